@@ -1,0 +1,48 @@
+"""KubeVirt's network admission rules for a VirtualMachine, as kvnet must satisfy them.
+
+The upstream JSON schema is structural only; these are the rules KubeVirt's
+validating webhook applies to networks and interfaces.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+BINDING_KEYS = ("masquerade", "bridge", "sriov", "slirp", "macvtap", "passt", "binding", "passtBinding")
+MAC_RE = re.compile(r"^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$")
+
+
+def check_vm_networks(vm: dict[str, Any]) -> list[str]:
+    spec = ((vm.get("spec") or {}).get("template") or {}).get("spec") or {}
+    networks = spec.get("networks") or []
+    ifaces = ((spec.get("domain") or {}).get("devices") or {}).get("interfaces") or []
+    out: list[str] = []
+    net_names = [n.get("name") for n in networks]
+    if_names = [i.get("name") for i in ifaces]
+    if len(set(net_names)) != len(net_names):
+        out.append("networks: duplicate names")
+    if len(set(if_names)) != len(if_names):
+        out.append("interfaces: duplicate names")
+    if sorted(map(str, net_names)) != sorted(map(str, if_names)):
+        out.append(f"networks {net_names} and interfaces {if_names} do not match 1:1")
+    pods = [n for n in networks if "pod" in n]
+    if len(pods) > 1:
+        out.append("more than one pod network")
+    kinds = {n.get("name"): ("pod" if "pod" in n else "multus" if "multus" in n else "?") for n in networks}
+    for n in networks:
+        sources = [k for k in ("pod", "multus") if k in n]
+        if len(sources) != 1:
+            out.append(f"network {n.get('name')!r}: needs exactly one of pod, multus")
+    for i in ifaces:
+        name = i.get("name")
+        bindings = [k for k in BINDING_KEYS if k in i]
+        if len(bindings) != 1:
+            out.append(f"interface {name!r}: needs exactly one binding, has {bindings or 'none'}")
+            continue
+        if bindings[0] == "masquerade" and kinds.get(name) != "pod":
+            out.append(f"interface {name!r}: masquerade is only allowed on the pod network")
+        mac = i.get("macAddress")
+        if mac is not None and not MAC_RE.match(str(mac)):
+            out.append(f"interface {name!r}: macAddress {mac!r} is not a MAC address")
+    return out

@@ -1,0 +1,105 @@
+"""The ``kvnet`` command line: a thin click layer over kvnet's core.
+
+Commands live one per module under ``kvnet.commands`` and are imported only
+when invoked, so ``kvnet --version`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import sys
+from typing import Any
+
+import click
+
+from kvnet import __version__
+
+COMMANDS: dict[str, str] = {
+    "build": "kvnet.commands.build:build",
+    "validate": "kvnet.commands.build:validate",
+    "schema": "kvnet.commands.schema:schema",
+    "init": "kvnet.commands.init:init",
+    "overlay": "kvnet.commands.overlay:overlay",
+    "doctor": "kvnet.commands.doctor:doctor",
+    "verify": "kvnet.commands.verify:verify",
+    "cmp": "kvnet.commands.cmp:cmp",
+    "fn": "kvnet.commands.fn:fn",
+    "kustomize": "kvnet.commands.kustomize:kustomize",
+}
+
+SUMMARIES: dict[str, str] = {
+    "build": "Compile plans into manifests on stdout (or -o DIR).",
+    "validate": "Compile and check plans; print nothing but problems.",
+    "schema": "Print the NetworkPlan JSON Schema.",
+    "init": "Write a commented starter kvnet.yaml.",
+    "overlay": "Write the kustomize overlay of Multus for a distribution.",
+    "doctor": "Check a node's CNI and Multus setup.",
+    "verify": "Run every NAD through the real CNI plugins (root).",
+    "cmp": "Argo CD Config Management Plugin entry point.",
+    "fn": "KRM function: ResourceList on stdin.",
+    "kustomize": "kustomize exec plugin helpers.",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attr = target.partition(":")
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                return None  # command not available in this build
+            raise
+        cmd = getattr(mod, attr)
+        return cmd  # type: ignore[no-any-return]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="kvnet", message="%(prog)s %(version)s")
+def cli() -> None:
+    """kvnet: compile KubeVirt VM networking (Multus NADs, VMs, Multus DaemonSets) from a kvnet.yaml."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    # Nothing is written before a run has succeeded, so leaving now leaves no partial output.
+    os._exit(143)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point with kvnet's exit codes: 0 ok, 1 input errors, 2 usage, 3 internal, 143 SIGTERM."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        rv = cli.main(args=argv, prog_name="kvnet", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("kvnet: aborted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception as exc:  # the truly fatal: one line, traceback only on request
+        if os.environ.get("KVNET_DEBUG") == "1":
+            raise
+        first = (str(exc).splitlines() or [""])[0]
+        click.echo(f"kvnet: internal error: {type(exc).__name__}: {first} (set KVNET_DEBUG=1 for a traceback)",
+                   err=True)
+        sys.exit(3)
+    sys.exit(rv if isinstance(rv, int) else 0)

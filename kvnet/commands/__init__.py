@@ -1,0 +1,1 @@
+"""One module per kvnet command; each turns arguments into core calls and an exit code."""

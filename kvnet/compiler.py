@@ -1,0 +1,235 @@
+"""The pipeline: load → check the plan (schema, then rules) → expand → validate output.
+
+Free of click, stdout and environment variables: adapters (CLI, Argo CD CMP,
+kustomize plugin, KRM function) turn their inputs into calls to
+``compile_paths`` / ``compile_documents`` and print the result themselves.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from kvnet.diagnostics import Diagnostic, Loc, Report, error, warning
+from kvnet.loader import Document, LoadError, iter_yaml_files, load_file
+from kvnet.model import API_VERSION, KIND, Plan, is_plan_document
+
+UNREADABLE = "KV000"  # exit 2: usage or unreadable input
+
+
+@dataclass
+class BuildOptions:
+    kube_version: str = "1.31"
+    crds: list[str] = field(default_factory=list)
+    allow_empty: bool = False
+    distribution: str | None = None  # overrides spec.cluster.distribution
+    validate_output: bool = True
+
+
+@dataclass
+class BuildResult:
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    plans: list[Plan] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+    @property
+    def unreadable(self) -> bool:
+        return any(d.code == UNREADABLE for d in self.diagnostics)
+
+    @property
+    def exit_code(self) -> int:
+        if self.ok:
+            return 0
+        return 2 if self.unreadable else 1
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str  # where to read it
+    shown: str  # how diagnostics name it
+    source: str  # relative to the plan root, for kvnet.dev/source
+
+
+def discover(paths: Sequence[str]) -> tuple[list[Source], list[Diagnostic]]:
+    """Files named by PATH arguments: a file, or a directory's *.yaml/*.yml (not recursive)."""
+    sources: dict[str, Source] = {}
+    diags: list[Diagnostic] = []
+    for arg in paths or ["."]:
+        if os.path.isdir(arg):
+            try:
+                files = list(iter_yaml_files(arg))
+            except OSError as exc:
+                diags.append(error(UNREADABLE, f"cannot list directory: {exc.strerror or exc}", Loc(arg)))
+                continue
+            for full in files:
+                shown = os.path.normpath(full)
+                rel = os.path.relpath(full, arg).replace(os.sep, "/")
+                sources.setdefault(os.path.realpath(full), Source(full, shown, rel))
+        elif os.path.isfile(arg):
+            sources.setdefault(os.path.realpath(arg), Source(arg, os.path.normpath(arg), os.path.basename(arg)))
+        elif os.path.lexists(arg) or not os.path.exists(arg):
+            diags.append(error(UNREADABLE, "no such file or directory", Loc(os.path.normpath(arg)),
+                               hint="give a kvnet.yaml file or the directory that holds it"))
+    ordered = sorted(sources.values(), key=lambda s: (s.source, s.shown))
+    return ordered, diags
+
+
+def load_sources(sources: Sequence[Source]) -> tuple[list[Document], list[Diagnostic]]:
+    docs: list[Document] = []
+    diags: list[Diagnostic] = []
+    for src in sources:
+        try:
+            docs.extend(load_file(src.path, src.shown, src.source))
+        except LoadError as exc:
+            d = exc.diag
+            if d.code == "KV004" and "cannot read" in d.message:
+                d = error(UNREADABLE, d.message, Loc(d.file, d.line, d.column), d.hint)
+            diags.append(d)
+    return docs, diags
+
+
+def select_plan_documents(docs: Sequence[Document]) -> tuple[list[Document], list[Diagnostic]]:
+    """Plan documents; other apiVersions are ignored, non-mappings are errors."""
+    plan_docs: list[Document] = []
+    diags: list[Diagnostic] = []
+    for doc in docs:
+        data = doc.data
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            kind = "a list" if isinstance(data, list) else f"a {type(data).__name__} scalar"
+            diags.append(error("KV005", f"document {doc.index + 1} is {kind}, not a mapping", doc.loc(()),
+                               hint="a plan document is a mapping with apiVersion, kind, metadata and spec"))
+            continue
+        if is_plan_document(data):
+            plan_docs.append(doc)
+        elif data.get("kind") == KIND:
+            diags.append(warning("KV008", f"NetworkPlan with apiVersion {data.get('apiVersion')!r} is ignored",
+                                 doc.loc(("apiVersion",)), hint=f"kvnet reads apiVersion {API_VERSION}"))
+    return plan_docs, diags
+
+
+def compile_paths(paths: Sequence[str], options: BuildOptions | None = None) -> BuildResult:
+    options = options or BuildOptions()
+    sources, diags = discover(paths)
+    if diags:
+        return BuildResult(diagnostics=diags)
+    docs, diags = load_sources(sources)
+    result = compile_documents(docs, options)
+    result.diagnostics = _sorted(diags + result.diagnostics)
+    return result
+
+
+def compile_documents(docs: Sequence[Document], options: BuildOptions | None = None) -> BuildResult:
+    """Compile already-loaded documents (the CMP, kustomize and KRM adapters load their own)."""
+    options = options or BuildOptions()
+    report = Report()
+    plan_docs, diags = select_plan_documents(docs)
+    report.extend(diags)
+
+    from kvnet.plan_schema import check_document
+
+    valid_docs = []
+    for doc in plan_docs:
+        problems = check_document(doc)
+        report.extend(problems)
+        if not any(p.is_error for p in problems):
+            valid_docs.append(doc)
+    if report.has_errors:
+        return BuildResult(diagnostics=report.sorted())
+
+    from kvnet.model import build_plans
+    from kvnet.rules import check_plan
+
+    plans, diags = build_plans(valid_docs)
+    report.extend(diags)
+    checked = []
+    for plan in plans:
+        facts, problems = check_plan(plan)
+        report.extend(problems)
+        checked.append((plan, facts))
+    if report.has_errors:
+        return BuildResult(diagnostics=report.sorted(), plans=plans)
+
+    from kvnet.emit import identity, sort_objects
+    from kvnet.expand import expand_plan
+
+    objects: list[dict[str, Any]] = []
+    owners: dict[tuple[str, str, str, str], str] = {}
+    for plan, facts in checked:
+        exp = expand_plan(plan, facts, options.distribution)
+        report.extend(exp.diagnostics)
+        for obj in exp.objects:
+            ident = identity(obj)
+            if ident in owners:
+                if ident[1] in _SHARED_KINDS and owners[ident] != plan.name:
+                    continue  # cluster-scoped Multus objects shared by several plans
+                report.add(error("KV250", f"plan {plan.name!r} emits {ident[1]} {_nsname(ident)} twice"
+                                 + (f" (also from plan {owners[ident]!r})" if owners[ident] != plan.name else ""),
+                                 plan.where.at(), hint="rename a network or VM so that the names differ"))
+                continue
+            owners[ident] = plan.name
+            objects.append(obj)
+    if report.has_errors:
+        return BuildResult(diagnostics=report.sorted(), plans=plans)
+
+    if not objects and not options.allow_empty:
+        where = Loc(docs[0].file) if docs else Loc("<input>")
+        report.add(error("KV006", "no objects to emit: " + (
+            "no NetworkPlan document found" if not plan_docs else "the plan has no networks or VMs"),
+            where, hint="Argo CD would prune every object of the app; pass --allow-empty if that is intended"))
+        return BuildResult(diagnostics=report.sorted(), plans=plans)
+
+    objects = sort_objects(objects)
+    if options.validate_output:
+        report.extend(validate_objects(objects, options, {p.name: p for p in plans}))
+        if report.has_errors:
+            return BuildResult(diagnostics=report.sorted(), plans=plans)
+    return BuildResult(objects=objects, diagnostics=report.sorted(), plans=plans)
+
+
+_SHARED_KINDS = frozenset({"CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "ServiceAccount",
+                           "DaemonSet"})
+
+
+def _nsname(ident: tuple[str, str, str, str]) -> str:
+    return f"{ident[2]}/{ident[3]}" if ident[2] else ident[3]
+
+
+def validate_objects(objects: list[dict[str, Any]], options: BuildOptions,
+                     plans: dict[str, Plan]) -> list[Diagnostic]:
+    """Every emitted object against its schema. A failure is a kvnet bug (KV900), unless
+    it comes from a user's raw template fragment (KV901, pointed at the fragment)."""
+    from kvnet.output_check import OutputChecker
+
+    checker = OutputChecker(options.kube_version, list(options.crds))
+    out: list[Diagnostic] = []
+    for obj in objects:
+        problems = checker.problems(obj)
+        if not problems:
+            continue
+        meta = obj.get("metadata") or {}
+        what = f"{obj.get('kind')} {meta.get('name')}"
+        plan = plans.get(str((meta.get("labels") or {}).get("kvnet.dev/plan")))
+        vm = None
+        if plan is not None and obj.get("kind") == "VirtualMachine":
+            vm = next((v for v in plan.vms if v.name == meta.get("name")), None)
+        if vm is not None and vm.template:
+            out.append(error("KV901", f"VM {vm.name!r}: the template fragment makes an invalid VirtualMachine: "
+                             f"{problems[0]}", vm.where.at("template", key=True),
+                             hint="fix or remove the offending field of 'template'"))
+        else:
+            where = plan.where.at() if plan is not None else Loc("<output>")
+            out.append(error("KV900", f"kvnet produced an invalid {what}: {problems[0]}", where,
+                             hint="this is a kvnet bug; please report it with the plan"))
+    return out
+
+
+def _sorted(diags: list[Diagnostic]) -> list[Diagnostic]:
+    r = Report(list(diags))
+    return r.sorted()

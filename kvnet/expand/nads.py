@@ -1,0 +1,182 @@
+"""NetworkAttachmentDefinitions from networks (SPEC §3 Addressing, NADs)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from kvnet.expand import meta
+from kvnet.model import VM, Interface, Network, Plan
+from kvnet.netmath import bounded_name, parse_interface
+from kvnet.profiles import Profile
+from kvnet.rules.facts import Facts, NetFacts
+
+
+@dataclass(frozen=True)
+class NadRef:
+    name: str
+    network: str
+    plugin: str
+    ipam: str | None
+
+
+def nad_name(plan: Plan, net: Network, vm: VM | None) -> str:
+    if net.ipam == "static" and vm is not None:
+        return bounded_name(f"{vm.name}-{net.name}")
+    return net.name
+
+
+def _default_route(version: int) -> str:
+    return "0.0.0.0/0" if version == 4 else "::/0"
+
+
+def _routes(nf: NetFacts) -> list[dict[str, str]]:
+    if nf.gateway is None:
+        return []
+    return [{"dst": _default_route(nf.gateway.version), "gw": str(nf.gateway)}]
+
+
+def _dns(net: Network) -> dict[str, Any]:
+    dns: dict[str, Any] = {}
+    if net.nameservers:
+        dns["nameservers"] = list(net.nameservers)
+    if net.search:
+        dns["search"] = list(net.search)
+    return dns
+
+
+def ipam_config(nf: NetFacts, address: str | None, profile: Profile | None) -> dict[str, Any] | None:
+    net = nf.network
+    if net.ipam == "none":
+        return None
+    if net.ipam == "dhcp":
+        return {"type": "dhcp"}
+    if net.ipam == "static":
+        assert nf.subnet is not None and address is not None
+        ip = parse_interface(address)
+        assert ip is not None
+        entry: dict[str, Any] = {"address": f"{ip.ip}/{nf.subnet.prefixlen}"}
+        if nf.gateway is not None:
+            entry["gateway"] = str(nf.gateway)
+        cfg: dict[str, Any] = {"type": "static", "addresses": [entry]}
+        if _routes(nf):
+            cfg["routes"] = _routes(nf)
+        if _dns(net):
+            cfg["dns"] = _dns(net)
+        return cfg
+    assert nf.subnet is not None
+    if net.ipam == "host-local":
+        rng: dict[str, Any] = {"subnet": str(nf.subnet)}
+        if nf.pool:
+            rng["rangeStart"], rng["rangeEnd"] = str(nf.pool[0]), str(nf.pool[1])
+        if nf.gateway is not None:
+            rng["gateway"] = str(nf.gateway)
+        cfg = {"type": "host-local", "ranges": [[rng]]}
+        if _routes(nf):
+            cfg["routes"] = _routes(nf)
+        return cfg
+    # whereabouts
+    cfg = {"type": "whereabouts", "range": str(nf.subnet)}
+    if nf.pool:
+        cfg["range_start"], cfg["range_end"] = str(nf.pool[0]), str(nf.pool[1])
+    if net.exclude:
+        cfg["exclude"] = list(net.exclude)
+    if nf.gateway is not None:
+        cfg["gateway"] = str(nf.gateway)
+    if _routes(nf):
+        cfg["routes"] = _routes(nf)
+    if profile is not None and profile.distribution == "k3s":
+        cfg["configuration_path"] = profile.whereabouts_config
+    return cfg
+
+
+def resource_name(net: Network) -> str | None:
+    if net.resource_name:
+        return net.resource_name
+    if net.type == "macvtap" and net.master:
+        return f"macvtap.network.kubevirt.io/{net.master}"
+    return None
+
+
+def cni_config(nf: NetFacts, name: str, address: str | None, profile: Profile | None) -> dict[str, Any]:
+    net = nf.network
+    cfg: dict[str, Any] = {"cniVersion": net.cni_version, "name": name, "type": net.type}
+    if net.type == "bridge":
+        cfg["bridge"] = net.bridge
+        if net.vlan is not None:
+            cfg["vlan"] = net.vlan
+    elif net.type == "host-device":
+        cfg["device"] = net.master
+    elif net.type == "sriov":
+        if net.vlan is not None:
+            cfg["vlan"] = net.vlan
+    else:  # macvlan, ipvlan, macvtap
+        if net.master:
+            cfg["master"] = net.master
+        if net.mode:
+            cfg["mode"] = net.mode
+    if net.mtu is not None and net.type in ("bridge", "macvlan", "ipvlan", "macvtap"):
+        cfg["mtu"] = net.mtu
+    ipam = ipam_config(nf, address, profile)
+    if ipam is not None:
+        cfg["ipam"] = ipam
+    return cfg
+
+
+def nad_object(plan: Plan, nf: NetFacts, name: str, address: str | None,
+               profile: Profile | None) -> dict[str, Any]:
+    net = nf.network
+    extra: dict[str, str] = {meta.SYNC_OPTIONS: "SkipDryRunOnMissingResource=true"}
+    rn = resource_name(net)
+    if rn and net.type in ("sriov", "macvtap"):
+        extra[meta.RESOURCE_NAME] = rn
+    config = json.dumps(cni_config(nf, name, address, profile), sort_keys=True, separators=(",", ":"))
+    return {
+        "apiVersion": "k8s.cni.cncf.io/v1",
+        "kind": "NetworkAttachmentDefinition",
+        "metadata": meta.metadata(name, plan.namespace, plan.name, net.where.file, meta.WAVE_NAD,
+                                  annotations=extra),
+        "spec": {"config": config},
+    }
+
+
+def expand_nads(plan: Plan, facts: Facts, profile: Profile | None
+                ) -> tuple[list[dict[str, Any]], dict[tuple[str, int], NadRef]]:
+    """All NADs of the plan, and which NAD each (vm, interface index) attaches to."""
+    objects: list[dict[str, Any]] = []
+    refs: dict[tuple[str, int], NadRef] = {}
+    for nf in facts.networks.values():
+        net = nf.network
+        if net.ipam != "static":
+            objects.append(nad_object(plan, nf, net.name, None, profile))
+    for vm in plan.vms:
+        for iface in vm.interfaces:
+            nf = facts.networks.get(iface.network)
+            if nf is None:
+                continue
+            name = nad_name(plan, nf.network, vm)
+            if nf.network.ipam == "static":
+                objects.append(nad_object(plan, nf, name, iface.address, profile))
+            refs[(vm.name, iface.index)] = NadRef(name, nf.network.name, nf.network.type,
+                                                 None if nf.network.ipam == "none" else nf.network.ipam)
+    return objects, refs
+
+
+def network_name_ref(plan: Plan, nad: str) -> str:
+    return f"{plan.namespace}/{nad}" if plan.namespace else nad
+
+
+def used_plugins(facts: Facts, refs: dict[tuple[str, int], NadRef]) -> dict[str, list[str]]:
+    """CNI binaries the plan's NADs need -> the networks needing them (sorted)."""
+    need: dict[str, set[str]] = {}
+    for nf in facts.networks.values():
+        net = nf.network
+        need.setdefault(net.type, set()).add(net.name)
+        if net.ipam != "none":
+            need.setdefault(net.ipam, set()).add(net.name)
+    return {k: sorted(v) for k, v in sorted(need.items())}
+
+
+def interface_nad(refs: dict[tuple[str, int], NadRef], vm: VM, iface: Interface) -> NadRef | None:
+    return refs.get((vm.name, iface.index))

@@ -1,0 +1,140 @@
+"""KubeVirt VirtualMachines (SPEC §3 VMs)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from kvnet.expand import meta
+from kvnet.expand.cloudinit import network_data
+from kvnet.expand.merge import deep_merge
+from kvnet.expand.nads import NadRef, network_name_ref
+from kvnet.model import POD_NETWORK, VM, Plan
+from kvnet.rules.bindings import binding_of, network_type
+from kvnet.rules.facts import Facts
+
+CLOUD_INIT_INLINE_LIMIT = 2048  # KubeVirt rejects inline userData/networkData over 2048 bytes
+ROOT_DISK = "rootdisk"
+CLOUD_INIT_DISK = "cloudinitdisk"
+DEFAULT_MEMORY = "1Gi"
+
+
+def _binding_fields(binding: str) -> dict[str, Any]:
+    if binding in ("macvtap", "passt"):
+        return {"binding": {"name": binding}}
+    return {binding: {}}
+
+
+def _root_volume(vm: VM) -> dict[str, Any] | None:
+    if vm.image:
+        return {"name": ROOT_DISK, "containerDisk": {"image": vm.image}}
+    if vm.root_disk and "pvc" in vm.root_disk:
+        return {"name": ROOT_DISK, "persistentVolumeClaim": {"claimName": vm.root_disk["pvc"]}}
+    if vm.root_disk and "dataVolume" in vm.root_disk:
+        return {"name": ROOT_DISK, "dataVolume": {"name": vm.root_disk["dataVolume"]}}
+    return None
+
+
+def _dump_yaml(data: Any) -> str:
+    import yaml
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return "" + yaml.dump(data, Dumper=dumper, sort_keys=False, default_flow_style=False, width=4096)
+
+
+def _template_sets_memory(template: dict[str, Any]) -> bool:
+    domain = template.get("domain")
+    if not isinstance(domain, dict):
+        return False
+    res = domain.get("resources")
+    if isinstance(res, dict) and isinstance(res.get("requests"), dict) and "memory" in res["requests"]:
+        return True
+    return "memory" in domain
+
+
+def expand_vm(plan: Plan, vm: VM, facts: Facts, macs: dict[tuple[str, int], str],
+              refs: dict[tuple[str, int], NadRef]) -> list[dict[str, Any]]:
+    """The VirtualMachine, plus a cloud-init Secret when its data is too large to inline."""
+    types = {n.name: n.type for n in plan.networks}
+    interfaces: list[dict[str, Any]] = []
+    networks: list[dict[str, Any]] = []
+    for iface in vm.interfaces:
+        binding = binding_of(iface, network_type(types, iface.network))
+        entry: dict[str, Any] = {"name": iface.network, **_binding_fields(binding),
+                                 "macAddress": macs[(vm.name, iface.index)]}
+        if iface.model:
+            entry["model"] = iface.model
+        interfaces.append(entry)
+        if iface.network == POD_NETWORK:
+            networks.append({"name": iface.network, "pod": {}})
+        else:
+            ref = refs[(vm.name, iface.index)]
+            networks.append({"name": iface.network, "multus": {"networkName": network_name_ref(plan, ref.name)}})
+
+    disks: list[dict[str, Any]] = []
+    volumes: list[dict[str, Any]] = []
+    root = _root_volume(vm)
+    if root is not None:
+        disks.append({"name": ROOT_DISK, "disk": {"bus": "virtio"}})
+        volumes.append(root)
+
+    extra: list[dict[str, Any]] = []
+    cloud: dict[str, Any] = {}
+    secret_data: dict[str, str] = {}
+    secret_name = f"{vm.name}-cloudinit"
+    if vm.user_data is not None:
+        if len(vm.user_data.encode()) > CLOUD_INIT_INLINE_LIMIT:
+            secret_data["userdata"] = vm.user_data
+            cloud["userDataSecretRef"] = {"name": secret_name}
+        else:
+            cloud["userData"] = vm.user_data
+    if vm.network_data == "auto":
+        nd = _dump_yaml(network_data(vm, facts, macs))
+        if len(nd.encode()) > CLOUD_INIT_INLINE_LIMIT:
+            secret_data["networkdata"] = nd
+            cloud["networkDataSecretRef"] = {"name": secret_name}
+        else:
+            cloud["networkData"] = nd
+    if cloud:
+        disks.append({"name": CLOUD_INIT_DISK, "disk": {"bus": "virtio"}})
+        volumes.append({"name": CLOUD_INIT_DISK, "cloudInitNoCloud": cloud})
+    if secret_data:
+        extra.append({
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": meta.metadata(secret_name, plan.namespace, plan.name, vm.where.file, meta.WAVE_NAD),
+            "type": "Opaque",
+            "data": {k: base64.b64encode(v.encode()).decode() for k, v in sorted(secret_data.items())},
+        })
+
+    domain: dict[str, Any] = {}
+    if vm.cpu is not None:
+        domain["cpu"] = {"cores": vm.cpu}
+    memory = vm.memory or (None if _template_sets_memory(vm.template) else DEFAULT_MEMORY)
+    if memory is not None:
+        domain["resources"] = {"requests": {"memory": memory}}
+    devices: dict[str, Any] = {}
+    if disks:
+        devices["disks"] = disks
+    devices["interfaces"] = interfaces
+    domain["devices"] = devices
+    spec: dict[str, Any] = {"domain": domain, "networks": networks}
+    if volumes:
+        spec["volumes"] = volumes
+    if vm.template:
+        spec = deep_merge(spec, vm.template)
+
+    obj = {
+        "apiVersion": "kubevirt.io/v1",
+        "kind": "VirtualMachine",
+        "metadata": meta.metadata(vm.name, plan.namespace, plan.name, vm.where.file, meta.WAVE_VM,
+                                  labels=vm.labels, annotations=vm.annotations),
+        "spec": {
+            "runStrategy": vm.run_strategy,
+            "template": {
+                "metadata": {"labels": {"kubevirt.io/vm": vm.name}},
+                "spec": spec,
+            },
+        },
+    }
+    return [obj, *extra]

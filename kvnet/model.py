@@ -1,0 +1,177 @@
+"""The NetworkPlan as typed values, with defaults applied and positions kept.
+
+Built only from documents that passed the schema, so field types are trusted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kvnet.diagnostics import Diagnostic, Loc, error
+from kvnet.loader import Document, PathT
+
+API_VERSION = "kvnet.dev/v1alpha1"
+KIND = "NetworkPlan"
+POD_NETWORK = "default"
+
+
+@dataclass
+class Where:
+    """Where a plan element came from; ``at(field)`` positions a diagnostic."""
+
+    doc: Document
+    path: PathT
+
+    def at(self, *sub: Any, key: bool = False) -> Loc:
+        return self.doc.loc(self.path + tuple(sub), key=key)
+
+    @property
+    def file(self) -> str:
+        """The plan-root-relative path, for the kvnet.dev/source annotation."""
+        return self.doc.source or self.doc.file
+
+
+@dataclass
+class Network:
+    name: str
+    type: str
+    where: Where
+    bridge: str | None = None
+    vlan: int | None = None
+    master: str | None = None
+    mode: str | None = None
+    mtu: int | None = None
+    resource_name: str | None = None
+    cni_version: str = "1.0.0"
+    subnet: str | None = None
+    gateway: str | None = None
+    nameservers: list[str] = field(default_factory=list)
+    search: list[str] = field(default_factory=list)
+    ipam: str = "none"
+    range: str | None = None
+    exclude: list[str] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Interface:
+    network: str
+    where: Where
+    index: int
+    address: str | None = None
+    mac: str | None = None
+    binding: str | None = None
+    model: str | None = None
+
+
+@dataclass
+class VM:
+    name: str
+    where: Where
+    run_strategy: str = "Always"
+    cpu: int | None = None
+    memory: str | None = None
+    image: str | None = None
+    root_disk: dict[str, str] | None = None
+    user_data: str | None = None
+    network_data: str = "auto"
+    interfaces: list[Interface] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+    template: dict[str, Any] = field(default_factory=dict)
+    interfaces_given: bool = True
+
+
+@dataclass
+class Plan:
+    name: str
+    namespace: str | None
+    where: Where
+    cluster: dict[str, Any] | None = None
+    cluster_where: Where | None = None
+    networks: list[Network] = field(default_factory=list)
+    vms: list[VM] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+def is_plan_document(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("apiVersion") == API_VERSION
+
+
+def _network(raw: dict[str, Any], where: Where) -> Network:
+    dns = raw.get("dns") or {}
+    return Network(
+        name=raw["name"], type=raw["type"], where=where,
+        bridge=raw.get("bridge"), vlan=raw.get("vlan"), master=raw.get("master"),
+        mode=raw.get("mode"), mtu=raw.get("mtu"), resource_name=raw.get("resourceName"),
+        cni_version=raw.get("cniVersion", "1.0.0"), subnet=raw.get("subnet"),
+        gateway=raw.get("gateway"), nameservers=list(dns.get("nameservers") or []),
+        search=list(dns.get("search") or []), ipam=raw.get("ipam", "none"),
+        range=raw.get("range"), exclude=list(raw.get("exclude") or []), raw=raw,
+    )
+
+
+def _vm(raw: dict[str, Any], where: Where) -> VM:
+    ci = raw.get("cloudInit") or {}
+    given = "interfaces" in raw
+    ifaces_raw = raw.get("interfaces") if given else [{"network": POD_NETWORK}]
+    ifaces = [
+        Interface(network=i["network"], where=Where(where.doc, where.path + ("interfaces", n)),
+                  index=n, address=i.get("address"), mac=i.get("mac"),
+                  binding=i.get("binding"), model=i.get("model"))
+        for n, i in enumerate(ifaces_raw or [])
+    ]
+    return VM(
+        name=raw["name"], where=where, run_strategy=raw.get("runStrategy", "Always"),
+        cpu=raw.get("cpu"), memory=raw.get("memory"), image=raw.get("image"),
+        root_disk=raw.get("rootDisk"), user_data=ci.get("userData"),
+        network_data=ci.get("networkData", "auto"), interfaces=ifaces,
+        labels=dict(raw.get("labels") or {}), annotations=dict(raw.get("annotations") or {}),
+        template=raw.get("template") or {}, interfaces_given=given,
+    )
+
+
+def build_plans(docs: list[Document]) -> tuple[list[Plan], list[Diagnostic]]:
+    """Group schema-valid plan documents by plan name into Plans.
+
+    A plan may span several documents and files: documents with the same
+    ``metadata.name`` are parts of one plan and must agree on the namespace;
+    ``spec.cluster`` may be given in one part only.
+    """
+    plans: dict[str, Plan] = {}
+    diags: list[Diagnostic] = []
+    for doc in docs:
+        data = doc.data
+        meta = data["metadata"]
+        name = meta["name"]
+        ns = meta.get("namespace")
+        root = Where(doc, ())
+        plan = plans.get(name)
+        if plan is None:
+            plan = plans[name] = Plan(name=name, namespace=ns, where=root)
+        elif plan.namespace != ns:
+            diags.append(error(
+                "KV007", f"plan {name!r} is split over documents that disagree on metadata.namespace "
+                f"({plan.namespace!r} in {plan.where.file}, {ns!r} here)",
+                doc.loc(("metadata", "namespace") if ns else ("metadata",), key=True),
+                hint="give every part of a plan the same namespace, or give the parts different names"))
+            continue
+        if doc.file not in plan.files:
+            plan.files.append(doc.file)
+        spec = data.get("spec") or {}
+        if "cluster" in spec:
+            if plan.cluster is not None and plan.cluster_where is not None:
+                first = plan.cluster_where.at()
+                diags.append(error(
+                    "KV007", f"spec.cluster of plan {name!r} is given twice (first at {first})",
+                    doc.loc(("spec", "cluster"), key=True),
+                    hint="keep spec.cluster in one part of the plan"))
+            else:
+                plan.cluster = spec.get("cluster") or {}
+                plan.cluster_where = Where(doc, ("spec", "cluster"))
+        for i, raw in enumerate(spec.get("networks") or []):
+            plan.networks.append(_network(raw, Where(doc, ("spec", "networks", i))))
+        for i, raw in enumerate(spec.get("vms") or []):
+            plan.vms.append(_vm(raw, Where(doc, ("spec", "vms", i))))
+    return [plans[k] for k in sorted(plans)], diags

@@ -1,0 +1,164 @@
+"""Validate every emitted object before a byte reaches stdout (SPEC §4).
+
+Validators are compiled once per process and kind.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable
+
+from kvnet.resources import read_schema
+
+DEFAULT_KUBE_VERSION = "1.31"
+
+
+@dataclass
+class OutputChecker:
+    kube_version: str = DEFAULT_KUBE_VERSION
+    crd_files: list[str] = field(default_factory=list)
+    _crds: dict[tuple[str, str], Any] | None = None
+
+    def problems(self, obj: dict[str, Any]) -> list[str]:
+        kind = obj.get("kind")
+        api = obj.get("apiVersion", "")
+        out: list[str] = []
+        if kind == "NetworkAttachmentDefinition":
+            from kvnet.cni_schemas import validate_nad
+
+            out.extend(validate_nad(obj))
+        elif kind == "VirtualMachine":
+            out.extend(_schema_errors(_vm_validator(), obj))
+            from kvnet.admission import check_vm_networks
+
+            out.extend(check_vm_networks(obj))
+        elif "." not in api.split("/")[0] or api.split("/")[0].endswith(".k8s.io"):
+            out.extend(_core_errors(obj, self.kube_version))
+        for validator in self._crd_validators(api, str(kind)):
+            out.extend(_schema_errors(validator, obj))
+        return out
+
+    def _crd_validators(self, api: str, kind: str) -> list[Any]:
+        if not self.crd_files:
+            return []
+        if self._crds is None:
+            self._crds = load_crd_validators(self.crd_files)
+        v = self._crds.get((api, kind))
+        return [v] if v is not None else []
+
+
+def _schema_errors(validator: Any, obj: dict[str, Any]) -> list[str]:
+    out = []
+    for err in validator.iter_errors(obj):
+        path = ".".join(str(p) for p in err.absolute_path) or "(object)"
+        out.append(f"{path}: {err.message}")
+    return out
+
+
+@lru_cache(maxsize=1)
+def _vm_validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(json.loads(read_schema("virtualmachine.json")))
+
+
+@lru_cache(maxsize=64)
+def _core_validator(kind: str, api_version: str, kube_version: str) -> Any:
+    """kubernetes-validate's strict schema for ``kind``, compiled once (its own
+    ``validate`` re-reads the large definitions file on every call)."""
+    from jsonschema import Draft202012Validator
+    from kubernetes_validate import utils as kv
+    from referencing import Registry, Resource
+
+    version = kube_version[1:] if kube_version.startswith("v") else kube_version
+    mm = kv.major_minor(version)
+    candidates = [v for v in kv.all_versions() if kv.major_minor(v) <= mm]
+    if not candidates:
+        raise ValueError(f"kubernetes-validate has no schemas for Kubernetes {kube_version}")
+    chosen = candidates[-1]
+    group = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    schema_dir = f"v{chosen}-local-strict"
+    schema = kv.schema_contents(f"kubernetes-json-schema/{schema_dir}/{kind.lower()}-{group}.json", version)
+    defs = definitions(schema_dir, version)
+    registry = Resource.from_contents(defs) @ (Resource.from_contents(schema) @ Registry())
+    return Draft202012Validator(schema, registry=registry)
+
+
+@lru_cache(maxsize=4)
+def definitions(schema_dir: str, version: str) -> Any:
+    from kubernetes_validate import utils as kv
+
+    return kv.schema_contents(f"kubernetes-json-schema/{schema_dir}/_definitions.json", version)
+
+
+def supported_kube_version(kube_version: str) -> str | None:
+    """None if kubernetes-validate can validate at ``kube_version``, else a problem."""
+    from kubernetes_validate import utils as kv
+
+    version = kube_version[1:] if kube_version.startswith("v") else kube_version
+    if not re.match(r"^\d+\.\d+(\.\d+)?$", version):
+        return f"{kube_version!r} is not a Kubernetes version such as 1.31"
+    mm = kv.major_minor(version)
+    versions = kv.all_versions()
+    key = tuple(int(x) for x in mm.split("."))
+    known = [tuple(int(x) for x in kv.major_minor(v).split(".")) for v in versions]
+    if key > max(known):
+        return f"Kubernetes {mm} is newer than the newest schemas kvnet has ({kv.major_minor(versions[-1])})"
+    if key < min(known):
+        return f"Kubernetes {mm} is older than the oldest schemas kvnet has ({kv.major_minor(versions[0])})"
+    return None
+
+
+def _core_errors(obj: dict[str, Any], kube_version: str) -> list[str]:
+    try:
+        validator = _core_validator(str(obj.get("kind")), str(obj.get("apiVersion")), kube_version)
+    except FileNotFoundError:
+        return [f"no schema for {obj.get('apiVersion')}/{obj.get('kind')} at Kubernetes {kube_version}"]
+    return _schema_errors(validator, obj)
+
+
+def load_crd_validators(paths: Iterable[str]) -> dict[tuple[str, str], Any]:
+    """(apiVersion, kind) -> validator for every served version of the CRDs in ``paths``."""
+    import yaml
+    from jsonschema import Draft202012Validator
+
+    out: dict[tuple[str, str], Any] = {}
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            docs = list(yaml.load_all(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        for doc in docs:
+            if not isinstance(doc, dict) or doc.get("kind") != "CustomResourceDefinition":
+                continue
+            spec = doc.get("spec") or {}
+            group = spec.get("group")
+            kind = (spec.get("names") or {}).get("kind")
+            for ver in spec.get("versions") or []:
+                schema = ((ver.get("schema") or {}).get("openAPIV3Schema"))
+                if group and kind and isinstance(schema, dict):
+                    out[(f"{group}/{ver.get('name')}", kind)] = Draft202012Validator(_crd_to_jsonschema(schema))
+    return out
+
+
+def _crd_to_jsonschema(schema: Any) -> Any:
+    """Drop the Kubernetes OpenAPI extensions JSON Schema does not know."""
+    if isinstance(schema, dict):
+        out = {}
+        for k, v in schema.items():
+            if k.startswith("x-kubernetes-"):
+                if k == "x-kubernetes-int-or-string" and v:
+                    out.pop("type", None)
+                    out["anyOf"] = [{"type": "integer"}, {"type": "string"}]
+                continue
+            if k == "type" and "anyOf" in out:
+                continue
+            out[k] = _crd_to_jsonschema(v) if k not in ("enum", "required", "default", "example") else v
+        if schema.get("nullable") and "type" in out:
+            out["type"] = [out["type"], "null"] if isinstance(out["type"], str) else out["type"]
+        out.pop("nullable", None)
+        return out
+    if isinstance(schema, list):
+        return [_crd_to_jsonschema(x) for x in schema]
+    return schema

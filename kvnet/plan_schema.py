@@ -1,0 +1,130 @@
+"""Check a NetworkPlan document against the NetworkPlan JSON Schema.
+
+jsonschema errors are turned into positioned Diagnostics with messages written
+for people (unknown fields get a did-you-mean, names say what a name must be).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from typing import Any
+
+from kvnet.diagnostics import Diagnostic, error
+from kvnet.loader import Document, PathT
+from kvnet.resources import read_schema
+
+
+@lru_cache(maxsize=1)
+def plan_schema() -> dict[str, Any]:
+    return json.loads(read_schema("networkplan.json"))
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(plan_schema())
+
+
+def format_path(path: PathT) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(document)"
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    return type(value).__name__
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _diag_for(err: Any, doc: Document) -> list[Diagnostic]:
+    path: PathT = tuple(err.absolute_path)
+    where = format_path(path)
+    kw = err.validator
+    schema = err.schema
+    inst = err.instance
+    if kw == "additionalProperties" and isinstance(inst, dict):
+        allowed = sorted(schema.get("properties", {}))
+        out = []
+        for key in inst:
+            if key not in schema.get("properties", {}):
+                kpath = path + (key,)
+                out.append(error(
+                    "KV101", f"unknown field {format_path(kpath)!r}{_suggest(str(key), allowed)}",
+                    doc.loc(kpath, key=True), hint="allowed here: " + ", ".join(allowed)))
+        return out
+    if kw == "required":
+        missing = [k for k in err.validator_value if isinstance(inst, dict) and k not in inst]
+        name = missing[0] if missing else "?"
+        return [error("KV103", f"{where}: missing required field {name!r}", doc.loc(path, key=True))]
+    if kw in ("type",):
+        want = schema.get("type")
+        want_s = " or ".join(want) if isinstance(want, list) else str(want)
+        want_s = want_s.replace("object", "mapping").replace("array", "list")
+        return [error("KV102", f"{where}: expected {want_s}, got {_type_name(inst)} {_show(inst)}",
+                      doc.loc(path))]
+    if kw in ("enum", "const"):
+        options = err.validator_value if kw == "enum" else [err.validator_value]
+        opts = [str(o) for o in options]
+        return [error("KV104", f"{where}: {_show(inst)} is not one of: {', '.join(opts)}"
+                      f"{_suggest(str(inst), opts)}", doc.loc(path))]
+    if kw in ("pattern", "minLength", "maxLength"):
+        hint_msg = schema.get("x-message")
+        if hint_msg:
+            extra = ""
+            if kw == "maxLength" and isinstance(inst, str):
+                extra = f" ({len(inst)} characters)"
+            return [error("KV105", f"{where}: {_show(inst)} {hint_msg}{extra}", doc.loc(path))]
+        if kw == "minLength":
+            return [error("KV104", f"{where}: must not be empty", doc.loc(path))]
+        if kw == "maxLength":
+            return [error("KV104", f"{where}: {_show(inst)} is longer than {err.validator_value}"
+                          " characters", doc.loc(path))]
+        return [error("KV104", f"{where}: {_show(inst)} is not valid", doc.loc(path))]
+    if kw in ("minimum", "maximum"):
+        lo = schema.get("minimum")
+        hi = schema.get("maximum")
+        rng = f"{lo}..{hi}" if lo is not None and hi is not None else (
+            f">= {lo}" if lo is not None else f"<= {hi}")
+        return [error("KV104", f"{where}: {inst} is out of range {rng}", doc.loc(path))]
+    if kw in ("minProperties", "maxProperties"):
+        keys = ", ".join(sorted(schema.get("properties", {})))
+        return [error("KV104", f"{where}: give exactly one of: {keys}", doc.loc(path))]
+    return [error("KV104", f"{where}: {err.message}", doc.loc(path))]
+
+
+def check_document(doc: Document) -> list[Diagnostic]:
+    """All schema problems of one NetworkPlan document, positioned."""
+    out: list[Diagnostic] = []
+    for err in _validator().iter_errors(doc.data):
+        out.extend(_diag_for(err, doc))
+    return out

@@ -1,0 +1,79 @@
+"""Distribution profiles: where each Kubernetes distribution keeps CNI plugins and configs.
+
+One table, read by the Multus/plugin expansion, the plugin-availability rule,
+the overlays and ``kvnet doctor``. Values per SPEC §3 "Profiles".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+REFERENCE_PLUGINS: tuple[str, ...] = (
+    "bandwidth", "bridge", "dhcp", "dummy", "firewall", "host-device", "host-local", "ipvlan",
+    "loopback", "macvlan", "portmap", "ptp", "sbr", "static", "tap", "tuning", "vlan", "vrf",
+)
+
+K3S_DEFAULT_DATA_DIR = "/var/lib/rancher/k3s"
+
+
+@dataclass(frozen=True)
+class Profile:
+    distribution: str
+    bin_dir: str
+    conf_dir: str
+    plugins: tuple[str, ...]  # plugins the distribution already ships in bin_dir
+    kubelet_root: str = "/var/lib/kubelet"
+    netns_dir: str = "/run/netns"
+    deploy_multus: bool = True  # openshift: Multus is operator-managed
+    k3s_data_dir: str | None = None  # k3s only: plugin entries are absolute symlinks into <dataDir>/data
+
+    @property
+    def multus_kubeconfig(self) -> str:
+        return f"{self.conf_dir}/multus.d/multus.kubeconfig"
+
+    @property
+    def whereabouts_config(self) -> str:
+        return f"{self.conf_dir}/whereabouts.d/whereabouts.conf"
+
+
+_GENERIC = ("/opt/cni/bin", "/etc/cni/net.d")
+
+PROFILES: dict[str, Profile] = {
+    "k3s": Profile("k3s", f"{K3S_DEFAULT_DATA_DIR}/data/cni", f"{K3S_DEFAULT_DATA_DIR}/agent/etc/cni/net.d",
+                   ("bandwidth", "bridge", "firewall", "flannel", "host-local", "loopback", "portmap"),
+                   k3s_data_dir=K3S_DEFAULT_DATA_DIR),
+    "rke2": Profile("rke2", *_GENERIC, ()),
+    "k0s": Profile("k0s", *_GENERIC, (), kubelet_root="/var/lib/k0s/kubelet"),
+    "talos": Profile("talos", *_GENERIC, (), netns_dir="/var/run/netns"),
+    "kubeadm": Profile("kubeadm", *_GENERIC, ()),
+    "generic": Profile("generic", *_GENERIC, ()),
+    "kind": Profile("kind", *_GENERIC, ("host-local", "ptp", "portmap", "loopback")),
+    "microk8s": Profile("microk8s", "/var/snap/microk8s/current/opt/cni/bin",
+                        "/var/snap/microk8s/current/args/cni-network", REFERENCE_PLUGINS),
+    "openshift": Profile("openshift", "/var/lib/cni/bin", "/etc/kubernetes/cni/net.d", REFERENCE_PLUGINS,
+                         deploy_multus=False),
+}
+
+DISTRIBUTIONS: tuple[str, ...] = tuple(PROFILES)
+
+
+def resolve(cluster: dict[str, Any] | None, distribution: str | None = None) -> Profile:
+    """The profile of ``cluster`` (a plan's spec.cluster) with its overrides applied.
+
+    ``distribution`` (e.g. from the command line) wins over the plan's.
+    """
+    cluster = cluster or {}
+    dist = distribution or cluster.get("distribution") or "generic"
+    prof = PROFILES[dist]
+    if dist == "k3s":
+        k3s = cluster.get("k3s") or {}
+        data_dir = (k3s.get("dataDir") or K3S_DEFAULT_DATA_DIR).rstrip("/") or "/"
+        legacy = bool(k3s.get("legacyBinDir"))
+        bin_dir = f"{data_dir}/data/current/bin" if legacy else f"{data_dir}/data/cni"
+        prof = replace(prof, bin_dir=bin_dir, conf_dir=f"{data_dir}/agent/etc/cni/net.d", k3s_data_dir=data_dir)
+    if cluster.get("cniBinDir"):
+        prof = replace(prof, bin_dir=cluster["cniBinDir"].rstrip("/") or "/")
+    if cluster.get("cniConfDir"):
+        prof = replace(prof, conf_dir=cluster["cniConfDir"].rstrip("/") or "/")
+    return prof

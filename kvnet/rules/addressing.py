@@ -1,0 +1,94 @@
+"""Interface addresses against their network: subnet, gateway, pools, duplicates."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from kvnet.diagnostics import Diagnostic, error
+from kvnet.model import POD_NETWORK, Plan
+from kvnet.netmath import is_network_or_broadcast, parse_interface
+from kvnet.rules.facts import Facts
+
+POOL_IPAM = ("host-local", "whereabouts", "dhcp")
+
+
+def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    taken: dict[tuple[str, str], str] = {}
+    for vm in plan.vms:
+        for iface in vm.interfaces:
+            nf = facts.networks.get(iface.network)
+            at = iface.where.at("address")
+            if iface.network == POD_NETWORK:
+                if iface.address is not None:
+                    out.append(error("KV219", f"VM {vm.name!r}: the pod network gets its address from the cluster; "
+                                     "'address' cannot be set on it", at))
+                continue
+            if nf is None:
+                continue
+            net = nf.network
+            if iface.address is None:
+                if net.ipam == "static":
+                    out.append(error("KV218", f"VM {vm.name!r}: network {net.name!r} has ipam 'static', so the "
+                                     "interface needs 'address'", iface.where.at("network"),
+                                     hint=f"add e.g. 'address: {_example(nf.subnet)}'"))
+                continue
+            if net.ipam in POOL_IPAM:
+                out.append(error("KV219", f"VM {vm.name!r}: network {net.name!r} assigns addresses from its "
+                                 f"{net.ipam} pool; 'address' cannot be set", at,
+                                 hint="remove 'address', or use 'ipam: static' on the network"))
+                continue
+            addr_if = parse_interface(iface.address)
+            if addr_if is None:
+                out.append(error("KV211", f"VM {vm.name!r}: address {iface.address!r} is not an IP address", at))
+                continue
+            addr = addr_if.ip
+            has_prefix = "/" in iface.address
+            subnet = nf.subnet
+            if subnet is None:
+                if nf.broken:
+                    continue
+                if not has_prefix:
+                    out.append(error("KV211", f"VM {vm.name!r}: address {iface.address!r} needs a prefix length "
+                                     f"because network {net.name!r} has no subnet", at,
+                                     hint=f"write {iface.address}/24 (or the right length), or set 'subnet' on the network"))
+                    continue
+                if addr_if.network.num_addresses > 2 and is_network_or_broadcast(addr, addr_if.network):
+                    what = is_network_or_broadcast(addr, addr_if.network)
+                    out.append(error("KV212", f"VM {vm.name!r}: address {iface.address} is {what} of "
+                                     f"{addr_if.network}", at, hint="pick a host address inside the network"))
+                    continue
+            else:
+                if addr.version != subnet.version or addr not in subnet:
+                    out.append(error("KV211", f"VM {vm.name!r}: address {iface.address} is outside subnet "
+                                     f"{subnet} of network {net.name!r}", at,
+                                     hint=f"pick an address in {subnet}, e.g. {_example(subnet)}"))
+                    continue
+                if has_prefix and addr_if.network.prefixlen != subnet.prefixlen:
+                    out.append(error("KV211", f"VM {vm.name!r}: address {iface.address} has prefix "
+                                     f"/{addr_if.network.prefixlen} but subnet {subnet} is /{subnet.prefixlen}", at,
+                                     hint=f"write {addr}/{subnet.prefixlen} or just {addr}"))
+                    continue
+                what = is_network_or_broadcast(addr, subnet)
+                if what:
+                    out.append(error("KV212", f"VM {vm.name!r}: address {addr} is {what} of subnet {subnet}", at,
+                                     hint=f"pick a host address, e.g. {_example(subnet)}"))
+                    continue
+            if nf.gateway is not None and addr == nf.gateway:
+                out.append(error("KV213", f"VM {vm.name!r}: address {addr} is the gateway of network {net.name!r}",
+                                 at, hint="the gateway belongs to the router; pick another address"))
+                continue
+            key = (net.name, str(addr))
+            if key in taken:
+                out.append(error("KV216", f"VM {vm.name!r}: address {addr} is already used on network "
+                                 f"{net.name!r} by {taken[key]}", at))
+            else:
+                taken[key] = f"VM {vm.name!r}"
+    return out
+
+
+def _example(subnet: ipaddress.IPv4Network | ipaddress.IPv6Network | None) -> str:
+    if subnet is None:
+        return "192.168.1.20/24"
+    host = subnet.network_address + min(20, max(subnet.num_addresses - 2, 0))
+    return f"{host}/{subnet.prefixlen}"

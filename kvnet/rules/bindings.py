@@ -1,0 +1,60 @@
+"""Which KubeVirt binding each network type can carry (SPEC §1 row 9, §4)."""
+
+from __future__ import annotations
+
+from kvnet.diagnostics import Diagnostic, error
+from kvnet.model import POD_NETWORK, Interface, Plan
+from kvnet.rules.facts import Facts
+
+DEFAULT_BINDING = {"sriov": "sriov", "macvtap": "macvtap"}
+
+
+def network_type(plan_types: dict[str, str], network: str) -> str:
+    return "pod" if network == POD_NETWORK else plan_types.get(network, "")
+
+
+def default_binding(net_type: str) -> str:
+    if net_type == "pod":
+        return "masquerade"
+    return DEFAULT_BINDING.get(net_type, "bridge")
+
+
+def binding_of(iface: Interface, net_type: str) -> str:
+    return iface.binding or default_binding(net_type)
+
+
+def _problem(binding: str, net_type: str) -> tuple[str, str] | None:
+    """(message, hint) when ``binding`` cannot carry a network of ``net_type``."""
+    if binding in ("masquerade", "passt") and net_type != "pod":
+        return (f"binding {binding!r} only works on the pod network ('default')",
+                "use 'binding: bridge' (or leave binding out) on a secondary network")
+    if binding == "sriov" and net_type != "sriov":
+        return ("binding 'sriov' needs a network of type 'sriov'", "leave binding out to get the default")
+    if binding == "macvtap" and net_type != "macvtap":
+        return ("binding 'macvtap' needs a network of type 'macvtap'", "leave binding out to get the default")
+    if binding == "bridge" and net_type in ("macvlan", "ipvlan"):
+        return (f"a {net_type} network behind KubeVirt's 'bridge' binding runs but passes no traffic "
+                "(KubeVirt: known not to work)",
+                "use 'type: bridge' with a Linux bridge on the node (e.g. 'bridge: br-ext' with the uplink "
+                "enslaved), or 'type: macvtap' with 'master:' for direct attachment")
+    if binding == "bridge" and net_type == "macvtap":
+        return ("a macvtap network needs the 'macvtap' binding", "leave binding out to get the default")
+    return None
+
+
+def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
+    types = {n.name: n.type for n in plan.networks}
+    out: list[Diagnostic] = []
+    for vm in plan.vms:
+        for iface in vm.interfaces:
+            if iface.network != POD_NETWORK and iface.network not in types:
+                continue  # unknown network, reported by the names rule
+            net_type = network_type(types, iface.network)
+            binding = binding_of(iface, net_type)
+            problem = _problem(binding, net_type)
+            if problem:
+                label = "pod network" if net_type == "pod" else f"{net_type} network {iface.network!r}"
+                at = iface.where.at("binding") if iface.binding else iface.where.at("network")
+                out.append(error("KV230", f"VM {vm.name!r}: {problem[0]}; {label} cannot carry it",
+                                 at, hint=problem[1]))
+    return out

@@ -1,0 +1,90 @@
+"""Parsed values of a plan's networks, computed (and their problems reported) once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kvnet.diagnostics import Diagnostic, error
+from kvnet.model import Network, Plan
+from kvnet.netmath import IPAddress, IPNetwork, parse_ip, parse_network_strict
+
+
+@dataclass
+class NetFacts:
+    network: Network
+    subnet: IPNetwork | None = None
+    gateway: IPAddress | None = None
+    pool: tuple[IPAddress, IPAddress] | None = None
+    broken: bool = False  # a value could not be parsed; dependent checks are skipped
+
+
+@dataclass
+class Facts:
+    networks: dict[str, NetFacts] = field(default_factory=dict)
+
+
+def _facts(net: Network, diags: list[Diagnostic]) -> NetFacts:
+    f = NetFacts(net)
+    w = net.where
+    if net.subnet is not None:
+        f.subnet, problem = parse_network_strict(net.subnet)
+        if problem:
+            f.broken = True
+            hint = None
+            if "host bits" in problem:
+                hint = ("put the network address in 'subnet' and the host's own address on the VM "
+                        "interface ('address:')")
+            diags.append(error("KV210", f"network {net.name!r}: subnet {net.subnet!r} {problem}",
+                               w.at("subnet"), hint=hint))
+    if net.gateway is not None:
+        f.gateway = parse_ip(net.gateway)
+        if f.gateway is None:
+            f.broken = True
+            diags.append(error("KV214", f"network {net.name!r}: gateway {net.gateway!r} is not an IP address",
+                               w.at("gateway")))
+        elif f.subnet is not None:
+            if f.gateway.version != f.subnet.version or f.gateway not in f.subnet:
+                diags.append(error("KV214", f"network {net.name!r}: gateway {net.gateway} is outside subnet {f.subnet}",
+                                   w.at("gateway"), hint="the gateway must be an address inside 'subnet'"))
+            elif f.gateway in (f.subnet.network_address, f.subnet.broadcast_address) and f.subnet.num_addresses > 2:
+                diags.append(error("KV214", f"network {net.name!r}: gateway {net.gateway} is the network or "
+                                   f"broadcast address of {f.subnet}", w.at("gateway")))
+        elif f.subnet is None and not f.broken:
+            diags.append(error("KV214", f"network {net.name!r}: a gateway needs a subnet",
+                               w.at("gateway"), hint=f"add 'subnet:' (the network {net.gateway} belongs to)"))
+    for i, ns in enumerate(net.nameservers):
+        if parse_ip(ns) is None:
+            diags.append(error("KV211", f"network {net.name!r}: nameserver {ns!r} is not an IP address",
+                               w.at("dns", "nameservers", i)))
+    if net.range is not None:
+        first_s, _, last_s = net.range.partition("-")
+        first, last = parse_ip(first_s), parse_ip(last_s)
+        if first is None or last is None:
+            f.broken = True
+            diags.append(error("KV215", f"network {net.name!r}: range {net.range!r} is not 'FIRST-LAST' of two IP addresses",
+                               w.at("range")))
+        elif first.version != last.version or first > last:
+            diags.append(error("KV215", f"network {net.name!r}: range {net.range} is reversed or mixes IPv4 and IPv6",
+                               w.at("range"), hint=f"write it as {last_s}-{first_s}" if first.version == last.version else None))
+        elif f.subnet is not None and (first.version != f.subnet.version or first not in f.subnet or last not in f.subnet):
+            diags.append(error("KV215", f"network {net.name!r}: range {net.range} is outside subnet {f.subnet}",
+                               w.at("range")))
+        else:
+            f.pool = (first, last)
+    for i, ex in enumerate(net.exclude):
+        exn, problem = parse_network_strict(ex)
+        if problem:
+            diags.append(error("KV215", f"network {net.name!r}: exclude {ex!r} {problem}", w.at("exclude", i)))
+        elif f.subnet is not None and exn is not None and (exn.version != f.subnet.version or not exn.subnet_of(f.subnet)):  # type: ignore[arg-type]
+            diags.append(error("KV215", f"network {net.name!r}: exclude {ex} is outside subnet {f.subnet}",
+                               w.at("exclude", i)))
+    return f
+
+
+def gather(plan: Plan) -> tuple[Facts, list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    facts = Facts()
+    for net in plan.networks:
+        if net.name not in facts.networks:
+            facts.networks[net.name] = _facts(net, diags)
+    return facts, diags

@@ -1,0 +1,37 @@
+"""MAC addresses given in the plan: valid unicast, unique per network and per VM."""
+
+from __future__ import annotations
+
+from kvnet.diagnostics import Diagnostic, error
+from kvnet.model import Plan
+from kvnet.netmath import mac_problem, normalize_mac
+from kvnet.rules.facts import Facts
+
+
+def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    per_net: dict[tuple[str, str], str] = {}
+    for vm in plan.vms:
+        in_vm: dict[str, int] = {}
+        for iface in vm.interfaces:
+            if iface.mac is None:
+                continue
+            mac = normalize_mac(iface.mac)
+            at = iface.where.at("mac")
+            problem = mac_problem(mac)
+            if problem:
+                out.append(error("KV217", f"VM {vm.name!r}: MAC {iface.mac} {problem}", at,
+                                 hint="use a locally administered unicast MAC such as 02:xx:xx:xx:xx:xx, "
+                                      "or leave 'mac' out to get a stable derived one"))
+                continue
+            if mac in in_vm:
+                out.append(error("KV217", f"VM {vm.name!r}: MAC {mac} is given to interfaces[{in_vm[mac]}] too", at))
+                continue
+            in_vm[mac] = iface.index
+            key = (iface.network, mac)
+            if key in per_net:
+                out.append(error("KV217", f"VM {vm.name!r}: MAC {mac} is already used on network "
+                                 f"{iface.network!r} by {per_net[key]}", at))
+            else:
+                per_net[key] = f"VM {vm.name!r}"
+    return out

@@ -1,0 +1,51 @@
+"""Multus annotations and kvnet-owned fields never come from the input (SPEC §1 row 3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kvnet.diagnostics import Diagnostic, error
+from kvnet.model import VM, Plan
+from kvnet.rules.facts import Facts
+
+MULTUS_ANNOTATIONS = frozenset({
+    "k8s.v1.cni.cncf.io/networks",
+    "v1.multus-cni.io/default-network",
+    "k8s.v1.cni.cncf.io/network-status",
+    "k8s.v1.cni.cncf.io/networks-status",
+})
+HINT = ("kvnet writes spec.template.spec.networks itself and KubeVirt derives the pod annotation from it; "
+        "a hand-written annotation fights KubeVirt. Attach the network with 'interfaces: - network: NAME'")
+
+
+def _walk(value: Any, path: tuple[Any, ...], vm: VM, out: list[Diagnostic]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k in MULTUS_ANNOTATIONS:
+                out.append(error("KV240", f"VM {vm.name!r}: Multus annotation {k!r} in the template",
+                                 vm.where.at(*path, k, key=True), hint=HINT))
+            _walk(v, path + (k,), vm, out)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _walk(v, path + (i,), vm, out)
+
+
+def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for vm in plan.vms:
+        for k in sorted(vm.annotations):
+            if k in MULTUS_ANNOTATIONS:
+                out.append(error("KV240", f"VM {vm.name!r}: Multus annotation {k!r} is not allowed",
+                                 vm.where.at("annotations", k, key=True), hint=HINT))
+        tpl = vm.template
+        if "networks" in tpl:
+            out.append(error("KV241", f"VM {vm.name!r}: template.networks is kvnet's; it is built from 'interfaces'",
+                             vm.where.at("template", "networks", key=True),
+                             hint="list the VM's networks under 'interfaces:'"))
+        devices = (tpl.get("domain") or {}).get("devices") if isinstance(tpl.get("domain"), dict) else None
+        if isinstance(devices, dict) and "interfaces" in devices:
+            out.append(error("KV241", f"VM {vm.name!r}: template.domain.devices.interfaces is kvnet's; it is built "
+                             "from 'interfaces'", vm.where.at("template", "domain", "devices", "interfaces", key=True),
+                             hint="set binding, model and mac on the entries of 'interfaces:'"))
+        _walk(tpl, ("template",), vm, out)
+    return out

@@ -1,0 +1,71 @@
+"""Per-type network fields: what each CNI type needs and what it cannot use."""
+
+from __future__ import annotations
+
+from kvnet.diagnostics import Diagnostic, error
+from kvnet.model import Network, Plan
+from kvnet.rules.facts import Facts
+
+# field (plan spelling) -> network types that use it
+FIELD_TYPES: dict[str, tuple[str, ...]] = {
+    "bridge": ("bridge",),
+    "vlan": ("bridge", "sriov"),
+    "master": ("macvlan", "ipvlan", "macvtap", "host-device"),
+    "mode": ("macvlan", "ipvlan", "macvtap"),
+    "mtu": ("bridge", "macvlan", "ipvlan", "macvtap"),
+    "resourceName": ("sriov", "macvtap"),
+}
+
+MODES: dict[str, tuple[str, ...]] = {
+    "macvlan": ("bridge", "private", "vepa", "passthru"),
+    "macvtap": ("bridge", "private", "vepa", "passthru"),
+    "ipvlan": ("l2", "l3", "l3s"),
+}
+
+POOL_IPAM = ("host-local", "whereabouts")
+
+
+def _fields(net: Network) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    w = net.where
+    for fname, types in FIELD_TYPES.items():
+        if net.raw.get(fname) is not None and net.type not in types:
+            out.append(error("KV208", f"network {net.name!r}: field {fname!r} does not apply to type {net.type!r}",
+                             w.at(fname, key=True), hint=f"{fname!r} is used by type " + ", ".join(types)))
+    if net.type == "bridge" and not net.bridge:
+        out.append(error("KV209", f"network {net.name!r}: type 'bridge' needs 'bridge', the node bridge to attach to",
+                         w.at("type"), hint="e.g. 'bridge: br-ext' (create it on each node, with the uplink enslaved)"))
+    if net.type == "host-device" and not net.master:
+        out.append(error("KV209", f"network {net.name!r}: type 'host-device' needs 'master', the node device to move "
+                         "into the VM pod", w.at("type")))
+    if net.type == "sriov" and not net.resource_name:
+        out.append(error("KV209", f"network {net.name!r}: type 'sriov' needs 'resourceName', the SR-IOV device plugin "
+                         "resource", w.at("type"), hint="e.g. 'resourceName: intel.com/sriov_netdevice'"))
+    if net.type == "macvtap" and not net.resource_name and not net.master:
+        out.append(error("KV209", f"network {net.name!r}: type 'macvtap' needs 'master' (lower device) or "
+                         "'resourceName'", w.at("type"),
+                         hint="e.g. 'master: eth0' gives resourceName macvtap.network.kubevirt.io/eth0"))
+    if net.mode is not None and net.type in MODES and net.mode not in MODES[net.type]:
+        out.append(error("KV104", f"network {net.name!r}: mode {net.mode!r} is not a {net.type} mode "
+                         f"(one of: {', '.join(MODES[net.type])})", w.at("mode")))
+    if net.ipam in ("static", *POOL_IPAM) and net.subnet is None:
+        out.append(error("KV209", f"network {net.name!r}: ipam {net.ipam!r} needs 'subnet'", w.at("ipam"),
+                         hint="give the segment's network address, e.g. 'subnet: 192.168.1.0/24'"))
+    if net.range is not None and net.ipam not in POOL_IPAM:
+        out.append(error("KV208", f"network {net.name!r}: 'range' is only used with ipam host-local or whereabouts "
+                         f"(ipam is {net.ipam!r})", w.at("range", key=True)))
+    if net.exclude and net.ipam != "whereabouts":
+        out.append(error("KV208", f"network {net.name!r}: 'exclude' is only used with ipam whereabouts",
+                         w.at("exclude", key=True)))
+    if net.ipam in POOL_IPAM and net.subnet and ":" in net.subnet:
+        out.append(error("KV219", f"network {net.name!r}: ipam {net.ipam!r} with an IPv6 subnet cannot reach the guest: "
+                         "KubeVirt's DHCP hands the pod address to the guest for IPv4 only", w.at("ipam"),
+                         hint="use 'ipam: static' with an address per interface, or 'ipam: none' with router advertisements"))
+    return out
+
+
+def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for net in plan.networks:
+        out.extend(_fields(net))
+    return out

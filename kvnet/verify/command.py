@@ -1,0 +1,171 @@
+"""``kvnet verify`` entry point: refusals, input, the run, rendering, exit code.
+
+Exit codes: 0 every NAD ok or skipped; 1 a NAD failed, a plan did not compile, input
+YAML is broken or no NAD was found; 2 usage (bad option, not root, no CNI plugins) or
+unreadable input; 3 internal error; 128+signal (143 SIGTERM, 130 SIGINT) when
+interrupted, after removing every namespace the run created and writing no results.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import threading
+import time
+import traceback
+from contextlib import contextmanager
+from types import FrameType
+from typing import Iterator, TextIO
+
+from kvnet.verify.inputs import compile_plans, load_inputs
+from kvnet.verify.netns import Session
+from kvnet.verify.report import FORMATS, Summary, render_diagnostics, render_results
+from kvnet.verify.runner import Status, verify_all
+
+DEFAULT_BIN_DIRS = ("/opt/cni/bin", "/usr/lib/cni")
+# Any of these in a directory makes it a CNI plugin directory.
+REFERENCE_PLUGINS = ("bridge", "macvlan", "ipvlan", "host-device", "host-local", "static", "vlan", "ptp", "loopback")
+MAX_JOBS = 64
+
+
+class Interrupted(BaseException):
+    """SIGINT/SIGTERM arrived; unwinds the main thread so cleanup can run."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _SignalGuard:
+    """Turns SIGINT/SIGTERM into :class:`Interrupted` while armed; remembers them always."""
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self.armed = True
+
+    def handler(self, signum: int, _frame: FrameType | None) -> None:
+        first = not self.received
+        self.received.append(signum)
+        if first and self.armed:
+            raise Interrupted(signum)
+
+
+@contextmanager
+def _signals() -> Iterator[_SignalGuard]:
+    guard = _SignalGuard()
+    if threading.current_thread() is not threading.main_thread():
+        yield guard  # signal handlers can only be set from the main thread
+        return
+    previous = {s: signal.signal(s, guard.handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield guard
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def has_plugins(directory: str) -> bool:
+    return os.path.isdir(directory) and any(
+        os.access(os.path.join(directory, p), os.X_OK) and os.path.isfile(os.path.join(directory, p))
+        for p in REFERENCE_PLUGINS)
+
+
+def resolve_bin_dir(cni_bin_dir: str | None) -> tuple[str | None, str]:
+    """(directory, refusal message)."""
+    if cni_bin_dir:
+        if not os.path.isdir(cni_bin_dir):
+            return None, f"--cni-bin-dir {cni_bin_dir}: no such directory"
+        if not has_plugins(cni_bin_dir):
+            return None, (f"--cni-bin-dir {cni_bin_dir}: no reference CNI plugins there "
+                          f"(looked for {', '.join(REFERENCE_PLUGINS)})")
+        return cni_bin_dir, ""
+    for candidate in DEFAULT_BIN_DIRS:
+        if has_plugins(candidate):
+            return candidate, ""
+    return None, (f"no CNI plugins found in {' or '.join(DEFAULT_BIN_DIRS)}; install them "
+                  "(apt-get install containernetworking-plugins) or pass --cni-bin-dir")
+
+
+def _refuse(err: TextIO, message: str) -> int:
+    err.write(f"kvnet verify: {message}\n")
+    return 2
+
+
+def run_verify(paths: list[str], cni_bin_dir: str | None, jobs: int, fmt: str, out: TextIO, err: TextIO) -> int:
+    """Verify the NADs in ``paths``; returns the exit code."""
+    if fmt not in FORMATS:
+        return _refuse(err, f"unknown format {fmt!r} (choose {', '.join(FORMATS)})")
+    if not isinstance(jobs, int) or not 1 <= jobs <= MAX_JOBS:
+        return _refuse(err, f"--jobs must be between 1 and {MAX_JOBS}, got {jobs}")
+    if os.geteuid() != 0:
+        return _refuse(err, "needs root to create network namespaces and run CNI plugins (try: sudo kvnet verify)")
+    if shutil.which("ip") is None:
+        return _refuse(err, "the 'ip' command (iproute2) is not installed")
+    bin_dir, why = resolve_bin_dir(cni_bin_dir)
+    if bin_dir is None:
+        return _refuse(err, why)
+    try:
+        return _run(paths or ["."], bin_dir, jobs, fmt, out, err)
+    except Interrupted as exc:  # a signal before the run started: nothing to clean
+        return 128 + exc.signum
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+        return _internal(err, exc)
+
+
+def _internal(err: TextIO, exc: BaseException) -> int:
+    if os.environ.get("KVNET_DEBUG") == "1":
+        err.write("".join(traceback.format_exception(exc)))
+    err.write(f"kvnet verify: internal error: {type(exc).__name__}: {exc}\n")
+    return 3
+
+
+def _run(paths: list[str], bin_dir: str, jobs: int, fmt: str, out: TextIO, err: TextIO) -> int:
+    inputs = load_inputs(paths)
+    if inputs.diagnostics:
+        err.write(render_diagnostics(inputs.diagnostics, fmt))
+        return 2 if inputs.unreadable else 1
+    cases = list(inputs.cases)
+    for path in inputs.plan_paths:
+        try:
+            compiled, diags, ok = compile_plans([path])
+        except ImportError as exc:
+            err.write(f"kvnet verify: cannot compile the plan in {path}: the kvnet compiler is unavailable ({exc})\n")
+            return 3
+        if diags:
+            err.write(render_diagnostics(diags, fmt))
+        if not ok:
+            return 1
+        cases.extend(compiled)
+    if not cases:
+        err.write(f"kvnet verify: no NetworkAttachmentDefinition found in {' '.join(paths)}\n")
+        return 1
+
+    started = time.monotonic()
+    with _signals() as guard:
+        session = Session()
+        results = None
+        failure: BaseException | None = None
+        try:
+            results = verify_all(session, cases, bin_dir, jobs)
+        except Interrupted:
+            pass
+        except Exception as exc:  # noqa: BLE001
+            failure = exc
+        finally:
+            guard.armed = False  # cleanup below must not be cut short by a second signal
+            session.cancel() if results is None else None
+            leftovers = session.close()
+        if guard.received:
+            name = signal.Signals(guard.received[0]).name
+            err.write(f"kvnet verify: interrupted by {name}; removed the namespaces it created\n")
+            return 128 + guard.received[0]
+        if leftovers:
+            err.write(f"kvnet verify: could not delete namespace(s) {', '.join(leftovers)}\n")
+            return 3
+        if failure is not None:
+            return _internal(err, failure)
+    assert results is not None
+    summary = Summary.of(results, time.monotonic() - started, jobs, bin_dir)
+    out.write(render_results(results, summary, fmt))
+    return 1 if any(r.status is Status.FAILED for r in results) else 0

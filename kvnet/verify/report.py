@@ -1,0 +1,117 @@
+"""Rendering of verify results and diagnostics: text, json, github (workflow commands)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from kvnet.diagnostics import Diagnostic
+from kvnet.verify.runner import CaseResult, Status
+
+FORMATS = ("text", "json", "github")
+
+
+@dataclass(frozen=True)
+class Summary:
+    total: int
+    ok: int
+    failed: int
+    skipped: int
+    seconds: float
+    jobs: int
+    bin_dir: str
+
+    @classmethod
+    def of(cls, results: list[CaseResult], seconds: float, jobs: int, bin_dir: str) -> "Summary":
+        count = {s: sum(1 for r in results if r.status is s) for s in Status}
+        return cls(len(results), count[Status.OK], count[Status.FAILED], count[Status.SKIPPED], seconds, jobs, bin_dir)
+
+    def line(self) -> str:
+        noun = "NAD" if self.total == 1 else "NADs"
+        return (f"verify: {self.total} {noun}: {self.ok} ok, {self.failed} failed, {self.skipped} skipped "
+                f"({self.seconds:.2f}s, {self.jobs} job{'s' if self.jobs != 1 else ''}, plugins from {self.bin_dir})")
+
+
+def detail(result: CaseResult) -> str:
+    """What a reader needs after the status word."""
+    if result.status is not Status.OK:
+        return result.message
+    chain = "+".join(result.plugins) + (f" ({result.ipam} IPAM)" if result.ipam else "")
+    text = f"{chain}: {', '.join(result.steps)} passed; {', '.join(result.ips) if result.ips else 'no addresses'}"
+    if result.notes:
+        text += " [" + "; ".join(result.notes) + "]"
+    return text
+
+
+def _text_line(result: CaseResult) -> str:
+    word = {Status.OK: "ok", Status.FAILED: "FAILED", Status.SKIPPED: "skipped"}[result.status]
+    return f"{word:<7} {result.case.ident}  {result.case.where}  {detail(result)}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_prop(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _github_line(result: CaseResult) -> str:
+    if result.status is Status.OK:
+        return _text_line(result)
+    command = "error" if result.status is Status.FAILED else "notice"
+    props = [f"file={_escape_prop(result.case.source)}"]
+    if result.case.line:
+        props.append(f"line={result.case.line}")
+    props.append(f"title={_escape_prop('kvnet verify ' + result.status.value + ': ' + result.case.ident)}")
+    return f"::{command} {','.join(props)}::{_escape_data(result.case.ident + ': ' + detail(result))}"
+
+
+def _json_result(result: CaseResult) -> dict[str, Any]:
+    return {
+        "name": result.case.name,
+        "namespace": result.case.namespace,
+        "source": result.case.source,
+        "line": result.case.line,
+        "status": result.status.value,
+        "message": detail(result),
+        "plugins": result.plugins,
+        "ipam": result.ipam,
+        "steps": result.steps,
+        "ips": result.ips,
+        "notes": result.notes,
+        "seconds": round(result.seconds, 3),
+    }
+
+
+def render_results(results: list[CaseResult], summary: Summary, fmt: str) -> str:
+    if fmt == "json":
+        doc = {
+            "results": [_json_result(r) for r in results],
+            "summary": {
+                "total": summary.total, "ok": summary.ok, "failed": summary.failed, "skipped": summary.skipped,
+                "seconds": round(summary.seconds, 3), "jobs": summary.jobs, "cniBinDir": summary.bin_dir,
+            },
+        }
+        return json.dumps(doc, indent=2) + "\n"
+    render = _github_line if fmt == "github" else _text_line
+    return "".join(render(r) + "\n" for r in results) + summary.line() + "\n"
+
+
+def render_diagnostics(diags: list[Diagnostic], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps({"diagnostics": [
+            {"file": d.file, "line": d.line, "column": d.column, "severity": d.severity.value,
+             "code": d.code, "message": d.message, "hint": d.hint} for d in diags]}, indent=2) + "\n"
+    lines = []
+    for d in diags:
+        if fmt == "github":
+            command = "error" if d.is_error else "warning"
+            lines.append(f"::{command} file={_escape_prop(d.file)},line={d.line},col={d.column},"
+                         f"title={_escape_prop(d.code)}::{_escape_data(d.message + (' (hint: ' + d.hint + ')' if d.hint else ''))}")
+        else:
+            lines.append(f"{d.file}:{d.line}:{d.column}: {d.severity.value}[{d.code}]: {d.message}")
+            if d.hint:
+                lines.append(f"  hint: {d.hint}")
+    return "".join(line + "\n" for line in lines)

@@ -1,0 +1,220 @@
+"""One ADD/CHECK/DEL cycle per NAD, several NADs at a time.
+
+For each NAD: parse ``spec.config``; decide whether it can run here at all (plugin
+binaries, kernel features, hardware); create a node namespace with stand-in links and
+a pod namespace; run ADD, compare the addresses with the config, CHECK, DEL; make sure
+DEL left nothing behind; delete both namespaces whatever happened.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from enum import Enum
+
+from kvnet.verify import checks
+from kvnet.verify.inputs import NadCase
+from kvnet.verify.kernel import KernelProbes, required_features
+from kvnet.verify.netns import Session
+from kvnet.verify.plugins import (
+    NEEDS_SERVICE,
+    THIRD_PARTY,
+    ConfigError,
+    NetConf,
+    Target,
+    add,
+    check,
+    delete,
+    find_plugin,
+    ipam_type,
+    parse_netconf,
+    reported_ips,
+    rewrite_state_dirs,
+)
+from kvnet.verify.standins import Unverifiable, create_standins, standins_for
+
+IFNAME = "net1"
+
+
+class Status(str, Enum):
+    OK = "ok"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass
+class CaseResult:
+    case: NadCase
+    status: Status
+    message: str = ""
+    plugins: list[str] = field(default_factory=list)
+    ipam: str | None = None
+    steps: list[str] = field(default_factory=list)
+    ips: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _availability(netconf: NetConf, bin_dir: str) -> tuple[list[str], list[str]]:
+    """(failures, skip reasons) about plugin binaries."""
+    failures: list[str] = []
+    skips: list[str] = []
+    for plugin in netconf.plugins:
+        for kind, role in ((str(plugin["type"]), "plugin"), (ipam_type(plugin), "IPAM plugin")):
+            if kind is None:
+                continue
+            if kind in NEEDS_SERVICE:
+                skips.append(f"{kind}: {NEEDS_SERVICE[kind]}")
+            elif find_plugin(bin_dir, kind):
+                continue
+            elif kind in THIRD_PARTY:
+                skips.append(f"{role} {kind!r} ({THIRD_PARTY[kind]}) is not installed in {bin_dir}")
+            else:
+                failures.append(f"unknown CNI {role} type {kind!r}: no such plugin in {bin_dir}")
+    return failures, skips
+
+
+def _leases_left(state_dir: str) -> list[str]:
+    """host-local reservations still on disk after DEL (files named after the address)."""
+    left = []
+    for root, _dirs, files in os.walk(state_dir):
+        for name in files:
+            if name == "lock" or name.startswith("last_reserved_ip"):
+                continue
+            left.append(name)
+    return sorted(left)
+
+
+def _pod_links(session: Session, pod_ns: str) -> list[str]:
+    import json
+
+    res = session.ip("-n", pod_ns, "-j", "link", "show")
+    try:
+        links = json.loads(res.stdout or "[]") if res.ok else []
+    except json.JSONDecodeError:
+        return []
+    return [str(link.get("ifname")) for link in links if isinstance(link, dict) and link.get("ifname") != "lo"]
+
+
+def verify_case(session: Session, probes: KernelProbes, case: NadCase, bin_dir: str) -> CaseResult:
+    """Run one NAD through its plugins; raises Cancelled when the session is cancelled."""
+    started = time.monotonic()
+    result = CaseResult(case, Status.OK)
+
+    def finish(status: Status, message: str = "") -> CaseResult:
+        result.status, result.message = status, message
+        result.seconds = time.monotonic() - started
+        return result
+
+    if case.config is None:
+        return finish(Status.FAILED, "NAD has no spec.config: nothing to verify (Multus would look for a "
+                                     "CNI config file of that name on the node)")
+    if not isinstance(case.config, str):
+        return finish(Status.FAILED, f"spec.config must be a JSON string, found {type(case.config).__name__}")
+    if not case.config.strip():
+        return finish(Status.FAILED, "spec.config is empty")
+    try:
+        netconf = parse_netconf(case.config)
+    except ConfigError as exc:
+        return finish(Status.FAILED, str(exc))
+    plugins = list(netconf.plugins)
+    result.plugins = netconf.types
+    result.ipam = next((t for t in (ipam_type(p) for p in plugins) if t), None)
+
+    failures, skips = _availability(netconf, bin_dir)
+    if failures:
+        return finish(Status.FAILED, "; ".join(failures))
+    if skips:
+        return finish(Status.SKIPPED, "; ".join(skips))
+    try:
+        standins = standins_for(plugins)
+    except Unverifiable as exc:
+        return finish(Status.SKIPPED, str(exc))
+    missing = probes.first_missing(required_features(plugins))
+    if missing is not None:
+        return finish(Status.SKIPPED, missing.reason)
+
+    problems = checks.config_problems(plugins)
+    cid = session.next_id()
+    node_ns, pod_ns = f"{cid}-node", f"{cid}-pod"
+    state_dir = os.path.join(session.scratch_dir(), cid)
+    netconf = rewrite_state_dirs(netconf, state_dir)
+    try:
+        for ns in (node_ns, pod_ns):
+            res = session.add_netns(ns)
+            if not res.ok:
+                return finish(Status.FAILED, f"cannot create network namespace {ns}: {res.error_text()}")
+        error = create_standins(session, node_ns, standins)
+        if error:
+            return finish(Status.FAILED, error)
+        target = Target(bin_dir, node_ns, pod_ns, cid, IFNAME, pod_name=case.name)
+
+        added = add(session, target, netconf)
+        if not added.ok:
+            delete(session, target, netconf, None)  # as a runtime would; namespaces go anyway
+            return finish(Status.FAILED, "; ".join([f"ADD {added.plugin}: {added.error}", *problems]))
+        result.steps.append("ADD")
+        result.ips = reported_ips(added.result)
+        problems += checks.check_reported(checks.expectation(plugins), result.ips)
+        shown = session.ip("-n", pod_ns, "-j", "addr", "show", "dev", IFNAME)
+        problems += checks.check_configured(result.ips, shown.stdout if shown.ok else "[]", IFNAME)
+
+        if netconf.disable_check:
+            result.notes.append("CHECK disabled by disableCheck")
+        elif not netconf.supports_check():
+            result.notes.append(f"CHECK not run: cniVersion {netconf.cni_version or '(none)'} predates CHECK")
+        else:
+            checked = check(session, target, netconf, added.result)
+            if checked.ok:
+                result.steps.append("CHECK")
+            else:
+                problems.append(f"CHECK {checked.plugin}: {checked.error}")
+
+        deleted = delete(session, target, netconf, added.result)
+        if deleted.ok:
+            result.steps.append("DEL")
+        else:
+            problems.append(f"DEL {deleted.plugin}: {deleted.error}")
+        left = _pod_links(session, pod_ns)
+        if left:
+            problems.append(f"DEL left {', '.join(left)} in the pod namespace")
+        leases = _leases_left(state_dir)
+        if leases:
+            problems.append(f"DEL left host-local reservation(s) {', '.join(leases)}")
+        if problems:
+            return finish(Status.FAILED, "; ".join(problems))
+        return finish(Status.OK)
+    finally:
+        session.del_netns(pod_ns)
+        session.del_netns(node_ns)
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
+def verify_all(session: Session, cases: list[NadCase], bin_dir: str, jobs: int) -> list[CaseResult]:
+    """Verify every case with at most ``jobs`` at a time; results in input order.
+
+    If anything interrupts the wait (a signal handler raising in the main thread), the
+    session is cancelled, queued cases are dropped and running ones stop at their next
+    step, deleting their namespaces on the way out.
+    """
+    probes = KernelProbes(session)
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="kvnet-verify")
+    futures: list[Future[CaseResult]] = []
+    finished = False
+    try:
+        futures = [pool.submit(verify_case, session, probes, case, bin_dir) for case in cases]
+        pending: set[Future[CaseResult]] = set(futures)
+        while pending:
+            _done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+            for fut in _done:
+                if fut.exception() is not None:
+                    raise fut.exception()  # type: ignore[misc]
+        finished = True
+        return [f.result() for f in futures]
+    finally:
+        if not finished:
+            session.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,86 @@
+"""Stand-ins for the node's links, created inside the throwaway node namespace.
+
+A NAD names links of the node: a macvlan/ipvlan/vlan ``master``, a host-device
+``device`` (or ``hwaddr``), a ``bridge``. Each becomes a veth (its peer stays in the
+node namespace too) or an empty bridge, so the plugin finds what it would find on a
+node while the host's real interfaces stay untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kvnet.verify.netns import Session
+
+DEFAULT_UPLINK = "eth0"  # macvlan/ipvlan without master use the default-route interface
+
+
+@dataclass(frozen=True)
+class StandIn:
+    name: str
+    kind: str  # "veth" | "bridge"
+    mac: str | None = None
+    default_route: bool = False
+
+
+class Unverifiable(Exception):
+    """The config needs hardware no stand-in can replace (a PCI device, ...)."""
+
+
+def standins_for(plugins: list[dict[str, Any]]) -> list[StandIn]:
+    """The stand-in links a config needs, first mention wins, in config order."""
+    wanted: dict[str, StandIn] = {}
+
+    def want(item: StandIn) -> None:
+        wanted.setdefault(item.name, item)
+
+    for conf in plugins:
+        kind = conf.get("type")
+        if kind in ("macvlan", "ipvlan", "vlan"):
+            master = conf.get("master")
+            if isinstance(master, str) and master:
+                want(StandIn(master, "veth"))
+            else:
+                want(StandIn(DEFAULT_UPLINK, "veth", default_route=True))
+        elif kind == "host-device":
+            device, hwaddr = conf.get("device"), conf.get("hwaddr")
+            if isinstance(device, str) and device:
+                want(StandIn(device, "veth", mac=hwaddr if isinstance(hwaddr, str) and hwaddr else None))
+            elif isinstance(hwaddr, str) and hwaddr:
+                want(StandIn("kvhostdev0", "veth", mac=hwaddr))
+            elif conf.get("pciBusID") or conf.get("kernelpath") or conf.get("runtimeConfig"):
+                raise Unverifiable("host-device selects a PCI device or kernel path; no stand-in can replace real hardware")
+        elif kind == "bridge":
+            name = conf.get("bridge")
+            want(StandIn(name if isinstance(name, str) and name else "cni0", "bridge"))
+    return list(wanted.values())
+
+
+def create_standins(session: Session, node_ns: str, standins: list[StandIn]) -> str | None:
+    """Create the stand-ins in ``node_ns``; returns an error message or None."""
+    taken = {s.name for s in standins}
+    peer_seq = 0
+    for item in standins:
+        if item.kind == "bridge":
+            steps = [("link", "add", item.name, "type", "bridge")]
+        else:
+            peer_seq += 1
+            peer = f"kvpeer{peer_seq}"
+            while peer in taken:
+                peer_seq += 1
+                peer = f"kvpeer{peer_seq}"
+            taken.add(peer)
+            steps = [("link", "add", item.name, "type", "veth", "peer", "name", peer),
+                     ("link", "set", peer, "up")]
+            if item.mac:
+                steps.append(("link", "set", item.name, "address", item.mac))
+        steps.append(("link", "set", item.name, "up"))
+        if item.default_route:
+            steps.append(("route", "add", "default", "dev", item.name))
+        for step in steps:
+            res = session.ip("-n", node_ns, *step)
+            if not res.ok:
+                what = "bridge" if item.kind == "bridge" else "link"
+                return f"cannot create stand-in {what} {item.name!r} ({' '.join(step)}): {res.error_text()}"
+    return None

@@ -120,6 +120,18 @@ def _internal(err: TextIO, exc: BaseException) -> int:
     return 3
 
 
+def _cleanup(session: Session, guard: _SignalGuard, cancel: bool) -> list[str]:
+    """Cancel (if the run did not finish) and close the session, immune to signals."""
+    while True:
+        try:
+            guard.armed = False  # later signals are only recorded
+            if cancel or guard.received:
+                session.cancel()
+            return session.close()
+        except Interrupted:  # the first signal landed just before disarming: start over
+            continue
+
+
 def _run(paths: list[str], bin_dir: str, jobs: int, fmt: str, out: TextIO, err: TextIO) -> int:
     inputs = load_inputs(paths)
     if inputs.diagnostics:
@@ -153,9 +165,7 @@ def _run(paths: list[str], bin_dir: str, jobs: int, fmt: str, out: TextIO, err: 
         except Exception as exc:  # noqa: BLE001
             failure = exc
         finally:
-            guard.armed = False  # cleanup below must not be cut short by a second signal
-            session.cancel() if results is None else None
-            leftovers = session.close()
+            leftovers = _cleanup(session, guard, cancel=results is None)
         if guard.received:
             name = signal.Signals(guard.received[0]).name
             err.write(f"kvnet verify: interrupted by {name}; removed the namespaces it created\n")

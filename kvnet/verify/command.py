@@ -20,7 +20,7 @@ from typing import Iterator, TextIO
 
 from kvnet.verify.inputs import compile_plans, load_inputs
 from kvnet.verify.netns import Session
-from kvnet.verify.report import FORMATS, Summary, render_diagnostics, render_results
+from kvnet.verify.report import FORMATS, Summary, render_diagnostics, render_results, resolve_format
 from kvnet.verify.runner import Status, verify_all
 
 DEFAULT_BIN_DIRS = ("/opt/cni/bin", "/usr/lib/cni")
@@ -94,6 +94,7 @@ def _refuse(err: TextIO, message: str) -> int:
 
 def run_verify(paths: list[str], cni_bin_dir: str | None, jobs: int, fmt: str, out: TextIO, err: TextIO) -> int:
     """Verify the NADs in ``paths``; returns the exit code."""
+    fmt = resolve_format(fmt)
     if fmt not in FORMATS:
         return _refuse(err, f"unknown format {fmt!r} (choose {', '.join(FORMATS)})")
     if not isinstance(jobs, int) or not 1 <= jobs <= MAX_JOBS:

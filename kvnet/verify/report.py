@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,13 @@ from kvnet.diagnostics import Diagnostic
 from kvnet.verify.runner import CaseResult, Status
 
 FORMATS = ("text", "json", "github")
+
+
+def resolve_format(fmt: str) -> str:
+    """``auto``: GitHub workflow annotations under GitHub Actions, else text."""
+    if fmt == "auto":
+        return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    return fmt
 
 
 @dataclass(frozen=True)
@@ -44,9 +52,9 @@ def detail(result: CaseResult) -> str:
     return text
 
 
-def _text_line(result: CaseResult) -> str:
+def _text_line(result: CaseResult, width: tuple[int, int] = (0, 0)) -> str:
     word = {Status.OK: "ok", Status.FAILED: "FAILED", Status.SKIPPED: "skipped"}[result.status]
-    return f"{word:<7} {result.case.ident}  {result.case.where}  {detail(result)}"
+    return f"{word:<7}  {result.case.ident:<{width[0]}}  {result.case.where:<{width[1]}}  {detail(result)}"
 
 
 def _escape_data(text: str) -> str:
@@ -95,15 +103,17 @@ def render_results(results: list[CaseResult], summary: Summary, fmt: str) -> str
             },
         }
         return json.dumps(doc, indent=2) + "\n"
-    render = _github_line if fmt == "github" else _text_line
-    return "".join(render(r) + "\n" for r in results) + summary.line() + "\n"
+    width = (max((len(r.case.ident) for r in results), default=0),
+             max((len(r.case.where) for r in results), default=0))
+    lines = [_github_line(r) if fmt == "github" else _text_line(r, width) for r in results]
+    return "".join(line + "\n" for line in lines) + summary.line() + "\n"
 
 
 def render_diagnostics(diags: list[Diagnostic], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps({"diagnostics": [
-            {"file": d.file, "line": d.line, "column": d.column, "severity": d.severity.value,
-             "code": d.code, "message": d.message, "hint": d.hint} for d in diags]}, indent=2) + "\n"
+        return json.dumps([
+            {"severity": d.severity.value, "code": d.code, "message": d.message, "file": d.file,
+             "line": d.line, "column": d.column, "hint": d.hint} for d in diags], indent=2) + "\n"
     lines = []
     for d in diags:
         if fmt == "github":

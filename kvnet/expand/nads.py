@@ -27,16 +27,6 @@ def nad_name(plan: Plan, net: Network, vm: VM | None) -> str:
     return net.name
 
 
-def _default_route(version: int) -> str:
-    return "0.0.0.0/0" if version == 4 else "::/0"
-
-
-def _routes(nf: NetFacts) -> list[dict[str, str]]:
-    if nf.gateway is None:
-        return []
-    return [{"dst": _default_route(nf.gateway.version), "gw": str(nf.gateway)}]
-
-
 def _dns(net: Network) -> dict[str, Any]:
     dns: dict[str, Any] = {}
     if net.nameservers:
@@ -47,6 +37,9 @@ def _dns(net: Network) -> dict[str, Any]:
 
 
 def ipam_config(nf: NetFacts, address: str | None, profile: Profile | None) -> dict[str, Any] | None:
+    """The CNI IPAM section. No routes: the pod network owns the pod's default
+    route, and a second one makes CNI ADD fail ('file exists'); the guest's
+    default route comes from cloud-init networkData."""
     net = nf.network
     if net.ipam == "none":
         return None
@@ -60,8 +53,6 @@ def ipam_config(nf: NetFacts, address: str | None, profile: Profile | None) -> d
         if nf.gateway is not None:
             entry["gateway"] = str(nf.gateway)
         cfg: dict[str, Any] = {"type": "static", "addresses": [entry]}
-        if _routes(nf):
-            cfg["routes"] = _routes(nf)
         if _dns(net):
             cfg["dns"] = _dns(net)
         return cfg
@@ -72,10 +63,7 @@ def ipam_config(nf: NetFacts, address: str | None, profile: Profile | None) -> d
             rng["rangeStart"], rng["rangeEnd"] = str(nf.pool[0]), str(nf.pool[1])
         if nf.gateway is not None:
             rng["gateway"] = str(nf.gateway)
-        cfg = {"type": "host-local", "ranges": [[rng]]}
-        if _routes(nf):
-            cfg["routes"] = _routes(nf)
-        return cfg
+        return {"type": "host-local", "ranges": [[rng]]}
     # whereabouts
     cfg = {"type": "whereabouts", "range": str(nf.subnet)}
     if nf.pool:
@@ -84,8 +72,6 @@ def ipam_config(nf: NetFacts, address: str | None, profile: Profile | None) -> d
         cfg["exclude"] = list(net.exclude)
     if nf.gateway is not None:
         cfg["gateway"] = str(nf.gateway)
-    if _routes(nf):
-        cfg["routes"] = _routes(nf)
     if profile is not None and profile.distribution == "k3s":
         cfg["configuration_path"] = profile.whereabouts_config
     return cfg

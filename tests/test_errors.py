@@ -1,0 +1,250 @@
+"""Every input error class of SPEC §4: code, file:line:col, exit 1, empty stdout."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import write
+
+BASE = """\
+apiVersion: kvnet.dev/v1alpha1
+kind: NetworkPlan
+metadata:
+  name: lab
+  namespace: vms
+spec:
+  networks:
+{networks}
+  vms:
+{vms}
+"""
+
+LAN = """\
+    - name: lan
+      type: bridge
+      bridge: br-lan
+      subnet: 192.168.1.0/24
+      gateway: 192.168.1.1
+"""
+
+
+def vm(name: str = "web-1", ifaces: str = "        - network: default\n        - network: lan\n") -> str:
+    return (f"    - name: {name}\n      image: quay.io/containerdisks/ubuntu:22.04\n"
+            f"      interfaces:\n{ifaces}")
+
+
+def plan(networks: str = LAN, vms: str | None = None) -> str:
+    return BASE.format(networks=networks.rstrip("\n"), vms=(vm() if vms is None else vms).rstrip("\n"))
+
+
+# (id, plan text, code, line containing this text, column of this text within that line)
+CASES: list[tuple[str, str, str, str, str]] = [
+    ("unknown-field", plan(LAN.replace("bridge: br-lan", "bridg: br-lan")), "KV101", "bridg: br-lan", "bridg"),
+    ("wrong-type", plan(LAN + "      mtu: big\n"), "KV102", "mtu: big", "big"),
+    ("missing-required", plan("    - name: lan\n      bridge: br-lan\n"), "KV103", "- name: lan", "name"),
+    ("bad-enum", plan(LAN.replace("type: bridge", "type: vxlan")), "KV104", "type: vxlan", "vxlan"),
+    ("bad-dns-name", plan(LAN.replace("name: lan", "name: LAN_1")), "KV105", "name: LAN_1", "LAN_1"),
+    ("name-too-long", plan(vms=vm("v" * 64)), "KV105", "v" * 64, "v" * 64),
+    ("bad-ifname-long", plan(LAN.replace("br-lan", "br-external-uplink0")), "KV105", "br-external-uplink0",
+     "br-external-uplink0"),
+    ("bad-ifname-char", plan(LAN.replace("br-lan", "br/lan")), "KV105", "br/lan", "br/lan"),
+    ("vlan-range", plan(LAN + "      vlan: 4095\n"), "KV104", "vlan: 4095", "4095"),
+    ("mtu-range", plan(LAN + "      mtu: 67\n"), "KV104", "mtu: 67", "67"),
+    ("reserved-default", plan(LAN + LAN.replace("name: lan", "name: default").replace("br-lan", "br-x")),
+     "KV206", "name: default", "default"),
+    ("duplicate-network", plan(LAN + LAN.replace("br-lan", "br-two")), "KV201", "- name: lan", "lan"),
+    ("duplicate-vm", plan(vms=vm() + vm()), "KV202", None, None),
+    ("duplicate-interface", plan(vms=vm(ifaces="        - network: lan\n        - network: lan\n")),
+     "KV203", None, None),
+    ("unknown-network", plan(vms=vm(ifaces="        - network: lna\n")), "KV204", "network: lna", "lna"),
+    ("two-pod-networks", plan(vms=vm(ifaces="        - network: default\n        - network: default\n")),
+     "KV205", None, None),
+    ("subnet-host-bits", plan(LAN.replace("192.168.1.0/24", "192.168.1.200/24")), "KV210",
+     "192.168.1.200/24", "192.168.1.200/24"),
+    ("address-outside", plan(vms=vm(ifaces="        - network: lan\n          address: 10.0.0.5/24\n")),
+     "KV211", "10.0.0.5/24", "10.0.0.5/24"),
+    ("address-network", plan(vms=vm(ifaces="        - network: lan\n          address: 192.168.1.0\n")),
+     "KV212", "address: 192.168.1.0", "192.168.1.0"),
+    ("address-broadcast", plan(vms=vm(ifaces="        - network: lan\n          address: 192.168.1.255/24\n")),
+     "KV212", "192.168.1.255/24", "192.168.1.255/24"),
+    ("address-gateway", plan(vms=vm(ifaces="        - network: lan\n          address: 192.168.1.1/24\n")),
+     "KV213", "address: 192.168.1.1/24", "192.168.1.1/24"),
+    ("gateway-outside", plan(LAN.replace("gateway: 192.168.1.1", "gateway: 192.168.2.1")), "KV214",
+     "gateway: 192.168.2.1", "192.168.2.1"),
+    ("pool-outside", plan(LAN + "      ipam: host-local\n      range: 192.168.2.10-192.168.2.20\n"), "KV215",
+     "range: 192.168.2.10", "192.168.2.10"),
+    ("pool-reversed", plan(LAN + "      ipam: whereabouts\n      range: 192.168.1.200-192.168.1.100\n"), "KV215",
+     "range: 192.168.1.200", "192.168.1.200"),
+    ("same-address-twice", plan(vms=vm("a", "        - network: lan\n          address: 192.168.1.20\n")
+                                + vm("b", "        - network: lan\n          address: 192.168.1.20/24\n")),
+     "KV216", "address: 192.168.1.20/24", "192.168.1.20/24"),
+    ("same-mac-twice", plan(vms=vm("a", "        - network: lan\n          mac: 02:00:00:00:00:01\n")
+                            + vm("b", "        - network: lan\n          mac: 02:00:00:00:00:01\n")),
+     "KV217", None, None),
+    ("static-without-address", plan(LAN + "      ipam: static\n"), "KV218", "- network: lan", "lan"),
+    ("address-on-pool", plan(LAN + "      ipam: host-local\n",
+                             vm(ifaces="        - network: lan\n          address: 192.168.1.20\n")),
+     "KV219", "address: 192.168.1.20", "192.168.1.20"),
+    ("masquerade-on-secondary", plan(vms=vm(ifaces="        - network: lan\n          binding: masquerade\n")),
+     "KV230", "binding: masquerade", "masquerade"),
+    ("sriov-binding-on-bridge", plan(vms=vm(ifaces="        - network: lan\n          binding: sriov\n")),
+     "KV230", "binding: sriov", "sriov"),
+    ("bridge-binding-on-macvlan",
+     plan("    - name: lan\n      type: macvlan\n      master: eth0\n      mode: bridge\n"),
+     "KV230", "- network: lan", "lan"),
+    ("macvtap-binding-on-bridge", plan(vms=vm(ifaces="        - network: lan\n          binding: macvtap\n")),
+     "KV230", "binding: macvtap", "macvtap"),
+    ("multus-annotation", plan(vms=vm() + "      annotations:\n        k8s.v1.cni.cncf.io/networks: lan\n"),
+     "KV240", "k8s.v1.cni.cncf.io/networks", "k8s.v1.cni.cncf.io/networks"),
+    ("multus-annotation-in-template",
+     plan(vms=vm() + "      template:\n        metadata:\n          annotations:\n"
+          "            k8s.v1.cni.cncf.io/networks: lan\n"),
+     "KV240", "k8s.v1.cni.cncf.io/networks", "k8s.v1.cni.cncf.io/networks"),
+    ("template-networks", plan(vms=vm() + "      template:\n        networks: []\n"), "KV241",
+     "networks: []", "networks"),
+    ("duplicate-key", plan(LAN + "      bridge: br-again\n"), "KV002", "bridge: br-again", "bridge"),
+    ("yaml-syntax", plan(LAN + "      mtu: [1500\n"), "KV001", None, None),
+]
+
+
+def _position(text: str, line_has: str | None, col_of: str | None, occurrence: str) -> tuple[int, int] | None:
+    if line_has is None:
+        return None
+    lines = text.splitlines()
+    idx = [i for i, line in enumerate(lines) if line_has in line]
+    assert idx, f"test bug: {line_has!r} not in plan"
+    i = idx[-1] if occurrence == "last" else idx[0]
+    return i + 1, lines[i].index(col_of or line_has.strip()) + 1
+
+
+@pytest.mark.parametrize("name,text,code,line_has,col_of", CASES, ids=[c[0] for c in CASES])
+def test_error_class(tmp_path: Path, kvnet, name: str, text: str, code: str, line_has: str | None,
+                     col_of: str | None) -> None:
+    path = write(tmp_path / "kvnet.yaml", text)
+    res = kvnet("build", str(path))
+    assert res.code == 1, res.err
+    assert res.out == ""
+    first = res.err.splitlines()[0]
+    assert f"error[{code}]" in first, res.err
+    assert first.startswith(f"{path}:"), first
+    pos = _position(text, line_has, col_of, "last" if name.startswith(("duplicate", "same-")) else "first")
+    if pos is not None:
+        assert first.startswith(f"{path}:{pos[0]}:{pos[1]}: error[{code}]"), (first, pos)
+    assert "Traceback" not in res.err
+    # validate reports the same problem
+    again = kvnet("validate", str(path))
+    assert again.code == 1 and again.out == "" and again.err == res.err
+
+
+def test_duplicate_vm_points_at_second(tmp_path: Path, kvnet) -> None:
+    text = plan(vms=vm() + vm())
+    path = write(tmp_path / "kvnet.yaml", text)
+    res = kvnet("build", str(path))
+    lines = text.splitlines()
+    second = [i for i, line in enumerate(lines) if "- name: web-1" in line][1] + 1
+    assert res.err.startswith(f"{path}:{second}:13: error[KV202]: duplicate VM name 'web-1' (first at {path}:")
+
+
+def test_unknown_field_did_you_mean(tmp_path: Path, kvnet) -> None:
+    path = write(tmp_path / "kvnet.yaml", plan(LAN.replace("gateway:", "gatway:")))
+    res = kvnet("build", str(path))
+    assert "unknown field 'spec.networks[0].gatway' (did you mean 'gateway'?)" in res.err
+    assert "  hint: allowed here:" in res.err
+
+
+def test_bridge_on_macvlan_hint_names_the_fix(tmp_path: Path, kvnet) -> None:
+    path = write(tmp_path / "kvnet.yaml", plan("    - name: lan\n      type: macvlan\n      master: eth0\n"))
+    res = kvnet("build", str(path))
+    assert "passes no traffic" in res.err
+    assert "hint:" in res.err and "type: bridge" in res.err and "macvtap" in res.err
+
+
+def test_subnet_host_bits_says_network_address(tmp_path: Path, kvnet) -> None:
+    path = write(tmp_path / "kvnet.yaml", plan(LAN.replace("192.168.1.0/24", "192.168.1.200/24")))
+    res = kvnet("build", str(path))
+    assert "has host bits set; the network address is 192.168.1.0/24" in res.err
+
+
+def test_non_mapping_document(tmp_path: Path, kvnet) -> None:
+    path = write(tmp_path / "kvnet.yaml", "- just\n- a list\n")
+    res = kvnet("build", str(path))
+    assert res.code == 1 and res.out == ""
+    assert res.err.startswith(f"{path}:1:1: error[KV005]: document 1 is a list, not a mapping")
+
+
+def test_scalar_document_after_plan(tmp_path: Path, kvnet) -> None:
+    path = write(tmp_path / "kvnet.yaml", plan() + "---\nhello\n")
+    res = kvnet("build", str(path))
+    n = plan().count("\n") + 2
+    assert res.code == 1 and res.out == ""
+    assert res.err.startswith(f"{path}:{n}:1: error[KV005]")
+
+
+def test_alias_bomb_is_bounded(tmp_path: Path, kvnet) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        prev = f"*a{i - 1}"
+        lines.append(f"a{i}: &a{i} [{', '.join([prev] * 10)}]")
+    path = write(tmp_path / "bomb.yaml", "\n".join(lines) + "\n")
+    res = kvnet("build", str(path))
+    assert res.code == 1 and res.out == ""
+    assert "error[KV003]: alias expansion exceeds" in res.err
+    assert res.err.startswith(f"{path}:")
+
+
+def test_file_over_10_mib(tmp_path: Path, kvnet) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text(plan() + "#" + "x" * (10 * 1024 * 1024) + "\n")
+    res = kvnet("build", str(path))
+    assert res.code == 1 and res.out == ""
+    assert res.err.startswith(f"{path}:1:1: error[KV004]: file is ")
+
+
+def test_plan_parts_disagree_on_namespace(tmp_path: Path, kvnet) -> None:
+    write(tmp_path / "a.yaml", plan(vms="    []"))
+    write(tmp_path / "b.yaml", plan(vms="    []").replace("namespace: vms", "namespace: other"))
+    res = kvnet("build", str(tmp_path))
+    assert res.code == 1 and res.out == ""
+    assert res.err.startswith(f"{tmp_path / 'b.yaml'}:5:14: error[KV007]")
+
+
+def test_empty_output_is_an_error(tmp_path: Path, kvnet) -> None:
+    write(tmp_path / "kustomization.yaml", "resources: []\n")
+    res = kvnet("build", str(tmp_path))
+    assert res.code == 1 and res.out == ""
+    assert "error[KV006]: no objects to emit: no NetworkPlan document found" in res.err
+    assert "--allow-empty" in res.err
+    ok = kvnet("build", "--allow-empty", str(tmp_path))
+    assert ok.code == 0 and ok.out == ""
+
+
+def test_missing_path_is_usage_error(tmp_path: Path, kvnet) -> None:
+    res = kvnet("build", str(tmp_path / "nope.yaml"))
+    assert res.code == 2 and res.out == ""
+    assert res.err.startswith(f"{tmp_path / 'nope.yaml'}:1:1: error[KV000]: no such file or directory")
+
+
+def test_bad_kube_version_is_usage_error(tmp_path: Path, kvnet) -> None:
+    path = write(tmp_path / "kvnet.yaml", plan())
+    res = kvnet("build", "--kube-version", "9.99", str(path))
+    assert res.code == 2 and res.out == ""
+    assert "--kube-version" in res.err
+
+
+def test_not_utf8(tmp_path: Path, kvnet) -> None:
+    path = tmp_path / "kvnet.yaml"
+    path.write_bytes(b"apiVersion: \xff\xfe\n")
+    res = kvnet("build", str(path))
+    assert res.code == 1 and res.out == "" and "KV001" in res.err
+
+
+def test_several_errors_are_all_reported_sorted(tmp_path: Path, kvnet) -> None:
+    text = plan(vms=vm("a", "        - network: lan\n          address: 10.0.0.1/24\n")
+                + vm("b", "        - network: lna\n"))
+    path = write(tmp_path / "kvnet.yaml", text)
+    res = kvnet("build", str(path))
+    codes = [line.split("error[")[1][:5] for line in res.err.splitlines() if "error[" in line]
+    assert codes == ["KV211", "KV204"]

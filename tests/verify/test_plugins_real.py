@@ -114,13 +114,20 @@ def test_bridge_vlan_follows_kernel(runnable: str, write_nads: Write, verify: Ve
                                    capture_output=True).returncode == 0
     finally:
         subprocess.run(["ip", "netns", "del", ns], check=True)
-    conf = {"cniVersion": "1.0.0", "name": "vl100", "type": "bridge", "bridge": "br-lan", "vlan": 100}
-    r = verify([str(write_nads(nad_yaml("vl100", conf)))])
+    conf = {"cniVersion": "1.0.0", "name": "vl100", "type": "bridge", "bridge": "br-lan", "vlan": 100,
+            "ipam": {"type": "host-local", "subnet": "10.90.0.0/24"}}
+    bad = {"cniVersion": "1.0.0", "name": "vl5000", "type": "bridge", "bridge": "br-lan", "vlan": 5000}
+    r = verify([str(write_nads(nad_yaml("vl100", conf), nad_yaml("vl5000", bad)))])
     res = r.result("vl100")
-    expected = "ok" if supported else "skipped"
-    assert res["status"] == expected, r.out
-    if not supported:
-        assert "bridge VLAN filtering" in res["message"]
+    assert res["status"] == "ok", r.out
+    assert ipaddress.ip_interface(res["ips"][0]).network == ipaddress.ip_network("10.90.0.0/24")
+    vlan_note = [n for n in res["notes"] if n.startswith("VLAN tagging not exercised")]
+    assert bool(vlan_note) is (not supported)
+    if vlan_note:
+        assert "bridge VLAN filtering" in vlan_note[0]
+    failed = r.result("vl5000")
+    assert failed["status"] == "failed" and "5000" in failed["message"]
+    assert r.code == 1
 
 
 def test_conflist_chains_prev_result(runnable: str, write_nads: Write, verify: Verify) -> None:

@@ -16,6 +16,22 @@ REFERENCE_PLUGINS: tuple[str, ...] = (
 
 K3S_DEFAULT_DATA_DIR = "/var/lib/rancher/k3s"
 
+# Pinned images (never the floating ``:snapshot`` tags of the upstream manifests).
+MULTUS_VERSION = "v4.3.0"
+MULTUS_REPOSITORY = "ghcr.io/k8snetworkplumbingwg/multus-cni"
+MULTUS_IMAGES: dict[str, str] = {
+    "thin": f"{MULTUS_REPOSITORY}:{MULTUS_VERSION}",
+    "thick": f"{MULTUS_REPOSITORY}:{MULTUS_VERSION}-thick",
+}
+# The node-side binary each Multus flavor puts into the CNI bin dir.
+MULTUS_BINARIES: dict[str, str] = {"thin": "multus", "thick": "multus-shim"}
+# The upstream thin manifest the kustomize overlays patch.
+MULTUS_MANIFEST_URL = (f"https://raw.githubusercontent.com/k8snetworkplumbingwg/multus-cni/{MULTUS_VERSION}"
+                       "/deployments/multus-daemonset.yml")
+PLUGINS_IMAGE = "rancher/hardened-cni-plugins:v1.9.1-build20260819"
+PLUGINS_IMAGE_DIR = "/opt/cni/bin"  # where the plugins image keeps the reference plugins
+PLUGINS_NEVER_INSTALLED: tuple[str, ...] = ("flannel",)  # the distribution's own pod network
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -27,6 +43,7 @@ class Profile:
     netns_dir: str = "/run/netns"
     deploy_multus: bool = True  # openshift: Multus is operator-managed
     k3s_data_dir: str | None = None  # k3s only: plugin entries are absolute symlinks into <dataDir>/data
+    markers: tuple[str, ...] = ()  # paths whose presence on a node suggests the distribution (kvnet doctor)
 
     @property
     def multus_kubeconfig(self) -> str:
@@ -42,20 +59,27 @@ _GENERIC = ("/opt/cni/bin", "/etc/cni/net.d")
 PROFILES: dict[str, Profile] = {
     "k3s": Profile("k3s", f"{K3S_DEFAULT_DATA_DIR}/data/cni", f"{K3S_DEFAULT_DATA_DIR}/agent/etc/cni/net.d",
                    ("bandwidth", "bridge", "firewall", "flannel", "host-local", "loopback", "portmap"),
-                   k3s_data_dir=K3S_DEFAULT_DATA_DIR),
-    "rke2": Profile("rke2", *_GENERIC, ()),
-    "k0s": Profile("k0s", *_GENERIC, (), kubelet_root="/var/lib/k0s/kubelet"),
-    "talos": Profile("talos", *_GENERIC, (), netns_dir="/var/run/netns"),
+                   k3s_data_dir=K3S_DEFAULT_DATA_DIR, markers=(K3S_DEFAULT_DATA_DIR,)),
+    "rke2": Profile("rke2", *_GENERIC, (), markers=("/var/lib/rancher/rke2",)),
+    "k0s": Profile("k0s", *_GENERIC, (), kubelet_root="/var/lib/k0s/kubelet", markers=("/var/lib/k0s",)),
+    "talos": Profile("talos", *_GENERIC, (), netns_dir="/var/run/netns", markers=("/system/state",)),
     "kubeadm": Profile("kubeadm", *_GENERIC, ()),
     "generic": Profile("generic", *_GENERIC, ()),
     "kind": Profile("kind", *_GENERIC, ("host-local", "ptp", "portmap", "loopback")),
     "microk8s": Profile("microk8s", "/var/snap/microk8s/current/opt/cni/bin",
-                        "/var/snap/microk8s/current/args/cni-network", REFERENCE_PLUGINS),
+                        "/var/snap/microk8s/current/args/cni-network", REFERENCE_PLUGINS,
+                        markers=("/var/snap/microk8s",)),
     "openshift": Profile("openshift", "/var/lib/cni/bin", "/etc/kubernetes/cni/net.d", REFERENCE_PLUGINS,
                          deploy_multus=False),
 }
 
 DISTRIBUTIONS: tuple[str, ...] = tuple(PROFILES)
+
+# Named variants of a profile for ``kvnet overlay``: name -> a spec.cluster that resolves to it.
+OVERLAY_VARIANTS: dict[str, dict[str, Any]] = {
+    **{d: {"distribution": d} for d in DISTRIBUTIONS if PROFILES[d].deploy_multus},
+    "k3s-legacy": {"distribution": "k3s", "k3s": {"legacyBinDir": True}},
+}
 
 
 def resolve(cluster: dict[str, Any] | None, distribution: str | None = None) -> Profile:

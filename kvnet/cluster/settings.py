@@ -1,0 +1,34 @@
+"""spec.cluster with its defaults applied (SPEC §2, §3 "Cluster")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kvnet.profiles import MULTUS_IMAGES, PLUGINS_IMAGE, Profile
+
+NAMESPACE = "kube-system"
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    deploy_multus: bool
+    flavor: str  # thin | thick
+    multus_image: str
+    install: str  # auto | always | never
+    plugins_image: str
+
+
+def settings(cluster: dict[str, Any] | None, profile: Profile) -> ClusterSettings:
+    """Defaults of SPEC §2; Multus is never deployed where the profile says it is operator-managed."""
+    cluster = cluster or {}
+    multus = cluster.get("multus") or {}
+    plugins = cluster.get("plugins") or {}
+    flavor = multus.get("flavor") or "thin"
+    return ClusterSettings(
+        deploy_multus=bool(multus.get("deploy", True)) and profile.deploy_multus,
+        flavor=flavor,
+        multus_image=multus.get("image") or MULTUS_IMAGES[flavor],
+        install=plugins.get("install") or "auto",
+        plugins_image=plugins.get("image") or PLUGINS_IMAGE,
+    )

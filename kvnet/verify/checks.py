@@ -14,13 +14,13 @@ from __future__ import annotations
 import ipaddress
 import json
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from kvnet.verify.plugins import ipam_type
 
-IPInterface = Union[ipaddress.IPv4Interface, ipaddress.IPv6Interface]
-IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
-IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
+IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 def _iface(text: Any) -> IPInterface | None:
@@ -49,7 +49,7 @@ class Range:
     gateway: IPAddress | None
 
     def contains(self, addr: IPAddress) -> bool:
-        return addr.version == self.start.version and self.start <= addr <= self.end
+        return addr.version == self.start.version and int(self.start) <= int(addr) <= int(self.end)
 
     def __str__(self) -> str:
         return f"{self.start}-{self.end} in {self.subnet}"
@@ -92,7 +92,8 @@ def _host_local_ranges(ipam: dict[str, Any]) -> list[list[Range]]:
     raw_sets = ipam.get("ranges")
     if isinstance(raw_sets, list):
         for raw_set in raw_sets:
-            ranges = [r for r in (_range(x) for x in raw_set if isinstance(x, dict)) if r] if isinstance(raw_set, list) else []
+            raws = raw_set if isinstance(raw_set, list) else []
+            ranges = [r for r in (_range(x) for x in raws if isinstance(x, dict)) if r is not None]
             if ranges:
                 sets.append(ranges)
     elif ipam.get("subnet"):
@@ -125,7 +126,7 @@ def expectation(plugins: list[dict[str, Any]]) -> Expectation:
 def check_reported(exp: Expectation, reported: list[str]) -> list[str]:
     """Problems with the addresses a plugin reported, given what was asked for."""
     parsed = [_iface(r) for r in reported]
-    bad = [r for r, p in zip(reported, parsed) if p is None]
+    bad = [r for r, p in zip(reported, parsed, strict=True) if p is None]
     if bad:
         return [f"plugin reported unparsable address(es): {', '.join(bad)}"]
     got = [p for p in parsed if p is not None]
@@ -187,7 +188,8 @@ def config_problems(plugins: list[dict[str, Any]]) -> list[str]:
     problems: list[str] = []
     for plugin in plugins:
         kind = ipam_type(plugin)
-        ipam = plugin.get("ipam") if isinstance(plugin.get("ipam"), dict) else {}
+        raw_ipam = plugin.get("ipam")
+        ipam: dict[str, Any] = raw_ipam if isinstance(raw_ipam, dict) else {}
         if kind == "static":
             for entry in ipam.get("addresses") or []:
                 if not isinstance(entry, dict):

@@ -14,9 +14,10 @@ import signal
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Iterator, TextIO
+from typing import TextIO
 
 from kvnet.verify.inputs import compile_plans, load_inputs
 from kvnet.verify.netns import Session

@@ -92,12 +92,18 @@ def read_documents(text: str) -> list[tuple[Any, Any]]:
     return docs
 
 
-def _nad_case(doc: dict[str, Any], source: str, line: int, seq: int) -> NadCase:
-    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-    name = meta.get("name") if isinstance(meta.get("name"), str) and meta.get("name") else f"<unnamed #{seq}>"
-    namespace = meta.get("namespace") if isinstance(meta.get("namespace"), str) and meta.get("namespace") else None
-    spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
-    return NadCase(name, namespace, source, line, spec.get("config"))
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _nad_case(doc: dict[str, Any], source: str, line: int | None, seq: int) -> NadCase:
+    meta = _mapping(doc.get("metadata"))
+    name = _text(meta.get("name")) or f"<unnamed #{seq}>"
+    return NadCase(name, _text(meta.get("namespace")), source, line, _mapping(doc.get("spec")).get("config"))
 
 
 def _read_text(file: str, inputs: Inputs) -> str | None:
@@ -153,9 +159,9 @@ def load_inputs(paths: list[str]) -> Inputs:
                 elif data.get("kind") == NAD_KIND:
                     inputs.cases.append(_nad_case(data, file, _config_line(node), len(inputs.cases) + 1))
                 elif data.get("kind") == "List" and isinstance(data.get("items"), list):
-                    items = node.value if isinstance(node, yaml.MappingNode) else []
-                    item_nodes = next((v.value for k, v in items if getattr(k, "value", None) == "items"), [])
-                    for item, item_node in zip(data["items"], item_nodes):
+                    items_node = _child(node, "items")
+                    item_nodes: list[Any] = list(items_node.value) if items_node is not None else []
+                    for item, item_node in zip(data["items"], item_nodes, strict=False):
                         if isinstance(item, dict) and item.get("kind") == NAD_KIND:
                             inputs.cases.append(_nad_case(item, file, _config_line(item_node), len(inputs.cases) + 1))
         if has_plan:
@@ -176,11 +182,9 @@ def compile_plans(paths: list[str]) -> tuple[list[NadCase], list[Diagnostic], bo
     for seq, obj in enumerate(result.objects, 1):
         if not isinstance(obj, dict) or obj.get("kind") != NAD_KIND:
             continue
-        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-        annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+        annotations = _mapping(_mapping(obj.get("metadata")).get("annotations"))
         source = _source_path(str(annotations.get("kvnet.dev/source") or fallback), paths)
-        case = _nad_case(obj, str(source), 0, seq)
-        cases.append(NadCase(case.name, case.namespace, case.source, None, case.config))
+        cases.append(_nad_case(obj, source, None, seq))
     return cases, diagnostics, True
 
 

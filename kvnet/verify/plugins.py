@@ -208,7 +208,8 @@ def plugin_error(stdout: str, stderr: str, returncode: int, timed_out: bool) -> 
     return " ".join(text.split())
 
 
-def exec_plugin(session: Session, target: Target, command: str, kind: str, conf: bytes) -> tuple[dict[str, Any] | None, str | None]:
+def exec_plugin(session: Session, target: Target, command: str, kind: str,
+                conf: bytes) -> tuple[dict[str, Any] | None, str | None]:
     """Run one plugin binary; returns (parsed result or None, error message or None)."""
     binary = os.path.join(target.bin_dir, kind)
     argv = ["ip", "netns", "exec", target.node_ns, binary]

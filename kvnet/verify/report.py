@@ -31,7 +31,7 @@ class Summary:
     bin_dir: str
 
     @classmethod
-    def of(cls, results: list[CaseResult], seconds: float, jobs: int, bin_dir: str) -> "Summary":
+    def of(cls, results: list[CaseResult], seconds: float, jobs: int, bin_dir: str) -> Summary:
         count = {s: sum(1 for r in results if r.status is s) for s in Status}
         return cls(len(results), count[Status.OK], count[Status.FAILED], count[Status.SKIPPED], seconds, jobs, bin_dir)
 
@@ -118,8 +118,9 @@ def render_diagnostics(diags: list[Diagnostic], fmt: str) -> str:
     for d in diags:
         if fmt == "github":
             command = "error" if d.is_error else "warning"
+            message = d.message + (f" (hint: {d.hint})" if d.hint else "")
             lines.append(f"::{command} file={_escape_prop(d.file)},line={d.line},col={d.column},"
-                         f"title={_escape_prop(d.code)}::{_escape_data(d.message + (' (hint: ' + d.hint + ')' if d.hint else ''))}")
+                         f"title={_escape_prop(d.code)}::{_escape_data(message)}")
         else:
             lines.append(f"{d.file}:{d.line}:{d.column}: {d.severity.value}[{d.code}]: {d.message}")
             if d.hint:

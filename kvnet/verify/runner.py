@@ -112,7 +112,7 @@ def _without_bridge_vlans(netconf: NetConf) -> NetConf:
 def _leases_left(state_dir: str) -> list[str]:
     """host-local reservations still on disk after DEL (files named after the address)."""
     left = []
-    for root, _dirs, files in os.walk(state_dir):
+    for _root, _dirs, files in os.walk(state_dir):
         for name in files:
             if name == "lock" or name.startswith("last_reserved_ip"):
                 continue

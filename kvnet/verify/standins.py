@@ -50,7 +50,8 @@ def standins_for(plugins: list[dict[str, Any]]) -> list[StandIn]:
             elif isinstance(hwaddr, str) and hwaddr:
                 want(StandIn("kvhostdev0", "veth", mac=hwaddr))
             elif conf.get("pciBusID") or conf.get("kernelpath") or conf.get("runtimeConfig"):
-                raise Unverifiable("host-device selects a PCI device or kernel path; no stand-in can replace real hardware")
+                raise Unverifiable("host-device selects a PCI device or kernel path; "
+                                   "no stand-in can replace real hardware")
         elif kind == "bridge":
             name = conf.get("bridge")
             want(StandIn(name if isinstance(name, str) and name else "cni0", "bridge"))
@@ -62,6 +63,7 @@ def create_standins(session: Session, node_ns: str, standins: list[StandIn]) -> 
     taken = {s.name for s in standins}
     peer_seq = 0
     for item in standins:
+        steps: list[tuple[str, ...]]
         if item.kind == "bridge":
             steps = [("link", "add", item.name, "type", "bridge")]
         else:

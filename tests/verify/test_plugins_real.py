@@ -5,11 +5,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
-
 from verify_helpers import Run, nad_yaml
 
 Write = Callable[..., Path]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
+from verify_helpers import Run, nad_yaml
 
 import kvnet.verify.command as command
-from verify_helpers import Run, nad_yaml
 
 Verify = Callable[..., Run]
 MACVLAN = {"cniVersion": "1.0.0", "name": "m", "type": "macvlan", "master": "eth0"}

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from verify_helpers import kvnet_namespaces, nad_yaml
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -62,7 +62,9 @@ def _schema_errors(validator: Any, obj: dict[str, Any]) -> list[str]:
 def _vm_validator() -> Any:
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(json.loads(read_schema("virtualmachine.json")))
+    from kvnet.schema_tools import flatten
+
+    return Draft202012Validator(flatten(json.loads(read_schema("virtualmachine.json")), name="virtualmachine.json"))
 
 
 @lru_cache(maxsize=64)

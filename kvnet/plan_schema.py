@@ -25,7 +25,9 @@ def plan_schema() -> dict[str, Any]:
 def _validator() -> Any:
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(plan_schema())
+    from kvnet.schema_tools import flatten
+
+    return Draft202012Validator(flatten(plan_schema(), name="networkplan.json"))
 
 
 def format_path(path: PathT) -> str:

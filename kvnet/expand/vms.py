@@ -8,6 +8,7 @@ from typing import Any
 from kvnet.expand import meta
 from kvnet.expand.cloudinit import network_data
 from kvnet.expand.merge import deep_merge
+from kvnet.expand.netplan_yaml import dump as dump_netplan
 from kvnet.expand.nads import NadRef, network_name_ref
 from kvnet.model import POD_NETWORK, VM, Plan
 from kvnet.rules.bindings import binding_of, network_type
@@ -33,13 +34,6 @@ def _root_volume(vm: VM) -> dict[str, Any] | None:
     if vm.root_disk and "dataVolume" in vm.root_disk:
         return {"name": ROOT_DISK, "dataVolume": {"name": vm.root_disk["dataVolume"]}}
     return None
-
-
-def _dump_yaml(data: Any) -> str:
-    import yaml
-
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return "" + yaml.dump(data, Dumper=dumper, sort_keys=False, default_flow_style=False, width=4096)
 
 
 def _template_sets_memory(template: dict[str, Any]) -> bool:
@@ -89,7 +83,7 @@ def expand_vm(plan: Plan, vm: VM, facts: Facts, macs: dict[tuple[str, int], str]
         else:
             cloud["userData"] = vm.user_data
     if vm.network_data == "auto":
-        nd = _dump_yaml(network_data(vm, facts, macs))
+        nd = dump_netplan(network_data(vm, facts, macs))
         if len(nd.encode()) > CLOUD_INIT_INLINE_LIMIT:
             secret_data["networkdata"] = nd
             cloud["networkDataSecretRef"] = {"name": secret_name}

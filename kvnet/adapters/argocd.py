@@ -1,0 +1,226 @@
+"""Argo CD Config Management Plugin (v2 sidecar): settings from the build environment.
+
+Argo CD runs ``generate.command`` in the Application's source directory with
+
+* ``ARGOCD_APP_PARAMETERS``: JSON list of the Application's ``spec.source.plugin.parameters``,
+  each ``{"name": ..., "string"|"array"|"map": ...}``;
+* ``ARGOCD_ENV_<NAME>`` for every ``spec.source.plugin.env`` entry (Argo CD adds the prefix);
+* ``ARGOCD_APP_NAME``, ``ARGOCD_APP_SOURCE_PATH``, ``ARGOCD_APP_REVISION``, ``KUBE_VERSION`` …
+
+kvnet's settings, parameter name / env name (a parameter wins over the env variable):
+
+=============  ===========================  =============================================
+kube-version   KVNET_KUBE_VERSION           default: the destination's ``KUBE_VERSION``
+                                            (major.minor) when kvnet has its schemas, else 1.31
+distribution   KVNET_DISTRIBUTION           overrides ``spec.cluster.distribution``
+allow-empty    KVNET_ALLOW_EMPTY            boolean; default false
+strict         KVNET_STRICT                 boolean; warnings fail the generation
+paths          KVNET_PATHS                  plan files/directories (array, or comma-separated),
+                                            relative to the app directory; default ``.``
+crds           KVNET_CRDS                   extra CRD files for output validation (same form)
+=============  ===========================  =============================================
+
+Unknown ``kvnet``-looking names are errors (a typo should not silently change nothing).
+Paths must stay inside the repository checkout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+DEFAULT_KUBE_VERSION = "1.31"
+
+# parameter name -> (env name without ARGOCD_ENV_, kind)
+SETTINGS: dict[str, tuple[str, str]] = {
+    "kube-version": ("KVNET_KUBE_VERSION", "string"),
+    "distribution": ("KVNET_DISTRIBUTION", "string"),
+    "allow-empty": ("KVNET_ALLOW_EMPTY", "bool"),
+    "strict": ("KVNET_STRICT", "bool"),
+    "paths": ("KVNET_PATHS", "list"),
+    "crds": ("KVNET_CRDS", "list"),
+}
+ENV_PREFIX = "ARGOCD_ENV_"
+TRUE = ("true", "1", "yes", "on")
+FALSE = ("false", "0", "no", "off", "")
+
+
+class SettingsError(Exception):
+    """A problem with the plugin's parameters or env; a usage error (exit 2)."""
+
+
+@dataclass(frozen=True)
+class AppContext:
+    name: str
+    source_path: str
+    revision: str
+
+    def failure_line(self) -> str:
+        return (f"kvnet: Argo CD app {self.name or '<unknown>'}: cannot generate manifests "
+                f"(path {self.source_path or '.'}, revision {self.revision or '<unknown>'})")
+
+    def repo_relative(self, file: str) -> str:
+        """A diagnostic's file name as seen from the repository root."""
+        base = self.source_path.strip("/")
+        if not base or base == "." or file.startswith("<") or os.path.isabs(file):
+            return file
+        return os.path.normpath(os.path.join(base, file)).replace(os.sep, "/")
+
+
+@dataclass
+class CmpSettings:
+    kube_version: str = DEFAULT_KUBE_VERSION
+    distribution: str | None = None
+    allow_empty: bool = False
+    strict: bool = False
+    paths: list[str] = field(default_factory=lambda: ["."])
+    crds: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # informational lines for stderr
+
+
+def app_context(env: Mapping[str, str]) -> AppContext:
+    return AppContext(env.get("ARGOCD_APP_NAME", ""), env.get("ARGOCD_APP_SOURCE_PATH", ""),
+                      env.get("ARGOCD_APP_REVISION", ""))
+
+
+def _parameters(env: Mapping[str, str]) -> dict[str, tuple[str, Any]]:
+    """name -> (origin, value) from ARGOCD_APP_PARAMETERS."""
+    raw = env.get("ARGOCD_APP_PARAMETERS", "").strip()
+    if not raw:
+        return {}
+    try:
+        items = json.loads(raw)
+    except ValueError as exc:
+        raise SettingsError(f"ARGOCD_APP_PARAMETERS is not JSON: {exc}") from None
+    if items is None:
+        return {}
+    if not isinstance(items, list):
+        raise SettingsError("ARGOCD_APP_PARAMETERS must be a JSON list of {name, string|array|map}")
+    out: dict[str, tuple[str, Any]] = {}
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise SettingsError(f"ARGOCD_APP_PARAMETERS: entry {item!r} has no name")
+        name = item["name"]
+        origin = f"parameter {name!r}"
+        if name not in SETTINGS:
+            raise SettingsError(f"unknown {origin}; kvnet knows: {', '.join(SETTINGS)}")
+        values = [k for k in ("string", "array", "map") if k in item]
+        if len(values) != 1:
+            raise SettingsError(f"{origin} needs exactly one of string, array, map")
+        out[name] = (origin, item[values[0]])
+    return out
+
+
+def _env_settings(env: Mapping[str, str]) -> dict[str, tuple[str, Any]]:
+    by_env = {env_name: name for name, (env_name, _) in SETTINGS.items()}
+    out: dict[str, tuple[str, Any]] = {}
+    for key, value in env.items():
+        if not key.startswith(ENV_PREFIX + "KVNET_"):
+            continue
+        short = key[len(ENV_PREFIX):]
+        if short not in by_env:
+            known = ", ".join(env_name for env_name, _ in SETTINGS.values())
+            raise SettingsError(f"unknown plugin env {short} ({key}); kvnet knows: {known}")
+        out[by_env[short]] = (f"env {short}", value)
+    return out
+
+
+def _as_string(origin: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise SettingsError(f"{origin} must be a string")
+    return value.strip()
+
+
+def _as_bool(origin: str, value: Any) -> bool:
+    text = _as_string(origin, value).lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise SettingsError(f"{origin}: {value!r} is not a boolean (true or false)")
+
+
+def _as_list(origin: str, value: Any) -> list[str]:
+    if isinstance(value, str):
+        parts = value.replace("\n", ",").split(",")
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        parts = value
+    else:
+        raise SettingsError(f"{origin} must be an array of strings or a comma-separated string")
+    return [p.strip() for p in parts if p.strip()]
+
+
+def repo_root(cwd: str, source_path: str) -> str:
+    """The checkout's root: the app directory minus ARGOCD_APP_SOURCE_PATH."""
+    real = os.path.realpath(cwd)
+    rel = source_path.strip("/")
+    if not rel or rel == ".":
+        return real
+    rel = os.path.normpath(rel)
+    if real == rel or real.endswith(os.sep + rel):
+        return real[: len(real) - len(rel)].rstrip(os.sep) or os.sep
+    return real
+
+
+def check_path(origin: str, path: str, cwd: str, root: str) -> None:
+    if os.path.isabs(path):
+        raise SettingsError(f"{origin}: {path!r} is absolute; give a path relative to the app directory")
+    real = os.path.realpath(os.path.join(cwd, path))
+    if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
+        raise SettingsError(f"{origin}: {path!r} leads outside the repository")
+
+
+def _default_kube_version(env: Mapping[str, str], notes: list[str]) -> str:
+    from kvnet.options import check_options
+
+    cluster = env.get("KUBE_VERSION", "").strip().lstrip("v")
+    if not cluster:
+        return DEFAULT_KUBE_VERSION
+    major_minor = ".".join(cluster.split("+")[0].split("-")[0].split(".")[:2])
+    if check_options(major_minor) is None:
+        return major_minor
+    notes.append(f"kvnet: destination cluster is Kubernetes {cluster}; kvnet has no schemas for it, "
+                 f"validating against {DEFAULT_KUBE_VERSION} (set parameter kube-version to choose)")
+    return DEFAULT_KUBE_VERSION
+
+
+def settings(env: Mapping[str, str], cwd: str) -> CmpSettings:
+    """The plugin's settings; raises SettingsError on a usage problem."""
+    from kvnet.options import check_options
+
+    given = _env_settings(env)
+    given.update(_parameters(env))  # parameters win over env
+    out = CmpSettings()
+    for name, (origin, value) in sorted(given.items()):
+        kind = SETTINGS[name][1]
+        if kind == "bool":
+            setattr(out, name.replace("-", "_"), _as_bool(origin, value))
+        elif kind == "list":
+            setattr(out, name, _as_list(origin, value))
+        else:
+            text = _as_string(origin, value)
+            if name == "kube-version" and text:
+                out.kube_version = text
+            elif name == "distribution" and text:
+                out.distribution = text
+    if "kube-version" not in given or not out.kube_version:
+        out.kube_version = _default_kube_version(env, out.notes)
+    for name, value in (("kube-version", out.kube_version), ("distribution", out.distribution)):
+        problem = check_options(out.kube_version if name == "kube-version" else DEFAULT_KUBE_VERSION,
+                                (), value if name == "distribution" else None)
+        if problem:
+            origin = given.get(name, ("setting " + name,))[0]
+            raise SettingsError(f"{origin}: {problem.partition(': ')[2]}")
+    root = repo_root(cwd, env.get("ARGOCD_APP_SOURCE_PATH", ""))
+    if not out.paths:
+        out.paths = ["."]
+    for name in ("paths", "crds"):
+        origin = given.get(name, ("setting " + name,))[0]
+        for path in getattr(out, name):
+            check_path(origin, path, cwd, root)
+    for crd in out.crds:
+        if not os.path.isfile(os.path.join(cwd, crd)):
+            raise SettingsError(f"{given['crds'][0]}: {crd}: no such file")
+    return out

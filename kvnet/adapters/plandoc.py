@@ -1,0 +1,158 @@
+"""Plan documents handed over by orchestrators (kustomize, kpt) rather than read from files.
+
+kustomize and kpt re-serialise the plan before a plugin sees it: comments are gone,
+keys are sorted and line numbers no longer match the user's file. These helpers
+find the user's original document when it can be located, and otherwise name
+problems by plan and field path (``NetworkPlan/lab: spec.networks[0].subnet``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from kvnet.diagnostics import Diagnostic
+from kvnet.loader import Document, LoadError, load_file
+
+# Annotations orchestrators put on a generator's config; kvnet's plan schema knows none of them.
+ORCHESTRATOR_PREFIXES = ("config.kubernetes.io/", "internal.config.kubernetes.io/",
+                         "kustomize.config.k8s.io/", "config.k8s.io/")
+PATH_ANNOTATIONS = ("internal.config.kubernetes.io/path", "config.kubernetes.io/path")
+
+
+def plan_name(data: Any) -> str:
+    meta = data.get("metadata") if isinstance(data, dict) else None
+    name = meta.get("name") if isinstance(meta, dict) else None
+    return str(name) if isinstance(name, str) and name else "unnamed"
+
+
+def placeholder_name(data: Any) -> str:
+    """How problems are named when the plan's file is unknown: ``NetworkPlan/<name>``."""
+    return f"NetworkPlan/{plan_name(data)}"
+
+
+def annotations(data: Any) -> dict[str, Any]:
+    meta = data.get("metadata") if isinstance(data, dict) else None
+    ann = meta.get("annotations") if isinstance(meta, dict) else None
+    return ann if isinstance(ann, dict) else {}
+
+
+def annotated_path(data: Any) -> str | None:
+    """The file an orchestrator says a document came from, if it says so."""
+    ann = annotations(data)
+    for key in PATH_ANNOTATIONS:
+        value = ann.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def strip_orchestrator_metadata(data: Any) -> None:
+    """Drop orchestrator annotations (and an emptied ``annotations``) from a plan, in place."""
+    meta = data.get("metadata") if isinstance(data, dict) else None
+    if not isinstance(meta, dict) or not isinstance(meta.get("annotations"), dict):
+        return
+    ann = meta["annotations"]
+    for key in [k for k in ann if isinstance(k, str) and k.startswith(ORCHESTRATOR_PREFIXES)]:
+        del ann[key]
+    if not ann:
+        del meta["annotations"]
+
+
+def _stripped_copy(data: Any) -> Any:
+    copy = json.loads(json.dumps(data, default=str))
+    strip_orchestrator_metadata(copy)
+    return copy
+
+
+def subdocument(doc: Document, prefix: tuple[Any, ...], shown: str, source: str) -> Document:
+    """The sub-tree at ``prefix`` as a Document of its own, positions kept."""
+    data: Any = doc.data
+    for part in prefix:
+        data = data[part]
+    n = len(prefix)
+    sub = Document(shown, 0, data, source)
+    sub.values = {p[n:]: pos for p, pos in doc.values.items() if p[:n] == prefix}
+    sub.keys = {p[n:]: pos for p, pos in doc.keys.items() if p[:n] == prefix}
+    return sub
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: str  # where to read it
+    shown: str  # how diagnostics name it
+    source: str  # kvnet.dev/source
+
+
+def find_original(data: Any, candidates: Iterable[Candidate]) -> Document | None:
+    """The document among ``candidates`` whose content equals ``data`` (orchestrator annotations aside)."""
+    wanted = _stripped_copy(data)
+    for cand in candidates:
+        if not os.path.isfile(cand.path):
+            continue
+        try:
+            docs = load_file(cand.path, cand.shown, cand.source)
+        except LoadError:
+            continue
+        for doc in docs:
+            if isinstance(doc.data, dict) and _stripped_copy(doc.data) == wanted:
+                strip_orchestrator_metadata(doc.data)
+                return doc
+    return None
+
+
+def field_path(doc: Document, line: int, column: int) -> str | None:
+    """The field of ``doc`` at a position, as ``spec.networks[0].subnet``; None if unknown."""
+    found: list[tuple[Any, ...]] = [p for table in (doc.keys, doc.values)
+                                    for p, pos in table.items() if pos == (line, column)]
+    if not found:
+        return None
+    path = max(found, key=len)
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or None
+
+
+@dataclass(frozen=True)
+class Located:
+    """A diagnostic named by field path, for plans whose file is unknown."""
+
+    diag: Diagnostic
+    field: str | None
+
+
+def locate(diags: Sequence[Diagnostic], doc: Document) -> list[Located]:
+    return [Located(d, field_path(doc, d.line, d.column) if d.file == doc.file else None) for d in diags]
+
+
+def render_located(fmt: str, items: Sequence[Located]) -> str:
+    """Like ``kvnet.reporters.render``, without line numbers (they would point into a temp file)."""
+    if fmt == "json":
+        from kvnet.reporters import as_dict
+
+        rows = []
+        for it in items:
+            row = as_dict(it.diag)
+            row.update(line=None, column=None, field=it.field)
+            rows.append(row)
+        return json.dumps(rows, indent=2) + "\n"
+    lines = []
+    for it in items:
+        d = it.diag
+        where = f"{d.file}: {it.field}" if it.field else d.file
+        if fmt == "github":
+            msg = f"{where}: {d.message}" + (f"\nhint: {d.hint}" if d.hint else "")
+            level = "error" if d.is_error else "warning"
+            lines.append(f"::{level} title=kvnet {d.code}::{_gh_escape(msg)}")
+            continue
+        lines.append(f"{where}: {d.severity.value}[{d.code}]: {d.message}")
+        if d.hint:
+            lines.append(f"  hint: {d.hint}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _gh_escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

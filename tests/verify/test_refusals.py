@@ -121,3 +121,20 @@ def test_list_kind_and_default_path(runnable: str, tmp_path: Path, verify: Verif
     res = r.result("in-list")
     assert res["status"] == "ok" and res["line"] == 8 and res["source"] == "./list.yaml"
 
+
+
+def test_cli_wiring(runnable: str, tmp_path: Path) -> None:
+    try:
+        import kvnet.commands.verify  # noqa: F401
+    except ImportError:
+        pytest.skip("kvnet verify is not wired into the CLI yet (kvnet.commands.verify)")
+    nads = tmp_path / "n.yaml"
+    nads.write_text(nad_yaml("m", MACVLAN))
+    kvnet = [sys.executable, "-m", "kvnet", "verify"]
+    ok = subprocess.run([*kvnet, "--format", "json", "--jobs", "1", str(nads)], cwd=ROOT,
+                        capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0, ok.stderr
+    assert '"status": "ok"' in ok.stdout
+    refused = subprocess.run([*kvnet, "--cni-bin-dir", str(tmp_path / "nope"), str(nads)], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "no such directory" in refused.stderr and refused.stdout == ""

@@ -132,6 +132,11 @@ def rewrite_state_dirs(netconf: NetConf, state_dir: str) -> NetConf:
     return NetConf(netconf.name, netconf.cni_version, tuple(plugins), netconf.is_list, netconf.disable_check)
 
 
+# Where CNI plugins usually live (distribution packages, upstream tarballs, k3s, OpenShift).
+COMMON_BIN_DIRS = ("/opt/cni/bin", "/usr/lib/cni", "/usr/libexec/cni", "/var/lib/rancher/k3s/data/cni",
+                   "/var/lib/cni/bin")
+
+
 def find_plugin(bin_dir: str, kind: str) -> str | None:
     path = os.path.join(bin_dir, kind)
     if os.path.isfile(path) and os.access(path, os.X_OK):

@@ -21,6 +21,7 @@ from kvnet.verify.inputs import NadCase
 from kvnet.verify.kernel import KernelProbes, required_features
 from kvnet.verify.netns import Session
 from kvnet.verify.plugins import (
+    COMMON_BIN_DIRS,
     NEEDS_SERVICE,
     THIRD_PARTY,
     ConfigError,
@@ -74,7 +75,12 @@ def _availability(netconf: NetConf, bin_dir: str) -> tuple[list[str], list[str]]
             elif kind in THIRD_PARTY:
                 skips.append(f"{role} {kind!r} ({THIRD_PARTY[kind]}) is not installed in {bin_dir}")
             else:
-                failures.append(f"unknown CNI {role} type {kind!r}: no such plugin in {bin_dir}")
+                elsewhere = [d for d in COMMON_BIN_DIRS if d != bin_dir and find_plugin(d, kind)]
+                if elsewhere:
+                    failures.append(f"CNI {role} {kind!r} is not in {bin_dir} (found in {elsewhere[0]}; "
+                                    "pass --cni-bin-dir)")
+                else:
+                    failures.append(f"unknown CNI {role} type {kind!r}: no such plugin in {bin_dir}")
     return failures, skips
 
 

@@ -258,3 +258,14 @@ def test_directory_input_and_formats(runnable: str, tmp_path: Path, verify: Veri
     js = verify([str(tmp_path)], fmt="json")
     assert [x["status"] for x in js.json["results"]] == ["ok", "failed"]
     assert js.json["results"][1]["line"] == 2
+
+
+def test_plugin_in_another_cni_dir_is_named(runnable: str, tmp_path: Path, write_nads: Write, verify: Verify) -> None:
+    partial = tmp_path / "bin"
+    partial.mkdir()
+    (partial / "bridge").symlink_to(Path(runnable) / "bridge")
+    conf = {"cniVersion": "1.0.0", "name": "m", "type": "macvlan", "master": "eth0"}
+    r = verify([str(write_nads(nad_yaml("m", conf)))], bin_dir=str(partial))
+    res = r.result("m")
+    assert r.code == 1 and res["status"] == "failed"
+    assert res["message"] == f"CNI plugin 'macvlan' is not in {partial} (found in {runnable}; pass --cni-bin-dir)"

@@ -29,6 +29,7 @@ MULTUS_BINARIES: dict[str, str] = {"thin": "multus", "thick": "multus-shim"}
 MULTUS_MANIFEST_URL = (f"https://raw.githubusercontent.com/k8snetworkplumbingwg/multus-cni/{MULTUS_VERSION}"
                        "/deployments/multus-daemonset.yml")
 PLUGINS_IMAGE = "rancher/hardened-cni-plugins:v1.9.1-build20260819"
+CNI_PLUGINS_VERSION = "v1.9.1"  # the containernetworking/plugins release in PLUGINS_IMAGE
 PLUGINS_IMAGE_DIR = "/opt/cni/bin"  # where the plugins image keeps the reference plugins
 PLUGINS_NEVER_INSTALLED: tuple[str, ...] = ("flannel",)  # the distribution's own pod network
 

@@ -1,0 +1,30 @@
+"""``kvnet doctor``: check a node's filesystem (under a root) against a distribution
+profile and what plans need. Findings are values; the command renders them."""
+
+from __future__ import annotations
+
+from kvnet.doctor.checks import (Context, check_bridges, check_dirs, check_kubeconfig, check_multus_binary,
+                                 check_multus_conf, check_plugins, multus_flavor)
+from kvnet.doctor.detect import choose_profile
+from kvnet.doctor.findings import ERROR, OK, WARNING, Finding, NodeReport
+from kvnet.doctor.needs import Needs, flavor_of
+from kvnet.doctor.rootfs import RootFS
+
+__all__ = ["ERROR", "OK", "WARNING", "Finding", "NodeReport", "Needs", "diagnose"]
+
+
+def diagnose(root: str, needs: Needs, distribution: str | None = None, flavor: str | None = None) -> NodeReport:
+    """Check the node under ``root`` for ``needs`` (from ``--plan``; empty without one)."""
+    fs = RootFS(root)
+    profile, source = choose_profile(fs, distribution, needs.cluster)
+    ctx = Context(fs, profile, needs)
+    chosen_flavor = multus_flavor(ctx, flavor or flavor_of(needs.cluster))
+    report = NodeReport(root=fs.root, distribution=profile.distribution, distribution_from=source,
+                        bin_dir=profile.bin_dir, conf_dir=profile.conf_dir, flavor=chosen_flavor)
+    report.findings.extend(check_dirs(ctx))
+    report.findings.extend(check_multus_binary(ctx, chosen_flavor))
+    report.findings.extend(check_plugins(ctx))
+    report.findings.extend(check_multus_conf(ctx))
+    report.findings.extend(check_kubeconfig(ctx))
+    report.findings.extend(check_bridges(ctx))
+    return report

@@ -1,0 +1,40 @@
+"""What a node needs for the given plans: CNI plugins, node bridges, Multus flavor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kvnet.model import Plan
+
+
+@dataclass
+class Needs:
+    plugins: dict[str, list[str]] = field(default_factory=dict)  # CNI type -> networks
+    bridges: dict[str, list[str]] = field(default_factory=dict)  # node bridge -> networks
+    cluster: dict[str, Any] | None = None  # the first plan's spec.cluster
+    plan_path: str | None = None
+
+
+def plan_needs(plans: list[Plan], plan_path: str | None) -> Needs:
+    plugins: dict[str, set[str]] = {}
+    bridges: dict[str, set[str]] = {}
+    cluster = None
+    for plan in plans:
+        if cluster is None and plan.cluster is not None:
+            cluster = plan.cluster
+        for net in plan.networks:
+            plugins.setdefault(net.type, set()).add(net.name)
+            if net.ipam != "none":
+                plugins.setdefault(net.ipam, set()).add(net.name)
+            if net.type == "bridge" and net.bridge:
+                bridges.setdefault(net.bridge, set()).add(net.name)
+    return Needs(plugins={k: sorted(v) for k, v in sorted(plugins.items())},
+                 bridges={k: sorted(v) for k, v in sorted(bridges.items())},
+                 cluster=cluster, plan_path=plan_path)
+
+
+def flavor_of(cluster: dict[str, Any] | None) -> str | None:
+    if not cluster:
+        return None
+    return (cluster.get("multus") or {}).get("flavor")

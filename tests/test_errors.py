@@ -248,3 +248,12 @@ def test_several_errors_are_all_reported_sorted(tmp_path: Path, kvnet) -> None:
     res = kvnet("build", str(path))
     codes = [line.split("error[")[1][:5] for line in res.err.splitlines() if "error[" in line]
     assert codes == ["KV211", "KV204"]
+
+
+def test_vlan_is_bridge_only(tmp_path: Path, kvnet) -> None:
+    text = plan("    - name: lan\n      type: macvlan\n      master: eth0\n      vlan: 10\n",
+                vm(ifaces="        - network: lan\n          binding: bridge\n"))
+    path = write(tmp_path / "kvnet.yaml", text)
+    res = kvnet("build", str(path))
+    assert res.code == 1 and res.out == ""
+    assert f"{path}:11:7: error[KV208]: network 'lan': field 'vlan' does not apply to type 'macvlan'" in res.err

@@ -149,3 +149,26 @@ def test_field_scenario_key_lines() -> None:
     assert eth1["match"]["macaddress"] == ifaces[1]["macAddress"]
     assert nd["ethernets"]["eth0"]["dhcp4"] is True
     assert spec["volumes"][0] == {"name": "rootdisk", "containerDisk": {"image": "quay.io/containerdisks/ubuntu:22.04"}}
+
+
+def test_crd_option_validates_nads_against_the_upstream_crd(tmp_path: Path) -> None:
+    crd = UPSTREAM / "multus" / "network-attachment-definitions.crd.yml"
+    if not crd.is_file():
+        pytest.skip(f"{crd} absent")
+    example = Path(__file__).resolve().parents[1] / "examples" / "k3s-lan-static"
+    ok = run_kvnet("build", "--crd", str(crd), str(example))
+    assert ok.code == 0, ok.err
+    # a CRD that requires a field kvnet does not write makes the build fail, stdout empty
+    strict = yaml.safe_load(crd.read_text())
+    strict["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["required"] = ["spec", "status"]
+    bad = tmp_path / "crd.yaml"
+    bad.write_text(yaml.safe_dump(strict))
+    res = run_kvnet("build", "--crd", str(bad), str(example))
+    assert res.code == 1 and res.out == ""
+    assert "error[KV900]" in res.err and "'status' is a required property" in res.err
+
+
+def test_missing_crd_file_is_usage_error(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[1] / "examples" / "k3s-lan-static"
+    res = run_kvnet("build", "--crd", str(tmp_path / "nope.yaml"), str(example))
+    assert res.code == 2 and res.out == "" and "--crd" in res.err

@@ -95,8 +95,7 @@ def cni_config(nf: NetFacts, name: str, address: str | None, profile: Profile | 
     elif net.type == "host-device":
         cfg["device"] = net.master
     elif net.type == "sriov":
-        if net.vlan is not None:
-            cfg["vlan"] = net.vlan
+        pass  # the VF comes from the device plugin resource; VLANs belong to the SR-IOV operator's policy
     else:  # macvlan, ipvlan, macvtap
         if net.master:
             cfg["master"] = net.master

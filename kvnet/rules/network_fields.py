@@ -9,7 +9,7 @@ from kvnet.rules.facts import Facts
 # field (plan spelling) -> network types that use it
 FIELD_TYPES: dict[str, tuple[str, ...]] = {
     "bridge": ("bridge",),
-    "vlan": ("bridge", "sriov"),
+    "vlan": ("bridge",),  # SPEC §2: bridge only
     "master": ("macvlan", "ipvlan", "macvtap", "host-device"),
     "mode": ("macvlan", "ipvlan", "macvtap"),
     "mtu": ("bridge", "macvlan", "ipvlan", "macvtap"),

@@ -1,0 +1,144 @@
+"""KRM function (``config.kubernetes.io/v1`` ResourceList): the plan is the functionConfig.
+
+Input items pass through untouched (comments kept), except objects a previous run
+generated for the same plan (``app.kubernetes.io/managed-by: kvnet`` and
+``kvnet.dev/plan: <name>``), which are replaced, so that ``kpt fn render`` stays
+idempotent. Generated objects get ``config.kubernetes.io/path`` (and the
+``internal.`` form) ``kvnet/<file>.yaml`` and index 0. Problems go to ``results``
+(severity, message, resourceRef, field.path, file.path, tags) and to stderr.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from kvnet.diagnostics import Diagnostic, Loc, error
+
+API_VERSIONS = ("config.kubernetes.io/v1", "config.kubernetes.io/v1beta1")
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+OUTPUT_DIR = "kvnet"
+
+
+@dataclass
+class FnOutcome:
+    stdout: str = ""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    fields: dict[Diagnostic, str | None] = field(default_factory=dict)  # field paths, when lines are meaningless
+    exit_code: int = 0
+
+
+def _ruamel() -> Any:
+    from ruamel.yaml import YAML
+
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096
+    return y
+
+
+def _input_error(message: str, loc: Loc | None = None) -> FnOutcome:
+    return FnOutcome(diagnostics=[error("KV980", message, loc or Loc("<stdin>"),
+                                        hint="kvnet fn reads a config.kubernetes.io/v1 ResourceList on stdin")],
+                     exit_code=2)
+
+
+def run(text: str, options: Any, cwd: str) -> FnOutcome:
+    """Process one ResourceList; ``cwd`` resolves the functionConfig's path annotation."""
+    from kvnet.adapters.plandoc import (Candidate, annotated_path, find_original, locate, placeholder_name,
+                                        strip_orchestrator_metadata, subdocument)
+    from kvnet.compiler import compile_documents
+    from kvnet.loader import LoadError, load_text
+
+    try:
+        docs = [d for d in load_text(text, "<stdin>") if d.data is not None]
+    except LoadError as exc:
+        return FnOutcome(diagnostics=[exc.diag], exit_code=2)
+    if len(docs) != 1 or not isinstance(docs[0].data, dict):
+        return _input_error("stdin is not one YAML mapping")
+    rl_doc = docs[0]
+    rl = rl_doc.data
+    if rl.get("kind") != "ResourceList" or rl.get("apiVersion") not in API_VERSIONS:
+        return _input_error(f"stdin is a {rl.get('apiVersion')}/{rl.get('kind')}, not a ResourceList",
+                            rl_doc.loc(()))
+    if not isinstance(rl.get("items", []) or [], list):
+        return _input_error("ResourceList items is not a list", rl_doc.loc(("items",)))
+    fc = rl.get("functionConfig")
+    if not isinstance(fc, dict):
+        return _input_error("the ResourceList has no functionConfig; it must be the NetworkPlan",
+                            rl_doc.loc(("functionConfig",)))
+
+    annotated = annotated_path(fc)
+    shown = annotated or placeholder_name(fc)
+    doc = subdocument(rl_doc, ("functionConfig",), shown, annotated or shown)
+    original = None
+    if annotated and not os.path.isabs(annotated):
+        original = find_original(fc, [Candidate(os.path.join(cwd, annotated), annotated, annotated)])
+    if original is not None:
+        doc = original
+    else:
+        strip_orchestrator_metadata(doc.data)
+    result = compile_documents([doc], options)
+    fields: dict[Diagnostic, str | None] = {}
+    if original is None:
+        fields = {it.diag: it.field for it in locate(result.diagnostics, doc)}
+
+    y = _ruamel()
+    try:
+        out = y.load(text)
+    except Exception as exc:  # ruamel is stricter than libyaml in odd corners
+        return _input_error(f"cannot re-read the ResourceList: {str(exc).splitlines()[0] if str(exc) else exc}")
+    name = str(fc.get("metadata", {}).get("name")) if isinstance(fc.get("metadata"), dict) else ""
+    items = out.get("items") or []
+    if result.ok:
+        items = [it for it in items if not _generated_by(it, name)]
+        items.extend(_annotated(y, obj) for obj in result.objects)
+    out["items"] = items
+    results = [_result(d, fc, shown, fields.get(d) if original is None else None) for d in result.diagnostics]
+    if results:
+        out["results"] = results
+    elif "results" in out:
+        del out["results"]
+    buf = io.StringIO()
+    y.dump(out, buf)
+    return FnOutcome(buf.getvalue(), result.diagnostics, fields, result.exit_code)
+
+
+def _generated_by(item: Any, plan: str) -> bool:
+    meta = item.get("metadata") if isinstance(item, dict) else None
+    labels = meta.get("labels") if isinstance(meta, dict) else None
+    return (isinstance(labels, dict) and labels.get("app.kubernetes.io/managed-by") == "kvnet"
+            and labels.get("kvnet.dev/plan") == plan)
+
+
+def _annotated(y: Any, obj: dict[str, Any]) -> Any:
+    """A generated object, as ruamel data (block styles kept), with its file annotations."""
+    from kvnet.emit import file_name, to_yaml
+
+    data = y.load(to_yaml([obj]))
+    ann = data["metadata"].setdefault("annotations", {})
+    path = f"{OUTPUT_DIR}/{file_name(obj)}"
+    for prefix in ("config.kubernetes.io/", "internal.config.kubernetes.io/"):
+        ann[prefix + "path"] = path
+        ann[prefix + "index"] = "0"
+    return data
+
+
+def _result(d: Diagnostic, fc: dict[str, Any], shown: str, field_path: str | None) -> dict[str, Any]:
+    message = f"{d.code}: {d.message}" + (f" (hint: {d.hint})" if d.hint else "")
+    res: dict[str, Any] = {"message": message, "severity": "error" if d.is_error else "warning"}
+    meta = fc.get("metadata") if isinstance(fc.get("metadata"), dict) else {}
+    ref = {"apiVersion": fc.get("apiVersion"), "kind": fc.get("kind"), "name": meta.get("name")}
+    if meta.get("namespace"):
+        ref["namespace"] = meta["namespace"]
+    res["resourceRef"] = ref
+    if field_path:
+        res["field"] = {"path": field_path}
+    if not shown.startswith("NetworkPlan/"):
+        res["file"] = {"path": shown}
+    res["tags"] = {"kvnet.dev/code": d.code}
+    if d.file == shown and d.line and field_path is None and not shown.startswith("NetworkPlan/"):
+        res["tags"]["kvnet.dev/line"] = str(d.line)
+    return res

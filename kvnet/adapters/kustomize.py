@@ -1,0 +1,117 @@
+"""kustomize legacy exec plugin: a NetworkPlan as a ``generators:`` entry.
+
+kustomize (``--enable-alpha-plugins``) looks for the executable at
+``<plugin home>/kvnet.dev/v1alpha1/networkplan/NetworkPlan`` and runs it with the path
+of a temp file holding the generator config (the plan document, re-serialised:
+sorted keys, no comments) as argv[1], in the kustomization's directory.
+
+kustomize does not say which file the config came from, so kvnet looks for it among
+the kustomization's ``generators:`` files (same content). Found: diagnostics carry
+that file's real lines and ``kvnet.dev/source`` its path. Not found (an inline
+generator, say): problems are named ``NetworkPlan/<name>: <field path>``.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from kvnet.diagnostics import Diagnostic, Loc, error
+
+PLUGIN_SUBPATH = ("kvnet.dev", "v1alpha1", "networkplan", "NetworkPlan")
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
+def plugin_home(env: Mapping[str, str], explicit: str | None = None) -> str:
+    """kustomize's plugin home: --plugin-home, $KUSTOMIZE_PLUGIN_HOME, $XDG_CONFIG_HOME/kustomize/plugin,
+    ~/.config/kustomize/plugin."""
+    if explicit:
+        return explicit
+    if env.get("KUSTOMIZE_PLUGIN_HOME"):
+        return env["KUSTOMIZE_PLUGIN_HOME"]
+    if env.get("XDG_CONFIG_HOME"):
+        return os.path.join(env["XDG_CONFIG_HOME"], "kustomize", "plugin")
+    home = env.get("HOME") or os.path.expanduser("~")
+    return os.path.join(home, ".config", "kustomize", "plugin")
+
+
+def plugin_path(home: str) -> str:
+    return os.path.join(home, *PLUGIN_SUBPATH)
+
+
+def plugin_script(python: str) -> str:
+    """The installed executable: run ``kvnet kustomize exec`` with the interpreter kvnet is installed in."""
+    return ("#!/bin/sh\n"
+            "# kustomize exec plugin for kvnet.dev/v1alpha1 NetworkPlan; written by `kvnet kustomize install-plugin`.\n"
+            f"exec {shlex.quote(python)} -m kvnet kustomize exec \"$@\"\n")
+
+
+def install(home: str, python: str) -> str:
+    """Write the plugin executable (atomically) and return its path."""
+    path = plugin_path(home)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(plugin_script(python))
+    os.chmod(tmp, 0o755)
+    os.replace(tmp, path)
+    return path
+
+
+@dataclass
+class ExecOutcome:
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    exit_code: int = 0
+    doc: Any = None  # the Document compiled; None before loading succeeded
+    located: bool = False  # True: diagnostics point into the user's own file
+
+
+def _generator_files(root: str) -> list[str]:
+    """Local files listed under ``generators:`` of the kustomization in ``root``."""
+    from kvnet.loader import LoadError, load_file
+
+    for name in KUSTOMIZATION_NAMES:
+        path = os.path.join(root, name)
+        if not os.path.isfile(path):
+            continue
+        try:
+            docs = load_file(path, name, name)
+        except LoadError:
+            return []
+        data = docs[0].data if docs else None
+        entries = data.get("generators") if isinstance(data, dict) else None
+        if not isinstance(entries, list):
+            return []
+        return [e for e in entries if isinstance(e, str) and "\n" not in e and not e.startswith(("http://", "https://"))]
+    return []
+
+
+def run_exec(config_path: str, root: str, options: Any) -> ExecOutcome:
+    """Compile the generator config at ``config_path``; ``root`` is the kustomization directory."""
+    from kvnet.adapters.plandoc import Candidate, find_original, placeholder_name, strip_orchestrator_metadata
+    from kvnet.compiler import compile_documents
+    from kvnet.loader import LoadError, load_file
+
+    try:
+        docs = load_file(config_path, "<kustomize generator config>")
+    except LoadError as exc:
+        return ExecOutcome(diagnostics=[exc.diag], exit_code=2)
+    data_docs = [d for d in docs if d.data is not None]
+    if len(data_docs) != 1 or not isinstance(data_docs[0].data, dict):
+        return ExecOutcome(diagnostics=[error("KV970", "the kustomize generator config is not one YAML mapping",
+                                              Loc(config_path))], exit_code=2)
+    doc = data_docs[0]
+    candidates = [Candidate(os.path.join(root, e), os.path.normpath(e), os.path.normpath(e).replace(os.sep, "/"))
+                  for e in _generator_files(root)]
+    original = find_original(doc.data, candidates)
+    if original is not None:
+        doc = original
+    else:
+        name = placeholder_name(doc.data)
+        doc.file = doc.source = name
+        strip_orchestrator_metadata(doc.data)
+    result = compile_documents([doc], options)
+    return ExecOutcome(result.objects, result.diagnostics, result.exit_code, doc, original is not None)

@@ -1,0 +1,82 @@
+"""Is the committed rendered output of each plan directory what ``kvnet build DIR`` makes?
+
+For repositories that commit rendered manifests next to the plan (convention:
+``<plan dir>/rendered.yaml``), typically checked by a pre-commit hook. Each plan
+directory is compiled on its own, exactly as ``kvnet build DIR`` would.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from kvnet.diagnostics import Diagnostic, Loc, error
+
+DEFAULT_RENDERED = "rendered.yaml"
+
+
+def plan_dirs(paths: Sequence[str]) -> list[str]:
+    """The directories to check: a file stands for its directory."""
+    dirs = set()
+    for p in paths or ["."]:
+        d = p if os.path.isdir(p) else (os.path.dirname(p) or ".")
+        dirs.add(os.path.normpath(d))
+    return sorted(dirs)
+
+
+@dataclass
+class DirCheck:
+    directory: str
+    rendered: str  # path of the committed file
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diff: str = ""
+    expected: str | None = None  # what the file should hold (None: the plan does not compile)
+    exit_code: int = 0
+
+
+def check_dir(directory: str, rendered_name: str, options: Any) -> DirCheck:
+    from kvnet.compiler import compile_paths
+    from kvnet.emit import to_yaml
+
+    rendered = os.path.normpath(os.path.join(directory, rendered_name))
+    check = DirCheck(directory, rendered)
+    result = compile_paths([directory], options)
+    check.diagnostics = list(result.diagnostics)
+    if not result.ok:
+        check.exit_code = result.exit_code
+        return check
+    check.expected = to_yaml(result.objects)
+    fix = f"kvnet build {directory} > {rendered}"
+    try:
+        with open(rendered, encoding="utf-8") as fh:
+            actual = fh.read()
+    except FileNotFoundError:
+        check.diagnostics.append(error("KV961", "rendered output is missing", Loc(rendered),
+                                       hint=f"run: {fix} (or kvnet check-rendered --fix)"))
+        check.exit_code = 1
+        return check
+    except (OSError, UnicodeDecodeError) as exc:
+        check.diagnostics.append(error("KV000", f"cannot read rendered output: {exc}", Loc(rendered)))
+        check.exit_code = 2
+        return check
+    if actual != check.expected:
+        check.diff = "".join(difflib.unified_diff(actual.splitlines(keepends=True),
+                                                  check.expected.splitlines(keepends=True),
+                                                  fromfile=f"{rendered} (committed)",
+                                                  tofile=f"{rendered} (kvnet build {directory})"))
+        if check.diff and not check.diff.endswith("\n"):
+            check.diff += "\n"
+        check.diagnostics.append(error("KV960", "rendered output is stale: it differs from kvnet build",
+                                       Loc(rendered), hint=f"run: {fix} (or kvnet check-rendered --fix)"))
+        check.exit_code = 1
+    return check
+
+
+def write_expected(check: DirCheck) -> None:
+    assert check.expected is not None
+    tmp = check.rendered + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(check.expected)
+    os.replace(tmp, check.rendered)

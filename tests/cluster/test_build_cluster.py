@@ -267,3 +267,13 @@ def test_installer_script_copies_missing_and_keeps_existing(tmp_path: Path) -> N
     assert os.readlink(dest / "bridge") == "/var/lib/rancher/k3s/data/0123abc/bin/cni"
     assert (dest / "static").read_text() == "node's own static\n"
     assert sorted(p.name for p in dest.iterdir()) == ["bridge", "macvlan", "static"]
+
+
+def test_k3s_multus_example_emits_multus_and_installer(kvnet) -> None:
+    from conftest import EXAMPLES
+
+    res = kvnet("build", str(EXAMPLES / "k3s-multus"))
+    assert res.code == 0 and res.err == "", res.err
+    objs = docs(res.out)
+    assert host_paths(one(objs, "DaemonSet", "kube-multus-ds"))["cnibin"] == EXPECTED["k3s"][0]
+    assert host_paths(one(objs, "DaemonSet", "kvnet-cni-plugins")) == {"cnibin": EXPECTED["k3s"][0]}

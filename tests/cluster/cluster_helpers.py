@@ -8,6 +8,11 @@ from typing import Any
 
 import yaml
 
+# Not imported from the top-level conftest: other test folders have their own ``conftest`` module.
+REPO = Path(__file__).resolve().parents[2]
+UPSTREAM = REPO.parent / "shared" / "upstream"
+EXAMPLES = REPO / "examples"
+
 K3S_CONF = "/var/lib/rancher/k3s/agent/etc/cni/net.d"
 # distribution (or overlay variant) -> (CNI bin dir, CNI conf dir), per SPEC §3 "Profiles".
 EXPECTED: dict[str, tuple[str, str]] = {

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from cluster_helpers import (BRIDGE_NET, EXPECTED, MACVLAN_NET, MULTUS_IMAGE, MULTUS_THICK_IMAGE, PLUGINS_IMAGE,
-                             cluster_for, container, docs, find, host_paths, images, mounts, one, plan, write_plan)
-from conftest import UPSTREAM
+                             EXAMPLES, UPSTREAM, cluster_for, container, docs, find, host_paths, images, mounts, one, plan,
+                             write_plan)
 
 STATIC_NET = BRIDGE_NET + """\
       subnet: 192.168.1.0/24
@@ -270,8 +270,6 @@ def test_installer_script_copies_missing_and_keeps_existing(tmp_path: Path) -> N
 
 
 def test_k3s_multus_example_emits_multus_and_installer(kvnet) -> None:
-    from conftest import EXAMPLES
-
     res = kvnet("build", str(EXAMPLES / "k3s-multus"))
     assert res.code == 0 and res.err == "", res.err
     objs = docs(res.out)

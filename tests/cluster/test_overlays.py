@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from cluster_helpers import (EXPECTED, MANIFEST_URL, MULTUS_IMAGE, OVERLAYS, cluster_for, container, docs, find,
-                             host_paths, images, one, plan, write_plan)
-from conftest import REPO, UPSTREAM
+from cluster_helpers import (EXPECTED, MANIFEST_URL, MULTUS_IMAGE, OVERLAYS, REPO, UPSTREAM, cluster_for, container,
+                             docs, find, host_paths, images, one, plan, write_plan)
 
 OVERLAY_DIR = REPO / "overlays"
 UPSTREAM_THIN = UPSTREAM / "multus" / "multus-daemonset.yml"

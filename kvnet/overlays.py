@@ -11,7 +11,13 @@ from typing import Any
 
 from kvnet.cluster.multus import DAEMONSET, PRIORITY_CLASS, thin_args, thin_host_paths
 from kvnet.cluster.settings import NAMESPACE
-from kvnet.profiles import MULTUS_IMAGES, MULTUS_MANIFEST_URL, OVERLAY_VARIANTS, Profile, resolve
+from kvnet.profiles import (
+    MULTUS_IMAGES,
+    MULTUS_MANIFEST_URL,
+    OVERLAY_VARIANTS,
+    Profile,
+    resolve,
+)
 
 KUSTOMIZATION = "kustomization.yaml"
 DAEMONSET_PATCH = "multus-daemonset-patch.yaml"

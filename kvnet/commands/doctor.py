@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from kvnet.profiles import DISTRIBUTIONS
+
+if TYPE_CHECKING:
+    from kvnet.doctor.needs import Needs
 
 
 @click.command()
@@ -44,7 +48,7 @@ def doctor(root: str, distribution: str | None, plan: str | None, flavor: str | 
     return 0 if report.healthy else 1
 
 
-def _load_plan(path: str) -> "int | object":
+def _load_plan(path: str) -> int | Needs:
     """The plan's Needs, or an exit code after reporting why it could not be read."""
     from kvnet.commands.common import report
     from kvnet.compiler import BuildOptions, compile_paths

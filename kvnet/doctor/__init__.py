@@ -3,14 +3,22 @@ profile and what plans need. Findings are values; the command renders them."""
 
 from __future__ import annotations
 
-from kvnet.doctor.checks import (Context, check_bridges, check_dirs, check_kubeconfig, check_multus_binary,
-                                 check_multus_conf, check_plugins, multus_flavor)
+from kvnet.doctor.checks import (
+    Context,
+    check_bridges,
+    check_dirs,
+    check_kubeconfig,
+    check_multus_binary,
+    check_multus_conf,
+    check_plugins,
+    multus_flavor,
+)
 from kvnet.doctor.detect import choose_profile
 from kvnet.doctor.findings import ERROR, OK, WARNING, Finding, NodeReport
 from kvnet.doctor.needs import Needs, flavor_of
 from kvnet.doctor.rootfs import RootFS
 
-__all__ = ["ERROR", "OK", "WARNING", "Finding", "NodeReport", "Needs", "diagnose"]
+__all__ = ["ERROR", "OK", "WARNING", "Finding", "Needs", "NodeReport", "diagnose"]
 
 
 def diagnose(root: str, needs: Needs, distribution: str | None = None, flavor: str | None = None) -> NodeReport:

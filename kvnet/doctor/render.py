@@ -10,8 +10,8 @@ FORMATS = ("text", "json")
 
 
 def text(report: NodeReport) -> str:
-    lines = [f"kvnet doctor: {report.distribution} ({report.distribution_from}), Multus {report.flavor}, "
-             f"root {report.root}",
+    lines = [(f"kvnet doctor: {report.distribution} ({report.distribution_from}), Multus {report.flavor}, "
+              f"root {report.root}"),
              f"  CNI bin dir {report.bin_dir}, CNI conf dir {report.conf_dir}"]
     for f in report.findings:
         lines.append(f"{f.severity}[{f.check}]: {f.message}")

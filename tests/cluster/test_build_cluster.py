@@ -9,10 +9,26 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from cluster_helpers import (BRIDGE_NET, EXPECTED, MACVLAN_NET, MULTUS_IMAGE, MULTUS_THICK_IMAGE, PLUGINS_IMAGE,
-                             EXAMPLES, UPSTREAM, cluster_for, container, docs, find, host_paths, images, mounts, one, plan,
-                             write_plan)
+from cluster_helpers import (
+    BRIDGE_NET,
+    EXAMPLES,
+    EXPECTED,
+    MACVLAN_NET,
+    MULTUS_IMAGE,
+    MULTUS_THICK_IMAGE,
+    PLUGINS_IMAGE,
+    UPSTREAM,
+    cluster_for,
+    container,
+    docs,
+    find,
+    host_paths,
+    images,
+    mounts,
+    one,
+    plan,
+    write_plan,
+)
 
 STATIC_NET = BRIDGE_NET + """\
       subnet: 192.168.1.0/24
@@ -257,7 +273,7 @@ def test_installer_script_copies_missing_and_keeps_existing(tmp_path: Path) -> N
     # the distribution's own: a k3s-style absolute symlink that dangles inside the container
     os.symlink("/var/lib/rancher/k3s/data/0123abc/bin/cni", dest / "bridge")
     (dest / "static").write_text("node's own static\n")
-    proc = subprocess.run(["sh", "-c", INSTALL_SCRIPT], env={"SRC": str(src), "DEST": str(dest), "SKIP": "flannel",
+    proc = subprocess.run(["sh", "-c", INSTALL_SCRIPT], check=False, env={"SRC": str(src), "DEST": str(dest), "SKIP": "flannel",
                                                              "PATH": os.environ["PATH"]},
                           capture_output=True, text=True, timeout=30)
     assert proc.returncode == 0, proc.stderr

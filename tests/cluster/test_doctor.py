@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from cluster_helpers import BRIDGE_NET, MACVLAN_NET, cluster_for, plan, write_plan
 
 K3S = "var/lib/rancher/k3s"
@@ -234,7 +233,7 @@ def test_k3s_legacy_bin_dir_detected(kvnet, tmp_path: Path) -> None:
 
 def test_option_wins_and_bad_root_is_usage(kvnet, tmp_path: Path) -> None:
     (tmp_path / "var/lib/rancher/k3s").mkdir(parents=True)
-    code, rep = doctor(kvnet, tmp_path, "--distribution", "kind")
+    _, rep = doctor(kvnet, tmp_path, "--distribution", "kind")
     assert (rep["distribution"], rep["distributionFrom"]) == ("kind", "option")
     res = kvnet("doctor", "--root", str(tmp_path / "nope"))
     assert res.code == 2

@@ -10,9 +10,23 @@ from typing import Any
 
 import pytest
 import yaml
-
-from cluster_helpers import (EXPECTED, MANIFEST_URL, MULTUS_IMAGE, OVERLAYS, REPO, UPSTREAM, cluster_for, container,
-                             docs, find, host_paths, images, one, plan, write_plan)
+from cluster_helpers import (
+    EXPECTED,
+    MANIFEST_URL,
+    MULTUS_IMAGE,
+    OVERLAYS,
+    REPO,
+    UPSTREAM,
+    cluster_for,
+    container,
+    docs,
+    find,
+    host_paths,
+    images,
+    one,
+    plan,
+    write_plan,
+)
 
 OVERLAY_DIR = REPO / "overlays"
 UPSTREAM_THIN = UPSTREAM / "multus" / "multus-daemonset.yml"
@@ -64,7 +78,7 @@ def render(dist: str, tmp_path: Path) -> list[dict[str, Any]]:
     kust = kust_path.read_text()
     assert kust.count(MANIFEST_URL) == 1
     kust_path.write_text(kust.replace(MANIFEST_URL, "multus-daemonset.yml"))
-    proc = subprocess.run([kubectl, "kustomize", str(work)], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([kubectl, "kustomize", str(work)], check=False, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return docs(proc.stdout)
 

@@ -160,20 +160,27 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
     from kvnet.expand import expand_plan
 
     objects: list[dict[str, Any]] = []
-    owners: dict[tuple[str, str, str, str], str] = {}
+    owners: dict[tuple[str, str, str, str], tuple[str, dict[str, Any]]] = {}
     for plan, facts in checked:
         exp = expand_plan(plan, facts, options.distribution)
         report.extend(exp.diagnostics)
         for obj in exp.objects:
             ident = identity(obj)
             if ident in owners:
-                if ident[1] in _SHARED_KINDS and owners[ident] != plan.name:
-                    continue  # cluster-scoped Multus objects shared by several plans
+                owner, first = owners[ident]
+                if ident[1] in _SHARED_KINDS and owner != plan.name:
+                    if _same_apart_from_plan(first, obj):
+                        continue  # the node-side Multus objects, shared by several plans
+                    report.add(error("KV250", f"plans {owner!r} and {plan.name!r} both emit {ident[1]} "
+                                     f"{_nsname(ident)}, differently", plan.cluster_where.at() if
+                                     plan.cluster_where else plan.where.at(),
+                                     hint="give spec.cluster in one plan only, or the same in every plan"))
+                    continue
                 report.add(error("KV250", f"plan {plan.name!r} emits {ident[1]} {_nsname(ident)} twice"
-                                 + (f" (also from plan {owners[ident]!r})" if owners[ident] != plan.name else ""),
+                                 + (f" (also from plan {owner!r})" if owner != plan.name else ""),
                                  plan.where.at(), hint="rename a network or VM so that the names differ"))
                 continue
-            owners[ident] = plan.name
+            owners[ident] = (plan.name, obj)
             objects.append(obj)
     if report.has_errors:
         return BuildResult(diagnostics=report.sorted(), plans=plans)
@@ -194,7 +201,18 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
 
 
 _SHARED_KINDS = frozenset({"CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "ServiceAccount",
-                           "DaemonSet"})
+                           "DaemonSet", "ConfigMap"})
+
+
+def _same_apart_from_plan(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Equal but for the kvnet.dev/plan label and kvnet.dev/source annotation."""
+    def strip(o: dict[str, Any]) -> dict[str, Any]:
+        meta = dict(o.get("metadata") or {})
+        meta["labels"] = {k: v for k, v in (meta.get("labels") or {}).items() if k != "kvnet.dev/plan"}
+        meta["annotations"] = {k: v for k, v in (meta.get("annotations") or {}).items() if k != "kvnet.dev/source"}
+        return {**o, "metadata": meta}
+
+    return strip(a) == strip(b)
 
 
 def _nsname(ident: tuple[str, str, str, str]) -> str:

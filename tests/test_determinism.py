@@ -6,7 +6,7 @@ import random
 import sys
 from pathlib import Path
 
-from conftest import REPO, run_kvnet
+from testlib import REPO, run_kvnet
 
 sys.path.insert(0, str(REPO / "bench"))
 from genplan import split_plan  # noqa: E402

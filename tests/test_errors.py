@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write
+from testlib import write
 
 BASE = """\
 apiVersion: kvnet.dev/v1alpha1
@@ -257,3 +257,19 @@ def test_vlan_is_bridge_only(tmp_path: Path, kvnet) -> None:
     res = kvnet("build", str(path))
     assert res.code == 1 and res.out == ""
     assert f"{path}:11:7: error[KV208]: network 'lan': field 'vlan' does not apply to type 'macvlan'" in res.err
+
+
+def test_two_plans_with_different_clusters_conflict(tmp_path: Path, kvnet) -> None:
+    a = plan().replace("spec:\n", "spec:\n  cluster:\n    distribution: k3s\n", 1)
+    b = a.replace("name: lab", "name: other", 1).replace("k3s", "rke2").replace("web-1", "web-2")
+    b = b.replace("- name: lan", "- name: lan2").replace("network: lan", "network: lan2")
+    write(tmp_path / "a.yaml", a)
+    write(tmp_path / "b.yaml", b)
+    res = kvnet("build", str(tmp_path))
+    assert res.code == 1 and res.out == ""
+    assert f"{tmp_path / 'b.yaml'}:8:5: error[KV250]: plans 'lab' and 'other' both emit DaemonSet" in res.err
+    same = b.replace("rke2", "k3s")
+    write(tmp_path / "b.yaml", same)
+    ok = kvnet("build", str(tmp_path))
+    assert ok.code == 0, ok.err
+    assert ok.out.count("kind: DaemonSet") >= 1 and ok.out.count("name: kube-multus-ds") == 1

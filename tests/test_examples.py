@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import UPSTREAM, example_dirs, run_kvnet
+from testlib import UPSTREAM, example_dirs, run_kvnet
 
 EXAMPLES = example_dirs()
 

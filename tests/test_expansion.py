@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from conftest import write
+from testlib import write
 
 HEAD = """\
 apiVersion: kvnet.dev/v1alpha1

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 import pytest
 import yaml
 
-from conftest import EXAMPLES
+from testlib import EXAMPLES
 
 from kvnet.compiler import BuildOptions, compile_documents
 from kvnet.loader import load_text

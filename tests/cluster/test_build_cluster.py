@@ -243,8 +243,6 @@ def test_two_plans_share_cluster_objects(kvnet, tmp_path: Path) -> None:
     assert len(find(docs(res.out), "DaemonSet", "kube-multus-ds")) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="core: kvnet/compiler.py _SHARED_KINDS lacks ConfigMap (thick "
-                                        "multus-daemon-config shared by two plans is reported as KV250)")
 def test_two_thick_plans_share_daemon_config(kvnet, tmp_path: Path) -> None:
     thick = cluster_for("k3s", "    multus: {flavor: thick}\n")
     write_plan(tmp_path, plan(thick), "a.yaml")

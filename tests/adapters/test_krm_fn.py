@@ -1,0 +1,193 @@
+"""``kvnet fn``: the KRM function (ResourceList in, ResourceList out)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from adapter_helpers import BAD_PLAN, GOOD_PLAN, by_identity, clean_env, kvnet, kvnet_build, objects
+
+PASS_THROUGH = """\
+  # a user's resource, comments and all
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: keep-me  # trailing comment
+      annotations:
+        config.kubernetes.io/path: cm.yaml
+    data:
+      key: "quoted value"
+"""
+
+
+def resource_list(plan: str, items: str = PASS_THROUGH, path: str | None = "kvnet.yaml",
+                  api_version: str = "config.kubernetes.io/v1") -> str:
+    fc = yaml.safe_load(plan)
+    ann = {"config.kubernetes.io/function": "exec:\n  path: ./kvnet-fn\n"}
+    if path:
+        ann["internal.config.kubernetes.io/path"] = path
+    fc["metadata"]["annotations"] = ann
+    fc_text = "\n".join("  " + line for line in yaml.safe_dump(fc, sort_keys=False).splitlines())
+    return f"apiVersion: {api_version}\nkind: ResourceList\nitems:\n{items}functionConfig:\n{fc_text}\n"
+
+
+def run_fn(text: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return kvnet(["fn", *args], cwd=cwd, stdin=text)
+
+
+def generated(out: dict[str, Any]) -> list[dict[str, Any]]:
+    return [i for i in out["items"] if (i["metadata"].get("labels") or {}).get("app.kubernetes.io/managed-by")]
+
+
+def strip_fn_annotations(obj: dict[str, Any]) -> dict[str, Any]:
+    obj = yaml.safe_load(yaml.safe_dump(obj))
+    ann = obj["metadata"]["annotations"]
+    for key in list(ann):
+        if key.startswith(("config.kubernetes.io/", "internal.config.kubernetes.io/")):
+            del ann[key]
+    return obj
+
+
+def test_generates_plan_objects_and_passes_items_through(tmp_path: Path) -> None:
+    res = run_fn(resource_list(GOOD_PLAN), tmp_path)
+    assert res.returncode == 0, res.stderr
+    out = yaml.safe_load(res.stdout)
+    assert out["apiVersion"] == "config.kubernetes.io/v1" and out["kind"] == "ResourceList"
+    assert "results" not in out
+    first = out["items"][0]
+    assert first["metadata"]["name"] == "keep-me" and first["data"] == {"key": "quoted value"}
+    # comments and quoting of passed-through items survive
+    assert "# a user's resource, comments and all" in res.stdout
+    assert any(line.strip().startswith("name: keep-me") and line.endswith("# trailing comment")
+               for line in res.stdout.splitlines())
+    assert 'key: "quoted value"' in res.stdout
+
+    gen = generated(out)
+    assert [o["kind"] for o in gen] == ["NetworkAttachmentDefinition", "VirtualMachine"]
+    for obj in gen:
+        ann = obj["metadata"]["annotations"]
+        path = f"kvnet/vms_{obj['kind'].lower()}_{obj['metadata']['name']}.yaml"
+        assert ann["config.kubernetes.io/path"] == ann["internal.config.kubernetes.io/path"] == path
+        assert ann["config.kubernetes.io/index"] == ann["internal.config.kubernetes.io/index"] == "0"
+
+    # the same objects as kvnet build of the plan file (the path annotation names kvnet.yaml)
+    (tmp_path / "kvnet.yaml").write_text(GOOD_PLAN)
+    want = by_identity(objects(kvnet_build(tmp_path)))
+    assert by_identity([strip_fn_annotations(o) for o in gen]) == want
+
+
+def test_rerun_replaces_its_own_earlier_output(tmp_path: Path) -> None:
+    first = run_fn(resource_list(GOOD_PLAN), tmp_path)
+    assert first.returncode == 0, first.stderr
+    items = yaml.safe_load(first.stdout)["items"]
+    again_in = resource_list(GOOD_PLAN, items="".join(
+        "  " + line + "\n" for line in yaml.safe_dump(items, sort_keys=False).splitlines()))
+    again = run_fn(again_in, tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert [i["kind"] for i in yaml.safe_load(again.stdout)["items"]] == [
+        "ConfigMap", "NetworkAttachmentDefinition", "VirtualMachine"]
+
+
+def test_errors_become_results_and_a_nonzero_exit(tmp_path: Path) -> None:
+    res = run_fn(resource_list(BAD_PLAN, path=None), tmp_path)
+    assert res.returncode == 1
+    out = yaml.safe_load(res.stdout)
+    assert [i["metadata"]["name"] for i in out["items"]] == ["keep-me"]  # nothing generated
+    (result,) = out["results"]
+    assert result["severity"] == "error"
+    assert result["message"].startswith("KV210: ")
+    assert result["field"] == {"path": "spec.networks[0].subnet"}
+    assert result["resourceRef"] == {"apiVersion": "kvnet.dev/v1alpha1", "kind": "NetworkPlan", "name": "lab",
+                                     "namespace": "vms"}
+    assert result["tags"]["kvnet.dev/code"] == "KV210"
+    assert "file" not in result  # kustomize did not say which file
+    assert "NetworkPlan/lab: spec.networks[0].subnet: error[KV210]" in res.stderr
+
+
+def test_results_point_at_the_users_file_when_it_is_there(tmp_path: Path) -> None:
+    (tmp_path / "kvnet.yaml").write_text(BAD_PLAN)
+    res = run_fn(resource_list(BAD_PLAN, path="kvnet.yaml"), tmp_path)
+    assert res.returncode == 1
+    (result,) = yaml.safe_load(res.stdout)["results"]
+    assert result["file"] == {"path": "kvnet.yaml"}
+    assert result["tags"]["kvnet.dev/line"] == "12"
+    assert "kvnet.yaml:12:15: error[KV210]" in res.stderr
+
+
+WARNING_PLAN = GOOD_PLAN.replace("spec:\n", "spec:\n  cluster:\n    distribution: openshift\n"
+                                 "    plugins: {install: always}\n", 1)
+
+
+def test_warnings_are_results_without_failing(tmp_path: Path) -> None:
+    res = run_fn(resource_list(WARNING_PLAN), tmp_path)
+    assert res.returncode == 0, res.stderr
+    out = yaml.safe_load(res.stdout)
+    assert [r["severity"] for r in out["results"]] == ["warning"]
+    assert [o["kind"] for o in generated(out)] == ["NetworkAttachmentDefinition", "VirtualMachine"]
+    assert "warning[" in res.stderr
+
+
+def test_v1beta1_lists_are_answered_in_kind(tmp_path: Path) -> None:
+    res = run_fn(resource_list(GOOD_PLAN, api_version="config.kubernetes.io/v1beta1"), tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert yaml.safe_load(res.stdout)["apiVersion"] == "config.kubernetes.io/v1beta1"
+
+
+@pytest.mark.parametrize("stdin,needle", [
+    ("apiVersion: v1\nkind: List\nitems: []\n", "not a ResourceList"),
+    ("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n", "no functionConfig"),
+    ("key: [unclosed\n", "YAML syntax error"),
+    ("", "not one YAML mapping"),
+])
+def test_bad_input_is_exit_2_with_nothing_on_stdout(tmp_path: Path, stdin: str, needle: str) -> None:
+    res = run_fn(stdin, tmp_path)
+    assert res.returncode == 2
+    assert res.stdout == ""
+    assert needle in res.stderr and "Traceback" not in res.stderr
+
+
+def test_function_config_that_is_not_a_plan_is_an_error(tmp_path: Path) -> None:
+    text = ("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n"
+            "functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: x}\n")
+    res = run_fn(text, tmp_path)
+    assert res.returncode == 1
+    (result,) = yaml.safe_load(res.stdout)["results"]
+    assert "KV006" in result["message"]
+
+
+def test_github_format_under_actions(tmp_path: Path) -> None:
+    res = kvnet(["fn"], cwd=tmp_path, stdin=resource_list(BAD_PLAN, path=None),
+                env=clean_env(GITHUB_ACTIONS="true"))
+    assert res.returncode == 1
+    assert res.stderr.startswith("::error title=kvnet KV210::NetworkPlan/lab: spec.networks[0].subnet: ")
+
+
+STANDALONE = shutil.which("kustomize")
+
+
+@pytest.mark.skipif(STANDALONE is None, reason="needs the standalone kustomize binary (--enable-exec); "
+                                                "kubectl kustomize cannot run exec KRM functions")
+def test_real_kustomize_exec_function(tmp_path: Path) -> None:
+    wrapper = tmp_path / "kvnet-fn"
+    wrapper.write_text(f"#!/bin/sh\nexec {sys.executable} -m kvnet fn \"$@\"\n")
+    wrapper.chmod(0o755)
+    plan = GOOD_PLAN.replace("  namespace: vms\n", "  namespace: vms\n  annotations:\n"
+                             "    config.kubernetes.io/function: |\n      exec:\n        path: ./kvnet-fn\n")
+    (tmp_path / "plan.yaml").write_text(plan)
+    (tmp_path / "kustomization.yaml").write_text("generators:\n  - plan.yaml\n")
+    res = subprocess.run([str(STANDALONE), "build", "--enable-alpha-plugins", "--enable-exec", str(tmp_path)],
+                         capture_output=True, text=True, timeout=180, env=clean_env())
+    assert res.returncode == 0, res.stderr
+    got = [strip_fn_annotations(o) for o in objects(res.stdout)]
+    assert [o["kind"] for o in got] == ["NetworkAttachmentDefinition", "VirtualMachine"]
+
+    (tmp_path / "plan.yaml").write_text(plan.replace("192.168.10.0/24", "192.168.10.7/24"))
+    bad = subprocess.run([str(STANDALONE), "build", "--enable-alpha-plugins", "--enable-exec", str(tmp_path)],
+                         capture_output=True, text=True, timeout=180, env=clean_env())
+    assert bad.returncode != 0 and "KV210" in bad.stderr

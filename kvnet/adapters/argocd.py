@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 DEFAULT_KUBE_VERSION = "1.31"
 
@@ -207,17 +208,16 @@ def settings(env: Mapping[str, str], cwd: str) -> CmpSettings:
                 out.distribution = text
     if "kube-version" not in given or not out.kube_version:
         out.kube_version = _default_kube_version(env, out.notes)
-    for name, value in (("kube-version", out.kube_version), ("distribution", out.distribution)):
-        problem = check_options(out.kube_version if name == "kube-version" else DEFAULT_KUBE_VERSION,
-                                (), value if name == "distribution" else None)
+    for name, problem in (("kube-version", check_options(out.kube_version)),
+                          ("distribution", check_options(DEFAULT_KUBE_VERSION, (), out.distribution))):
         if problem:
-            origin = given.get(name, ("setting " + name,))[0]
+            origin = given[name][0] if name in given else f"setting {name}"
             raise SettingsError(f"{origin}: {problem.partition(': ')[2]}")
     root = repo_root(cwd, env.get("ARGOCD_APP_SOURCE_PATH", ""))
     if not out.paths:
         out.paths = ["."]
     for name in ("paths", "crds"):
-        origin = given.get(name, ("setting " + name,))[0]
+        origin = given[name][0] if name in given else f"setting {name}"
         for path in getattr(out, name):
             check_path(origin, path, cwd, root)
     for crd in out.crds:

@@ -47,8 +47,15 @@ def _input_error(message: str, loc: Loc | None = None) -> FnOutcome:
 
 def run(text: str, options: Any, cwd: str) -> FnOutcome:
     """Process one ResourceList; ``cwd`` resolves the functionConfig's path annotation."""
-    from kvnet.adapters.plandoc import (Candidate, annotated_path, find_original, locate, placeholder_name,
-                                        strip_orchestrator_metadata, subdocument)
+    from kvnet.adapters.plandoc import (
+        Candidate,
+        annotated_path,
+        find_original,
+        locate,
+        placeholder_name,
+        strip_orchestrator_metadata,
+        subdocument,
+    )
     from kvnet.compiler import compile_documents
     from kvnet.loader import LoadError, load_text
 
@@ -85,10 +92,12 @@ def run(text: str, options: Any, cwd: str) -> FnOutcome:
     if original is None:
         fields = {it.diag: it.field for it in locate(result.diagnostics, doc)}
 
+    from ruamel.yaml.error import YAMLError
+
     y = _ruamel()
     try:
         out = y.load(text)
-    except Exception as exc:  # ruamel is stricter than libyaml in odd corners
+    except YAMLError as exc:  # ruamel is stricter than libyaml in odd corners
         return _input_error(f"cannot re-read the ResourceList: {str(exc).splitlines()[0] if str(exc) else exc}")
     name = str(fc.get("metadata", {}).get("name")) if isinstance(fc.get("metadata"), dict) else ""
     items = out.get("items") or []
@@ -96,7 +105,8 @@ def run(text: str, options: Any, cwd: str) -> FnOutcome:
         items = [it for it in items if not _generated_by(it, name)]
         items.extend(_annotated(y, obj) for obj in result.objects)
     out["items"] = items
-    results = [_result(d, fc, shown, fields.get(d) if original is None else None) for d in result.diagnostics]
+    results = [_result(d, fc, fields.get(d), d.line if original is not None else None)
+               for d in result.diagnostics]
     if results:
         out["results"] = results
     elif "results" in out:
@@ -126,19 +136,20 @@ def _annotated(y: Any, obj: dict[str, Any]) -> Any:
     return data
 
 
-def _result(d: Diagnostic, fc: dict[str, Any], shown: str, field_path: str | None) -> dict[str, Any]:
+def _result(d: Diagnostic, fc: dict[str, Any], field_path: str | None, line: int | None) -> dict[str, Any]:
+    """A KRM result: severity, message, resourceRef, field.path / file.path, tags."""
     message = f"{d.code}: {d.message}" + (f" (hint: {d.hint})" if d.hint else "")
     res: dict[str, Any] = {"message": message, "severity": "error" if d.is_error else "warning"}
-    meta = fc.get("metadata") if isinstance(fc.get("metadata"), dict) else {}
+    meta: dict[str, Any] = fc["metadata"] if isinstance(fc.get("metadata"), dict) else {}
     ref = {"apiVersion": fc.get("apiVersion"), "kind": fc.get("kind"), "name": meta.get("name")}
     if meta.get("namespace"):
         ref["namespace"] = meta["namespace"]
     res["resourceRef"] = ref
     if field_path:
         res["field"] = {"path": field_path}
-    if not shown.startswith("NetworkPlan/"):
-        res["file"] = {"path": shown}
+    if not d.file.startswith(("NetworkPlan/", "<")):
+        res["file"] = {"path": d.file}
     res["tags"] = {"kvnet.dev/code": d.code}
-    if d.file == shown and d.line and field_path is None and not shown.startswith("NetworkPlan/"):
-        res["tags"]["kvnet.dev/line"] = str(d.line)
+    if line is not None:
+        res["tags"]["kvnet.dev/line"] = str(line)
     return res

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import os
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error
 
@@ -91,7 +92,12 @@ def _generator_files(root: str) -> list[str]:
 
 def run_exec(config_path: str, root: str, options: Any) -> ExecOutcome:
     """Compile the generator config at ``config_path``; ``root`` is the kustomization directory."""
-    from kvnet.adapters.plandoc import Candidate, find_original, placeholder_name, strip_orchestrator_metadata
+    from kvnet.adapters.plandoc import (
+        Candidate,
+        find_original,
+        placeholder_name,
+        strip_orchestrator_metadata,
+    )
     from kvnet.compiler import compile_documents
     from kvnet.loader import LoadError, load_file
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from kvnet.diagnostics import Diagnostic
 from kvnet.loader import Document, LoadError, load_file
@@ -33,7 +34,7 @@ def placeholder_name(data: Any) -> str:
     return f"NetworkPlan/{plan_name(data)}"
 
 
-def annotations(data: Any) -> dict[str, Any]:
+def annotations_of(data: Any) -> dict[str, Any]:
     meta = data.get("metadata") if isinstance(data, dict) else None
     ann = meta.get("annotations") if isinstance(meta, dict) else None
     return ann if isinstance(ann, dict) else {}
@@ -41,7 +42,7 @@ def annotations(data: Any) -> dict[str, Any]:
 
 def annotated_path(data: Any) -> str | None:
     """The file an orchestrator says a document came from, if it says so."""
-    ann = annotations(data)
+    ann = annotations_of(data)
     for key in PATH_ANNOTATIONS:
         value = ann.get(key)
         if isinstance(value, str) and value:

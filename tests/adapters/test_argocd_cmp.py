@@ -11,8 +11,16 @@ import time
 from pathlib import Path
 
 import pytest
-
-from adapter_helpers import BAD_LINE, BAD_PLAN, GOOD_PLAN, big_plan, clean_env, kvnet, kvnet_build, objects
+from adapter_helpers import (
+    BAD_LINE,
+    BAD_PLAN,
+    GOOD_PLAN,
+    big_plan,
+    clean_env,
+    kvnet,
+    kvnet_build,
+    objects,
+)
 
 APP_PATH = "clusters/lab/vms"
 

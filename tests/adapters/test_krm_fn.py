@@ -10,8 +10,15 @@ from typing import Any
 
 import pytest
 import yaml
-
-from adapter_helpers import BAD_PLAN, GOOD_PLAN, by_identity, clean_env, kvnet, kvnet_build, objects
+from adapter_helpers import (
+    BAD_PLAN,
+    GOOD_PLAN,
+    by_identity,
+    clean_env,
+    kvnet,
+    kvnet_build,
+    objects,
+)
 
 PASS_THROUGH = """\
   # a user's resource, comments and all
@@ -182,12 +189,12 @@ def test_real_kustomize_exec_function(tmp_path: Path) -> None:
     (tmp_path / "plan.yaml").write_text(plan)
     (tmp_path / "kustomization.yaml").write_text("generators:\n  - plan.yaml\n")
     res = subprocess.run([str(STANDALONE), "build", "--enable-alpha-plugins", "--enable-exec", str(tmp_path)],
-                         capture_output=True, text=True, timeout=180, env=clean_env())
+                         capture_output=True, text=True, check=False, timeout=180, env=clean_env())
     assert res.returncode == 0, res.stderr
     got = [strip_fn_annotations(o) for o in objects(res.stdout)]
     assert [o["kind"] for o in got] == ["NetworkAttachmentDefinition", "VirtualMachine"]
 
     (tmp_path / "plan.yaml").write_text(plan.replace("192.168.10.0/24", "192.168.10.7/24"))
     bad = subprocess.run([str(STANDALONE), "build", "--enable-alpha-plugins", "--enable-exec", str(tmp_path)],
-                         capture_output=True, text=True, timeout=180, env=clean_env())
+                         capture_output=True, text=True, check=False, timeout=180, env=clean_env())
     assert bad.returncode != 0 and "KV210" in bad.stderr

@@ -9,8 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from adapter_helpers import BAD_LINE, BAD_PLAN, GOOD_PLAN, by_identity, clean_env, kvnet, kvnet_build, objects
+from adapter_helpers import (
+    BAD_LINE,
+    BAD_PLAN,
+    GOOD_PLAN,
+    by_identity,
+    clean_env,
+    kvnet,
+    kvnet_build,
+    objects,
+)
 
 needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not installed")
 
@@ -28,7 +36,7 @@ def plugin_home(tmp_path: Path) -> Path:
 def kustomize(directory: Path, home: Path) -> subprocess.CompletedProcess[str]:
     env = clean_env(KUSTOMIZE_PLUGIN_HOME=str(home))
     return subprocess.run(["kubectl", "kustomize", "--enable-alpha-plugins", str(directory)], env=env,
-                          capture_output=True, text=True, timeout=180)
+                          capture_output=True, text=True, check=False, timeout=180)
 
 
 def test_installed_executable_runs_kvnet_with_this_python(plugin_home: Path) -> None:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from adapter_helpers import BAD_LINE, BAD_PLAN, GOOD_PLAN, REPO, clean_env, kvnet_build
 
 pytestmark = pytest.mark.skipif(shutil.which("pre-commit") is None or shutil.which("git") is None,
@@ -60,7 +59,7 @@ def git_repo(root: Path, files: dict[str, str]) -> Path:
 def try_repo(cwd: Path, home: Path, hook: str, *files: str) -> subprocess.CompletedProcess[str]:
     env = clean_env(PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never")
     return subprocess.run(["pre-commit", "try-repo", str(REPO), hook, "--verbose", "--files", *files],
-                          cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+                          cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=900)
 
 
 def test_validate_hook_passes_a_good_plan_and_fails_a_bad_one(tmp_path: Path, pre_commit_home: Path) -> None:
@@ -92,4 +91,4 @@ def test_build_check_hook(tmp_path: Path, pre_commit_home: Path) -> None:
     stale = try_repo(repo, pre_commit_home, "kvnet-build-check", "lab/kvnet.yaml")
     assert stale.returncode == 1
     assert "lab/rendered.yaml:1:1: error[KV960]" in stale.stdout
-    assert re.search(r"^\+.*192\.168\.10\.21", stale.stdout, re.M), stale.stdout
+    assert re.search(r"^\+.*192\.168\.10\.21", stale.stdout, re.MULTILINE), stale.stdout

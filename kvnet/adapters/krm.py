@@ -68,8 +68,8 @@ def run(text: str, options: Any, cwd: str) -> FnOutcome:
     rl_doc = docs[0]
     rl = rl_doc.data
     if rl.get("kind") != "ResourceList" or rl.get("apiVersion") not in API_VERSIONS:
-        return _input_error(f"stdin is a {rl.get('apiVersion')}/{rl.get('kind')}, not a ResourceList",
-                            rl_doc.loc(()))
+        what = (f"a {rl.get('apiVersion')}/{rl.get('kind')}" if rl.get("kind") else "a mapping without kind")
+        return _input_error(f"stdin is {what}, not a ResourceList", rl_doc.loc(()))
     if not isinstance(rl.get("items", []) or [], list):
         return _input_error("ResourceList items is not a list", rl_doc.loc(("items",)))
     fc = rl.get("functionConfig")

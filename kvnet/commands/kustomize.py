@@ -29,7 +29,8 @@ def kustomize() -> None:
                    "or ~/.config/kustomize/plugin).")
 def install_plugin(plugin_home: str | None) -> int:
     """Put the exec plugin at <plugin home>/kvnet.dev/v1alpha1/networkplan/NetworkPlan."""
-    from kvnet.adapters.kustomize import install, plugin_home as resolve_home
+    from kvnet.adapters.kustomize import install
+    from kvnet.adapters.kustomize import plugin_home as resolve_home
 
     home = resolve_home(dict(os.environ), plugin_home)
     try:

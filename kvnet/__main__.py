@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from kvnet.cli import main
+from kvnet.entry import main
 
 if __name__ == "__main__":
     main()

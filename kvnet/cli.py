@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "cmp": "kvnet.commands.cmp:cmp",
     "fn": "kvnet.commands.fn:fn",
     "kustomize": "kvnet.commands.kustomize:kustomize",
+    "check-rendered": "kvnet.commands.check_rendered:check_rendered",
 }
 
 SUMMARIES: dict[str, str] = {
@@ -40,6 +41,7 @@ SUMMARIES: dict[str, str] = {
     "cmp": "Argo CD Config Management Plugin entry point.",
     "fn": "KRM function: ResourceList on stdin.",
     "kustomize": "kustomize exec plugin helpers.",
+    "check-rendered": "Fail when a committed rendered.yaml differs from kvnet build (pre-commit).",
 }
 
 
@@ -73,13 +75,10 @@ def cli() -> None:
     """kvnet: compile KubeVirt VM networking (Multus NADs, VMs, Multus DaemonSets) from a kvnet.yaml."""
 
 
-def _on_sigterm(signum: int, frame: Any) -> None:
-    # Nothing is written before a run has succeeded, so leaving now leaves no partial output.
-    os._exit(143)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point with kvnet's exit codes: 0 ok, 1 input errors, 2 usage, 3 internal, 143 SIGTERM."""
+    from kvnet.entry import _on_sigterm
+
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         rv = cli.main(args=argv, prog_name="kvnet", standalone_mode=False)

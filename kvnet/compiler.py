@@ -194,7 +194,7 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
 
     objects = sort_objects(objects)
     if options.validate_output:
-        report.extend(validate_objects(objects, options, {p.name: p for p in plans}))
+        report.extend(validate_objects(objects, options, plans))
         if report.has_errors:
             return BuildResult(diagnostics=report.sorted(), plans=plans)
     return BuildResult(objects=objects, diagnostics=report.sorted(), plans=plans)
@@ -220,7 +220,7 @@ def _nsname(ident: tuple[str, str, str, str]) -> str:
 
 
 def validate_objects(objects: list[dict[str, Any]], options: BuildOptions,
-                     plans: dict[str, Plan]) -> list[Diagnostic]:
+                     plans: Sequence[Plan]) -> list[Diagnostic]:
     """Every emitted object against its schema. A failure is a kvnet bug (KV900), unless
     it comes from a user's raw template fragment (KV901, pointed at the fragment)."""
     from kvnet.output_check import OutputChecker
@@ -233,7 +233,8 @@ def validate_objects(objects: list[dict[str, Any]], options: BuildOptions,
             continue
         meta = obj.get("metadata") or {}
         what = f"{obj.get('kind')} {meta.get('name')}"
-        plan = plans.get(str((meta.get("labels") or {}).get("kvnet.dev/plan")))
+        plan_name = (meta.get("labels") or {}).get("kvnet.dev/plan")
+        plan = next((p for p in plans if p.name == plan_name and p.namespace == meta.get("namespace")), None)
         vm = None
         if plan is not None and obj.get("kind") == "VirtualMachine":
             vm = next((v for v in plan.vms if v.name == meta.get("name")), None)

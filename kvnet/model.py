@@ -5,6 +5,7 @@ Built only from documents that passed the schema, so field types are trusted.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,13 +134,14 @@ def _vm(raw: dict[str, Any], where: Where) -> VM:
 
 
 def build_plans(docs: list[Document]) -> tuple[list[Plan], list[Diagnostic]]:
-    """Group schema-valid plan documents by plan name into Plans.
+    """Group schema-valid plan documents into Plans.
 
-    A plan may span several documents and files: documents with the same
-    ``metadata.name`` are parts of one plan and must agree on the namespace;
-    ``spec.cluster`` may be given in one part only.
+    A plan may span several documents and files of one directory: documents
+    there with the same ``metadata.name`` are parts of one plan and must agree
+    on the namespace; ``spec.cluster`` may be given in one part only. Plans of
+    the same name in different directories (dev/, prod/) stay separate.
     """
-    plans: dict[str, Plan] = {}
+    plans: dict[tuple[str, str], Plan] = {}
     diags: list[Diagnostic] = []
     for doc in docs:
         data = doc.data
@@ -147,9 +149,10 @@ def build_plans(docs: list[Document]) -> tuple[list[Plan], list[Diagnostic]]:
         name = meta["name"]
         ns = meta.get("namespace")
         root = Where(doc, ())
-        plan = plans.get(name)
+        key = (os.path.dirname(doc.file), name)
+        plan = plans.get(key)
         if plan is None:
-            plan = plans[name] = Plan(name=name, namespace=ns, where=root)
+            plan = plans[key] = Plan(name=name, namespace=ns, where=root)
         elif plan.namespace != ns:
             diags.append(error(
                 "KV007", f"plan {name!r} is split over documents that disagree on metadata.namespace "

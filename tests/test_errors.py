@@ -273,3 +273,16 @@ def test_two_plans_with_different_clusters_conflict(tmp_path: Path, kvnet) -> No
     ok = kvnet("build", str(tmp_path))
     assert ok.code == 0, ok.err
     assert ok.out.count("kind: DaemonSet") >= 1 and ok.out.count("name: kube-multus-ds") == 1
+
+
+def test_same_plan_name_in_two_directories_are_two_plans(tmp_path: Path, kvnet) -> None:
+    write(tmp_path / "dev" / "kvnet.yaml", plan())
+    write(tmp_path / "prod" / "kvnet.yaml", plan().replace("namespace: vms", "namespace: prod"))
+    res = kvnet("validate", str(tmp_path / "dev" / "kvnet.yaml"), str(tmp_path / "prod" / "kvnet.yaml"))
+    assert res.code == 0, res.err
+    built = kvnet("build", str(tmp_path / "dev"), str(tmp_path / "prod"))
+    assert built.code == 0 and built.out.count("kind: VirtualMachine") == 2
+    # the same namespace for both: the objects collide
+    write(tmp_path / "prod" / "kvnet.yaml", plan())
+    clash = kvnet("build", str(tmp_path / "dev"), str(tmp_path / "prod"))
+    assert clash.code == 1 and clash.out == "" and "error[KV250]" in clash.err

@@ -341,3 +341,13 @@ def test_output_dir_one_file_per_object(tmp_path: Path, kvnet) -> None:
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == ["vms_networkattachmentdefinition_web-1-lan.yaml", "vms_networkattachmentdefinition_web-2-lan.yaml",
                      "vms_virtualmachine_web-1.yaml", "vms_virtualmachine_web-2.yaml"]
+
+
+def test_plan_metadata_annotations_are_accepted_and_ignored(tmp_path: Path, kvnet) -> None:
+    body = STATIC.replace("  networks:", "  networks:", 1)
+    text = HEAD.format(ns="  namespace: vms\n  annotations:\n    config.kubernetes.io/function: 'exec: {path: ./f}'\n"
+                       "  labels: {team: net}\n") + body
+    path = write(tmp_path / "kvnet.yaml", text)
+    res = kvnet("build", str(path))
+    assert res.code == 0, res.err
+    assert "config.kubernetes.io/function" not in res.out and "team: net" not in res.out

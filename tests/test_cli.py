@@ -1,0 +1,119 @@
+"""The command line: init, schema, formats, exit codes."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from testlib import EXAMPLES, example_dirs, run_kvnet, write
+
+BAD = """\
+apiVersion: kvnet.dev/v1alpha1
+kind: NetworkPlan
+metadata: {name: lab}
+spec:
+  networks:
+    - name: lan
+      type: bridge
+      bridge: br-lan
+      subnet: 192.168.1.200/24
+"""
+
+
+def test_version_is_fast_and_plain() -> None:
+    t0 = time.perf_counter()
+    res = run_kvnet("--version")
+    assert res.code == 0 and res.out.startswith("kvnet ")
+    assert time.perf_counter() - t0 < 5  # generous; the benchmark script measures the real figure
+
+
+def test_init_writes_a_plan_that_builds(tmp_path: Path, kvnet) -> None:
+    res = kvnet("init", str(tmp_path / "new"))
+    assert res.code == 0
+    text = (tmp_path / "new" / "kvnet.yaml").read_text()
+    assert text.startswith("#") and "kind: NetworkPlan" in text
+    built = kvnet("build", str(tmp_path / "new"))
+    assert built.code == 0, built.err
+    kinds = [d["kind"] for d in yaml.safe_load_all(built.out)]
+    assert kinds == ["NetworkAttachmentDefinition", "VirtualMachine"]
+    again = kvnet("init", str(tmp_path / "new"))
+    assert again.code == 1 and "exists" in again.err
+
+
+def test_schema_is_a_json_schema_every_example_satisfies(kvnet) -> None:
+    from jsonschema import Draft202012Validator
+
+    res = kvnet("schema")
+    schema = json.loads(res.out)
+    Draft202012Validator.check_schema(schema)
+    validator = Draft202012Validator(schema)
+    for example in example_dirs():
+        for doc in yaml.safe_load_all((example / "kvnet.yaml").read_text()):
+            assert list(validator.iter_errors(doc)) == [], example.name
+
+
+def test_json_format(tmp_path: Path, kvnet) -> None:
+    path = write(tmp_path / "kvnet.yaml", BAD)
+    res = kvnet("validate", "--format", "json", str(path))
+    assert res.code == 1 and res.out == ""
+    diags = json.loads(res.err)
+    assert diags == [{"severity": "error", "code": "KV210",
+                      "message": "network 'lan': subnet '192.168.1.200/24' has host bits set; "
+                                 "the network address is 192.168.1.0/24",
+                      "file": str(path), "line": 9, "column": 15,
+                      "hint": "put the network address in 'subnet' and the host's own address on the VM "
+                              "interface ('address:')"}]
+
+
+def test_github_format_and_auto(tmp_path: Path, kvnet) -> None:
+    path = write(tmp_path / "kvnet.yaml", BAD)
+    res = kvnet("validate", "--format", "github", str(path))
+    line = res.err.splitlines()[0]
+    assert line.startswith(f"::error file={path},line=9,col=15,title=kvnet KV210::network 'lan'")
+    assert "%0Ahint: put the network address" in line
+    sub = run_kvnet("validate", str(path), env={"GITHUB_ACTIONS": "true"})
+    assert sub.err.splitlines()[0] == line
+
+
+def test_internal_error_is_one_line_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kvnet) -> None:
+    import kvnet.expand as expand
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("synthetic failure\nsecond line")
+
+    monkeypatch.setattr(expand, "expand_plan", boom)
+    res = kvnet("build", str(EXAMPLES / "k3s-lan-static"))
+    assert res.code == 3 and res.out == ""
+    assert res.err == ("kvnet: internal error: RuntimeError: synthetic failure "
+                       "(set KVNET_DEBUG=1 for a traceback)\n")
+    monkeypatch.setenv("KVNET_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        from kvnet.cli import main
+
+        main(["build", str(EXAMPLES / "k3s-lan-static")])
+
+
+def test_usage_error_exit_2(kvnet) -> None:
+    res = kvnet("build", "--no-such-flag")
+    assert res.code == 2 and res.out == "" and "No such option" in res.err
+
+
+def test_sigterm_exits_143_with_nothing_written(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from genplan import plan_text
+
+    (tmp_path / "kvnet.yaml").write_text(plan_text(3000, 20, 3))
+    proc = subprocess.Popen([sys.executable, "-m", "kvnet", "build", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.8)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143
+    assert out == b""

@@ -10,7 +10,7 @@ import importlib
 import os
 import signal
 import sys
-from typing import Any
+
 
 import click
 

@@ -222,7 +222,7 @@ def _pool_problems(
             problems.append(f"{where}.{key}: {str(value)!r} is outside {sub_key} {net}")
         else:
             bounds[key] = addr
-    if start_key in bounds and end_key in bounds and bounds[start_key] > bounds[end_key]:
+    if start_key in bounds and end_key in bounds and bounds[start_key] > bounds[end_key]:  # type: ignore[operator]
         problems.append(f"{where}.{end_key}: {str(end)!r} is before {start_key} {str(start)!r}")
     return problems
 
@@ -318,7 +318,8 @@ def validate_nad(obj: dict[str, Any]) -> list[str]:
         return [*problems, f"spec.config: expected a JSON object, got {_json_type(config)}"]
     canonical = json.dumps(config, sort_keys=True, separators=(",", ":"))
     if canonical != raw:
-        problems.append("spec.config: not compact JSON with sorted keys (json.dumps(cfg, sort_keys=True, separators=(',', ':')))")
+        problems.append("spec.config: not compact JSON with sorted keys "
+                        "(json.dumps(cfg, sort_keys=True, separators=(',', ':')))")
     metadata = obj.get("metadata")
     nad_name = metadata.get("name") if isinstance(metadata, dict) else None
     if "name" in config and config["name"] != nad_name:

@@ -133,7 +133,7 @@ def _read(path: str, shown: str) -> str:
     try:
         size = os.path.getsize(path)
     except OSError as exc:
-        raise LoadError(error("KV004", f"cannot read file: {exc.strerror or exc}", Loc(shown)))
+        raise LoadError(error("KV004", f"cannot read file: {exc.strerror or exc}", Loc(shown))) from None
     if size > MAX_FILE_BYTES:
         raise LoadError(error("KV004", f"file is {size} bytes, over the {MAX_FILE_BYTES} byte limit",
                               Loc(shown), hint="split the plan over several files"))
@@ -141,12 +141,12 @@ def _read(path: str, shown: str) -> str:
         with open(path, "rb") as fh:
             raw = fh.read()
     except OSError as exc:
-        raise LoadError(error("KV004", f"cannot read file: {exc.strerror or exc}", Loc(shown)))
+        raise LoadError(error("KV004", f"cannot read file: {exc.strerror or exc}", Loc(shown))) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise LoadError(error("KV001", f"file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-                              Loc(shown)))
+                              Loc(shown))) from None
 
 
 def load_text(text: str, shown: str, source: str | None = None) -> list[Document]:
@@ -170,11 +170,11 @@ def load_text(text: str, shown: str, source: str | None = None) -> list[Document
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         msg = " ".join(s for s in (exc.context, exc.problem) if s) or "invalid YAML"
-        raise LoadError(error("KV001", f"YAML syntax error: {msg}", Loc(shown, line, col)))
+        raise LoadError(error("KV001", f"YAML syntax error: {msg}", Loc(shown, line, col))) from None
     except yaml.YAMLError as exc:
-        raise LoadError(error("KV001", f"YAML error: {exc}", Loc(shown)))
+        raise LoadError(error("KV001", f"YAML error: {exc}", Loc(shown))) from None
     except RecursionError:
-        raise LoadError(error("KV003", "document nests too deeply", Loc(shown)))
+        raise LoadError(error("KV003", "document nests too deeply", Loc(shown))) from None
     return docs
 
 

@@ -147,7 +147,7 @@ def load_crd_validators(paths: Iterable[str]) -> dict[tuple[str, str], Any]:
 def _crd_to_jsonschema(schema: Any) -> Any:
     """Drop the Kubernetes OpenAPI extensions JSON Schema does not know."""
     if isinstance(schema, dict):
-        out = {}
+        out: dict[str, Any] = {}
         for k, v in schema.items():
             if k.startswith("x-kubernetes-"):
                 if k == "x-kubernetes-int-or-string" and v:

@@ -23,7 +23,9 @@ class Expansion:
 
 
 def expand_plan(plan: Plan, facts: Facts, distribution: str | None = None) -> Expansion:
-    profile: Profile | None = resolve(plan.cluster, distribution) if (plan.cluster is not None or distribution) else None
+    profile: Profile | None = None
+    if plan.cluster is not None or distribution:
+        profile = resolve(plan.cluster, distribution)
     nads, refs = expand_nads(plan, facts, profile)
     macs = assign_macs(plan)
     out = Expansion(plugins=used_plugins(facts, refs), refs=refs)

@@ -137,14 +137,14 @@ def expand_nads(plan: Plan, facts: Facts, profile: Profile | None
             objects.append(nad_object(plan, nf, net.name, None, profile))
     for vm in plan.vms:
         for iface in vm.interfaces:
-            nf = facts.networks.get(iface.network)
-            if nf is None:
+            attached = facts.networks.get(iface.network)
+            if attached is None:
                 continue
-            name = nad_name(plan, nf.network, vm)
-            if nf.network.ipam == "static":
-                objects.append(nad_object(plan, nf, name, iface.address, profile))
-            refs[(vm.name, iface.index)] = NadRef(name, nf.network.name, nf.network.type,
-                                                 None if nf.network.ipam == "none" else nf.network.ipam)
+            net = attached.network
+            name = nad_name(plan, net, vm)
+            if net.ipam == "static":
+                objects.append(nad_object(plan, attached, name, iface.address, profile))
+            refs[(vm.name, iface.index)] = NadRef(name, net.name, net.type, None if net.ipam == "none" else net.ipam)
     return objects, refs
 
 

@@ -51,7 +51,8 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
                 if not has_prefix:
                     out.append(error("KV211", f"VM {vm.name!r}: address {iface.address!r} needs a prefix length "
                                      f"because network {net.name!r} has no subnet", at,
-                                     hint=f"write {iface.address}/24 (or the right length), or set 'subnet' on the network"))
+                                     hint=f"write {iface.address}/24 (or the right length), "
+                                          "or set 'subnet' on the network"))
                     continue
                 if addr_if.network.num_addresses > 2 and is_network_or_broadcast(addr, addr_if.network):
                     what = is_network_or_broadcast(addr, addr_if.network)

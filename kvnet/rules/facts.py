@@ -61,12 +61,14 @@ def _facts(net: Network, diags: list[Diagnostic]) -> NetFacts:
         first, last = parse_ip(first_s), parse_ip(last_s)
         if first is None or last is None:
             f.broken = True
-            diags.append(error("KV215", f"network {net.name!r}: range {net.range!r} is not 'FIRST-LAST' of two IP addresses",
-                               w.at("range")))
-        elif first.version != last.version or first > last:
+            diags.append(error("KV215", f"network {net.name!r}: range {net.range!r} is not 'FIRST-LAST' of two "
+                               "IP addresses", w.at("range")))
+        elif first.version != last.version or first > last:  # type: ignore[operator]
+            same_family = first.version == last.version
             diags.append(error("KV215", f"network {net.name!r}: range {net.range} is reversed or mixes IPv4 and IPv6",
-                               w.at("range"), hint=f"write it as {last_s}-{first_s}" if first.version == last.version else None))
-        elif f.subnet is not None and (first.version != f.subnet.version or first not in f.subnet or last not in f.subnet):
+                               w.at("range"), hint=f"write it as {last_s}-{first_s}" if same_family else None))
+        elif f.subnet is not None and (first.version != f.subnet.version
+                                       or first not in f.subnet or last not in f.subnet):
             diags.append(error("KV215", f"network {net.name!r}: range {net.range} is outside subnet {f.subnet}",
                                w.at("range")))
         else:
@@ -75,7 +77,8 @@ def _facts(net: Network, diags: list[Diagnostic]) -> NetFacts:
         exn, problem = parse_network_strict(ex)
         if problem:
             diags.append(error("KV215", f"network {net.name!r}: exclude {ex!r} {problem}", w.at("exclude", i)))
-        elif f.subnet is not None and exn is not None and (exn.version != f.subnet.version or not exn.subnet_of(f.subnet)):  # type: ignore[arg-type]
+        elif f.subnet is not None and exn is not None and (
+                exn.version != f.subnet.version or not exn.subnet_of(f.subnet)):  # type: ignore[arg-type]
             diags.append(error("KV215", f"network {net.name!r}: exclude {ex} is outside subnet {f.subnet}",
                                w.at("exclude", i)))
     return f

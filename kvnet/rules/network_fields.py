@@ -58,9 +58,10 @@ def _fields(net: Network) -> list[Diagnostic]:
         out.append(error("KV208", f"network {net.name!r}: 'exclude' is only used with ipam whereabouts",
                          w.at("exclude", key=True)))
     if net.ipam in POOL_IPAM and net.subnet and ":" in net.subnet:
-        out.append(error("KV219", f"network {net.name!r}: ipam {net.ipam!r} with an IPv6 subnet cannot reach the guest: "
-                         "KubeVirt's DHCP hands the pod address to the guest for IPv4 only", w.at("ipam"),
-                         hint="use 'ipam: static' with an address per interface, or 'ipam: none' with router advertisements"))
+        out.append(error("KV219", f"network {net.name!r}: ipam {net.ipam!r} with an IPv6 subnet cannot reach the "
+                         "guest: KubeVirt's DHCP hands the pod address to the guest for IPv4 only", w.at("ipam"),
+                         hint="use 'ipam: static' with an address per interface, "
+                              "or 'ipam: none' with router advertisements"))
     return out
 
 

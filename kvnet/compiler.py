@@ -120,13 +120,18 @@ def compile_paths(paths: Sequence[str], options: BuildOptions | None = None) -> 
     if diags:
         return BuildResult(diagnostics=diags)
     docs, diags = load_sources(sources)
-    result = compile_documents(docs, options)
+    origin = sources[0].shown if sources else (list(paths) or ["."])[0]
+    result = compile_documents(docs, options, origin=origin)
     result.diagnostics = _sorted(diags + result.diagnostics)
     return result
 
 
-def compile_documents(docs: Sequence[Document], options: BuildOptions | None = None) -> BuildResult:
-    """Compile already-loaded documents (the CMP, kustomize and KRM adapters load their own)."""
+def compile_documents(docs: Sequence[Document], options: BuildOptions | None = None,
+                      origin: str | None = None) -> BuildResult:
+    """Compile already-loaded documents (the CMP, kustomize and KRM adapters load their own).
+
+    ``origin`` names the input in a diagnostic that has no better place (nothing to emit).
+    """
     options = options or BuildOptions()
     report = Report()
     plan_docs, diags = select_plan_documents(docs)
@@ -186,7 +191,7 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
         return BuildResult(diagnostics=report.sorted(), plans=plans)
 
     if not objects and not options.allow_empty:
-        where = Loc(docs[0].file) if docs else Loc("<input>")
+        where = Loc(docs[0].file) if docs else Loc(origin or "<input>")
         report.add(error("KV006", "no objects to emit: " + (
             "no NetworkPlan document found" if not plan_docs else "the plan has no networks or VMs"),
             where, hint="Argo CD would prune every object of the app; pass --allow-empty if that is intended"))

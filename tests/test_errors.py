@@ -286,3 +286,12 @@ def test_same_plan_name_in_two_directories_are_two_plans(tmp_path: Path, kvnet) 
     write(tmp_path / "prod" / "kvnet.yaml", plan())
     clash = kvnet("build", str(tmp_path / "dev"), str(tmp_path / "prod"))
     assert clash.code == 1 and clash.out == "" and "error[KV250]" in clash.err
+
+
+def test_empty_file_names_the_file(tmp_path: Path, kvnet) -> None:
+    path = write(tmp_path / "kvnet.yaml", "# nothing yet\n")
+    res = kvnet("build", str(path))
+    assert res.code == 1 and res.out == ""
+    assert res.err.startswith(f"{path}:1:1: error[KV006]: no objects to emit")
+    empty_dir = kvnet("build", str(tmp_path / "kvnet.yaml").replace("kvnet.yaml", ""))
+    assert empty_dir.code == 1 and "KV006" in empty_dir.err

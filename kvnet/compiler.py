@@ -122,6 +122,10 @@ def compile_paths(paths: Sequence[str], options: BuildOptions | None = None) -> 
     docs, diags = load_sources(sources)
     origin = sources[0].shown if sources else (list(paths) or ["."])[0]
     result = compile_documents(docs, options, origin=origin)
+    if any(d.is_error for d in diags):
+        # a file that did not load is the problem; "nothing to emit" would only repeat it
+        result.objects = []
+        result.diagnostics = [d for d in result.diagnostics if d.code != "KV006"]
     result.diagnostics = _sorted(diags + result.diagnostics)
     return result
 

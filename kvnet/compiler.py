@@ -25,6 +25,9 @@ class BuildOptions:
     allow_empty: bool = False
     distribution: str | None = None  # overrides spec.cluster.distribution
     validate_output: bool = True
+    # True (build): the units' objects go into one stream, so two units may not emit the
+    # same object. False (validate): each directory is checked as the app it is.
+    merge_units: bool = True
 
 
 @dataclass
@@ -121,12 +124,64 @@ def compile_paths(paths: Sequence[str], options: BuildOptions | None = None) -> 
         return BuildResult(diagnostics=diags)
     docs, diags = load_sources(sources)
     origin = sources[0].shown if sources else (list(paths) or ["."])[0]
-    result = compile_documents(docs, options, origin=origin)
+    units: dict[str, list[Document]] = {}
+    for doc in docs:
+        units.setdefault(os.path.dirname(doc.file), []).append(doc)
+    if len(units) <= 1:
+        result = compile_documents(docs, options, origin=origin)
+    else:
+        result = _compile_units([units[k] for k in sorted(units)], options, origin)
     if any(d.is_error for d in diags):
         # a file that did not load is the problem; "nothing to emit" would only repeat it
         result.objects = []
         result.diagnostics = [d for d in result.diagnostics if d.code != "KV006"]
     result.diagnostics = _sorted(diags + result.diagnostics)
+    return result
+
+
+def _compile_units(units: list[list[Document]], options: BuildOptions, origin: str) -> BuildResult:
+    """Compile each directory on its own (a directory is one app), then merge.
+
+    With ``merge_units`` the objects form one stream, so two units emitting the same
+    object is an error (identical shared node-side objects excepted).
+    """
+    from dataclasses import replace
+
+    from kvnet.emit import identity, sort_objects
+
+    per_unit = replace(options, allow_empty=True)
+    result = BuildResult()
+    owners: dict[tuple[str, str, str, str], tuple[Plan | None, dict[str, Any]]] = {}
+    for unit in units:
+        part = compile_documents(unit, per_unit, origin=unit[0].file)
+        result.diagnostics.extend(part.diagnostics)
+        result.plans.extend(part.plans)
+        for obj in part.objects:
+            ident = identity(obj)
+            if options.merge_units and ident in owners:
+                first = owners[ident][1]
+                if ident[1] in _SHARED_KINDS and _same_apart_from_plan(first, obj):
+                    continue
+                where = part.plans[0].where.at() if part.plans else Loc(unit[0].file)
+                other = owners[ident][0]
+                result.diagnostics.append(error(
+                    "KV250", f"{ident[1]} {_nsname(ident)} is emitted by two directories"
+                    + (f" (also by plan {other.name!r} at {other.where.at()})" if other else ""), where,
+                    hint="give the plans different namespaces, or build the directories separately"))
+                continue
+            owners[ident] = (part.plans[0] if part.plans else None, obj)
+            result.objects.append(obj)
+    if not result.ok:
+        result.objects = []
+        return result
+    if not result.objects and not options.allow_empty:
+        result.diagnostics.append(error(
+            "KV006", "no objects to emit: " + (
+                "no NetworkPlan document found" if not result.plans else "the plans have no networks or VMs"),
+            Loc(origin),
+            hint="Argo CD would prune every object of the app; pass --allow-empty if that is intended"))
+        return result
+    result.objects = sort_objects(result.objects)
     return result
 
 

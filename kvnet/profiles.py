@@ -69,6 +69,7 @@ PROFILES: dict[str, Profile] = {
     "kind": Profile("kind", *_GENERIC, ("host-local", "ptp", "portmap", "loopback")),
     "microk8s": Profile("microk8s", "/var/snap/microk8s/current/opt/cni/bin",
                         "/var/snap/microk8s/current/args/cni-network", REFERENCE_PLUGINS,
+                        kubelet_root="/var/snap/microk8s/common/var/lib/kubelet",
                         markers=("/var/snap/microk8s",)),
     "openshift": Profile("openshift", "/var/lib/cni/bin", "/etc/kubernetes/cni/net.d", REFERENCE_PLUGINS,
                          deploy_multus=False),

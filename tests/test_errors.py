@@ -295,3 +295,22 @@ def test_empty_file_names_the_file(tmp_path: Path, kvnet) -> None:
     assert res.err.startswith(f"{path}:1:1: error[KV006]: no objects to emit")
     empty_dir = kvnet("build", str(tmp_path / "kvnet.yaml").replace("kvnet.yaml", ""))
     assert empty_dir.code == 1 and "KV006" in empty_dir.err
+
+
+def test_validate_checks_each_directory_as_its_own_app(tmp_path: Path, kvnet) -> None:
+    write(tmp_path / "dev" / "kvnet.yaml", plan())
+    write(tmp_path / "prod" / "kvnet.yaml", plan())  # same plan, same namespace: two clusters
+    ok = kvnet("validate", str(tmp_path / "dev" / "kvnet.yaml"), str(tmp_path / "prod" / "kvnet.yaml"))
+    assert ok.code == 0, ok.err
+    assert ok.err == ""
+
+
+def test_validate_whole_dir_sees_a_plan_split_over_files(tmp_path: Path, kvnet) -> None:
+    full = plan()
+    nets, vms_part = full.split("  vms:\n")
+    write(tmp_path / "split" / "kvnet-net.yaml", nets)
+    write(tmp_path / "split" / "kvnet-vms.yaml", nets.split("  networks:\n")[0] + "  vms:\n" + vms_part)
+    alone = kvnet("validate", str(tmp_path / "split" / "kvnet-vms.yaml"))
+    assert alone.code == 1 and "KV204" in alone.err
+    whole = kvnet("validate", "--whole-dir", str(tmp_path / "split" / "kvnet-vms.yaml"))
+    assert whole.code == 0, whole.err

@@ -27,6 +27,9 @@ def expand_cluster(plan: Plan, profile: Profile,
     source = where.file if where is not None else plan.where.file
     loc = where.at("plugins", "install") if where is not None else Loc(source)
     decision = decide(plugins, profile, cfg, loc)
+    from kvnet.cluster import images_rule
+
+    decision.diagnostics.extend(images_rule.check(plan, profile, cfg))
     objs: list[dict[str, Any]] = []
     if cfg.deploy_multus:
         objs.append(nad_crd(plan, source))

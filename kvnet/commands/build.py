@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -23,7 +24,7 @@ def _options(f: Any) -> Any:
 
 
 def _compile(paths: tuple[str, ...], kube_version: str, crds: tuple[str, ...], distribution: str | None,
-             allow_empty: bool, fmt: str) -> Any:
+             allow_empty: bool, fmt: str, merge_units: bool = True) -> Any:
     from kvnet.compiler import BuildOptions, compile_paths
     from kvnet.options import check_options
 
@@ -31,7 +32,7 @@ def _compile(paths: tuple[str, ...], kube_version: str, crds: tuple[str, ...], d
     if problem:
         raise click.UsageError(problem)
     opts = BuildOptions(kube_version=kube_version, crds=list(crds), allow_empty=allow_empty,
-                        distribution=distribution)
+                        distribution=distribution, merge_units=merge_units)
     return compile_paths(list(paths), opts)
 
 
@@ -58,11 +59,28 @@ def build(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: str
     return 0
 
 
+def whole_directories(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """Each file argument replaced by its directory (kept once, in order)."""
+    out: dict[str, None] = {}
+    for p in paths:
+        out[p if os.path.isdir(p) else (os.path.dirname(p) or ".")] = None
+    return tuple(out)
+
+
 @click.command()
 @_options
+@click.option("--whole-dir", is_flag=True,
+              help="Check the whole directory of each FILE given (pre-commit passes only changed files; "
+                   "a plan may span several files of its directory).")
 def validate(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: str | None, kube_version: str,
-             crds: tuple[str, ...]) -> int:
-    """Compile and check plans without printing manifests (for pull-request checks)."""
-    result = _compile(paths, kube_version, crds, distribution, allow_empty, fmt)
+             crds: tuple[str, ...], whole_dir: bool) -> int:
+    """Compile and check plans without printing manifests (for pull-request checks).
+
+    Each directory is checked on its own, as the app it is: plans of the same name in
+    dev/ and prod/ do not meet.
+    """
+    if whole_dir:
+        paths = whole_directories(paths)
+    result = _compile(paths, kube_version, crds, distribution, allow_empty, fmt, merge_units=False)
     report(result.diagnostics, fmt)
     return result.exit_code

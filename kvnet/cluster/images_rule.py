@@ -1,0 +1,71 @@
+"""spec.cluster settings that would deploy something other than what the user meant.
+
+- images must be pinned (SPEC §3: never ``:snapshot``; nor ``:latest`` or no tag at all):
+  a floating tag changes the node side under a GitOps tool without a commit;
+- the Multus image must match the flavor (the thick image runs multus-daemon, the thin one
+  does not have it: the DaemonSet would crash-loop);
+- ``multus.deploy: true`` on a distribution whose Multus is operator-managed is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kvnet.cluster.settings import ClusterSettings
+from kvnet.diagnostics import Diagnostic, Loc, error, warning
+from kvnet.model import Plan
+from kvnet.profiles import Profile
+
+UNPINNED = "KV263"
+FLAVOR_MISMATCH = "KV264"
+DEPLOY_IGNORED = "KV262"
+
+FLOATING_TAGS = re.compile(r"^(latest|snapshot.*|stable.*|master|main|nightly)$")
+
+
+def image_problem(image: str) -> str | None:
+    """Why ``image`` is not pinned, or None."""
+    if "@sha256:" in image:
+        return None
+    last = image.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return "has no tag, so it floats to :latest"
+    tag = last.rsplit(":", 1)[1]
+    if FLOATING_TAGS.match(tag):
+        return f"uses the floating tag :{tag}"
+    return None
+
+
+def check(plan: Plan, profile: Profile, cfg: ClusterSettings) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    where = plan.cluster_where
+    raw = plan.cluster or {}
+
+    def at(*path: str) -> Loc:
+        return where.at(*path) if where is not None else plan.where.at()
+
+    given = [("multus", (raw.get("multus") or {}).get("image")), ("plugins", (raw.get("plugins") or {}).get("image"))]
+    for section, image in given:
+        if image:
+            problem = image_problem(image)
+            if problem:
+                out.append(error(UNPINNED, f"spec.cluster.{section}.image {image!r} {problem}", at(section, "image"),
+                                 hint="pin a release tag or a digest (e.g. ghcr.io/k8snetworkplumbingwg/"
+                                      "multus-cni:v4.3.0, or ...@sha256:...) so the node side changes only "
+                                      "with a commit"))
+    multus_image = (raw.get("multus") or {}).get("image")
+    if multus_image and cfg.deploy_multus:
+        tag = multus_image.rsplit("/", 1)[-1].partition(":")[2]
+        is_thick_image = "thick" in tag
+        if cfg.flavor == "thick" and not is_thick_image and "@" not in multus_image:
+            out.append(warning(FLAVOR_MISMATCH, f"multus.flavor is thick but image {multus_image!r} looks like the "
+                               "thin image (thick tags end in -thick)", at("multus", "image"),
+                               hint="use e.g. ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick"))
+        if cfg.flavor == "thin" and is_thick_image:
+            out.append(warning(FLAVOR_MISMATCH, f"multus.flavor is thin but image {multus_image!r} is a thick "
+                               "image", at("multus", "image"), hint="set 'flavor: thick', or use the thin image"))
+    if not profile.deploy_multus and (raw.get("multus") or {}).get("deploy") is True:
+        out.append(warning(DEPLOY_IGNORED, f"multus.deploy: true is ignored on {profile.distribution}: its Multus "
+                           "is operator-managed; kvnet emits NADs and VMs only", at("multus", "deploy"),
+                           hint="remove spec.cluster.multus.deploy"))
+    return out

@@ -28,7 +28,7 @@ def test_hook_definitions() -> None:
     h = hooks()
     assert set(h) == {"kvnet-validate", "kvnet-build-check"}
     v = h["kvnet-validate"]
-    assert v["entry"] == "kvnet validate" and v["language"] == "python"
+    assert v["entry"] == "kvnet validate --whole-dir" and v["language"] == "python"
     assert v["require_serial"] is True and v.get("pass_filenames", True) is True
     pattern = re.compile(str(v["files"]))
     for name in ("kvnet.yaml", "kvnet.yml", "clusters/lab/kvnet.yaml", "lab.kvnet.yaml", "kvnet-lab.yml",

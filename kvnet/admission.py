@@ -13,10 +13,19 @@ BINDING_KEYS = ("masquerade", "bridge", "sriov", "slirp", "macvtap", "passt", "b
 MAC_RE = re.compile(r"^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$")
 
 
+def _get(node: Any, *keys: str) -> Any:
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
 def check_vm_networks(vm: dict[str, Any]) -> list[str]:
-    spec = ((vm.get("spec") or {}).get("template") or {}).get("spec") or {}
-    networks = spec.get("networks") or []
-    ifaces = ((spec.get("domain") or {}).get("devices") or {}).get("interfaces") or []
+    spec = _get(vm, "spec", "template", "spec")
+    networks = _get(spec, "networks")
+    ifaces = _get(spec, "domain", "devices", "interfaces")
+    if not isinstance(networks, list) or not isinstance(ifaces, list) \
+            or not all(isinstance(x, dict) for x in networks + ifaces):
+        return ["spec.template.spec: networks and domain.devices.interfaces must be lists of mappings"]
     out: list[str] = []
     net_names = [n.get("name") for n in networks]
     if_names = [i.get("name") for i in ifaces]

@@ -304,13 +304,27 @@ def validate_objects(objects: list[dict[str, Any]], options: BuildOptions,
             vm = next((v for v in plan.vms if v.name == meta.get("name")), None)
         if vm is not None and vm.template:
             out.append(error("KV901", f"VM {vm.name!r}: the template fragment makes an invalid VirtualMachine: "
-                             f"{problems[0]}", vm.where.at("template", key=True),
+                             f"{problems[0]}", _template_loc(vm, problems[0]),
                              hint="fix or remove the offending field of 'template'"))
         else:
             where = plan.where.at() if plan is not None else Loc("<output>")
             out.append(error("KV900", f"kvnet produced an invalid {what}: {problems[0]}", where,
                              hint="this is a kvnet bug; please report it with the plan"))
     return out
+
+
+def _template_loc(vm: Any, problem: str) -> Loc:
+    """Where in ``template`` the output problem ``spec.template.spec.a.0.b: ...`` comes from."""
+    prefix = "spec.template.spec."
+    if not problem.startswith(prefix):
+        return vm.where.at("template", key=True)  # type: ignore[no-any-return]
+    dotted = problem[len(prefix):].split(":", 1)[0]
+    path: list[str] = []
+    for part in dotted.split("."):
+        if part.isdigit():
+            break  # list indexes of the merged VM differ from the fragment's: stop at the list
+        path.append(part)
+    return vm.where.at("template", *path, key=True)  # type: ignore[no-any-return]
 
 
 def _sorted(diags: list[Diagnostic]) -> list[Diagnostic]:

@@ -9,6 +9,7 @@ keys, bound alias expansion and record a position for every path.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -149,11 +150,43 @@ def _read(path: str, shown: str) -> str:
                               Loc(shown))) from None
 
 
+_BRACKETS = re.compile(r"[^\[\]{}]+")
+
+
+def _check_nesting(text: str, shown: str) -> None:
+    """Refuse input nested deeper than MAX_DEPTH before composing it.
+
+    libyaml's composer recurses in C and crashes the process on a few tens of
+    thousands of nested flow collections; its event parser does not recurse.
+    Only flow collections can nest that deep within the file size bound, so
+    the events are walked only when the brackets alone could go that deep.
+    """
+    rough = 0
+    depth = 0
+    for ch in _BRACKETS.sub("", text):
+        depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
+        rough = max(rough, depth)
+    if rough <= MAX_DEPTH:
+        return
+    yaml = _yaml()
+    level = 0
+    for event in yaml.parse(text, Loader=_loader_class()):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            level += 1
+            if level > MAX_DEPTH:
+                mark = event.start_mark
+                raise LoadError(error("KV003", f"document nests deeper than {MAX_DEPTH} levels",
+                                      Loc(shown, mark.line + 1, mark.column + 1)))
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            level -= 1
+
+
 def load_text(text: str, shown: str, source: str | None = None) -> list[Document]:
     """Parse all documents of ``text``; raise LoadError with a positioned diagnostic."""
     yaml = _yaml()
     docs: list[Document] = []
     try:
+        _check_nesting(text, shown)
         loader = _loader_class()(text)
         try:
             index = 0

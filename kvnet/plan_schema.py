@@ -23,11 +23,16 @@ def plan_schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _validator() -> Any:
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator, validators
 
     from kvnet.schema_tools import flatten
 
-    return Draft202012Validator(flatten(plan_schema(), name="networkplan.json"))
+    # JSON Schema counts 100.0 as an integer; Go's JSON decoding (CNI plugins, KubeVirt)
+    # rejects it for an int field, so a plan's integers must be written as integers.
+    checker = Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool))
+    strict_ints = validators.extend(Draft202012Validator, type_checker=checker)
+    return strict_ints(flatten(plan_schema(), name="networkplan.json"))
 
 
 def format_path(path: PathT) -> str:
@@ -63,6 +68,10 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
+def _got(value: Any) -> str:
+    return "null" if value is None else f"{_type_name(value)} {_show(value)}"
+
+
 def _show(value: Any) -> str:
     text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -92,8 +101,7 @@ def _diag_for(err: Any, doc: Document) -> list[Diagnostic]:
         want = schema.get("type")
         want_s = " or ".join(want) if isinstance(want, list) else str(want)
         want_s = want_s.replace("object", "mapping").replace("array", "list")
-        return [error("KV102", f"{where}: expected {want_s}, got {_type_name(inst)} {_show(inst)}",
-                      doc.loc(path))]
+        return [error("KV102", f"{where}: expected {want_s}, got {_got(inst)}", doc.loc(path))]
     if kw in ("enum", "const"):
         options = err.validator_value if kw == "enum" else [err.validator_value]
         opts = [str(o) for o in options]
@@ -129,4 +137,6 @@ def check_document(doc: Document) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for err in _validator().iter_errors(doc.data):
         out.extend(_diag_for(err, doc))
-    return out
+    # a value of the wrong type is reported once, not again for its range or pattern
+    wrong_type = {(d.line, d.column) for d in out if d.code == "KV102"}
+    return [d for d in out if d.code == "KV102" or (d.line, d.column) not in wrong_type]

@@ -314,3 +314,33 @@ def test_validate_whole_dir_sees_a_plan_split_over_files(tmp_path: Path, kvnet) 
     assert alone.code == 1 and "KV204" in alone.err
     whole = kvnet("validate", "--whole-dir", str(tmp_path / "split" / "kvnet-vms.yaml"))
     assert whole.code == 0, whole.err
+
+
+def test_deeply_nested_flow_yaml_is_refused_not_a_crash(tmp_path: Path, kvnet) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("[" * 30000 + "\n")
+    res = kvnet("validate", str(path))
+    assert res.code == 1 and res.out == ""
+    assert res.err.startswith(f"{path}:1:201: error[KV003]: document nests deeper than 200 levels")
+
+
+@pytest.mark.parametrize("field,value,col", [("vlan", "100.0", "100.0"), ("mtu", "1500.0", "1500.0")])
+def test_integers_written_as_floats_are_wrong_types(tmp_path: Path, kvnet, field: str, value: str,
+                                                     col: str) -> None:
+    text = plan(LAN + f"      {field}: {value}\n")
+    path = write(tmp_path / "kvnet.yaml", text)
+    res = kvnet("build", str(path))
+    line = text.splitlines().index(f"      {field}: {value}") + 1
+    assert res.code == 1 and res.out == ""
+    assert res.err == (f"{path}:{line}:{9 + len(field)}: error[KV102]: spec.networks[0].{field}: "
+                       f"expected integer, got number {value}\n")
+
+
+@pytest.mark.parametrize("fragment", [
+    "{domain: 1}", "{domain: {devices: x}}", "{domain: {devices: {disks: [{name: [a]}]}}}",
+    "{volumes: [{name: {a: 1}}]}", "{metadata: 1}", "{nodeSelector: [1]}", "{foo: bar}"])
+def test_bad_template_fragments_are_input_errors(tmp_path: Path, kvnet, fragment: str) -> None:
+    path = write(tmp_path / "kvnet.yaml", plan(vms=vm() + f"      template: {fragment}\n"))
+    res = kvnet("build", str(path))
+    assert res.code == 1 and res.out == "", res.err
+    assert "error[KV901]" in res.err and "internal error" not in res.err

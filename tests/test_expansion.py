@@ -301,7 +301,7 @@ def test_template_that_breaks_the_vm_points_at_the_template(tmp_path: Path, kvne
     path = write(tmp_path / "kvnet.yaml", text)
     res = kvnet("build", str(path))
     assert res.code == 1 and res.out == ""
-    assert res.err.startswith(f"{path}:9:7: error[KV901]")
+    assert res.err.startswith(f"{path}:10:9: error[KV901]")  # template.volumes
 
 
 def test_ipv6_static(tmp_path: Path, kvnet) -> None:

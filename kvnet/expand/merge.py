@@ -7,7 +7,7 @@ from typing import Any
 
 
 def _named(items: list[Any]) -> bool:
-    return bool(items) and all(isinstance(i, dict) and "name" in i for i in items)
+    return bool(items) and all(isinstance(i, dict) and isinstance(i.get("name"), str) for i in items)
 
 
 def deep_merge(base: Any, overlay: Any) -> Any:

@@ -71,11 +71,19 @@ def discover(paths: Sequence[str]) -> tuple[list[Source], list[Diagnostic]]:
                 continue
             for full in files:
                 shown = os.path.normpath(full)
+                if not os.path.isfile(full):
+                    diags.append(error(UNREADABLE, "cannot read: " + (
+                        "dangling symbolic link" if os.path.islink(full) else "not a regular file"), Loc(shown)))
+                    continue
                 rel = os.path.relpath(full, arg).replace(os.sep, "/")
                 sources.setdefault(os.path.realpath(full), Source(full, shown, rel))
         elif os.path.isfile(arg):
             sources.setdefault(os.path.realpath(arg), Source(arg, os.path.normpath(arg), os.path.basename(arg)))
-        elif os.path.lexists(arg) or not os.path.exists(arg):
+        elif os.path.islink(arg) and not os.path.exists(arg):
+            diags.append(error(UNREADABLE, "cannot read: dangling symbolic link", Loc(os.path.normpath(arg))))
+        elif os.path.exists(arg):
+            diags.append(error(UNREADABLE, "cannot read: not a regular file or directory", Loc(os.path.normpath(arg))))
+        else:
             diags.append(error(UNREADABLE, "no such file or directory", Loc(os.path.normpath(arg)),
                                hint="give a kvnet.yaml file or the directory that holds it"))
     ordered = sorted(sources.values(), key=lambda s: (s.source, s.shown))
@@ -112,7 +120,9 @@ def select_plan_documents(docs: Sequence[Document]) -> tuple[list[Document], lis
         if is_plan_document(data):
             plan_docs.append(doc)
         elif data.get("kind") == KIND:
-            diags.append(warning("KV008", f"NetworkPlan with apiVersion {data.get('apiVersion')!r} is ignored",
+            api = data.get("apiVersion")
+            diags.append(warning("KV008", "NetworkPlan " + (f"with apiVersion {api!r}" if api else "without apiVersion")
+                                 + " is ignored",
                                  doc.loc(("apiVersion",)), hint=f"kvnet reads apiVersion {API_VERSION}"))
     return plan_docs, diags
 
@@ -242,7 +252,7 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
                     continue
                 report.add(error("KV250", f"plan {plan.name!r} emits {ident[1]} {_nsname(ident)} twice"
                                  + (f" (also from plan {owner!r})" if owner != plan.name else ""),
-                                 plan.where.at(), hint="rename a network or VM so that the names differ"))
+                                 _object_loc(plan, obj), hint="rename a network or VM so that the names differ"))
                 continue
             owners[ident] = (plan.name, obj)
             objects.append(obj)
@@ -266,6 +276,35 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
 
 _SHARED_KINDS = frozenset({"CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "ServiceAccount",
                            "DaemonSet", "ConfigMap"})
+
+
+def _object_loc(plan: Plan, obj: dict[str, Any]) -> Loc:
+    """The plan element an emitted object comes from (for diagnostics about the object)."""
+    from kvnet.expand.nads import nad_name
+
+    name = (obj.get("metadata") or {}).get("name")
+    kind = obj.get("kind")
+    if kind == "VirtualMachine":
+        for vm in plan.vms:
+            if vm.name == name:
+                return vm.where.at("name")
+    if kind == "NetworkAttachmentDefinition":
+        found = None  # the last attachment making this NAD: the one that clashes with an earlier one
+        for vm in plan.vms:
+            for iface in vm.interfaces:
+                net = next((n for n in plan.networks if n.name == iface.network), None)
+                if net is not None and net.ipam == "static" and nad_name(plan, net, vm) == name:
+                    found = iface.where.at("network")
+        if found is not None:
+            return found
+        for net in plan.networks:
+            if net.name == name:
+                return net.where.at("name")
+    if kind == "Secret":
+        for vm in plan.vms:
+            if f"{vm.name}-cloudinit" == name:
+                return vm.where.at("cloudInit", key=True)
+    return plan.cluster_where.at() if plan.cluster_where is not None else plan.where.at()
 
 
 def _same_apart_from_plan(a: dict[str, Any], b: dict[str, Any]) -> bool:

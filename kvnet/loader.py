@@ -221,5 +221,5 @@ def iter_yaml_files(directory: str) -> Iterator[str]:
                    if n.endswith((".yaml", ".yml")) and not n.startswith("."))
     for name in names:
         full = os.path.join(directory, name)
-        if os.path.isfile(full):
-            yield full
+        if not os.path.isdir(full):
+            yield full  # a dangling link or special file is reported by the caller

@@ -156,7 +156,7 @@ def build_plans(docs: list[Document]) -> tuple[list[Plan], list[Diagnostic]]:
         elif plan.namespace != ns:
             diags.append(error(
                 "KV007", f"plan {name!r} is split over documents that disagree on metadata.namespace "
-                f"({plan.namespace!r} at {plan.where.at('metadata')}, {ns!r} here)",
+                f"({plan.namespace!r} at {plan.where.at('metadata', 'namespace')}, {ns!r} here)",
                 doc.loc(("metadata", "namespace") if ns else ("metadata",)),
                 hint="give every part of a plan the same namespace, or give the parts different names"))
             continue

@@ -93,6 +93,11 @@ def _diag_for(err: Any, doc: Document) -> list[Diagnostic]:
                     "KV101", f"unknown field {format_path(kpath)!r}{_suggest(str(key), allowed)}",
                     doc.loc(kpath, key=True), hint="allowed here: " + ", ".join(allowed)))
         return out
+    if "propertyNames" in err.relative_schema_path and isinstance(inst, str):
+        kpath = path + (inst,)
+        return [error("KV105", f"{where}: key {inst!r} is not a Kubernetes label/annotation key "
+                      "(optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.')",
+                      doc.loc(kpath, key=True))]
     if kw == "required":
         missing = [k for k in err.validator_value if isinstance(inst, dict) and k not in inst]
         name = missing[0] if missing else "?"

@@ -344,3 +344,35 @@ def test_bad_template_fragments_are_input_errors(tmp_path: Path, kvnet, fragment
     res = kvnet("build", str(path))
     assert res.code == 1 and res.out == "", res.err
     assert "error[KV901]" in res.err and "internal error" not in res.err
+
+
+def test_nad_name_clash_points_at_the_second_attachment(tmp_path: Path, kvnet) -> None:
+    nets = ("    - {name: b-c, type: bridge, bridge: br1, subnet: 10.0.0.0/24, ipam: static}\n"
+            "    - {name: c, type: bridge, bridge: br2, subnet: 10.0.1.0/24, ipam: static}\n")
+    vms = (vm("a", "        - {network: b-c, address: 10.0.0.5}\n")
+           + vm("a-b", "        - {network: c, address: 10.0.1.5}\n"))
+    text = plan(nets, vms)
+    path = write(tmp_path / "kvnet.yaml", text)
+    res = kvnet("build", str(path))
+    line = text.splitlines().index("        - {network: c, address: 10.0.1.5}") + 1
+    assert res.code == 1 and res.out == ""
+    assert res.err.startswith(f"{path}:{line}:21: error[KV250]: plan 'lab' emits NetworkAttachmentDefinition "
+                              "vms/a-b-c twice"), res.err
+
+
+def test_dangling_link_in_plan_directory_is_unreadable(tmp_path: Path, kvnet) -> None:
+    write(tmp_path / "kvnet.yaml", plan())
+    (tmp_path / "broken.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    res = kvnet("build", str(tmp_path))
+    assert res.code == 2 and res.out == ""
+    assert res.err.startswith(f"{tmp_path / 'broken.yaml'}:1:1: error[KV000]: cannot read: dangling symbolic link")
+
+
+def test_macvlan_hints_never_suggest_another_rejected_binding(tmp_path: Path, kvnet) -> None:
+    for binding in ("masquerade", "passt", "sriov", "macvtap"):
+        text = plan("    - name: lan\n      type: macvlan\n      master: eth0\n",
+                    vm(ifaces=f"        - network: lan\n          binding: {binding}\n"))
+        path = write(tmp_path / "kvnet.yaml", text)
+        res = kvnet("build", str(path))
+        assert res.code == 1 and "error[KV230]" in res.err
+        assert "type: bridge" in res.err and "binding: bridge" not in res.err

@@ -351,3 +351,18 @@ def test_plan_metadata_annotations_are_accepted_and_ignored(tmp_path: Path, kvne
     res = kvnet("build", str(path))
     assert res.code == 0, res.err
     assert "config.kubernetes.io/function" not in res.out and "team: net" not in res.out
+
+
+def test_default_routes_of_several_nics_never_tie(tmp_path: Path, kvnet) -> None:
+    nets = "".join(f"    - {{name: n{i}, type: bridge, bridge: br{i}, subnet: 10.{i}.0.0/24, gateway: 10.{i}.0.1}}\n"
+                   for i in range(3))
+    ifaces = "".join(f"        - {{network: n{i}, address: 10.{i}.0.5}}\n" for i in range(3))
+    with_pod = build(tmp_path, kvnet, "  networks:\n" + nets + "  vms:\n    - name: a\n      image: img\n"
+                     "      interfaces:\n        - network: default\n" + ifaces)
+    eth = network_data(by_kind(with_pod, "VirtualMachine")[0])["ethernets"]
+    assert [eth[f"eth{i}"]["routes"][0]["metric"] for i in (1, 2, 3)] == [200, 210, 220]
+    no_pod = build(tmp_path, kvnet, "  networks:\n" + nets + "  vms:\n    - name: a\n      image: img\n"
+                   "      interfaces:\n" + ifaces)
+    eth = network_data(by_kind(no_pod, "VirtualMachine")[0])["ethernets"]
+    assert "metric" not in eth["eth0"]["routes"][0]
+    assert [eth[f"eth{i}"]["routes"][0]["metric"] for i in (1, 2)] == [200, 210]

@@ -8,7 +8,8 @@ from kvnet.model import POD_NETWORK, VM
 from kvnet.netmath import parse_interface
 from kvnet.rules.facts import Facts
 
-SECONDARY_ROUTE_METRIC = 200  # below the pod network's DHCP default route
+SECONDARY_ROUTE_METRIC = 200  # after the pod network's DHCP default route (metric 100)
+ROUTE_METRIC_STEP = 10  # each further NIC with a default route ranks lower, never equal
 
 
 def guest_ifname(index: int) -> str:
@@ -22,6 +23,16 @@ def network_data(vm: VM, facts: Facts, macs: dict[tuple[str, int], str]) -> dict
     so the pod NIC is written out too (DHCP).
     """
     has_pod = any(i.network == POD_NETWORK for i in vm.interfaces)
+    ranked = 0  # secondary NICs given a default route so far
+
+    def metric() -> int | None:
+        """Route metric of the next secondary default route: none for the very first when
+        there is no pod NIC, then 200, 210, ... so that no two default routes tie."""
+        nonlocal ranked
+        ranked += 1
+        rank = ranked - (0 if has_pod else 1)
+        return None if rank == 0 else SECONDARY_ROUTE_METRIC + ROUTE_METRIC_STEP * (rank - 1)
+
     ethernets: dict[str, Any] = {}
     for iface in vm.interfaces:
         name = guest_ifname(iface.index)
@@ -32,8 +43,10 @@ def network_data(vm: VM, facts: Facts, macs: dict[tuple[str, int], str]) -> dict
         elif iface.address is None:
             v6 = nf.subnet is not None and nf.subnet.version == 6
             eth["dhcp6" if v6 else "dhcp4"] = True
-            if has_pod and not v6:
-                eth["dhcp4-overrides"] = {"route-metric": SECONDARY_ROUTE_METRIC}
+            if not v6:
+                m = metric()
+                if m is not None:
+                    eth["dhcp4-overrides"] = {"route-metric": m}
         else:
             ip = parse_interface(iface.address)
             assert ip is not None
@@ -41,8 +54,9 @@ def network_data(vm: VM, facts: Facts, macs: dict[tuple[str, int], str]) -> dict
             eth["addresses"] = [f"{ip.ip}/{prefix}"]
             if nf.gateway is not None:
                 route: dict[str, Any] = {"to": "default", "via": str(nf.gateway)}
-                if has_pod:
-                    route["metric"] = SECONDARY_ROUTE_METRIC
+                m = metric()
+                if m is not None:
+                    route["metric"] = m
                 eth["routes"] = [route]
             ns: dict[str, Any] = {}
             if nf.network.nameservers:

@@ -23,20 +23,24 @@ def binding_of(iface: Interface, net_type: str) -> str:
     return iface.binding or default_binding(net_type)
 
 
+MACVLAN_FIX = ("use 'type: bridge' with a Linux bridge on the node (e.g. 'bridge: br-ext' with the uplink "
+               "enslaved), or 'type: macvtap' with 'master:' for direct attachment")
+
+
 def _problem(binding: str, net_type: str) -> tuple[str, str] | None:
     """(message, hint) when ``binding`` cannot carry a network of ``net_type``."""
     if binding in ("masquerade", "passt") and net_type != "pod":
-        return (f"binding {binding!r} only works on the pod network ('default')",
-                "use 'binding: bridge' (or leave binding out) on a secondary network")
+        hint = ("KubeVirt has no binding for a macvlan/ipvlan network: " + MACVLAN_FIX
+                if net_type in ("macvlan", "ipvlan") else "leave binding out to get the default for the network")
+        return (f"binding {binding!r} only works on the pod network ('default')", hint)
+    fix = MACVLAN_FIX if net_type in ("macvlan", "ipvlan") else "leave binding out to get the default"
     if binding == "sriov" and net_type != "sriov":
-        return ("binding 'sriov' needs a network of type 'sriov'", "leave binding out to get the default")
+        return ("binding 'sriov' needs a network of type 'sriov'", fix)
     if binding == "macvtap" and net_type != "macvtap":
-        return ("binding 'macvtap' needs a network of type 'macvtap'", "leave binding out to get the default")
+        return ("binding 'macvtap' needs a network of type 'macvtap'", fix)
     if binding == "bridge" and net_type in ("macvlan", "ipvlan"):
         return (f"a {net_type} network behind KubeVirt's 'bridge' binding runs but passes no traffic "
-                "(KubeVirt: known not to work)",
-                "use 'type: bridge' with a Linux bridge on the node (e.g. 'bridge: br-ext' with the uplink "
-                "enslaved), or 'type: macvtap' with 'master:' for direct attachment")
+                "(KubeVirt: known not to work)", MACVLAN_FIX)
     if binding == "bridge" and net_type == "macvtap":
         return ("a macvtap network needs the 'macvtap' binding", "leave binding out to get the default")
     return None
@@ -53,7 +57,8 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
             binding = binding_of(iface, net_type)
             problem = _problem(binding, net_type)
             if problem:
-                label = "pod network" if net_type == "pod" else f"{net_type} network {iface.network!r}"
+                article = "an" if net_type[0] in "aeiou" else "a"
+                label = "the pod network" if net_type == "pod" else f"{article} {net_type} network {iface.network!r}"
                 at = iface.where.at("binding") if iface.binding else iface.where.at("network")
                 out.append(error("KV230", f"VM {vm.name!r}: {problem[0]}; {label} cannot carry it",
                                  at, hint=problem[1]))

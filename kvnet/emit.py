@@ -76,6 +76,23 @@ def file_name(obj: dict[str, Any]) -> str:
     return "_".join(parts) + ".yaml"
 
 
+MANAGED_MARK = "app.kubernetes.io/managed-by: kvnet"
+
+
+def stale_files(directory: str, written: list[str]) -> list[str]:
+    """``*.yaml`` files in ``directory`` that kvnet wrote earlier but not this time."""
+    keep = {os.path.abspath(p) for p in written}
+    out = []
+    for name in sorted(os.listdir(directory)):
+        path = os.path.join(directory, name)
+        if not name.endswith((".yaml", ".yml")) or os.path.abspath(path) in keep or not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            if MANAGED_MARK in fh.read(65536):
+                out.append(path)
+    return out
+
+
 def write_dir(objects: list[dict[str, Any]], directory: str) -> list[str]:
     """One file per object; returns the paths written (sorted by object order)."""
     os.makedirs(directory, exist_ok=True)

@@ -366,3 +366,18 @@ def test_default_routes_of_several_nics_never_tie(tmp_path: Path, kvnet) -> None
     eth = network_data(by_kind(no_pod, "VirtualMachine")[0])["ethernets"]
     assert "metric" not in eth["eth0"]["routes"][0]
     assert [eth[f"eth{i}"]["routes"][0]["metric"] for i in (1, 2)] == [200, 210]
+
+
+def test_output_dir_prune_removes_only_stale_kvnet_files(tmp_path: Path, kvnet) -> None:
+    plan_dir = tmp_path / "plan"
+    write(plan_dir / "kvnet.yaml", HEAD.format(ns="  namespace: vms\n") + STATIC)
+    out = tmp_path / "out"
+    assert kvnet("build", str(plan_dir), "-o", str(out)).code == 0
+    (out / "notes.yaml").write_text("hand: written\n")
+    write(plan_dir / "kvnet.yaml", HEAD.format(ns="  namespace: vms\n") + STATIC.split("    - name: web-2")[0])
+    warn = kvnet("build", str(plan_dir), "-o", str(out))
+    assert warn.code == 0 and "2 file(s) in" in warn.err and (out / "vms_virtualmachine_web-2.yaml").exists()
+    pruned = kvnet("build", str(plan_dir), "-o", str(out), "--prune")
+    assert pruned.code == 0 and pruned.err == ""
+    assert sorted(p.name for p in out.iterdir()) == [
+        "notes.yaml", "vms_networkattachmentdefinition_web-1-lan.yaml", "vms_virtualmachine_web-1.yaml"]

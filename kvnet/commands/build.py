@@ -40,8 +40,10 @@ def _compile(paths: tuple[str, ...], kube_version: str, crds: tuple[str, ...], d
 @_options
 @click.option("-o", "--output-dir", type=click.Path(file_okay=False),
               help="Write one file per object into this directory instead of stdout.")
+@click.option("--prune", is_flag=True,
+              help="With -o: delete files kvnet wrote there before whose object is no longer emitted.")
 def build(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: str | None, kube_version: str,
-          crds: tuple[str, ...], output_dir: str | None) -> int:
+          crds: tuple[str, ...], output_dir: str | None, prune: bool) -> int:
     """Compile plans (files, or directories of *.yaml) into manifests on stdout.
 
     Nothing is written unless every check passed.
@@ -50,10 +52,19 @@ def build(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: str
     report(result.diagnostics, fmt)
     if not result.ok:
         return result.exit_code
-    from kvnet.emit import to_yaml, write_dir
+    from kvnet.emit import stale_files, to_yaml, write_dir
 
+    if prune and not output_dir:
+        raise click.UsageError("--prune needs -o/--output-dir")
     if output_dir:
-        write_dir(result.objects, output_dir)
+        written = write_dir(result.objects, output_dir)
+        stale = stale_files(output_dir, written)
+        for path in stale:
+            if prune:
+                os.remove(path)
+        if stale and not prune:
+            click.echo(f"kvnet: {len(stale)} file(s) in {output_dir} hold objects no longer emitted "
+                       f"(e.g. {os.path.basename(stale[0])}); --prune deletes them", err=True)
     else:
         write_stdout(to_yaml(result.objects))
     return 0

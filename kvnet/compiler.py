@@ -14,6 +14,7 @@ from typing import Any, Sequence
 from kvnet.diagnostics import Diagnostic, Loc, Report, error, warning
 from kvnet.loader import Document, LoadError, iter_yaml_files, load_file
 from kvnet.model import API_VERSION, KIND, Plan, is_plan_document
+from kvnet.objectset import SHARED_KINDS, ObjectSet
 
 UNREADABLE = "KV000"  # exit 2: usage or unreadable input
 
@@ -157,39 +158,35 @@ def _compile_units(units: list[list[Document]], options: BuildOptions, origin: s
     """
     from dataclasses import replace
 
-    from kvnet.emit import identity, sort_objects
+    from kvnet.emit import sort_objects
 
     per_unit = replace(options, allow_empty=True)
     result = BuildResult()
-    owners: dict[tuple[str, str, str, str], tuple[Plan | None, dict[str, Any]]] = {}
+    merged = ObjectSet()
     for unit in units:
         part = compile_documents(unit, per_unit, origin=unit[0].file)
         result.diagnostics.extend(part.diagnostics)
         result.plans.extend(part.plans)
+        unit_plan = part.plans[0] if part.plans else None
         for obj in part.objects:
-            ident = identity(obj)
-            if options.merge_units and ident in owners:
-                first = owners[ident][1]
-                if ident[1] in _SHARED_KINDS and _same_apart_from_plan(first, obj):
-                    continue
-                where = part.plans[0].where.at() if part.plans else Loc(unit[0].file)
-                other = owners[ident][0]
-                result.diagnostics.append(error(
-                    "KV250", f"{ident[1]} {_nsname(ident)} is emitted by two directories"
-                    + (f" (also by plan {other.name!r} at {other.where.at()})" if other else ""), where,
-                    hint="give the plans different namespaces, or build the directories separately"))
+            if not options.merge_units:
+                result.objects.append(obj)
                 continue
-            owners[ident] = (part.plans[0] if part.plans else None, obj)
-            result.objects.append(obj)
+            clash = merged.add(obj, unit_plan)
+            if clash is not None:
+                other = clash.plan
+                result.diagnostics.append(error(
+                    "KV250", f"{obj['kind']} {_nsname(clash.ident)} is emitted by two directories"
+                    + (f" (also by plan {other.name!r} at {other.where.at()})" if other else ""),
+                    unit_plan.where.at() if unit_plan else Loc(unit[0].file),
+                    hint="give the plans different namespaces, or build the directories separately"))
+        if options.merge_units:
+            result.objects = merged.objects
     if not result.ok:
         result.objects = []
         return result
     if not result.objects and not options.allow_empty:
-        result.diagnostics.append(error(
-            "KV006", "no objects to emit: " + (
-                "no NetworkPlan document found" if not result.plans else "the plans have no networks or VMs"),
-            Loc(origin),
-            hint="Argo CD would prune every object of the app; pass --allow-empty if that is intended"))
+        result.diagnostics.append(_nothing_to_emit(Loc(origin), bool(result.plans)))
         return result
     result.objects = sort_objects(result.objects)
     return result
@@ -230,40 +227,34 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
     if report.has_errors:
         return BuildResult(diagnostics=report.sorted(), plans=plans)
 
-    from kvnet.emit import identity, sort_objects
+    from kvnet.emit import sort_objects
     from kvnet.expand import expand_plan
 
-    objects: list[dict[str, Any]] = []
-    owners: dict[tuple[str, str, str, str], tuple[str, dict[str, Any]]] = {}
+    emitted = ObjectSet()
     for plan, facts in checked:
         exp = expand_plan(plan, facts, options.distribution)
         report.extend(exp.diagnostics)
         for obj in exp.objects:
-            ident = identity(obj)
-            if ident in owners:
-                owner, first = owners[ident]
-                if ident[1] in _SHARED_KINDS and owner != plan.name:
-                    if _same_apart_from_plan(first, obj):
-                        continue  # the node-side Multus objects, shared by several plans
-                    report.add(error("KV250", f"plans {owner!r} and {plan.name!r} both emit {ident[1]} "
-                                     f"{_nsname(ident)}, differently", plan.cluster_where.at() if
-                                     plan.cluster_where else plan.where.at(),
-                                     hint="give spec.cluster in one plan only, or the same in every plan"))
-                    continue
-                report.add(error("KV250", f"plan {plan.name!r} emits {ident[1]} {_nsname(ident)} twice"
+            clash = emitted.add(obj, plan)
+            if clash is None:
+                continue
+            owner = clash.plan.name if clash.plan else "?"
+            if clash.ident[1] in SHARED_KINDS and owner != plan.name:
+                report.add(error("KV250", f"plans {owner!r} and {plan.name!r} both emit {clash.ident[1]} "
+                                 f"{_nsname(clash.ident)}, differently", plan.cluster_where.at() if
+                                 plan.cluster_where else plan.where.at(),
+                                 hint="give spec.cluster in one plan only, or the same in every plan"))
+            else:
+                report.add(error("KV250", f"plan {plan.name!r} emits {clash.ident[1]} {_nsname(clash.ident)} twice"
                                  + (f" (also from plan {owner!r})" if owner != plan.name else ""),
                                  _object_loc(plan, obj), hint="rename a network or VM so that the names differ"))
-                continue
-            owners[ident] = (plan.name, obj)
-            objects.append(obj)
+    objects = emitted.objects
     if report.has_errors:
         return BuildResult(diagnostics=report.sorted(), plans=plans)
 
     if not objects and not options.allow_empty:
         where = Loc(docs[0].file) if docs else Loc(origin or "<input>")
-        report.add(error("KV006", "no objects to emit: " + (
-            "no NetworkPlan document found" if not plan_docs else "the plan has no networks or VMs"),
-            where, hint="Argo CD would prune every object of the app; pass --allow-empty if that is intended"))
+        report.add(_nothing_to_emit(where, bool(plan_docs)))
         return BuildResult(diagnostics=report.sorted(), plans=plans)
 
     objects = sort_objects(objects)
@@ -274,8 +265,10 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
     return BuildResult(objects=objects, diagnostics=report.sorted(), plans=plans)
 
 
-_SHARED_KINDS = frozenset({"CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "ServiceAccount",
-                           "DaemonSet", "ConfigMap"})
+def _nothing_to_emit(where: Loc, had_plans: bool) -> Diagnostic:
+    return error("KV006", "no objects to emit: " + (
+        "the plans have no networks or VMs" if had_plans else "no NetworkPlan document found"), where,
+        hint="Argo CD would prune every object of the app; pass --allow-empty if that is intended")
 
 
 def _object_loc(plan: Plan, obj: dict[str, Any]) -> Loc:
@@ -305,17 +298,6 @@ def _object_loc(plan: Plan, obj: dict[str, Any]) -> Loc:
             if f"{vm.name}-cloudinit" == name:
                 return vm.where.at("cloudInit", key=True)
     return plan.cluster_where.at() if plan.cluster_where is not None else plan.where.at()
-
-
-def _same_apart_from_plan(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Equal but for the kvnet.dev/plan label and kvnet.dev/source annotation."""
-    def strip(o: dict[str, Any]) -> dict[str, Any]:
-        meta = dict(o.get("metadata") or {})
-        meta["labels"] = {k: v for k, v in (meta.get("labels") or {}).items() if k != "kvnet.dev/plan"}
-        meta["annotations"] = {k: v for k, v in (meta.get("annotations") or {}).items() if k != "kvnet.dev/source"}
-        return {**o, "metadata": meta}
-
-    return strip(a) == strip(b)
 
 
 def _nsname(ident: tuple[str, str, str, str]) -> str:

@@ -27,12 +27,6 @@ def object_key(obj: dict[str, Any]) -> tuple[int, str, str, str]:
     return (KIND_ORDER.get(kind, len(KIND_ORDER)), kind, str(meta.get("namespace") or ""), str(meta.get("name")))
 
 
-def identity(obj: dict[str, Any]) -> tuple[str, str, str, str]:
-    meta = obj.get("metadata") or {}
-    return (str(obj.get("apiVersion")).split("/")[0], str(obj.get("kind")),
-            str(meta.get("namespace") or ""), str(meta.get("name")))
-
-
 def sort_objects(objects: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(objects, key=object_key)
 

@@ -3,6 +3,8 @@ profile and what plans need. Findings are values; the command renders them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kvnet.doctor.checks import (
     Context,
     check_bridges,
@@ -27,6 +29,7 @@ def diagnose(root: str, needs: Needs, distribution: str | None = None, flavor: s
     profile, source = choose_profile(fs, distribution, needs.cluster)
     ctx = Context(fs, profile, needs)
     chosen_flavor = multus_flavor(ctx, flavor or flavor_of(needs.cluster))
+    ctx = replace(ctx, flavor=chosen_flavor)
     report = NodeReport(root=fs.root, distribution=profile.distribution, distribution_from=source,
                         bin_dir=profile.bin_dir, conf_dir=profile.conf_dir, flavor=chosen_flavor)
     report.findings.extend(check_dirs(ctx))

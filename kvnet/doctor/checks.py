@@ -24,6 +24,7 @@ class Context:
     fs: RootFS
     profile: Profile
     needs: Needs
+    flavor: str = "thin"  # the Multus flavor checked (and redeployed by the fixes)
 
 
 def _elsewhere_bin(ctx: Context, name: str) -> list[str]:
@@ -82,7 +83,7 @@ def check_multus_binary(ctx: Context, flavor: str) -> list[Finding]:
     return [Finding(ERROR, "multus-binary", name,
                     f"{name} (Multus {flavor}) is not in {ctx.profile.bin_dir}, where "
                     f"{ctx.profile.distribution} looks for CNI plugins{where}",
-                    fix=fixes.deploy_multus(ctx.profile, ctx.needs), path=f"{ctx.profile.bin_dir}/{name}")]
+                    fix=fixes.deploy_multus(ctx.profile, ctx.needs, ctx.flavor), path=f"{ctx.profile.bin_dir}/{name}")]
 
 
 def check_plugins(ctx: Context) -> list[Finding]:
@@ -144,7 +145,7 @@ def check_multus_conf(ctx: Context) -> list[Finding]:
         return []  # reported by check_dirs
     files = conf_files(ctx, conf_dir)
     name, data, problem = read_multus_conf(ctx)
-    deploy = fixes.deploy_multus(ctx.profile, ctx.needs)
+    deploy = fixes.deploy_multus(ctx.profile, ctx.needs, ctx.flavor)
     if name is None:
         other = [d for d in _elsewhere_conf(ctx) if d != conf_dir]
         first = f"; the runtime uses {files[0]}, so pods get no Multus attachments" if files else ""
@@ -194,7 +195,7 @@ def check_kubeconfig(ctx: Context) -> list[Finding]:
                         f"{name} names the kubeconfig {kubeconfig}, which does not exist: it is outside "
                         f"{ctx.profile.conf_dir}, so thin Multus ran without "
                         f"--multus-kubeconfig-file-host={ctx.profile.multus_kubeconfig}",
-                        fix=fixes.deploy_multus(ctx.profile, ctx.needs), path=kubeconfig)]
+                        fix=fixes.deploy_multus(ctx.profile, ctx.needs, ctx.flavor), path=kubeconfig)]
     return [Finding(ERROR, "kubeconfig", kubeconfig,
                     f"{name} names the kubeconfig {kubeconfig}, which does not exist",
                     fix=fixes.restart_multus(ctx.profile), path=kubeconfig)]

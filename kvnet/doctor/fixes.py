@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import platform
 import shlex
+from typing import Any
 
-from kvnet.doctor.needs import Needs
-from kvnet.profiles import CNI_PLUGINS_VERSION, Profile
+import yaml
+
+from kvnet.doctor.needs import Needs, flavor_of
+from kvnet.profiles import CNI_PLUGINS_VERSION, K3S_DEFAULT_DATA_DIR, Profile, resolve
 
 _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "armv7l": "arm",
          "s390x": "s390x", "ppc64le": "ppc64le", "riscv64": "riscv64"}
@@ -16,10 +19,12 @@ def q(path: str) -> str:
     return shlex.quote(path)
 
 
-def deploy_multus(profile: Profile, needs: Needs) -> str:
-    """Redeploy Multus with the profile's paths."""
+def deploy_multus(profile: Profile, needs: Needs, flavor: str = "thin") -> str:
+    """Redeploy Multus (of ``flavor``) with the profile's paths."""
     if not profile.deploy_multus:
         return "oc -n openshift-multus rollout restart daemonset/multus"
+    if flavor == "thick":
+        return _deploy_thick(profile, needs)
     if needs.plan_path and needs.cluster is not None:
         return f"kvnet build {q(needs.plan_path)} | kubectl apply -f -"
     from kvnet.overlays import overlay_names, overlay_profile
@@ -29,6 +34,58 @@ def deploy_multus(profile: Profile, needs: Needs) -> str:
             return f"kvnet overlay {name} -o multus-{name} && kubectl apply -k multus-{name}"
     return (f"kvnet build kvnet.yaml | kubectl apply -f -   # with spec.cluster: {{distribution: "
             f"{profile.distribution}, cniBinDir: {profile.bin_dir}, cniConfDir: {profile.conf_dir}}}")
+
+
+def cluster_spec(profile: Profile) -> dict[str, Any]:
+    """A spec.cluster that resolves to ``profile``'s CNI dirs (distribution, then overrides)."""
+    spec: dict[str, Any] = {"distribution": profile.distribution}
+    if profile.distribution == "k3s":
+        k3s: dict[str, Any] = {}
+        if profile.k3s_data_dir and profile.k3s_data_dir != K3S_DEFAULT_DATA_DIR:
+            k3s["dataDir"] = profile.k3s_data_dir
+        if profile.bin_dir == f"{profile.k3s_data_dir}/data/current/bin":
+            k3s["legacyBinDir"] = True
+        if k3s:
+            spec["k3s"] = k3s
+    base = resolve(spec)
+    if base.bin_dir != profile.bin_dir:
+        spec["cniBinDir"] = profile.bin_dir
+    if base.conf_dir != profile.conf_dir:
+        spec["cniConfDir"] = profile.conf_dir
+    return spec
+
+
+def _flow(data: Any) -> str:
+    """``data`` as one line of flow-style YAML (quoted where YAML needs it)."""
+    return str(yaml.safe_dump(data, default_flow_style=True, sort_keys=False, width=1 << 30)).strip()
+
+
+def _same_dirs(cluster: dict[str, Any], profile: Profile) -> bool:
+    if cluster.get("distribution", "generic") != profile.distribution:
+        return False
+    got = resolve(cluster)
+    return (got.bin_dir, got.conf_dir) == (profile.bin_dir, profile.conf_dir)
+
+
+def _deploy_thick(profile: Profile, needs: Needs) -> str:
+    """Thick Multus with the profile's paths. The overlays are thin only, so the command
+    is always a ``kvnet build`` of a plan whose spec.cluster asks for thick: the --plan
+    when it does (or after the edit named), else a minimal plan written to a temp file."""
+    cluster = needs.cluster
+    thick = {"flavor": "thick"}
+    if needs.plan_path:
+        build = f"kvnet build {q(needs.plan_path)} | kubectl apply -f -"
+        if cluster is not None and _same_dirs(cluster, profile):
+            multus = cluster.get("multus") or {}
+            if flavor_of(cluster) == "thick" and multus.get("deploy", True) is not False:
+                return build
+            return f"set spec.cluster.multus: {_flow(thick)} in {needs.plan_path}, then: {build}"
+        spec = {**cluster_spec(profile), "multus": thick}
+        return f"set spec.cluster: {_flow(spec)} in {needs.plan_path}, then: {build}"
+    spec = {"cluster": {**cluster_spec(profile), "multus": thick}}
+    lines = ["apiVersion: kvnet.dev/v1alpha1", "kind: NetworkPlan", "metadata: {name: multus}", f"spec: {_flow(spec)}"]
+    return (f"f=$(mktemp) && printf '%s\\n' {' '.join(q(line) for line in lines)} >\"$f\" && "
+            f"kvnet build \"$f\" | kubectl apply -f -")
 
 
 def restart_multus(profile: Profile) -> str:

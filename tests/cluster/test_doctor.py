@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from cluster_helpers import BRIDGE_NET, MACVLAN_NET, cluster_for, plan, write_plan
+from cluster_helpers import (
+    BRIDGE_NET,
+    MACVLAN_NET,
+    MULTUS_THICK_IMAGE,
+    cluster_for,
+    docs,
+    host_paths,
+    one,
+    plan,
+    write_plan,
+)
 
 K3S = "var/lib/rancher/k3s"
 BIN = f"{K3S}/data/cni"
@@ -206,6 +218,80 @@ def test_thick_needs_multus_shim(kvnet, tmp_path: Path) -> None:
     exe(root / BIN / "multus-shim")
     code, rep = doctor(kvnet, root, "--flavor", "thick")
     assert code == 0, errors(rep)
+
+
+def run_fix(fix: str, tmp_path: Path) -> tuple[list[dict], str]:
+    """Run a suggested fix in bash, exactly as printed, with ``kvnet`` this checkout and a fake
+    ``kubectl`` that records its arguments and stdin: (the objects it was given, its arguments)."""
+    bin_dir = tmp_path / "fakebin"
+    bin_dir.mkdir(exist_ok=True)
+    exe(bin_dir / "kvnet", f'#!/bin/sh\nexec {sys.executable} -m kvnet "$@"\n')
+    exe(bin_dir / "kubectl", f'#!/bin/sh\necho "$@" > {tmp_path}/kubectl.args\ncat > {tmp_path}/kubectl.in\n')
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "TMPDIR": str(tmp_path)}
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", fix], env=env, capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return docs((tmp_path / "kubectl.in").read_text()), (tmp_path / "kubectl.args").read_text().strip()
+
+
+def assert_thick_multus(objs: list[dict], bin_dir: str, conf_dir: str) -> None:
+    ds = one(objs, "DaemonSet", "kube-multus-ds")
+    images = {c["image"] for c in ds["spec"]["template"]["spec"]["containers"]}
+    assert images == {MULTUS_THICK_IMAGE}
+    assert {bin_dir, conf_dir} <= set(host_paths(ds).values())
+    daemon_config = json.loads(one(objs, "ConfigMap", "multus-daemon-config")["data"]["daemon-config.json"])
+    assert daemon_config["binDir"] == bin_dir
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_thick_fix_without_plan_deploys_thick_multus(kvnet, tmp_path: Path, legacy: bool) -> None:
+    """The overlays are thin only: the thick fix builds a minimal thick plan for the node's paths."""
+    root = tmp_path / "node"
+    bin_dir = f"/{K3S}/data/current/bin" if legacy else f"/{BIN}"
+    (root / bin_dir.lstrip("/")).mkdir(parents=True)
+    text_file(root / CONF / "10-flannel.conflist", FLANNEL)
+    code, rep = doctor(kvnet, root, "--flavor", "thick")
+    assert code == 1 and rep["binDir"] == bin_dir
+    errs = errors(rep)
+    fix = errs[("multus-binary", "multus-shim")]["fix"]
+    assert errs[("multus-conf", "00-multus.conf")]["fix"] == fix
+    assert "overlay" not in fix and fix.endswith("| kubectl apply -f -")
+    objs, args = run_fix(fix, tmp_path)
+    assert args == "apply -f -"
+    assert_thick_multus(objs, bin_dir, f"/{CONF}")
+    # thin is unchanged: the overlay
+    _, rep = doctor(kvnet, root)
+    overlay = "k3s-legacy" if legacy else "k3s"
+    assert errors(rep)[("multus-binary", "multus")]["fix"] == (
+        f"kvnet overlay {overlay} -o multus-{overlay} && kubectl apply -k multus-{overlay}")
+
+
+def test_thick_fix_with_plan_references_it(kvnet, tmp_path: Path) -> None:
+    root = tmp_path / "node"
+    healthy_k3s(root)
+    plan_file = write_plan(tmp_path / "plan", plan(cluster_for("k3s"), STATIC_NET, vms=STATIC_VMS))
+    # the plan deploys thin Multus: the fix says what to set in it, then builds it
+    code, rep = doctor(kvnet, root, "--plan", str(plan_file), "--flavor", "thick")
+    assert code == 1
+    fix = errors(rep)[("multus-binary", "multus-shim")]["fix"]
+    build = f"kvnet build {plan_file} | kubectl apply -f -"
+    assert fix == f"set spec.cluster.multus: {{flavor: thick}} in {plan_file}, then: {build}"
+    # following it (the edit, then the command) deploys thick Multus with the k3s paths
+    plan_file.write_text(plan(cluster_for("k3s", "    multus: {flavor: thick}\n"), STATIC_NET, vms=STATIC_VMS))
+    objs, _ = run_fix(build, tmp_path)
+    assert_thick_multus(objs, f"/{BIN}", f"/{CONF}")
+    code, rep = doctor(kvnet, root, "--plan", str(plan_file))
+    assert code == 1 and rep["flavor"] == "thick"
+    assert errors(rep)[("multus-binary", "multus-shim")]["fix"] == build
+    # a plan without spec.cluster: the whole spec.cluster to add
+    bare = write_plan(tmp_path / "bare", plan(None, STATIC_NET, vms=STATIC_VMS))
+    _, rep = doctor(kvnet, root, "--plan", str(bare), "--flavor", "thick")
+    assert errors(rep)[("multus-binary", "multus-shim")]["fix"] == (
+        f"set spec.cluster: {{distribution: k3s, multus: {{flavor: thick}}}} in {bare}, "
+        f"then: kvnet build {bare} | kubectl apply -f -")
+    # thin with the same plan is unchanged
+    _, rep = doctor(kvnet, root, "--plan", str(plan_file), "--flavor", "thin")
+    assert errors(rep) == {}
 
 
 @pytest.mark.parametrize("marker,dist,bin_dir", [

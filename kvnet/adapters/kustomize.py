@@ -7,7 +7,8 @@ sorted keys, no comments) as argv[1], in the kustomization's directory.
 
 kustomize does not say which file the config came from, so kvnet looks for it among
 the kustomization's ``generators:`` files (same content). Found: diagnostics carry
-that file's real lines and ``kvnet.dev/source`` its path. Not found (an inline
+that file's real lines and ``kvnet.dev/source`` its name relative to its own directory
+(the plan root), as ``kvnet build <that directory>`` writes it. Not found (an inline
 generator, say): problems are named ``NetworkPlan/<name>: <field path>``.
 """
 
@@ -110,7 +111,9 @@ def run_exec(config_path: str, root: str, options: Any) -> ExecOutcome:
         return ExecOutcome(diagnostics=[error("KV970", "the kustomize generator config is not one YAML mapping",
                                               Loc(config_path))], exit_code=2)
     doc = data_docs[0]
-    candidates = [Candidate(os.path.join(root, e), os.path.normpath(e), os.path.normpath(e).replace(os.sep, "/"))
+    # kvnet.dev/source is the path relative to the plan root, the directory holding the plan
+    # (SPEC §6): for ``generators: [plans/lab.yaml]`` that is ``lab.yaml``, as ``kvnet build plans`` writes it.
+    candidates = [Candidate(os.path.join(root, e), os.path.normpath(e), os.path.basename(os.path.normpath(e)))
                   for e in _generator_files(root)]
     original = find_original(doc.data, candidates)
     if original is not None:

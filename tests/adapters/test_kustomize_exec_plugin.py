@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from adapter_helpers import (
     BAD_LINE,
     BAD_PLAN,
@@ -75,6 +76,41 @@ def test_generator_gives_the_objects_of_kvnet_build(tmp_path: Path, plugin_home:
     want = by_identity(objects(kvnet_build(app)))
     assert got == want  # same objects, nothing added (kvnet.dev/source names the user's file)
     assert {o["metadata"]["annotations"]["kvnet.dev/source"] for o in got.values()} == {"kvnet.yaml"}
+
+
+@needs_kubectl
+def test_generator_in_a_subdirectory_has_the_source_of_kvnet_build(tmp_path: Path, plugin_home: Path) -> None:
+    """SPEC §6: kvnet.dev/source is relative to the plan root (the plan's directory), not to the kustomization."""
+    app = tmp_path / "app"
+    (app / "plans").mkdir(parents=True)
+    (app / "plans" / "lab.yaml").write_text(GOOD_PLAN)
+    (app / "kustomization.yaml").write_text("generators: [plans/lab.yaml]\n")
+    res = kustomize(app, plugin_home)
+    assert res.returncode == 0, res.stderr
+    got = by_identity(objects(res.stdout))
+    want = by_identity(objects(kvnet_build(app / "plans")))
+    assert got == want
+    assert {o["metadata"]["annotations"]["kvnet.dev/source"] for o in got.values()} == {"lab.yaml"}
+    # diagnostics still name the file as the kustomization does, with its real lines
+    (app / "plans" / "lab.yaml").write_text(BAD_PLAN)
+    res = kustomize(app, plugin_home)
+    assert res.returncode != 0 and res.stdout == ""
+    assert f"plans/lab.yaml:{BAD_LINE}:15: error[KV210]" in res.stderr
+
+
+def test_exec_finds_a_generator_in_a_subdirectory(tmp_path: Path) -> None:
+    """The plugin's own contract, without kubectl: a re-serialised copy (sorted keys, no comments) as argv[1]."""
+    app = tmp_path / "app"
+    (app / "sub" / "plans").mkdir(parents=True)
+    (app / "sub" / "plans" / "lab.yaml").write_text(GOOD_PLAN)
+    (app / "kustomization.yaml").write_text("generators:\n  - ./sub/plans/lab.yaml\n")
+    cfg = tmp_path / "kust-plugin-config-1"
+    cfg.write_text(yaml.safe_dump(yaml.safe_load(GOOD_PLAN), sort_keys=True))
+    res = kvnet(["kustomize", "exec", str(cfg)], cwd=app)
+    assert res.returncode == 0, res.stderr
+    got = by_identity(objects(res.stdout))
+    assert got == by_identity(objects(kvnet_build(app / "sub" / "plans")))
+    assert {o["metadata"]["annotations"]["kvnet.dev/source"] for o in got.values()} == {"lab.yaml"}
 
 
 @needs_kubectl

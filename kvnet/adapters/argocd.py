@@ -20,7 +20,8 @@ paths          KVNET_PATHS                  plan files/directories (array, or co
 crds           KVNET_CRDS                   extra CRD files for output validation (same form)
 =============  ===========================  =============================================
 
-Unknown ``kvnet``-looking names are errors (a typo should not silently change nothing).
+Unknown ``kvnet``-looking names are errors (a typo should not silently change nothing), and
+so is a bad value from either source, also when the other source's value wins.
 Paths must stay inside the repository checkout.
 """
 
@@ -187,40 +188,53 @@ def _default_kube_version(env: Mapping[str, str], notes: list[str]) -> str:
     return DEFAULT_KUBE_VERSION
 
 
-def settings(env: Mapping[str, str], cwd: str) -> CmpSettings:
-    """The plugin's settings; raises SettingsError on a usage problem."""
+def _parse(name: str, origin: str, value: Any, cwd: str, root: str) -> Any:
+    """One setting's value from one source, checked; raises SettingsError naming ``origin``."""
     from kvnet.options import check_options
 
-    given = _env_settings(env)
-    given.update(_parameters(env))  # parameters win over env
-    out = CmpSettings()
-    for name, (origin, value) in sorted(given.items()):
-        kind = SETTINGS[name][1]
-        if kind == "bool":
-            setattr(out, name.replace("-", "_"), _as_bool(origin, value))
-        elif kind == "list":
-            setattr(out, name, _as_list(origin, value))
-        else:
-            text = _as_string(origin, value)
-            if name == "kube-version" and text:
-                out.kube_version = text
-            elif name == "distribution" and text:
-                out.distribution = text
-    if "kube-version" not in given or not out.kube_version:
-        out.kube_version = _default_kube_version(env, out.notes)
-    for name, problem in (("kube-version", check_options(out.kube_version)),
-                          ("distribution", check_options(DEFAULT_KUBE_VERSION, (), out.distribution))):
+    kind = SETTINGS[name][1]
+    if kind == "bool":
+        return _as_bool(origin, value)
+    if kind == "list":
+        items = _as_list(origin, value)
+        for path in items:
+            check_path(origin, path, cwd, root)
+            if name == "crds" and not os.path.isfile(os.path.join(cwd, path)):
+                raise SettingsError(f"{origin}: {path}: no such file")
+        return items
+    text = _as_string(origin, value)
+    if text:  # empty: the default
+        problem = (check_options(text) if name == "kube-version"
+                   else check_options(DEFAULT_KUBE_VERSION, (), text))
         if problem:
-            origin = given[name][0] if name in given else f"setting {name}"
             raise SettingsError(f"{origin}: {problem.partition(': ')[2]}")
+    return text
+
+
+def settings(env: Mapping[str, str], cwd: str) -> CmpSettings:
+    """The plugin's settings; raises SettingsError on a usage problem.
+
+    Every given value is checked, the env variable's too when a parameter of the same
+    setting wins over it: a bad value is a usage error wherever it is.
+    """
+    from_env = _env_settings(env)
+    from_params = _parameters(env)
     root = repo_root(cwd, env.get("ARGOCD_APP_SOURCE_PATH", ""))
+    given: dict[str, Any] = {}
+    for source in (from_env, from_params):  # parameters win over env
+        for name, (origin, value) in sorted(source.items()):
+            given[name] = _parse(name, origin, value, cwd, root)
+    out = CmpSettings()
+    for name, value in given.items():
+        kind = SETTINGS[name][1]
+        if kind in ("bool", "list"):
+            setattr(out, name.replace("-", "_"), value)
+        elif name == "kube-version" and value:
+            out.kube_version = value
+        elif name == "distribution" and value:
+            out.distribution = value
+    if not given.get("kube-version"):
+        out.kube_version = _default_kube_version(env, out.notes)
     if not out.paths:
         out.paths = ["."]
-    for name in ("paths", "crds"):
-        origin = given[name][0] if name in given else f"setting {name}"
-        for path in getattr(out, name):
-            check_path(origin, path, cwd, root)
-    for crd in out.crds:
-        if not os.path.isfile(os.path.join(cwd, crd)):
-            raise SettingsError(f"{given['crds'][0]}: {crd}: no such file")
     return out

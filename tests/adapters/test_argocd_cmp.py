@@ -124,6 +124,42 @@ def test_bad_settings_are_usage_errors(tmp_path: Path, params: list[dict[str, ob
     assert "Traceback" not in res.stderr
 
 
+@pytest.mark.parametrize("params,extra,needle", [
+    # the case: a parameter wins, but the env value is still checked
+    ([{"name": "kube-version", "string": "1.30"}], {"ARGOCD_ENV_KVNET_KUBE_VERSION": "banana"},
+     "env KVNET_KUBE_VERSION: 'banana' is not a Kubernetes version"),
+    ([{"name": "kube-version", "string": "banana"}], {"ARGOCD_ENV_KVNET_KUBE_VERSION": "1.30"},
+     "parameter 'kube-version': 'banana' is not a Kubernetes version"),
+    ([{"name": "distribution", "string": "k3s"}], {"ARGOCD_ENV_KVNET_DISTRIBUTION": "minikube"},
+     "env KVNET_DISTRIBUTION: 'minikube' is not one of"),
+    ([{"name": "allow-empty", "string": "false"}], {"ARGOCD_ENV_KVNET_ALLOW_EMPTY": "maybe"},
+     "env KVNET_ALLOW_EMPTY: 'maybe' is not a boolean"),
+    ([{"name": "strict", "string": "maybe"}], {"ARGOCD_ENV_KVNET_STRICT": "true"},
+     "parameter 'strict': 'maybe' is not a boolean"),
+    ([{"name": "paths", "array": ["."]}], {"ARGOCD_ENV_KVNET_PATHS": "../../../../etc"},
+     "env KVNET_PATHS: '../../../../etc' leads outside the repository"),
+    ([{"name": "crds", "array": []}], {"ARGOCD_ENV_KVNET_CRDS": "missing-crd.yaml"},
+     "env KVNET_CRDS: missing-crd.yaml: no such file"),
+])
+def test_bad_setting_is_usage_error_even_when_the_other_source_wins(
+        tmp_path: Path, params: list[dict[str, object]], extra: dict[str, str], needle: str) -> None:
+    d = app(tmp_path)
+    res = generate(d, argocd_env(params, **extra))
+    assert res.returncode == 2, res.stderr
+    assert res.stdout == ""
+    assert_failure_header(res.stderr)
+    assert needle in res.stderr.splitlines()[1], res.stderr  # the line after the header names the bad one
+    assert "Traceback" not in res.stderr
+
+
+def test_good_env_under_a_winning_parameter_is_fine(tmp_path: Path) -> None:
+    d = app(tmp_path)
+    res = generate(d, argocd_env([{"name": "kube-version", "string": "1.30"}], ARGOCD_ENV_KVNET_KUBE_VERSION="1.29",
+                                 ARGOCD_ENV_KVNET_DISTRIBUTION=""))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == kvnet_build(d)
+
+
 def test_parameters_win_over_env(tmp_path: Path) -> None:
     d = app(tmp_path, plan=None)
     res = generate(d, argocd_env([{"name": "allow-empty", "string": "false"}], ARGOCD_ENV_KVNET_ALLOW_EMPTY="true"))

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from testlib import write
+from testlib import UPSTREAM, write
 
 HEAD = """\
 apiVersion: kvnet.dev/v1alpha1
@@ -240,7 +240,25 @@ def test_large_cloud_init_goes_to_a_secret(tmp_path: Path, kvnet) -> None:
     assert base64.b64decode(secret["data"]["userdata"]).decode() == user
     ci = [v["cloudInitNoCloud"] for v in tspec(by_kind(objs, "VirtualMachine")[0])["volumes"]
           if "cloudInitNoCloud" in v][0]
-    assert ci["userDataSecretRef"] == {"name": "web-1-cloudinit"} and "networkData" in ci
+    assert ci["secretRef"] == {"name": "web-1-cloudinit"} and "networkData" in ci
+    # the field names are KubeVirt's: the VM passes the upstream schemas
+    for schema in ("virtualmachine_v1.json", "virtualmachine_v1.kubevirt-v1.9.0.json"):
+        path = UPSTREAM / "schemas" / schema
+        if path.is_file():
+            from jsonschema import Draft7Validator
+
+            vm = by_kind(objs, "VirtualMachine")[0]
+            assert [e.message for e in Draft7Validator(json.loads(path.read_text())).iter_errors(vm)] == []
+    big_net = body.replace("        - network: lan\n          address: 192.168.1.20\n",
+                           "".join(f"        - network: n{i}\n" for i in range(14)), 1)
+    big_net = big_net.replace("  vms:\n", "".join(f"    - {{name: n{i}, type: bridge, bridge: br{i}}}\n"
+                                                  for i in range(14)) + "  vms:\n", 1)
+    objs = build(tmp_path, kvnet, big_net)
+    secret = by_kind(objs, "Secret")[0]
+    assert sorted(secret["data"]) == ["networkdata", "userdata"]
+    ci = [v["cloudInitNoCloud"] for v in tspec(by_kind(objs, "VirtualMachine")[0])["volumes"]
+          if "cloudInitNoCloud" in v][0]
+    assert ci == {"secretRef": {"name": "web-1-cloudinit"}, "networkDataSecretRef": {"name": "web-1-cloudinit"}}
 
 
 def test_network_data_none_and_no_user_data_means_no_cloud_init(tmp_path: Path, kvnet) -> None:

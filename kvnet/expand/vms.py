@@ -79,7 +79,7 @@ def expand_vm(plan: Plan, vm: VM, facts: Facts, macs: dict[tuple[str, int], str]
     if vm.user_data is not None:
         if len(vm.user_data.encode()) > CLOUD_INIT_INLINE_LIMIT:
             secret_data["userdata"] = vm.user_data
-            cloud["userDataSecretRef"] = {"name": secret_name}
+            cloud["secretRef"] = {"name": secret_name}  # KubeVirt: secretRef holds userdata
         else:
             cloud["userData"] = vm.user_data
     if vm.network_data == "auto":

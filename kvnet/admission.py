@@ -1,7 +1,7 @@
-"""KubeVirt's network admission rules for a VirtualMachine, as kvnet must satisfy them.
+"""KubeVirt's admission rules for a VirtualMachine, as kvnet must satisfy them.
 
-The upstream JSON schema is structural only; these are the rules KubeVirt's
-validating webhook applies to networks and interfaces.
+The upstream JSON schema is structural only; these are rules KubeVirt's
+validating webhook applies to networks and interfaces, disks and volumes.
 """
 
 from __future__ import annotations
@@ -9,6 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+VOLUME_SOURCES = ("containerDisk", "persistentVolumeClaim", "dataVolume", "cloudInitNoCloud", "cloudInitConfigDrive",
+                  "emptyDisk", "ephemeral", "hostDisk", "configMap", "secret", "serviceAccount", "sysprep",
+                  "downwardAPI", "downwardMetrics", "memoryDump")
+DISK_TYPES = ("disk", "cdrom", "lun")
 BINDING_KEYS = ("masquerade", "bridge", "sriov", "slirp", "macvtap", "passt", "binding", "passtBinding")
 MAC_RE = re.compile(r"^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$")
 
@@ -54,4 +58,32 @@ def check_vm_networks(vm: dict[str, Any]) -> list[str]:
         mac = i.get("macAddress")
         if mac is not None and not MAC_RE.match(str(mac)):
             out.append(f"interface {name!r}: macAddress {mac!r} is not a MAC address")
+    return out
+
+
+def check_vm_storage(vm: dict[str, Any]) -> list[str]:
+    """One source per volume, one device type per disk, and a volume for every disk."""
+    spec = _get(vm, "spec", "template", "spec")
+    volumes = _get(spec, "volumes") or []
+    disks = _get(spec, "domain", "devices", "disks") or []
+    if not isinstance(volumes, list) or not isinstance(disks, list):
+        return []  # the schema reports the types
+    out: list[str] = []
+    names: set[str] = set()
+    for v in volumes:
+        if not isinstance(v, dict):
+            continue
+        if isinstance(v.get("name"), str):
+            names.add(v["name"])
+        sources = [k for k in VOLUME_SOURCES if k in v]
+        if len(sources) > 1:
+            out.append(f"volume {v.get('name')!r} has more than one source: {', '.join(sources)}")
+    for d in disks:
+        if not isinstance(d, dict):
+            continue
+        kinds = [k for k in DISK_TYPES if k in d]
+        if len(kinds) > 1:
+            out.append(f"disk {d.get('name')!r} is more than one device type: {', '.join(kinds)}")
+        if isinstance(d.get("name"), str) and d["name"] not in names:
+            out.append(f"disk {d.get('name')!r} has no volume of the same name")
     return out

@@ -100,6 +100,7 @@ class _Builder:
             self.doc.values[path] = self._mark(node)
         if isinstance(node, self.MappingNode):
             out: dict[Any, Any] = {}
+            explicit: set[Any] = set()  # keys written in this mapping; merged ('<<') keys yield to them
             for knode, vnode in node.value:
                 if knode.tag == "tag:yaml.org,2002:merge":
                     merged = self.build(vnode, path, depth + 1, record=False)
@@ -107,13 +108,14 @@ class _Builder:
                     for m in items:
                         if isinstance(m, dict):
                             for k, v in m.items():
-                                out.setdefault(k, v)
+                                if k not in explicit:
+                                    out.setdefault(k, v)
                     continue
                 key = self.build(knode, path + ("<key>",), depth + 1, record=False)
                 if isinstance(key, (dict, list)):
                     raise LoadError(error("KV001", "mapping keys must be scalars",
                                           Loc(self.doc.file, *self._mark(knode))))
-                if key in out:
+                if key in explicit:
                     first = self.doc.keys.get(path + (key,))
                     where = f" (first at line {first[0]})" if first else ""
                     raise LoadError(error(
@@ -122,6 +124,7 @@ class _Builder:
                         hint="YAML keeps only one of them; remove or rename the other"))
                 if record:
                     self.doc.keys[path + (key,)] = self._mark(knode)
+                explicit.add(key)
                 out[key] = self.build(vnode, path + (key,), depth + 1, record)
             return out
         if isinstance(node, self.SequenceNode):

@@ -32,9 +32,10 @@ class OutputChecker:
             out.extend(validate_nad(obj))
         elif kind == "VirtualMachine":
             out.extend(_schema_errors(_vm_validator(), obj))
-            from kvnet.admission import check_vm_networks
+            from kvnet.admission import check_vm_networks, check_vm_storage
 
             out.extend(check_vm_networks(obj))
+            out.extend(check_vm_storage(obj))
         elif "." not in api.split("/")[0] or api.split("/")[0].endswith(".k8s.io"):
             out.extend(_core_errors(obj, self.kube_version))
         for validator in self._crd_validators(api, str(kind)):

@@ -106,7 +106,13 @@ def _diag_for(err: Any, doc: Document) -> list[Diagnostic]:
         want = schema.get("type")
         want_s = " or ".join(want) if isinstance(want, list) else str(want)
         want_s = want_s.replace("object", "mapping").replace("array", "list")
-        return [error("KV102", f"{where}: expected {want_s}, got {_got(inst)}", doc.loc(path))]
+        hint = None
+        if "string" in want_s and isinstance(inst, (int, float)) and not isinstance(inst, bool):
+            hint = ("quote the value: YAML read it as a number (an unquoted MAC or time like 12:34:50 is "
+                    "a base-60 integer in YAML 1.1)")
+        elif "string" in want_s and isinstance(inst, bool):
+            hint = "quote the value: YAML reads yes/no/on/off/true/false as booleans"
+        return [error("KV102", f"{where}: expected {want_s}, got {_got(inst)}", doc.loc(path), hint=hint)]
     if kw in ("enum", "const"):
         options = err.validator_value if kw == "enum" else [err.validator_value]
         opts = [str(o) for o in options]

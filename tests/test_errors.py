@@ -376,3 +376,58 @@ def test_macvlan_hints_never_suggest_another_rejected_binding(tmp_path: Path, kv
         res = kvnet("build", str(path))
         assert res.code == 1 and "error[KV230]" in res.err
         assert "type: bridge" in res.err and "binding: bridge" not in res.err
+
+
+@pytest.mark.parametrize("order", ["merge-first", "merge-last"])
+def test_merge_key_overrides_are_not_duplicates(tmp_path: Path, kvnet, order: str) -> None:
+    second = ("      <<: *base\n      name: web-2\n" if order == "merge-first"
+              else "      name: web-2\n      <<: *base\n")
+    text = plan(vms="    - &base\n      name: web-1\n      image: img\n      interfaces: [{network: default}]\n"
+                    "    -\n" + second)
+    path = write(tmp_path / "kvnet.yaml", text)
+    res = kvnet("build", str(path))
+    assert res.code == 0, res.err
+    assert "name: web-2" in res.out and "name: web-1" in res.out
+
+
+@pytest.mark.parametrize("fragment,problem", [
+    ("{volumes: [{name: rootdisk, persistentVolumeClaim: {claimName: f}}]}",
+     "volume 'rootdisk' has more than one source: containerDisk, persistentVolumeClaim"),
+    ("{domain: {devices: {disks: [{name: rootdisk, cdrom: {bus: sata}}]}}}",
+     "disk 'rootdisk' is more than one device type: disk, cdrom"),
+    ("{domain: {devices: {disks: [{name: extra, disk: {bus: virtio}}]}}}", "disk 'extra' has no volume"),
+])
+def test_template_storage_conflicts_are_input_errors(tmp_path: Path, kvnet, fragment: str, problem: str) -> None:
+    path = write(tmp_path / "kvnet.yaml", plan(vms=vm() + f"      template: {fragment}\n"))
+    res = kvnet("build", str(path))
+    assert res.code == 1 and res.out == ""
+    assert "error[KV901]" in res.err and problem in res.err
+
+
+def test_pool_network_needs_the_bridge_binding(tmp_path: Path, kvnet) -> None:
+    nets = ("    - {name: vf, type: sriov, resourceName: intel.com/vf, subnet: 10.0.0.0/24, ipam: host-local}\n")
+    text = plan(nets, vm(ifaces="        - network: vf\n"))
+    path = write(tmp_path / "kvnet.yaml", text)
+    res = kvnet("build", str(path))
+    assert res.code == 1 and res.out == ""
+    assert "error[KV219]" in res.err and "only KubeVirt's 'bridge' binding hands it on" in res.err
+
+
+def test_dhcp_ipam_warns_about_the_daemon(tmp_path: Path, kvnet) -> None:
+    path = write(tmp_path / "kvnet.yaml", plan(LAN + "      ipam: dhcp\n"))
+    res = kvnet("build", str(path))
+    assert res.code == 0 and "warning[KV220]" in res.err and "dhcp daemon" in res.err
+
+
+def test_unquoted_mac_gets_a_quote_hint(tmp_path: Path, kvnet) -> None:
+    path = write(tmp_path / "kvnet.yaml", plan(vms=vm(ifaces="        - network: lan\n          mac: 12:34:50:00:00:02\n")))
+    res = kvnet("build", str(path))
+    assert res.code == 1 and "error[KV102]" in res.err and "hint: quote the value" in res.err
+
+
+def test_reserved_labels_warn(tmp_path: Path, kvnet) -> None:
+    path = write(tmp_path / "kvnet.yaml", plan(vms=vm() + "      labels: {app.kubernetes.io/managed-by: me}\n"
+                                                   "      annotations: {argocd.argoproj.io/sync-wave: '5'}\n"))
+    res = kvnet("build", str(path))
+    assert res.code == 0 and "warning[KV242]: VM 'web-1': label 'app.kubernetes.io/managed-by' is kvnet's" in res.err
+    assert "argocd.argoproj.io/sync-wave: '5'" in res.out  # a VM's own wave is kept

@@ -26,7 +26,7 @@ def metadata(name: str, namespace: str | None, plan: str, source: str, wave: str
     lab[PLAN_LABEL] = plan
     ann = dict(annotations or {})
     ann[SOURCE_ANNOTATION] = source
-    ann[SYNC_WAVE] = wave
+    ann.setdefault(SYNC_WAVE, wave)  # a VM may be given its own wave to order VMs
     meta["labels"] = dict(sorted(lab.items()))
     meta["annotations"] = dict(sorted(ann.items()))
     return meta

@@ -68,13 +68,28 @@ def ipam_config(nf: NetFacts, address: str | None, profile: Profile | None) -> d
     cfg = {"type": "whereabouts", "range": str(nf.subnet)}
     if nf.pool:
         cfg["range_start"], cfg["range_end"] = str(nf.pool[0]), str(nf.pool[1])
-    if net.exclude:
-        cfg["exclude"] = list(net.exclude)
+    exclude = list(net.exclude)
+    if nf.gateway is not None and _in_pool(nf):
+        # whereabouts (unlike host-local) does not skip the gateway: never hand out the router's address
+        gw = f"{nf.gateway}/{nf.gateway.max_prefixlen}"
+        if gw not in exclude:
+            exclude.append(gw)
+    if exclude:
+        cfg["exclude"] = exclude
     if nf.gateway is not None:
         cfg["gateway"] = str(nf.gateway)
     if profile is not None and profile.distribution == "k3s":
         cfg["configuration_path"] = profile.whereabouts_config
     return cfg
+
+
+def _in_pool(nf: NetFacts) -> bool:
+    gw = nf.gateway
+    if gw is None or nf.subnet is None or gw.version != nf.subnet.version or gw not in nf.subnet:
+        return False
+    if nf.pool is None:
+        return True
+    return bool(nf.pool[0] <= gw <= nf.pool[1])  # type: ignore[operator]
 
 
 def resource_name(net: Network) -> str | None:

@@ -126,7 +126,8 @@ def expand_vm(plan: Plan, vm: VM, facts: Facts, macs: dict[tuple[str, int], str]
         "spec": {
             "runStrategy": vm.run_strategy,
             "template": {
-                "metadata": {"labels": {"kubevirt.io/vm": vm.name}},
+                # the VM's labels reach the virt-launcher pod too, so Services and policies can select it
+                "metadata": {"labels": dict(sorted({**vm.labels, "kubevirt.io/vm": vm.name}.items()))},
                 "spec": spec,
             },
         },

@@ -27,6 +27,18 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
             if nf is None:
                 continue
             net = nf.network
+            if net.ipam in POOL_IPAM:
+                from kvnet.rules.bindings import binding_of
+
+                binding = binding_of(iface, net.type)
+                if binding != "bridge":
+                    out.append(error("KV219", f"VM {vm.name!r}: network {net.name!r} (ipam {net.ipam!r}) gives its "
+                                     f"address to the pod; only KubeVirt's 'bridge' binding hands it on to the guest "
+                                     f"(by DHCP), the {binding!r} binding does not",
+                                     iface.where.at("binding") if iface.binding else iface.where.at("network"),
+                                     hint="use 'ipam: none' (the guest's own DHCP client asks the segment's DHCP "
+                                          "server, or give 'address:') or 'ipam: static' with 'address:'"))
+                    continue
             if iface.address is None:
                 if net.ipam == "static":
                     out.append(error("KV218", f"VM {vm.name!r}: network {net.name!r} has ipam 'static', so the "

@@ -39,10 +39,14 @@ def _problem(binding: str, net_type: str) -> tuple[str, str] | None:
     if binding == "macvtap" and net_type != "macvtap":
         return ("binding 'macvtap' needs a network of type 'macvtap'", fix)
     if binding == "bridge" and net_type in ("macvlan", "ipvlan"):
-        return (f"a {net_type} network behind KubeVirt's 'bridge' binding runs but passes no traffic "
+        article = "an" if net_type == "ipvlan" else "a"
+        return (f"{article} {net_type} network behind KubeVirt's 'bridge' binding runs but passes no traffic "
                 "(KubeVirt: known not to work)", MACVLAN_FIX)
     if binding == "bridge" and net_type == "macvtap":
         return ("a macvtap network needs the 'macvtap' binding", "leave binding out to get the default")
+    if binding == "bridge" and net_type == "sriov":
+        return ("an sriov network needs the 'sriov' binding (a VF bound to vfio-pci has no netdev in the pod "
+                "to bridge)", "leave binding out to get the default")
     return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kvnet.diagnostics import Diagnostic, error
+from kvnet.diagnostics import Diagnostic, error, warning
 from kvnet.model import VM, Plan
 from kvnet.rules.facts import Facts
 
@@ -30,9 +30,23 @@ def _walk(value: Any, path: tuple[Any, ...], vm: VM, out: list[Diagnostic]) -> N
             _walk(v, path + (i,), vm, out)
 
 
+RESERVED_PREFIXES = ("kvnet.dev/",)
+RESERVED_KEYS = frozenset({"app.kubernetes.io/managed-by", "kubevirt.io/vm"})
+
+
+def _reserved(key: str) -> bool:
+    return key in RESERVED_KEYS or key.startswith(RESERVED_PREFIXES)
+
+
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for vm in plan.vms:
+        for field_name, mapping in (("labels", vm.labels), ("annotations", vm.annotations)):
+            for k in sorted(mapping):
+                if _reserved(k):
+                    out.append(warning("KV242", f"VM {vm.name!r}: {field_name[:-1]} {k!r} is kvnet's; the value "
+                                       "given here is replaced", vm.where.at(field_name, k, key=True),
+                                       hint=f"remove {k!r} from {field_name}"))
         for k in sorted(vm.annotations):
             if k in MULTUS_ANNOTATIONS:
                 out.append(error("KV240", f"VM {vm.name!r}: Multus annotation {k!r} is not allowed",

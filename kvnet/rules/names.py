@@ -52,6 +52,6 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
                                  iface.where.at("network"),
                                  hint="networks of this plan: " + ", ".join(known)))
         if not vm.interfaces:
-            out.append(error("KV203", f"VM {vm.name!r} has no interfaces", vm.where.at("interfaces"),
+            out.append(error("KV209", f"VM {vm.name!r} has no interfaces", vm.where.at("interfaces"),
                              hint="add '- network: default' for the pod network, or omit 'interfaces'"))
     return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kvnet.diagnostics import Diagnostic, error
+from kvnet.diagnostics import Diagnostic, error, warning
 from kvnet.model import Network, Plan
 from kvnet.rules.facts import Facts
 
@@ -57,6 +57,12 @@ def _fields(net: Network) -> list[Diagnostic]:
     if net.exclude and net.ipam != "whereabouts":
         out.append(error("KV208", f"network {net.name!r}: 'exclude' is only used with ipam whereabouts",
                          w.at("exclude", key=True)))
+    if net.ipam == "dhcp":
+        out.append(warning("KV220", f"network {net.name!r}: ipam 'dhcp' needs the CNI DHCP daemon ('dhcp daemon', "
+                           "socket /run/cni/dhcp.sock) running on every node; kvnet does not deploy it, and "
+                           "without it CNI ADD fails and the VM stays in Starting", w.at("ipam"),
+                           hint="run the reference plugins' 'dhcp daemon' as a DaemonSet, or use 'ipam: none' "
+                                "and let the guest's own DHCP client ask the segment's server"))
     if net.ipam in POOL_IPAM and net.subnet and ":" in net.subnet:
         out.append(error("KV219", f"network {net.name!r}: ipam {net.ipam!r} with an IPv6 subnet cannot reach the "
                          "guest: KubeVirt's DHCP hands the pod address to the guest for IPv4 only", w.at("ipam"),

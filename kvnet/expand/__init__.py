@@ -7,7 +7,7 @@ from typing import Any
 
 from kvnet.diagnostics import Diagnostic
 from kvnet.expand.macs import assign_macs
-from kvnet.expand.nads import NadRef, expand_nads, used_plugins
+from kvnet.expand.nads import expand_nads, used_plugins
 from kvnet.expand.vms import expand_vm
 from kvnet.model import Plan
 from kvnet.profiles import Profile, resolve
@@ -19,7 +19,6 @@ class Expansion:
     objects: list[dict[str, Any]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     plugins: dict[str, list[str]] = field(default_factory=dict)  # CNI type -> networks needing it
-    refs: dict[tuple[str, int], NadRef] = field(default_factory=dict)
 
 
 def expand_plan(plan: Plan, facts: Facts, distribution: str | None = None) -> Expansion:
@@ -28,7 +27,7 @@ def expand_plan(plan: Plan, facts: Facts, distribution: str | None = None) -> Ex
         profile = resolve(plan.cluster, distribution)
     nads, refs = expand_nads(plan, facts, profile)
     macs = assign_macs(plan)
-    out = Expansion(plugins=used_plugins(facts, refs), refs=refs)
+    out = Expansion(plugins=used_plugins(facts))
     out.objects.extend(nads)
     for vm in plan.vms:
         out.objects.extend(expand_vm(plan, vm, facts, macs, refs))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kvnet.expand import meta
-from kvnet.model import VM, Interface, Network, Plan
+from kvnet.model import VM, Network, Plan
 from kvnet.netmath import bounded_name, parse_interface
 from kvnet.profiles import Profile
 from kvnet.rules.facts import Facts, NetFacts
@@ -167,7 +167,7 @@ def network_name_ref(plan: Plan, nad: str) -> str:
     return f"{plan.namespace}/{nad}" if plan.namespace else nad
 
 
-def used_plugins(facts: Facts, refs: dict[tuple[str, int], NadRef]) -> dict[str, list[str]]:
+def used_plugins(facts: Facts) -> dict[str, list[str]]:
     """CNI binaries the plan's NADs need -> the networks needing them (sorted)."""
     need: dict[str, set[str]] = {}
     for nf in facts.networks.values():
@@ -176,7 +176,3 @@ def used_plugins(facts: Facts, refs: dict[tuple[str, int], NadRef]) -> dict[str,
         if net.ipam != "none":
             need.setdefault(net.ipam, set()).add(net.name)
     return {k: sorted(v) for k, v in sorted(need.items())}
-
-
-def interface_nad(refs: dict[tuple[str, int], NadRef], vm: VM, iface: Interface) -> NadRef | None:
-    return refs.get((vm.name, iface.index))

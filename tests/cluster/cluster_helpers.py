@@ -51,6 +51,11 @@ VM = """\
         - network: default
         - network: lan
 """
+STATIC_NET = BRIDGE_NET + """\
+      subnet: 192.168.1.0/24
+      ipam: static
+"""
+STATIC_VM = VM + "          address: 192.168.1.20/24\n"
 
 
 def cluster_for(variant: str, extra: str = "") -> str:

@@ -17,6 +17,8 @@ from cluster_helpers import (
     MULTUS_IMAGE,
     MULTUS_THICK_IMAGE,
     PLUGINS_IMAGE,
+    STATIC_NET,
+    STATIC_VM,
     UPSTREAM,
     cluster_for,
     container,
@@ -30,19 +32,6 @@ from cluster_helpers import (
     write_plan,
 )
 
-STATIC_NET = BRIDGE_NET + """\
-      subnet: 192.168.1.0/24
-      ipam: static
-"""
-STATIC_VM = """\
-  vms:
-    - name: web-1
-      image: quay.io/containerdisks/ubuntu:22.04
-      interfaces:
-        - network: default
-        - network: lan
-          address: 192.168.1.20/24
-"""
 
 
 def build(kvnet, tmp_path: Path, text: str):

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from cluster_helpers import (
     BRIDGE_NET,
+    STATIC_NET,
+    STATIC_VM,
     MACVLAN_NET,
     MULTUS_THICK_IMAGE,
     cluster_for,
@@ -68,16 +70,6 @@ def healthy_k3s(root: Path) -> None:
     (root / "sys/class/net/br-lan/bridge").mkdir(parents=True)
 
 
-STATIC_NET = BRIDGE_NET + "      subnet: 192.168.1.0/24\n      ipam: static\n"
-STATIC_VMS = """\
-  vms:
-    - name: web-1
-      image: quay.io/containerdisks/ubuntu:22.04
-      interfaces:
-        - network: default
-        - network: lan
-          address: 192.168.1.20/24
-"""
 
 
 def doctor(kvnet, root: Path, *args: str) -> tuple[int, dict]:
@@ -130,7 +122,7 @@ def test_healthy_k3s_tree_exits_zero(kvnet, tmp_path: Path) -> None:
     root = tmp_path / "node"
     healthy_k3s(root)
     assert not Path(HASH_BIN).exists()  # the symlinks only resolve under --root
-    plan_file = write_plan(tmp_path / "plan", plan(cluster_for("k3s"), STATIC_NET, vms=STATIC_VMS))
+    plan_file = write_plan(tmp_path / "plan", plan(cluster_for("k3s"), STATIC_NET, vms=STATIC_VM))
     code, rep = doctor(kvnet, root, "--plan", str(plan_file))
     assert code == 0, errors(rep)
     assert rep["healthy"] and errors(rep) == {}
@@ -269,7 +261,7 @@ def test_thick_fix_without_plan_deploys_thick_multus(kvnet, tmp_path: Path, lega
 def test_thick_fix_with_plan_references_it(kvnet, tmp_path: Path) -> None:
     root = tmp_path / "node"
     healthy_k3s(root)
-    plan_file = write_plan(tmp_path / "plan", plan(cluster_for("k3s"), STATIC_NET, vms=STATIC_VMS))
+    plan_file = write_plan(tmp_path / "plan", plan(cluster_for("k3s"), STATIC_NET, vms=STATIC_VM))
     # the plan deploys thin Multus: the fix says what to set in it, then builds it
     code, rep = doctor(kvnet, root, "--plan", str(plan_file), "--flavor", "thick")
     assert code == 1
@@ -277,14 +269,14 @@ def test_thick_fix_with_plan_references_it(kvnet, tmp_path: Path) -> None:
     build = f"kvnet build {plan_file} | kubectl apply -f -"
     assert fix == f"set spec.cluster.multus: {{flavor: thick}} in {plan_file}, then: {build}"
     # following it (the edit, then the command) deploys thick Multus with the k3s paths
-    plan_file.write_text(plan(cluster_for("k3s", "    multus: {flavor: thick}\n"), STATIC_NET, vms=STATIC_VMS))
+    plan_file.write_text(plan(cluster_for("k3s", "    multus: {flavor: thick}\n"), STATIC_NET, vms=STATIC_VM))
     objs, _ = run_fix(build, tmp_path)
     assert_thick_multus(objs, f"/{BIN}", f"/{CONF}")
     code, rep = doctor(kvnet, root, "--plan", str(plan_file))
     assert code == 1 and rep["flavor"] == "thick"
     assert errors(rep)[("multus-binary", "multus-shim")]["fix"] == build
     # a plan without spec.cluster: the whole spec.cluster to add
-    bare = write_plan(tmp_path / "bare", plan(None, STATIC_NET, vms=STATIC_VMS))
+    bare = write_plan(tmp_path / "bare", plan(None, STATIC_NET, vms=STATIC_VM))
     _, rep = doctor(kvnet, root, "--plan", str(bare), "--flavor", "thick")
     assert errors(rep)[("multus-binary", "multus-shim")]["fix"] == (
         f"set spec.cluster: {{distribution: k3s, multus: {{flavor: thick}}}} in {bare}, "

@@ -42,7 +42,7 @@ def main() -> int:
         plan.write_text(plan_text(1000, 20, 3))
         size_kb = plan.stat().st_size / 1024
 
-        from kvnet.compiler import BuildOptions, compile_paths
+        from kvnet.pipeline import BuildOptions, compile_paths
         from kvnet.emit import to_yaml
 
         inproc = []

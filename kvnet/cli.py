@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import importlib
 import os
-import signal
 import sys
-
 
 import click
 
-from kvnet import __version__
+from kvnet import __version__, signals
 
 COMMANDS: dict[str, str] = {
     "build": "kvnet.commands.build:build",
@@ -77,9 +75,7 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point with kvnet's exit codes: 0 ok, 1 input errors, 2 usage, 3 internal, 143 SIGTERM."""
-    from kvnet.entry import _on_sigterm
-
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    signals.install()
     try:
         rv = cli.main(args=argv, prog_name="kvnet", standalone_mode=False)
     except click.exceptions.Exit as exc:

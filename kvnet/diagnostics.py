@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
 
+from kvnet.codes import Severity, lookup
 
-class Severity(str, Enum):
-    ERROR = "error"
-    WARNING = "warning"
+__all__ = ["Diagnostic", "Loc", "Report", "Severity", "error", "warning", "diagnostic"]
 
 
 @dataclass(frozen=True, order=True)
@@ -41,14 +39,31 @@ class Diagnostic:
         return (self.file, self.line, self.column, self.code, self.message)
 
 
-def error(code: str, message: str, loc: Loc | None = None, hint: str | None = None) -> Diagnostic:
+def diagnostic(code: str, message: str, loc: Loc | None = None, hint: str | None = None) -> Diagnostic:
+    """A Diagnostic of ``code`` with the severity the registry (:mod:`kvnet.codes`) gives it.
+
+    ``message`` names the offending value; ``loc`` is where it stands (``<input>`` when unknown).
+    Raises KeyError for an unregistered code (a kvnet bug, caught by the registry test).
+    """
     loc = loc or Loc("<input>")
-    return Diagnostic(Severity.ERROR, code, message, loc.file, loc.line, loc.column, hint)
+    return Diagnostic(lookup(code).severity, code, message, loc.file, loc.line, loc.column, hint)
+
+
+def _of(severity: Severity, code: str, message: str, loc: Loc | None, hint: str | None) -> Diagnostic:
+    d = diagnostic(code, message, loc, hint)
+    if d.severity is not severity:
+        raise ValueError(f"{code} is registered as {d.severity.value}, reported as {severity.value}")
+    return d
+
+
+def error(code: str, message: str, loc: Loc | None = None, hint: str | None = None) -> Diagnostic:
+    """:func:`diagnostic` for a code the registry lists as an error (ValueError otherwise)."""
+    return _of(Severity.ERROR, code, message, loc, hint)
 
 
 def warning(code: str, message: str, loc: Loc | None = None, hint: str | None = None) -> Diagnostic:
-    loc = loc or Loc("<input>")
-    return Diagnostic(Severity.WARNING, code, message, loc.file, loc.line, loc.column, hint)
+    """:func:`diagnostic` for a code the registry lists as a warning (ValueError otherwise)."""
+    return _of(Severity.WARNING, code, message, loc, hint)
 
 
 @dataclass

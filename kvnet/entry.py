@@ -1,35 +1,13 @@
-"""Console-script entry: take SIGTERM before anything slow is imported.
-
-Argo CD may stop the plugin at any moment; until a run has succeeded nothing
-has been written, so leaving with 143 is clean. Once a run has passed and started
-writing its result, a SIGTERM is ignored: the result is written whole, never cut.
-"""
+"""Console-script entry: take SIGTERM before anything slow is imported (see kvnet.signals)."""
 
 from __future__ import annotations
 
-import os
-import signal
-from typing import Any
-
-
-class _State:
-    writing = False
-
-
-def output_started() -> None:
-    """The run passed every check and starts writing its result: it will finish writing
-    it, so that a SIGTERM never leaves a partial manifest set behind."""
-    _State.writing = True
-
-
-def _on_sigterm(signum: int, frame: Any) -> None:
-    if _State.writing:
-        return  # the complete result is being written; finish it rather than truncate it
-    os._exit(143)
+from kvnet import signals
 
 
 def main() -> None:
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    """``kvnet`` console script."""
+    signals.install()
     from kvnet.cli import main as cli_main
 
     cli_main()

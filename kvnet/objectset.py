@@ -1,11 +1,17 @@
-"""The set of emitted objects: one object per identity (group, kind, namespace, name)."""
+"""The set of emitted objects: one object per identity (group, kind, namespace, name).
+
+Duplicate objects (KV250, SPEC §6) are reported here, once, from the origins expansion gives.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from kvnet.model import Plan
+from kvnet.diagnostics import Diagnostic, error
+from kvnet.expand.emitted import Emitted
+from kvnet.input.model import Plan
+from kvnet.labels import PLAN_LABEL, SOURCE_ANNOTATION
 
 Identity = tuple[str, str, str, str]
 
@@ -15,6 +21,7 @@ SHARED_KINDS = frozenset({"CustomResourceDefinition", "ClusterRole", "ClusterRol
 
 
 def identity(obj: dict[str, Any]) -> Identity:
+    """(API group, kind, namespace, name) of ``obj``; namespace "" when it has none."""
     meta = obj.get("metadata") or {}
     return (str(obj.get("apiVersion")).split("/")[0], str(obj.get("kind")),
             str(meta.get("namespace") or ""), str(meta.get("name")))
@@ -24,11 +31,15 @@ def same_apart_from_plan(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Equal but for the kvnet.dev/plan label and kvnet.dev/source annotation."""
     def strip(o: dict[str, Any]) -> dict[str, Any]:
         meta = dict(o.get("metadata") or {})
-        meta["labels"] = {k: v for k, v in (meta.get("labels") or {}).items() if k != "kvnet.dev/plan"}
-        meta["annotations"] = {k: v for k, v in (meta.get("annotations") or {}).items() if k != "kvnet.dev/source"}
+        meta["labels"] = {k: v for k, v in (meta.get("labels") or {}).items() if k != PLAN_LABEL}
+        meta["annotations"] = {k: v for k, v in (meta.get("annotations") or {}).items() if k != SOURCE_ANNOTATION}
         return {**o, "metadata": meta}
 
     return strip(a) == strip(b)
+
+
+def _nsname(ident: Identity) -> str:
+    return f"{ident[2]}/{ident[3]}" if ident[2] else ident[3]
 
 
 @dataclass(frozen=True)
@@ -42,14 +53,22 @@ class Claim:
 
 @dataclass
 class ObjectSet:
+    """Emitted objects in insertion order, one per identity.
+
+    ``across_units``: the objects come from several directories (compile units) merged into
+    one stream (``kvnet build dir1 dir2``), which changes how a clash is reported.
+    """
+
+    across_units: bool = False
     objects: list[dict[str, Any]] = field(default_factory=list)
     _claims: dict[Identity, Claim] = field(default_factory=dict)
 
-    def add(self, obj: dict[str, Any], plan: Plan | None) -> Claim | None:
-        """Add ``obj``; the earlier claim when it clashes with one, else None.
+    def add(self, emitted: Emitted, plan: Plan | None) -> Diagnostic | None:
+        """Add ``emitted`` (from ``plan``); a KV250 diagnostic when its identity is taken.
 
-        An identical copy of a shared node-side object from another plan is dropped.
+        An identical copy of a shared node-side object from another plan is dropped silently.
         """
+        obj = emitted.obj
         ident = identity(obj)
         prev = self._claims.get(ident)
         if prev is None:
@@ -58,4 +77,20 @@ class ObjectSet:
             return None
         if ident[1] in SHARED_KINDS and prev.plan is not plan and same_apart_from_plan(prev.obj, obj):
             return None
-        return prev
+        return self._clash(prev, emitted, plan)
+
+    def _clash(self, prev: Claim, emitted: Emitted, plan: Plan | None) -> Diagnostic:
+        ident, other = prev.ident, prev.plan
+        if self.across_units:
+            return error("KV250", f"{ident[1]} {_nsname(ident)} is emitted by two directories"
+                         + (f" (also by plan {other.name!r} at {other.where.at()})" if other else ""),
+                         plan.where.at() if plan else emitted.origin,
+                         hint="give the plans different namespaces, or build the directories separately")
+        owner = other.name if other else "?"
+        name = plan.name if plan else "?"
+        if ident[1] in SHARED_KINDS and owner != name:
+            return error("KV250", f"plans {owner!r} and {name!r} both emit {ident[1]} {_nsname(ident)}, differently",
+                         emitted.origin, hint="give spec.cluster in one plan only, or the same in every plan")
+        return error("KV250", f"plan {name!r} emits {ident[1]} {_nsname(ident)} twice"
+                     + (f" (also from plan {owner!r})" if owner != name else ""),
+                     emitted.origin, hint="rename a network or VM so that the names differ")

@@ -1,14 +1,38 @@
-"""Checks of command-level options shared by every entry point (CLI, CMP, KRM)."""
+"""Compile options shared by every entry point (CLI, Argo CD CMP, kustomize, KRM): the one
+place their defaults live, and the usage checks of their values."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from typing import Iterable
+
+DEFAULT_KUBE_VERSION = "1.31"  # SPEC §4: kubernetes-validate's --kube-version default
+
+
+@dataclass
+class BuildOptions:
+    """How one compile runs.
+
+    ``kube_version``: Kubernetes major.minor the core kinds are validated against (SPEC §4);
+    ``crds``: extra CRD files whose schemas validate matching objects; ``allow_empty``: an empty
+    manifest set is not an error (SPEC §5); ``distribution``: overrides spec.cluster.distribution;
+    ``validate_output``: check every emitted object; ``merge_units``: True (build) puts the objects
+    of every directory into one stream, so two directories may not emit the same object; False
+    (validate) checks each directory as the app it is.
+    """
+
+    kube_version: str = DEFAULT_KUBE_VERSION
+    crds: list[str] = field(default_factory=list)
+    allow_empty: bool = False
+    distribution: str | None = None
+    validate_output: bool = True
+    merge_units: bool = True
 
 
 def check_options(kube_version: str, crds: Iterable[str] = (), distribution: str | None = None) -> str | None:
-    """A usage problem with the options, or None."""
-    from kvnet.output_check import supported_kube_version
+    """A usage problem with the options (one line, exit 2), or None."""
+    from kvnet.outputcheck.checker import supported_kube_version
     from kvnet.profiles import DISTRIBUTIONS
 
     problem = supported_kube_version(kube_version)

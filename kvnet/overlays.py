@@ -1,6 +1,6 @@
 """Kustomize overlays of the upstream Multus v4.3.0 thin manifest, one per distribution
 (SPEC §3 "Overlays"), generated from the profile table with the patches ``kvnet build``
-applies (``kvnet.cluster.multus``): hostPaths, thin_entrypoint args, pinned image,
+applies (``kvnet.expand.cluster.multus``): hostPaths, thin_entrypoint args, pinned image,
 priorityClassName, and without the upstream ConfigMap that ``--multus-conf-file=auto`` never reads.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from kvnet.cluster.multus import DAEMONSET, PRIORITY_CLASS, thin_args, thin_host_paths
-from kvnet.cluster.settings import NAMESPACE
+from kvnet.expand.cluster.multus import DAEMONSET, PRIORITY_CLASS, thin_args, thin_host_paths
+from kvnet.input.cluster_settings import NAMESPACE
 from kvnet.profiles import (
     MULTUS_IMAGES,
     MULTUS_MANIFEST_URL,

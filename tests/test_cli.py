@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from testlib import EXAMPLES, example_dirs, run_kvnet, write
 
 BAD = """\
@@ -83,12 +82,12 @@ def test_github_format_and_auto(tmp_path: Path, kvnet) -> None:
 
 
 def test_internal_error_is_one_line_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kvnet) -> None:
-    import kvnet.expand as expand
+    import kvnet.pipeline.stages as stages
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("synthetic failure\nsecond line")
 
-    monkeypatch.setattr(expand, "expand_plan", boom)
+    monkeypatch.setattr(stages, "expand_plan", boom)
     res = kvnet("build", str(EXAMPLES / "k3s-lan-static"))
     assert res.code == 3 and res.out == ""
     assert res.err == ("kvnet: internal error: RuntimeError: synthetic failure "

@@ -1,4 +1,4 @@
-"""Tests for kvnet's NAD and CNI configuration schemas (kvnet/schemas) and kvnet.cni_schemas."""
+"""Tests for kvnet's NAD and CNI configuration schemas (kvnet/schemas) and kvnet.outputcheck.cni_schemas."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from kvnet import cni_schemas
-from kvnet.cni_schemas import IPAM_TYPES, PLUGIN_TYPES, validate_cni_config, validate_nad
+from kvnet.outputcheck import cni_schemas
+from kvnet.outputcheck.cni_schemas import IPAM_TYPES, PLUGIN_TYPES, validate_cni_config, validate_nad
 
 REPO = Path(__file__).parents[1]
 SCHEMAS = REPO / "kvnet" / "schemas"
@@ -165,7 +165,7 @@ def test_validators_are_built_once_per_type() -> None:
 
 
 def test_import_does_not_load_jsonschema() -> None:
-    code = "import sys, kvnet.cni_schemas; print('jsonschema' in sys.modules, 'referencing' in sys.modules)"
+    code = "import sys, kvnet.outputcheck.cni_schemas; print('jsonschema' in sys.modules, 'referencing' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert out.stdout.split() == ["False", "False"]
 

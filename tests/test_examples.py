@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from testlib import UPSTREAM, example_dirs, run_kvnet
 
 EXAMPLES = example_dirs()

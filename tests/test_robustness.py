@@ -9,11 +9,10 @@ from typing import Any, Iterator
 
 import pytest
 import yaml
-
 from testlib import EXAMPLES
 
-from kvnet.compiler import BuildOptions, compile_documents
-from kvnet.loader import load_text
+from kvnet.pipeline import BuildOptions, compile_documents
+from kvnet.input.loader import load_text
 
 ODD_VALUES: list[Any] = [None, "", " ", 0, -1, 65536, 1.5, True, [], {}, ["x"], {"a": 1}, "x" * 300,
                          "192.168.1.0/24", "192.168.1.255", "fd00::/64", "::", "default", "LAN", "a/b",
@@ -82,7 +81,7 @@ def test_garbage_text_never_crashes(tmp_path: Path) -> None:
         try:
             docs = load_text(text, "x.yaml")
         except Exception as exc:  # only LoadError is allowed
-            from kvnet.loader import LoadError
+            from kvnet.input.loader import LoadError
 
             assert isinstance(exc, LoadError), repr(exc)
             continue

@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-DEFAULT_KUBE_VERSION = "1.31"
+from kvnet.options import DEFAULT_KUBE_VERSION
 
 # parameter name -> (env name without ARGOCD_ENV_, kind)
 SETTINGS: dict[str, tuple[str, str]] = {

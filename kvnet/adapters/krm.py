@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error
+from kvnet.labels import MANAGED_BY, PLAN_LABEL
 
 API_VERSIONS = ("config.kubernetes.io/v1", "config.kubernetes.io/v1beta1")
 MAX_INPUT_BYTES = 64 * 1024 * 1024
@@ -56,8 +57,8 @@ def run(text: str, options: Any, cwd: str) -> FnOutcome:
         strip_orchestrator_metadata,
         subdocument,
     )
-    from kvnet.compiler import compile_documents
-    from kvnet.loader import LoadError, load_text
+    from kvnet.input.loader import LoadError, load_text
+    from kvnet.pipeline import compile_documents
 
     try:
         docs = [d for d in load_text(text, "<stdin>") if d.data is not None]
@@ -119,8 +120,8 @@ def run(text: str, options: Any, cwd: str) -> FnOutcome:
 def _generated_by(item: Any, plan: str) -> bool:
     meta = item.get("metadata") if isinstance(item, dict) else None
     labels = meta.get("labels") if isinstance(meta, dict) else None
-    return (isinstance(labels, dict) and labels.get("app.kubernetes.io/managed-by") == "kvnet"
-            and labels.get("kvnet.dev/plan") == plan)
+    return (isinstance(labels, dict) and labels.get(MANAGED_BY) == "kvnet"
+            and labels.get(PLAN_LABEL) == plan)
 
 
 def _annotated(y: Any, obj: dict[str, Any]) -> Any:

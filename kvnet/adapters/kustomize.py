@@ -73,7 +73,7 @@ class ExecOutcome:
 
 def _generator_files(root: str) -> list[str]:
     """Local files listed under ``generators:`` of the kustomization in ``root``."""
-    from kvnet.loader import LoadError, load_file
+    from kvnet.input.loader import LoadError, load_file
 
     for name in KUSTOMIZATION_NAMES:
         path = os.path.join(root, name)
@@ -99,8 +99,8 @@ def run_exec(config_path: str, root: str, options: Any) -> ExecOutcome:
         placeholder_name,
         strip_orchestrator_metadata,
     )
-    from kvnet.compiler import compile_documents
-    from kvnet.loader import LoadError, load_file
+    from kvnet.input.loader import LoadError, load_file
+    from kvnet.pipeline import compile_documents
 
     try:
         docs = load_file(config_path, "<kustomize generator config>")

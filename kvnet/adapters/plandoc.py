@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic
-from kvnet.loader import Document, LoadError, load_file
+from kvnet.input.loader import Document, LoadError, load_file
 
 # Annotations orchestrators put on a generator's config; kvnet's plan schema knows none of them.
 ORCHESTRATOR_PREFIXES = ("config.kubernetes.io/", "internal.config.kubernetes.io/",

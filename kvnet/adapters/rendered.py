@@ -38,8 +38,8 @@ class DirCheck:
 
 
 def check_dir(directory: str, rendered_name: str, options: Any) -> DirCheck:
-    from kvnet.compiler import compile_paths
     from kvnet.emit import to_yaml
+    from kvnet.pipeline import compile_paths
 
     rendered = os.path.normpath(os.path.join(directory, rendered_name))
     check = DirCheck(directory, rendered)

@@ -8,12 +8,13 @@ from typing import Any
 import click
 
 from kvnet.commands.common import format_option, report, write_stdout
+from kvnet.options import DEFAULT_KUBE_VERSION
 
 
 def _options(f: Any) -> Any:
     f = click.option("--crd", "crds", multiple=True, type=click.Path(dir_okay=False),
                      help="Also validate emitted objects against this CRD file (repeatable).")(f)
-    f = click.option("--kube-version", default="1.31", show_default=True,
+    f = click.option("--kube-version", default=DEFAULT_KUBE_VERSION, show_default=True,
                      help="Kubernetes version whose schemas core objects are validated against.")(f)
     f = click.option("--distribution", default=None,
                      help="Override spec.cluster.distribution.")(f)
@@ -25,8 +26,8 @@ def _options(f: Any) -> Any:
 
 def _compile(paths: tuple[str, ...], kube_version: str, crds: tuple[str, ...], distribution: str | None,
              allow_empty: bool, fmt: str, merge_units: bool = True) -> Any:
-    from kvnet.compiler import BuildOptions, compile_paths
     from kvnet.options import check_options
+    from kvnet.pipeline import BuildOptions, compile_paths
 
     problem = check_options(kube_version, crds, distribution)
     if problem:

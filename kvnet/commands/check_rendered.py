@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from kvnet.commands.common import format_option, report, write_stdout
+from kvnet.options import DEFAULT_KUBE_VERSION
 
 
 @click.command("check-rendered")
@@ -12,7 +13,7 @@ from kvnet.commands.common import format_option, report, write_stdout
 @click.option("--rendered", "rendered_name", default="rendered.yaml", show_default=True,
               help="File, relative to each plan directory, that holds the committed `kvnet build` output.")
 @click.option("--fix", is_flag=True, help="Rewrite stale or missing rendered files (still exits 1).")
-@click.option("--kube-version", default="1.31", show_default=True,
+@click.option("--kube-version", default=DEFAULT_KUBE_VERSION, show_default=True,
               help="Kubernetes version whose schemas core objects are validated against.")
 @click.option("--distribution", default=None, help="Override spec.cluster.distribution.")
 @click.option("--crd", "crds", multiple=True, type=click.Path(dir_okay=False),
@@ -28,8 +29,8 @@ def check_rendered(paths: tuple[str, ...], rendered_name: str, fix: bool, kube_v
     own. Prints a unified diff for each stale file and exits 1.
     """
     from kvnet.adapters.rendered import check_dir, plan_dirs, write_expected
-    from kvnet.compiler import BuildOptions
     from kvnet.options import check_options
+    from kvnet.pipeline import BuildOptions
 
     problem = check_options(kube_version, crds, distribution)
     if problem:

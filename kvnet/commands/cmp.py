@@ -29,7 +29,7 @@ def generate(fmt: str) -> int:
     and revision.
     """
     from kvnet.adapters.argocd import SettingsError, app_context, settings
-    from kvnet.compiler import BuildOptions, compile_paths
+    from kvnet.pipeline import BuildOptions, compile_paths
     from kvnet.reporters import render
 
     env = dict(os.environ)

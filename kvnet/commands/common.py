@@ -39,7 +39,7 @@ def report(diags: Iterable[Diagnostic], fmt: str) -> None:
 
 def write_stdout(text: str) -> None:
     """Write a command's whole result in one go (a SIGTERM from here on is ignored)."""
-    from kvnet.entry import output_started
+    from kvnet.signals import output_started
 
     output_started()
     out = sys.stdout

@@ -51,8 +51,8 @@ def doctor(root: str, distribution: str | None, plan: str | None, flavor: str | 
 def _load_plan(path: str) -> int | Needs:
     """The plan's Needs, or an exit code after reporting why it could not be read."""
     from kvnet.commands.common import report
-    from kvnet.compiler import BuildOptions, compile_paths
     from kvnet.doctor.needs import plan_needs
+    from kvnet.pipeline import BuildOptions, compile_paths
 
     result = compile_paths([path], BuildOptions(validate_output=False, allow_empty=True))
     if not result.plans:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kvnet.commands.common import format_option, resolve_format, write_stdout
+from kvnet.options import DEFAULT_KUBE_VERSION
 
 if TYPE_CHECKING:
     from kvnet.adapters.krm import FnOutcome
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 @click.command()
 @format_option
-@click.option("--kube-version", default="1.31", show_default=True,
+@click.option("--kube-version", default=DEFAULT_KUBE_VERSION, show_default=True,
               help="Kubernetes version whose schemas core objects are validated against.")
 @click.option("--distribution", default=None, help="Override spec.cluster.distribution.")
 @click.option("--allow-empty", is_flag=True, help="Succeed even when nothing is emitted.")
@@ -27,8 +28,8 @@ def fn(fmt: str, kube_version: str, distribution: str | None, allow_empty: bool)
     stdout; problems go to `results` and stderr, with a non-zero exit on errors.
     """
     from kvnet.adapters.krm import MAX_INPUT_BYTES, run
-    from kvnet.compiler import BuildOptions
     from kvnet.options import check_options
+    from kvnet.pipeline import BuildOptions
 
     problem = check_options(kube_version, (), distribution)
     if problem:

@@ -51,7 +51,7 @@ def install_plugin(plugin_home: str | None) -> int:
 def exec_plugin(config: str, extra: tuple[str, ...], fmt: str) -> int:
     """Run as the exec plugin: CONFIG is kustomize's temp copy of the plan (cwd: the kustomization)."""
     from kvnet.adapters.kustomize import run_exec
-    from kvnet.compiler import BuildOptions
+    from kvnet.pipeline import BuildOptions
 
     fmt = resolve_format(fmt)
     outcome = run_exec(config, os.getcwd(), BuildOptions())

@@ -1,40 +1,29 @@
-"""Expansion: pure functions from a checked Plan to Kubernetes objects."""
+"""Expansion: pure functions from a checked Plan (and its Facts) to Kubernetes objects."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
-from kvnet.diagnostics import Diagnostic
+from kvnet.diagnostics import Loc
+from kvnet.expand.cluster import expand_cluster
+from kvnet.expand.emitted import Emitted
 from kvnet.expand.macs import assign_macs
-from kvnet.expand.nads import expand_nads, used_plugins
+from kvnet.expand.nads import expand_nads
 from kvnet.expand.vms import expand_vm
-from kvnet.model import Plan
-from kvnet.profiles import Profile, resolve
-from kvnet.rules.facts import Facts
+from kvnet.input.facts import Facts
+from kvnet.input.model import Plan
 
 
-@dataclass
-class Expansion:
-    objects: list[dict[str, Any]] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    plugins: dict[str, list[str]] = field(default_factory=dict)  # CNI type -> networks needing it
-
-
-def expand_plan(plan: Plan, facts: Facts, distribution: str | None = None) -> Expansion:
-    profile: Profile | None = None
-    if plan.cluster is not None or distribution:
-        profile = resolve(plan.cluster, distribution)
-    nads, refs = expand_nads(plan, facts, profile)
+def expand_plan(plan: Plan, facts: Facts) -> list[Emitted]:
+    """Every object of ``plan`` (SPEC §3) with its origin: NADs, VMs (and their cloud-init
+    Secrets), node-side objects. ``facts`` comes from the rules stage; expansion reports
+    nothing (the rules did)."""
+    objects, refs = expand_nads(plan, facts, facts.profile)
     macs = assign_macs(plan)
-    out = Expansion(plugins=used_plugins(facts))
-    out.objects.extend(nads)
     for vm in plan.vms:
-        out.objects.extend(expand_vm(plan, vm, facts, macs, refs))
-    if plan.cluster is not None and profile is not None:
-        from kvnet.cluster import expand_cluster
-
-        objs, diags = expand_cluster(plan, profile, out.plugins)
-        out.objects.extend(objs)
-        out.diagnostics.extend(diags)
-    return out
+        for obj in expand_vm(plan, vm, facts, macs, refs):
+            if obj["kind"] == "VirtualMachine":
+                objects.append(Emitted(obj, vm.where.at("name"), vm))
+            else:
+                objects.append(Emitted(obj, vm.where.at("cloudInit", key=True)))
+    node_origin: Loc = plan.cluster_where.at() if plan.cluster_where is not None else plan.where.at()
+    objects.extend(Emitted(obj, node_origin) for obj in expand_cluster(plan, facts))
+    return objects

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kvnet.model import POD_NETWORK, VM
+from kvnet.input.facts import Facts
+from kvnet.input.model import POD_NETWORK, VM
 from kvnet.netmath import parse_interface
-from kvnet.rules.facts import Facts
 
 SECONDARY_ROUTE_METRIC = 200  # after the pod network's DHCP default route (metric 100)
 ROUTE_METRIC_STEP = 10  # each further NIC with a default route ranks lower, never equal

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kvnet.model import Plan
+from kvnet.input.model import Plan
 from kvnet.netmath import derive_mac, normalize_mac
 
 

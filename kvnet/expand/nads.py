@@ -6,11 +6,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from kvnet.expand import meta
-from kvnet.model import VM, Network, Plan
+from kvnet import labels as meta
+from kvnet.expand.emitted import Emitted
+from kvnet.input.facts import Facts, NetFacts
+from kvnet.input.model import VM, Network, Plan
 from kvnet.netmath import bounded_name, parse_interface
 from kvnet.profiles import Profile
-from kvnet.rules.facts import Facts, NetFacts
 
 
 @dataclass(frozen=True)
@@ -142,14 +143,15 @@ def nad_object(plan: Plan, nf: NetFacts, name: str, address: str | None,
 
 
 def expand_nads(plan: Plan, facts: Facts, profile: Profile | None
-                ) -> tuple[list[dict[str, Any]], dict[tuple[str, int], NadRef]]:
-    """All NADs of the plan, and which NAD each (vm, interface index) attaches to."""
-    objects: list[dict[str, Any]] = []
+                ) -> tuple[list[Emitted], dict[tuple[str, int], NadRef]]:
+    """All NADs of the plan (each with its origin: the network, or the interface of a per-VM
+    static NAD), and which NAD each (vm, interface index) attaches to."""
+    objects: list[Emitted] = []
     refs: dict[tuple[str, int], NadRef] = {}
     for nf in facts.networks.values():
         net = nf.network
         if net.ipam != "static":
-            objects.append(nad_object(plan, nf, net.name, None, profile))
+            objects.append(Emitted(nad_object(plan, nf, net.name, None, profile), net.where.at("name")))
     for vm in plan.vms:
         for iface in vm.interfaces:
             attached = facts.networks.get(iface.network)
@@ -158,21 +160,11 @@ def expand_nads(plan: Plan, facts: Facts, profile: Profile | None
             net = attached.network
             name = nad_name(plan, net, vm)
             if net.ipam == "static":
-                objects.append(nad_object(plan, attached, name, iface.address, profile))
+                objects.append(Emitted(nad_object(plan, attached, name, iface.address, profile),
+                                       iface.where.at("network")))
             refs[(vm.name, iface.index)] = NadRef(name, net.name, net.type, None if net.ipam == "none" else net.ipam)
     return objects, refs
 
 
 def network_name_ref(plan: Plan, nad: str) -> str:
     return f"{plan.namespace}/{nad}" if plan.namespace else nad
-
-
-def used_plugins(facts: Facts) -> dict[str, list[str]]:
-    """CNI binaries the plan's NADs need -> the networks needing them (sorted)."""
-    need: dict[str, set[str]] = {}
-    for nf in facts.networks.values():
-        net = nf.network
-        need.setdefault(net.type, set()).add(net.name)
-        if net.ipam != "none":
-            need.setdefault(net.ipam, set()).add(net.name)
-    return {k: sorted(v) for k, v in sorted(need.items())}

@@ -5,14 +5,14 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from kvnet.expand import meta
+from kvnet import labels as meta
 from kvnet.expand.cloudinit import network_data
 from kvnet.expand.merge import deep_merge
-from kvnet.expand.netplan_yaml import dump as dump_netplan
 from kvnet.expand.nads import NadRef, network_name_ref
-from kvnet.model import POD_NETWORK, VM, Plan
+from kvnet.expand.netplan_yaml import dump as dump_netplan
+from kvnet.input.facts import Facts
+from kvnet.input.model import POD_NETWORK, VM, Plan
 from kvnet.rules.bindings import binding_of, network_type
-from kvnet.rules.facts import Facts
 
 CLOUD_INIT_INLINE_LIMIT = 2048  # KubeVirt rejects inline userData/networkData over 2048 bytes
 ROOT_DISK = "rootdisk"

@@ -10,9 +10,19 @@ from __future__ import annotations
 from typing import Callable
 
 from kvnet.diagnostics import Diagnostic
-from kvnet.model import Plan
-from kvnet.rules import addressing, bindings, macs, multus_annotations, names, network_fields, vm_fields
-from kvnet.rules.facts import Facts, gather
+from kvnet.input.facts import Facts, gather
+from kvnet.input.model import Plan
+from kvnet.rules import (
+    addressing,
+    bindings,
+    images,
+    macs,
+    multus_annotations,
+    names,
+    network_fields,
+    plugins,
+    vm_fields,
+)
 
 Rule = Callable[[Plan, Facts], list[Diagnostic]]
 
@@ -24,11 +34,17 @@ RULES: tuple[Rule, ...] = (
     macs.check,
     multus_annotations.check,
     vm_fields.check,
+    plugins.check,
+    images.check,
 )
 
 
-def check_plan(plan: Plan) -> tuple[Facts, list[Diagnostic]]:
-    facts, diags = gather(plan)
+def check_plan(plan: Plan, distribution: str | None = None) -> tuple[Facts, list[Diagnostic]]:
+    """Facts of ``plan`` and every rule's problems, in ``RULES`` order (SPEC §4).
+
+    ``distribution`` overrides spec.cluster.distribution (the node-side rules use its profile).
+    """
+    facts, diags = gather(plan, distribution)
     for rule in RULES:
         diags.extend(rule(plan, facts))
     return facts, diags

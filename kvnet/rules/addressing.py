@@ -5,9 +5,9 @@ from __future__ import annotations
 import ipaddress
 
 from kvnet.diagnostics import Diagnostic, error
-from kvnet.model import POD_NETWORK, Plan
+from kvnet.input.facts import Facts
+from kvnet.input.model import POD_NETWORK, Plan
 from kvnet.netmath import is_network_or_broadcast, parse_interface
-from kvnet.rules.facts import Facts
 
 POOL_IPAM = ("host-local", "whereabouts", "dhcp")
 

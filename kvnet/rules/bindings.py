@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from kvnet.diagnostics import Diagnostic, error
-from kvnet.model import POD_NETWORK, Interface, Plan
-from kvnet.rules.facts import Facts
+from kvnet.input.facts import Facts
+from kvnet.input.model import POD_NETWORK, Interface, Plan
 
 DEFAULT_BINDING = {"sriov": "sriov", "macvtap": "macvtap"}
 

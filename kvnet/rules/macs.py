@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from kvnet.diagnostics import Diagnostic, error
-from kvnet.model import Plan
+from kvnet.input.facts import Facts
+from kvnet.input.model import Plan
 from kvnet.netmath import mac_problem, normalize_mac
-from kvnet.rules.facts import Facts
 
 
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:

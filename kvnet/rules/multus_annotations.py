@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, error, warning
-from kvnet.model import VM, Plan
-from kvnet.rules.facts import Facts
+from kvnet.input.facts import Facts
+from kvnet.input.model import VM, Plan
+from kvnet.labels import MANAGED_BY
 
 MULTUS_ANNOTATIONS = frozenset({
     "k8s.v1.cni.cncf.io/networks",
@@ -31,7 +32,7 @@ def _walk(value: Any, path: tuple[Any, ...], vm: VM, out: list[Diagnostic]) -> N
 
 
 RESERVED_PREFIXES = ("kvnet.dev/",)
-RESERVED_KEYS = frozenset({"app.kubernetes.io/managed-by", "kubevirt.io/vm"})
+RESERVED_KEYS = frozenset({MANAGED_BY, "kubevirt.io/vm"})
 
 
 def _reserved(key: str) -> bool:

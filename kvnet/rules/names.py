@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from kvnet.diagnostics import Diagnostic, error
-from kvnet.model import POD_NETWORK, Plan
-from kvnet.rules.facts import Facts
-from kvnet.plan_schema import _suggest
+from kvnet.input.facts import Facts
+from kvnet.input.model import POD_NETWORK, Plan
+from kvnet.input.plan_schema import _suggest
 
 
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:

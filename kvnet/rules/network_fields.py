@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from kvnet.diagnostics import Diagnostic, error, warning
-from kvnet.model import Network, Plan
-from kvnet.rules.facts import Facts
+from kvnet.input.facts import Facts
+from kvnet.input.model import Network, Plan
 
 # field (plan spelling) -> network types that use it
 FIELD_TYPES: dict[str, tuple[str, ...]] = {

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from kvnet.diagnostics import Diagnostic, error
-from kvnet.model import Plan
-from kvnet.rules.facts import Facts
+from kvnet.input.facts import Facts
+from kvnet.input.model import Plan
 
 
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:

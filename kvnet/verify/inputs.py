@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error
+from kvnet.labels import SOURCE_ANNOTATION
 
 PLAN_API = "kvnet.dev/v1alpha1"
 NAD_KIND = "NetworkAttachmentDefinition"
@@ -110,16 +111,16 @@ def _read_text(file: str, inputs: Inputs) -> str | None:
     try:
         size = os.path.getsize(file)
         if size > MAX_FILE_BYTES:
-            inputs.diagnostics.append(error("KV-VERIFY-INPUT", f"file is larger than 10 MiB ({size} bytes)", Loc(file)))
+            inputs.diagnostics.append(error("KV004", f"file is larger than 10 MiB ({size} bytes)", Loc(file)))
             return None
         with open(file, "rb") as fh:
             return fh.read().decode("utf-8")
     except UnicodeDecodeError as exc:
         inputs.unreadable = True
-        inputs.diagnostics.append(error("KV-VERIFY-READ", f"not UTF-8 text: {exc.reason}", Loc(file)))
+        inputs.diagnostics.append(error("KV000", f"not UTF-8 text: {exc.reason}", Loc(file)))
     except OSError as exc:
         inputs.unreadable = True
-        inputs.diagnostics.append(error("KV-VERIFY-READ", f"cannot read: {exc.strerror or exc}", Loc(file)))
+        inputs.diagnostics.append(error("KV000", f"cannot read: {exc.strerror or exc}", Loc(file)))
     return None
 
 
@@ -130,13 +131,13 @@ def load_inputs(paths: list[str]) -> Inputs:
     for path in paths:
         if not os.path.exists(path):
             inputs.unreadable = True
-            inputs.diagnostics.append(error("KV-VERIFY-READ", "no such file or directory", Loc(path)))
+            inputs.diagnostics.append(error("KV000", "no such file or directory", Loc(path)))
             continue
         try:
             files = yaml_files(path)
         except OSError as exc:
             inputs.unreadable = True
-            inputs.diagnostics.append(error("KV-VERIFY-READ", f"cannot list: {exc.strerror or exc}", Loc(path)))
+            inputs.diagnostics.append(error("KV000", f"cannot list: {exc.strerror or exc}", Loc(path)))
             continue
         has_plan = False
         for file in files:
@@ -149,7 +150,7 @@ def load_inputs(paths: list[str]) -> Inputs:
                 mark = getattr(exc, "problem_mark", None)
                 loc = Loc(file, mark.line + 1, mark.column + 1) if mark is not None else Loc(file)
                 problem = getattr(exc, "problem", None) or str(exc)
-                inputs.diagnostics.append(error("KV-VERIFY-YAML", f"invalid YAML: {problem}", loc))
+                inputs.diagnostics.append(error("KV001", f"invalid YAML: {problem}", loc))
                 continue
             for data, node in docs:
                 if not isinstance(data, dict):
@@ -171,7 +172,7 @@ def load_inputs(paths: list[str]) -> Inputs:
 
 def compile_plans(paths: list[str]) -> tuple[list[NadCase], list[Diagnostic], bool]:
     """Compile plans with the core compiler; (NAD cases, diagnostics, ok)."""
-    from kvnet.compiler import BuildOptions, compile_paths  # lazy: the core is optional here
+    from kvnet.pipeline import BuildOptions, compile_paths  # lazy: the core is optional here
 
     result = compile_paths(list(paths), BuildOptions())
     diagnostics = list(result.diagnostics)
@@ -183,7 +184,7 @@ def compile_plans(paths: list[str]) -> tuple[list[NadCase], list[Diagnostic], bo
         if not isinstance(obj, dict) or obj.get("kind") != NAD_KIND:
             continue
         annotations = _mapping(_mapping(obj.get("metadata")).get("annotations"))
-        source = _source_path(str(annotations.get("kvnet.dev/source") or fallback), paths)
+        source = _source_path(str(annotations.get(SOURCE_ANNOTATION) or fallback), paths)
         cases.append(_nad_case(obj, source, None, seq))
     return cases, diagnostics, True
 

@@ -33,7 +33,6 @@ from cluster_helpers import (
 )
 
 
-
 def build(kvnet, tmp_path: Path, text: str):
     write_plan(tmp_path, text)
     return kvnet("build", str(tmp_path))
@@ -250,7 +249,7 @@ def test_build_is_byte_identical(kvnet, tmp_path: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("sh") is None, reason="no sh")
 def test_installer_script_copies_missing_and_keeps_existing(tmp_path: Path) -> None:
-    from kvnet.cluster.installer import INSTALL_SCRIPT
+    from kvnet.expand.cluster.installer import INSTALL_SCRIPT
 
     src, dest = tmp_path / "src", tmp_path / "dest"
     src.mkdir()

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from cluster_helpers import (
     BRIDGE_NET,
-    STATIC_NET,
-    STATIC_VM,
     MACVLAN_NET,
     MULTUS_THICK_IMAGE,
+    STATIC_NET,
+    STATIC_VM,
     cluster_for,
     docs,
     host_paths,

@@ -18,7 +18,7 @@ SKIP_REASONS = ("kernel lacks", "is not installed in", "needs the CNI dhcp daemo
 
 
 def compile_nads(path: Path) -> list[dict[str, Any]]:
-    compiler = pytest.importorskip("kvnet.compiler", reason="the core compiler is not available")
+    compiler = pytest.importorskip("kvnet.pipeline", reason="the core compiler is not available")
     result = compiler.compile_paths([str(path)], compiler.BuildOptions())
     assert result.ok, [str(d) for d in result.diagnostics]
     return [o for o in result.objects if o.get("kind") == "NetworkAttachmentDefinition"]
@@ -80,7 +80,7 @@ PLAN = """
 
 
 def test_plan_is_compiled_and_verified(runnable: str, tmp_path: Path, verify: Verify) -> None:
-    pytest.importorskip("kvnet.compiler", reason="the core compiler is not available")
+    pytest.importorskip("kvnet.pipeline", reason="the core compiler is not available")
     plan = write_plan(tmp_path, PLAN)
     (tmp_path / "kustomization.yaml").write_text("resources: []\n")
     r = verify([str(plan)])
@@ -94,7 +94,7 @@ def test_plan_is_compiled_and_verified(runnable: str, tmp_path: Path, verify: Ve
 
 
 def test_plan_with_errors_prints_diagnostics(runnable: str, tmp_path: Path, verify: Verify) -> None:
-    pytest.importorskip("kvnet.compiler", reason="the core compiler is not available")
+    pytest.importorskip("kvnet.pipeline", reason="the core compiler is not available")
     plan = write_plan(tmp_path, PLAN.replace("subnet: 10.50.0.0/24", "subnet: 192.168.1.200/24")
                       .replace("gateway: 10.50.0.1", "gateway: 192.168.1.1")
                       .replace("address: 10.50.0.20/24", "address: 192.168.1.20/24"))
@@ -105,7 +105,7 @@ def test_plan_with_errors_prints_diagnostics(runnable: str, tmp_path: Path, veri
 
 
 def test_plans_and_plain_nads_together(runnable: str, tmp_path: Path, verify: Verify) -> None:
-    pytest.importorskip("kvnet.compiler", reason="the core compiler is not available")
+    pytest.importorskip("kvnet.pipeline", reason="the core compiler is not available")
     plan_dir = tmp_path / "plan"
     plan_dir.mkdir()
     write_plan(plan_dir, PLAN)

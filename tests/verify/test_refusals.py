@@ -82,7 +82,7 @@ def test_usage_errors(tmp_path: Path, verify: Verify, fmt: str, jobs: int, messa
 def test_unreadable_input_exit_2(runnable: str, tmp_path: Path, verify: Verify) -> None:
     r = verify([str(tmp_path / "missing.yaml")], fmt="text")
     assert r.code == 2 and r.out == ""
-    assert r.err == f"{tmp_path / 'missing.yaml'}:1:1: error[KV-VERIFY-READ]: no such file or directory\n"
+    assert r.err == f"{tmp_path / 'missing.yaml'}:1:1: error[KV000]: no such file or directory\n"
 
     binary = tmp_path / "bin.yaml"
     binary.write_bytes(b"\xff\xfe\x00kind: x\n")
@@ -95,7 +95,7 @@ def test_broken_yaml_is_an_input_error(runnable: str, tmp_path: Path, verify: Ve
     bad.write_text("kind: NetworkAttachmentDefinition\nspec:\n  config: [unclosed\n")
     r = verify([str(bad)], fmt="text")
     assert r.code == 1 and r.out == ""
-    assert r.err.startswith(f"{bad}:") and "error[KV-VERIFY-YAML]: invalid YAML" in r.err
+    assert r.err.startswith(f"{bad}:") and "error[KV001]: invalid YAML" in r.err
 
     r = verify([str(bad)], fmt="github")
     assert r.err.startswith(f"::error file={bad},line=")

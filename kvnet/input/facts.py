@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kvnet.diagnostics import Diagnostic, error
-from kvnet.model import Network, Plan
+from kvnet.input.cluster_settings import ClusterSettings, settings
+from kvnet.input.model import Network, Plan
 from kvnet.netmath import IPAddress, IPNetwork, parse_ip, parse_network_strict
+from kvnet.profiles import REFERENCE_PLUGINS, Profile, resolve
 
 
 @dataclass
@@ -20,7 +22,33 @@ class NetFacts:
 
 @dataclass
 class Facts:
+    """What the rules and expansion share about one plan: parsed network values, and the node
+    side resolved once (SPEC §3 "Profiles"): the distribution profile (None without spec.cluster
+    or --distribution), spec.cluster with its defaults (None without spec.cluster), and the CNI
+    binaries the plan's NADs need (type -> sorted network names)."""
+
     networks: dict[str, NetFacts] = field(default_factory=dict)
+    profile: Profile | None = None
+    cluster: ClusterSettings | None = None
+    plugins: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def missing_plugins(self) -> dict[str, list[str]]:
+        """Needed CNI binaries the profile does not ship -> the networks needing them."""
+        if self.profile is None:
+            return {}
+        return {p: nets for p, nets in self.plugins.items() if p not in self.profile.plugins}
+
+    @property
+    def installs_plugins(self) -> bool:
+        """Whether kvnet deploys DaemonSet kvnet-cni-plugins (SPEC §3 "Cluster"): install is
+        'always', or 'auto' and a missing plugin is a reference plugin; never where the profile's
+        operator owns the nodes (OpenShift)."""
+        if self.cluster is None or self.profile is None or not self.profile.deploy_multus:
+            return False
+        if self.cluster.install == "always":
+            return True
+        return self.cluster.install == "auto" and any(p in REFERENCE_PLUGINS for p in self.missing_plugins)
 
 
 def _facts(net: Network, diags: list[Diagnostic]) -> NetFacts:
@@ -84,10 +112,30 @@ def _facts(net: Network, diags: list[Diagnostic]) -> NetFacts:
     return f
 
 
-def gather(plan: Plan) -> tuple[Facts, list[Diagnostic]]:
+def used_plugins(networks: dict[str, NetFacts]) -> dict[str, list[str]]:
+    """CNI binaries the plan's NADs need -> the networks needing them (sorted)."""
+    need: dict[str, set[str]] = {}
+    for nf in networks.values():
+        net = nf.network
+        need.setdefault(net.type, set()).add(net.name)
+        if net.ipam != "none":
+            need.setdefault(net.ipam, set()).add(net.name)
+    return {k: sorted(v) for k, v in sorted(need.items())}
+
+
+def gather(plan: Plan, distribution: str | None = None) -> tuple[Facts, list[Diagnostic]]:
+    """Facts of ``plan`` and the problems found parsing its network values (KV210-KV215).
+
+    ``distribution`` (the command line's --distribution) wins over spec.cluster.distribution.
+    """
     diags: list[Diagnostic] = []
     facts = Facts()
     for net in plan.networks:
         if net.name not in facts.networks:
             facts.networks[net.name] = _facts(net, diags)
+    facts.plugins = used_plugins(facts.networks)
+    if plan.cluster is not None or distribution:
+        facts.profile = resolve(plan.cluster, distribution)
+    if plan.cluster is not None and facts.profile is not None:
+        facts.cluster = settings(plan.cluster, facts.profile)
     return facts, diags

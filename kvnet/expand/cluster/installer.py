@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kvnet.cluster.settings import NAMESPACE, ClusterSettings
-from kvnet.expand import meta
-from kvnet.model import Plan
+from kvnet import labels as meta
+from kvnet.input.cluster_settings import NAMESPACE, ClusterSettings
+from kvnet.input.model import Plan
 from kvnet.profiles import PLUGINS_IMAGE_DIR, PLUGINS_NEVER_INSTALLED, Profile
 
 NAME = "kvnet-cni-plugins"

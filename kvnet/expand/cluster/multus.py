@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kvnet.cluster.rbac import NAME as SERVICE_ACCOUNT
-from kvnet.cluster.settings import NAMESPACE, ClusterSettings
-from kvnet.expand import meta
-from kvnet.model import Plan
+from kvnet import labels as meta
+from kvnet.expand.cluster.rbac import NAME as SERVICE_ACCOUNT
+from kvnet.input.cluster_settings import NAMESPACE, ClusterSettings
+from kvnet.input.model import Plan
 from kvnet.profiles import Profile
 
 DAEMONSET = "kube-multus-ds"

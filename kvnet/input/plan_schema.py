@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, error
-from kvnet.loader import Document, PathT
+from kvnet.input.loader import Document, PathT
 from kvnet.resources import read_schema
 
 
@@ -25,7 +25,7 @@ def plan_schema() -> dict[str, Any]:
 def _validator() -> Any:
     from jsonschema import Draft202012Validator, validators
 
-    from kvnet.schema_tools import flatten
+    from kvnet.outputcheck.schema_tools import flatten
 
     # JSON Schema counts 100.0 as an integer; Go's JSON decoding (CNI plugins, KubeVirt)
     # rejects it for an int field, so a plan's integers must be written as integers.

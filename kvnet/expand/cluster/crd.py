@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kvnet.expand import meta
-from kvnet.model import Plan
+from kvnet import labels as meta
+from kvnet.input.model import Plan
 
 CRD_NAME = "network-attachment-definitions.k8s.cni.cncf.io"
 

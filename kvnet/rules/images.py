@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 
-from kvnet.cluster.settings import ClusterSettings
 from kvnet.diagnostics import Diagnostic, Loc, error, warning
-from kvnet.model import Plan
-from kvnet.profiles import Profile
+from kvnet.input.facts import Facts
+from kvnet.input.model import Plan
 
 UNPINNED = "KV263"
 FLAVOR_MISMATCH = "KV264"
@@ -36,7 +35,11 @@ def image_problem(image: str) -> str | None:
     return None
 
 
-def check(plan: Plan, profile: Profile, cfg: ClusterSettings) -> list[Diagnostic]:
+def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
+    """KV262/KV263/KV264 on spec.cluster's images and Multus settings."""
+    profile, cfg = facts.profile, facts.cluster
+    if profile is None or cfg is None:
+        return []
     out: list[Diagnostic] = []
     where = plan.cluster_where
     raw = plan.cluster or {}

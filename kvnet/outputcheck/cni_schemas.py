@@ -69,7 +69,7 @@ def plugin_validator(plugin_type: str) -> Draft202012Validator | None:
         return None
     from jsonschema import Draft202012Validator
 
-    from kvnet.schema_tools import flatten
+    from kvnet.outputcheck.schema_tools import flatten
 
     # references inlined once: resolving them on every validation dominated the run time
     return Draft202012Validator(flatten(schema, load_cni_schemas(), f"{plugin_type}.json"))
@@ -79,7 +79,7 @@ def plugin_validator(plugin_type: str) -> Draft202012Validator | None:
 def _nad_validator() -> Draft202012Validator:
     from jsonschema import Draft202012Validator
 
-    from kvnet.schema_tools import flatten
+    from kvnet.outputcheck.schema_tools import flatten
 
     return Draft202012Validator(flatten(load_nad_schema(), name=NAD_SCHEMA_FILE))
 

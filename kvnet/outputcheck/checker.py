@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable
 
+from kvnet.options import DEFAULT_KUBE_VERSION
 from kvnet.resources import read_schema
-
-DEFAULT_KUBE_VERSION = "1.31"
 
 
 @dataclass
@@ -27,12 +26,12 @@ class OutputChecker:
         api = obj.get("apiVersion", "")
         out: list[str] = []
         if kind == "NetworkAttachmentDefinition":
-            from kvnet.cni_schemas import validate_nad
+            from kvnet.outputcheck.cni_schemas import validate_nad
 
             out.extend(validate_nad(obj))
         elif kind == "VirtualMachine":
             out.extend(_schema_errors(_vm_validator(), obj))
-            from kvnet.admission import check_vm_networks, check_vm_storage
+            from kvnet.outputcheck.admission import check_vm_networks, check_vm_storage
 
             out.extend(check_vm_networks(obj))
             out.extend(check_vm_storage(obj))
@@ -63,7 +62,7 @@ def _schema_errors(validator: Any, obj: dict[str, Any]) -> list[str]:
 def _vm_validator() -> Any:
     from jsonschema import Draft202012Validator
 
-    from kvnet.schema_tools import flatten
+    from kvnet.outputcheck.schema_tools import flatten
 
     return Draft202012Validator(flatten(json.loads(read_schema("virtualmachine.json")), name="virtualmachine.json"))
 

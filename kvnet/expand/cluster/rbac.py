@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kvnet.cluster.settings import NAMESPACE
-from kvnet.expand import meta
-from kvnet.model import Plan
+from kvnet import labels as meta
+from kvnet.input.cluster_settings import NAMESPACE
+from kvnet.input.model import Plan
 
 NAME = "multus"
 

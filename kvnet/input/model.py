@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error
-from kvnet.loader import Document, PathT
+from kvnet.input.loader import Document, PathT
 
 API_VERSION = "kvnet.dev/v1alpha1"
 KIND = "NetworkPlan"

@@ -10,11 +10,10 @@ an error would make those network types impossible to compile with spec.cluster.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from kvnet.cluster.settings import ClusterSettings
 from kvnet.diagnostics import Diagnostic, Loc, error, warning
-from kvnet.profiles import REFERENCE_PLUGINS, Profile
+from kvnet.input.facts import Facts
+from kvnet.input.model import Plan
+from kvnet.profiles import REFERENCE_PLUGINS
 
 MISSING = "KV260"
 OPERATOR_PROVIDED = "KV261"
@@ -30,25 +29,23 @@ OPERATOR_PLUGINS: dict[str, str] = {
 }
 
 
-@dataclass
-class PluginDecision:
-    install: bool = False  # emit the kvnet-cni-plugins DaemonSet
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-
 def _networks(names: list[str]) -> str:
     return ("network " if len(names) == 1 else "networks ") + ", ".join(repr(n) for n in names)
 
 
-def decide(plugins: dict[str, list[str]], profile: Profile, cfg: ClusterSettings, loc: Loc) -> PluginDecision:
-    """Whether kvnet installs the reference plugins, and what cannot be satisfied."""
-    out = PluginDecision()
-    missing = {p: nets for p, nets in sorted(plugins.items()) if p not in profile.plugins}
-    installable = {p: nets for p, nets in missing.items() if p in REFERENCE_PLUGINS}
+def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
+    """KV260/KV261/KV262 for a plan with spec.cluster; what kvnet installs is
+    :attr:`Facts.installs_plugins`."""
+    profile, cfg = facts.profile, facts.cluster
+    if profile is None or cfg is None:
+        return []
+    where = plan.cluster_where
+    loc = where.at("plugins", "install") if where is not None else Loc(plan.where.file)
+    out: list[Diagnostic] = []
     can_install = profile.deploy_multus  # openshift: NADs only, its operator owns the nodes
-    for plugin, nets in missing.items():
+    for plugin, nets in facts.missing_plugins.items():
         if plugin in OPERATOR_PLUGINS:
-            out.diagnostics.append(warning(
+            out.append(warning(
                 OPERATOR_PROVIDED,
                 f"CNI plugin {plugin!r} used by {_networks(nets)} is not shipped by {profile.distribution} "
                 f"and kvnet's installer cannot provide it (it is not a reference plugin)",
@@ -56,19 +53,16 @@ def decide(plugins: dict[str, list[str]], profile: Profile, cfg: ClusterSettings
         elif plugin not in REFERENCE_PLUGINS or cfg.install == "never" or not can_install:
             why = ("plugins.install is 'never'" if cfg.install == "never" and plugin in REFERENCE_PLUGINS
                    else "kvnet cannot install it")
-            out.diagnostics.append(error(
+            out.append(error(
                 MISSING,
                 f"CNI plugin {plugin!r} used by {_networks(nets)} is not shipped by {profile.distribution} "
                 f"in {profile.bin_dir} and {why}",
                 loc, hint=(f"set spec.cluster.plugins.install: auto, and kvnet deploys DaemonSet "
                            f"kvnet-cni-plugins to copy the reference plugins into {profile.bin_dir}; "
                            f"or install {plugin!r} into {profile.bin_dir} on every node yourself")))
-    if not can_install:
-        if cfg.install == "always":
-            out.diagnostics.append(warning(
-                INSTALL_IGNORED, f"plugins.install: always is ignored on {profile.distribution}: "
-                f"its network operator manages {profile.bin_dir}", loc,
-                hint="remove spec.cluster.plugins.install"))
-        return out
-    out.install = cfg.install == "always" or (cfg.install == "auto" and bool(installable))
+    if not can_install and cfg.install == "always":
+        out.append(warning(
+            INSTALL_IGNORED, f"plugins.install: always is ignored on {profile.distribution}: "
+            f"its network operator manages {profile.bin_dir}", loc,
+            hint="remove spec.cluster.plugins.install"))
     return out

@@ -1,0 +1,94 @@
+"""The one registry of diagnostic codes: code -> severity, one-line summary, SPEC section.
+
+Every Diagnostic kvnet reports carries one of these codes; :func:`kvnet.diagnostics.error`
+and :func:`kvnet.diagnostics.warning` take the severity from here (a mismatch is a kvnet bug
+and raises). The README's code table lists the same set (a test checks code, registry and
+README against each other). Ranges: KV0xx input files, KV1xx plan schema, KV2xx plan rules
+(KV26x node side), KV9xx output checks and adapters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Code:
+    """One registered diagnostic code."""
+
+    code: str
+    severity: Severity
+    summary: str
+    spec: str  # SPEC section the rule comes from ("" for adapters)
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+_TABLE: tuple[tuple[str, Severity, str, str], ...] = (
+    ("KV000", E, "path missing or unreadable (exit 2)", "§5"),
+    ("KV001", E, "YAML syntax error, or not UTF-8", "§4"),
+    ("KV002", E, "duplicate key", "§4"),
+    ("KV003", E, "alias expansion or nesting beyond the bound", "§4"),
+    ("KV004", E, "file over 10 MiB", "§4"),
+    ("KV005", E, "document is not a mapping", "§4"),
+    ("KV006", E, "nothing to emit (use --allow-empty if intended)", "§5"),
+    ("KV007", E, "parts of one plan disagree (namespace, spec.cluster twice)", "§2"),
+    ("KV008", W, "a NetworkPlan of another apiVersion is ignored", "§2"),
+    ("KV101", E, "unknown field (with did-you-mean)", "§4"),
+    ("KV102", E, "wrong type", "§4"),
+    ("KV103", E, "missing required field", "§4"),
+    ("KV104", E, "value not allowed (enum, range)", "§4"),
+    ("KV105", E, "bad name: DNS-1123 label/subdomain, Linux interface name, image, quantity", "§4"),
+    ("KV201", E, "duplicate network", "§4"),
+    ("KV202", E, "duplicate VM", "§4"),
+    ("KV203", E, "duplicate interface (network attached twice)", "§4"),
+    ("KV204", E, "unknown network (with did-you-mean)", "§4"),
+    ("KV205", E, "more than one pod network", "§4"),
+    ("KV206", E, "'default' used as a network name (it is the pod network)", "§4"),
+    ("KV208", E, "a field the network type does not use", "§2"),
+    ("KV209", E, "a field the network type or VM needs is missing", "§2"),
+    ("KV210", E, "subnet with host bits set", "§4"),
+    ("KV211", E, "address not an IP, outside its subnet, or with another prefix", "§4"),
+    ("KV212", E, "address is the network or broadcast address", "§4"),
+    ("KV213", E, "address is the gateway", "§4"),
+    ("KV214", E, "gateway outside the subnet", "§4"),
+    ("KV215", E, "pool (range/exclude) outside the subnet or reversed", "§4"),
+    ("KV216", E, "the same address twice in a network", "§4"),
+    ("KV217", E, "MAC invalid (multicast, zero) or used twice in a network or VM", "§4"),
+    ("KV218", E, "ipam: static interface without address", "§4"),
+    ("KV219", E, "address on a pool or pod network; IPv6 pool; pool/dhcp network behind a binding other than bridge",
+     "§3"),
+    ("KV220", W, "ipam: dhcp needs the CNI DHCP daemon on every node", "§3"),
+    ("KV230", E, "a binding the network cannot carry", "§4"),
+    ("KV240", E, "Multus annotation in the input", "§4"),
+    ("KV241", E, "template sets networks or interfaces", "§2"),
+    ("KV242", W, "a VM label/annotation that kvnet owns is replaced", "§6"),
+    ("KV250", E, "two objects with the same name", "§6"),
+    ("KV260", E, "a CNI plugin a NAD needs is neither shipped by the distribution nor installed", "§4"),
+    ("KV261", W, "a NAD needs an operator-provided plugin (sriov, macvtap, whereabouts)", "§4"),
+    ("KV262", W, "plugins.install: always or multus.deploy: true ignored (operator-managed)", "§3"),
+    ("KV263", E, "a node-side image is not pinned", "§3"),
+    ("KV264", W, "the Multus image does not match multus.flavor", "§3"),
+    ("KV900", E, "kvnet emitted an invalid object (a kvnet bug)", "§4"),
+    ("KV901", E, "the template fragment makes the VirtualMachine invalid", "§2"),
+    ("KV960", E, "check-rendered: committed rendered output is stale", ""),
+    ("KV961", E, "check-rendered: committed rendered output is missing", ""),
+    ("KV970", E, "kustomize plugin: the generator config is not a mapping", ""),
+    ("KV980", E, "kvnet fn: the input is not a ResourceList", ""),
+)
+
+CODES: dict[str, Code] = {c: Code(c, sev, summary, spec) for c, sev, summary, spec in _TABLE}
+
+
+def lookup(code: str) -> Code:
+    """The registered ``code``; KeyError names it when it is not registered (a kvnet bug)."""
+    try:
+        return CODES[code]
+    except KeyError:
+        raise KeyError(f"diagnostic code {code} is not registered in kvnet.codes") from None

@@ -1,0 +1,30 @@
+"""The node side of a plan (SPEC §3 "Cluster"): NAD CRD, Multus RBAC and DaemonSet, and
+the CNI plugin installer. The plugin and image rules that guard it are in :mod:`kvnet.rules`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kvnet.expand.cluster.crd import nad_crd
+from kvnet.expand.cluster.installer import installer_daemonset
+from kvnet.expand.cluster.multus import multus_objects
+from kvnet.expand.cluster.rbac import rbac
+from kvnet.input.facts import Facts
+from kvnet.input.model import Plan
+
+
+def expand_cluster(plan: Plan, facts: Facts) -> list[dict[str, Any]]:
+    """Node-side objects of ``plan``: empty without spec.cluster (``facts.cluster`` None)."""
+    cfg, profile = facts.cluster, facts.profile
+    if cfg is None or profile is None:
+        return []
+    where = plan.cluster_where
+    source = where.file if where is not None else plan.where.file
+    objs: list[dict[str, Any]] = []
+    if cfg.deploy_multus:
+        objs.append(nad_crd(plan, source))
+        objs.extend(rbac(plan, source, cfg.flavor))
+        objs.extend(multus_objects(plan, source, profile, cfg))
+    if facts.installs_plugins:
+        objs.append(installer_daemonset(plan, source, profile, cfg))
+    return objs

@@ -1,0 +1,98 @@
+"""Input discovery and loading (SPEC §5 PATH): which files a run reads, their documents,
+and which of those are plan documents."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Sequence
+
+from kvnet.diagnostics import Diagnostic, Loc, error, warning
+from kvnet.input.loader import Document, LoadError, iter_yaml_files, load_file
+from kvnet.input.model import API_VERSION, KIND, is_plan_document
+
+UNREADABLE = "KV000"  # exit 2: usage or unreadable input
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file: ``path`` to read it, ``shown`` to name it in diagnostics, ``source``
+    relative to the plan root (the ``kvnet.dev/source`` annotation, SPEC §6)."""
+
+    path: str
+    shown: str
+    source: str
+
+
+def discover(paths: Sequence[str]) -> tuple[list[Source], list[Diagnostic]]:
+    """Files named by PATH arguments: a file, or a directory's *.yaml/*.yml (not recursive).
+
+    Sorted by (source, shown) so that argument and directory order never change the output;
+    a missing or unreadable path is a KV000 diagnostic (exit 2).
+    """
+    sources: dict[str, Source] = {}
+    diags: list[Diagnostic] = []
+    for arg in paths or ["."]:
+        if os.path.isdir(arg):
+            try:
+                files = list(iter_yaml_files(arg))
+            except OSError as exc:
+                diags.append(error(UNREADABLE, f"cannot list directory: {exc.strerror or exc}", Loc(arg)))
+                continue
+            for full in files:
+                shown = os.path.normpath(full)
+                if not os.path.isfile(full):
+                    diags.append(error(UNREADABLE, "cannot read: " + (
+                        "dangling symbolic link" if os.path.islink(full) else "not a regular file"), Loc(shown)))
+                    continue
+                rel = os.path.relpath(full, arg).replace(os.sep, "/")
+                sources.setdefault(os.path.realpath(full), Source(full, shown, rel))
+        elif os.path.isfile(arg):
+            sources.setdefault(os.path.realpath(arg), Source(arg, os.path.normpath(arg), os.path.basename(arg)))
+        elif os.path.islink(arg) and not os.path.exists(arg):
+            diags.append(error(UNREADABLE, "cannot read: dangling symbolic link", Loc(os.path.normpath(arg))))
+        elif os.path.exists(arg):
+            diags.append(error(UNREADABLE, "cannot read: not a regular file or directory", Loc(os.path.normpath(arg))))
+        else:
+            diags.append(error(UNREADABLE, "no such file or directory", Loc(os.path.normpath(arg)),
+                               hint="give a kvnet.yaml file or the directory that holds it"))
+    ordered = sorted(sources.values(), key=lambda s: (s.source, s.shown))
+    return ordered, diags
+
+
+def load_sources(sources: Sequence[Source]) -> tuple[list[Document], list[Diagnostic]]:
+    """Every document of ``sources`` (YAML with positions); a file that cannot be read is KV000."""
+    docs: list[Document] = []
+    diags: list[Diagnostic] = []
+    for src in sources:
+        try:
+            docs.extend(load_file(src.path, src.shown, src.source))
+        except LoadError as exc:
+            d = exc.diag
+            if d.code == "KV004" and "cannot read" in d.message:
+                d = error(UNREADABLE, d.message, Loc(d.file, d.line, d.column), d.hint)
+            diags.append(d)
+    return docs, diags
+
+
+def select_plan_documents(docs: Sequence[Document]) -> tuple[list[Document], list[Diagnostic]]:
+    """Plan documents (SPEC §2); other apiVersions are ignored, non-mappings are KV005."""
+    plan_docs: list[Document] = []
+    diags: list[Diagnostic] = []
+    for doc in docs:
+        data = doc.data
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            kind = "a list" if isinstance(data, list) else f"a {type(data).__name__} scalar"
+            diags.append(error("KV005", f"document {doc.index + 1} is {kind}, not a mapping", doc.loc(()),
+                               hint="a plan document is a mapping with apiVersion, kind, metadata and spec"))
+            continue
+        if is_plan_document(data):
+            plan_docs.append(doc)
+        elif data.get("kind") == KIND:
+            api = data.get("apiVersion")
+            diags.append(warning("KV008", "NetworkPlan " + (f"with apiVersion {api!r}" if api else "without apiVersion")
+                                 + " is ignored",
+                                 doc.loc(("apiVersion",)), hint=f"kvnet reads apiVersion {API_VERSION}"))
+    return plan_docs, diags

@@ -1,0 +1,140 @@
+"""The pipeline: load → check the plan (schema, then rules) → expand → validate output.
+
+Free of click, stdout and environment variables: the adapters (CLI, Argo CD CMP, kustomize
+plugin, KRM function) turn their inputs into calls to :func:`compile_paths` /
+:func:`compile_documents` and write the result themselves. The stages are in
+:mod:`kvnet.pipeline.stages`; input discovery and loading in :mod:`kvnet.input.discover`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any, Sequence
+
+from kvnet.diagnostics import Diagnostic, Loc, Report, error
+from kvnet.emit import sort_objects
+from kvnet.expand.emitted import Emitted
+from kvnet.input.discover import UNREADABLE, discover, load_sources, select_plan_documents
+from kvnet.input.loader import Document
+from kvnet.input.model import Plan
+from kvnet.objectset import ObjectSet
+from kvnet.options import BuildOptions
+from kvnet.pipeline import stages
+
+__all__ = ["BuildOptions", "BuildResult", "compile_documents", "compile_paths"]
+
+
+@dataclass
+class BuildResult:
+    """Objects (sorted per SPEC §6, empty unless every check passed), every diagnostic
+    (sorted by position), and the plans that were built."""
+
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    plans: list[Plan] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+    @property
+    def unreadable(self) -> bool:
+        return any(d.code == UNREADABLE for d in self.diagnostics)
+
+    @property
+    def exit_code(self) -> int:
+        """SPEC §5: 0 ok, 1 errors in input, 2 unreadable input."""
+        if self.ok:
+            return 0
+        return 2 if self.unreadable else 1
+
+
+def compile_paths(paths: Sequence[str], options: BuildOptions | None = None) -> BuildResult:
+    """Compile the files named by PATH arguments (SPEC §5); each directory is one compile unit."""
+    options = options or BuildOptions()
+    sources, diags = discover(paths)
+    if diags:
+        return BuildResult(diagnostics=diags)
+    docs, diags = load_sources(sources)
+    origin = sources[0].shown if sources else (list(paths) or ["."])[0]
+    units: dict[str, list[Document]] = {}
+    for doc in docs:
+        units.setdefault(os.path.dirname(doc.file), []).append(doc)
+    if len(units) <= 1:
+        result = compile_documents(docs, options, origin=origin)
+    else:
+        result = _compile_units([units[k] for k in sorted(units)], options, origin)
+    if any(d.is_error for d in diags):
+        # a file that did not load is the problem; "nothing to emit" would only repeat it
+        result.objects = []
+        result.diagnostics = [d for d in result.diagnostics if d.code != "KV006"]
+    result.diagnostics = Report(diags + result.diagnostics).sorted()
+    return result
+
+
+def _compile_units(units: list[list[Document]], options: BuildOptions, origin: str) -> BuildResult:
+    """Compile each directory on its own (a directory is one app), then merge.
+
+    With ``merge_units`` the objects form one stream, so two units emitting the same
+    object is an error (identical shared node-side objects excepted).
+    """
+    per_unit = replace(options, allow_empty=True)
+    result = BuildResult()
+    merged = ObjectSet(across_units=True)
+    for unit in units:
+        part = compile_documents(unit, per_unit, origin=unit[0].file)
+        result.diagnostics.extend(part.diagnostics)
+        result.plans.extend(part.plans)
+        unit_plan = part.plans[0] if part.plans else None
+        for obj in part.objects:
+            if not options.merge_units:
+                result.objects.append(obj)
+                continue
+            clash = merged.add(Emitted(obj, Loc(unit[0].file)), unit_plan)
+            if clash is not None:
+                result.diagnostics.append(clash)
+        if options.merge_units:
+            result.objects = merged.objects
+    if not result.ok:
+        result.objects = []
+        return result
+    if not result.objects and not options.allow_empty:
+        result.diagnostics.append(stages.nothing_to_emit(Loc(origin), bool(result.plans)))
+        return result
+    result.objects = sort_objects(result.objects)
+    return result
+
+
+def compile_documents(docs: Sequence[Document], options: BuildOptions | None = None,
+                      origin: str | None = None) -> BuildResult:
+    """Compile already-loaded documents as one unit (the CMP, kustomize and KRM adapters load
+    their own). ``origin`` names the input in a diagnostic that has no better place."""
+    options = options or BuildOptions()
+    report = Report()
+    plan_docs, diags = select_plan_documents(docs)
+    report.extend(diags)
+    valid_docs = stages.check_documents(plan_docs, report)
+    if report.has_errors:
+        return BuildResult(diagnostics=report.sorted())
+    plans, checked = stages.check_plans(valid_docs, options, report)
+    if report.has_errors:
+        return BuildResult(diagnostics=report.sorted(), plans=plans)
+    emitted = stages.expand_plans(checked, report)
+    if report.has_errors:
+        return BuildResult(diagnostics=report.sorted(), plans=plans)
+    if not emitted and not options.allow_empty:
+        where = Loc(docs[0].file) if docs else Loc(origin or "<input>")
+        report.add(stages.nothing_to_emit(where, bool(plan_docs)))
+        return BuildResult(diagnostics=report.sorted(), plans=plans)
+    objects = sort_objects([e.obj for e in emitted])
+    if options.validate_output:
+        report.extend(stages.validate_objects(emitted, options))
+        if report.has_errors:
+            return BuildResult(diagnostics=report.sorted(), plans=plans)
+    return BuildResult(objects=objects, diagnostics=report.sorted(), plans=plans)
+
+
+def unreadable(message: str, where: Loc) -> Diagnostic:
+    """A KV000 diagnostic (exit 2)."""
+    return error(UNREADABLE, message, where)

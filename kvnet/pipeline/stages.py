@@ -1,0 +1,100 @@
+"""The stages of one compile unit, each appending its problems to a Report (SPEC §4)."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from kvnet.diagnostics import Diagnostic, Loc, Report, error
+from kvnet.emit import object_key
+from kvnet.expand import expand_plan
+from kvnet.expand.emitted import Emitted
+from kvnet.input.facts import Facts
+from kvnet.input.loader import Document
+from kvnet.input.model import Plan, build_plans
+from kvnet.input.plan_schema import check_document
+from kvnet.objectset import ObjectSet
+from kvnet.options import BuildOptions
+from kvnet.rules import check_plan
+
+
+def check_documents(plan_docs: Sequence[Document], report: Report) -> list[Document]:
+    """Schema stage: the plan documents that pass the NetworkPlan schema (KV1xx)."""
+    valid: list[Document] = []
+    for doc in plan_docs:
+        problems = check_document(doc)
+        report.extend(problems)
+        if not any(p.is_error for p in problems):
+            valid.append(doc)
+    return valid
+
+
+def check_plans(docs: Sequence[Document], options: BuildOptions,
+                report: Report) -> tuple[list[Plan], list[tuple[Plan, Facts]]]:
+    """Rules stage: plans built from ``docs`` (KV007) and each plan's facts after its rules."""
+    plans, diags = build_plans(list(docs))
+    report.extend(diags)
+    checked: list[tuple[Plan, Facts]] = []
+    for plan in plans:
+        facts, problems = check_plan(plan, options.distribution)
+        report.extend(problems)
+        checked.append((plan, facts))
+    return plans, checked
+
+
+def expand_plans(checked: Sequence[tuple[Plan, Facts]], report: Report) -> list[Emitted]:
+    """Expansion stage: every plan's objects, one per identity (KV250 on a clash)."""
+    objects = ObjectSet()
+    kept: list[Emitted] = []
+    for plan, facts in checked:
+        for emitted in expand_plan(plan, facts):
+            before = len(objects.objects)
+            clash = objects.add(emitted, plan)
+            if clash is not None:
+                report.add(clash)
+            elif len(objects.objects) > before:
+                kept.append(emitted)
+    return kept
+
+
+def nothing_to_emit(where: Loc, had_plans: bool) -> Diagnostic:
+    """KV006: an empty manifest set, which Argo CD would answer by pruning the app."""
+    return error("KV006", "no objects to emit: " + (
+        "the plans have no networks or VMs" if had_plans else "no NetworkPlan document found"), where,
+        hint="Argo CD would prune every object of the app; pass --allow-empty if that is intended")
+
+
+def validate_objects(emitted: Sequence[Emitted], options: BuildOptions) -> list[Diagnostic]:
+    """Output stage: every object against its schema. A failure is a kvnet bug (KV900),
+    unless it comes from a user's raw template fragment (KV901, pointed at the fragment)."""
+    from kvnet.outputcheck.checker import OutputChecker
+
+    checker = OutputChecker(options.kube_version, list(options.crds))
+    out: list[Diagnostic] = []
+    for e in sorted(emitted, key=lambda e: object_key(e.obj)):
+        problems = checker.problems(e.obj)
+        if not problems:
+            continue
+        meta = e.obj.get("metadata") or {}
+        vm = e.vm
+        if vm is not None and vm.template:
+            out.append(error("KV901", f"VM {vm.name!r}: the template fragment makes an invalid VirtualMachine: "
+                             f"{problems[0]}", _template_loc(vm, problems[0]),
+                             hint="fix or remove the offending field of 'template'"))
+        else:
+            out.append(error("KV900", f"kvnet produced an invalid {e.obj.get('kind')} {meta.get('name')}: "
+                             f"{problems[0]}", e.origin, hint="this is a kvnet bug; please report it with the plan"))
+    return out
+
+
+def _template_loc(vm: Any, problem: str) -> Loc:
+    """Where in ``template`` the output problem ``spec.template.spec.a.0.b: ...`` comes from."""
+    prefix = "spec.template.spec."
+    if not problem.startswith(prefix):
+        return vm.where.at("template", key=True)  # type: ignore[no-any-return]
+    dotted = problem[len(prefix):].split(":", 1)[0]
+    path: list[str] = []
+    for part in dotted.split("."):
+        if part.isdigit():
+            break  # list indexes of the merged VM differ from the fragment's: stop at the list
+        path.append(part)
+    return vm.where.at("template", *path, key=True)  # type: ignore[no-any-return]

@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "fn": "kvnet.commands.fn:fn",
     "kustomize": "kvnet.commands.kustomize:kustomize",
     "check-rendered": "kvnet.commands.check_rendered:check_rendered",
+    "explain": "kvnet.commands.explain:explain",
+    "graph": "kvnet.commands.explain:graph",
 }
 
 SUMMARIES: dict[str, str] = {
@@ -40,6 +42,8 @@ SUMMARIES: dict[str, str] = {
     "fn": "KRM function: ResourceList on stdin.",
     "kustomize": "kustomize exec plugin helpers.",
     "check-rendered": "Fail when a committed rendered.yaml differs from kvnet build (pre-commit).",
+    "explain": "Print a table of every VM interface: network, binding, address, MAC, default route.",
+    "graph": "Write the topology (VMs, NADs, networks, bridges, uplinks) as DOT or Mermaid.",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kvnet.diagnostics import Loc
+from kvnet.expand.access import ssh_secret_name
 from kvnet.expand.cluster import expand_cluster
 from kvnet.expand.emitted import Emitted
 from kvnet.expand.macs import assign_macs
@@ -22,6 +23,8 @@ def expand_plan(plan: Plan, facts: Facts) -> list[Emitted]:
         for obj in expand_vm(plan, vm, facts, macs, refs):
             if obj["kind"] == "VirtualMachine":
                 objects.append(Emitted(obj, vm.where.at("name"), vm))
+            elif obj["metadata"]["name"] == ssh_secret_name(vm):
+                objects.append(Emitted(obj, vm.where.at("sshKeys", key=True)))
             else:
                 objects.append(Emitted(obj, vm.where.at("cloudInit", key=True)))
     node_origin: Loc = plan.cluster_where.at() if plan.cluster_where is not None else plan.where.at()

@@ -6,6 +6,7 @@ import base64
 from typing import Any
 
 from kvnet import labels as meta
+from kvnet.expand.access import access_credentials, matchers, ssh_secret
 from kvnet.expand.cloudinit import network_data
 from kvnet.expand.merge import deep_merge
 from kvnet.expand.nads import NadRef, network_name_ref
@@ -89,6 +90,8 @@ def expand_vm(plan: Plan, vm: VM, facts: Facts, macs: dict[tuple[str, int], str]
             cloud["networkDataSecretRef"] = {"name": secret_name}
         else:
             cloud["networkData"] = nd
+    if vm.ssh_keys and not cloud:
+        cloud["userData"] = "#cloud-config\n"  # noCloud key propagation needs a cloudInitNoCloud volume
     if cloud:
         disks.append({"name": CLOUD_INIT_DISK, "disk": {"bus": "virtio"}})
         volumes.append({"name": CLOUD_INIT_DISK, "cloudInitNoCloud": cloud})
@@ -101,10 +104,15 @@ def expand_vm(plan: Plan, vm: VM, facts: Facts, macs: dict[tuple[str, int], str]
             "data": {k: base64.b64encode(v.encode()).decode() for k, v in sorted(secret_data.items())},
         })
 
+    keys = ssh_secret(plan, vm)
+    if keys is not None:
+        extra.append(keys)
+
     domain: dict[str, Any] = {}
     if vm.cpu is not None:
         domain["cpu"] = {"cores": vm.cpu}
-    memory = vm.memory or (None if _template_sets_memory(vm.template) else DEFAULT_MEMORY)
+    sized = vm.instancetype is not None or _template_sets_memory(vm.template)
+    memory = vm.memory or (None if sized else DEFAULT_MEMORY)
     if memory is not None:
         domain["resources"] = {"requests": {"memory": memory}}
     devices: dict[str, Any] = {}
@@ -115,6 +123,8 @@ def expand_vm(plan: Plan, vm: VM, facts: Facts, macs: dict[tuple[str, int], str]
     spec: dict[str, Any] = {"domain": domain, "networks": networks}
     if volumes:
         spec["volumes"] = volumes
+    if vm.ssh_keys:
+        spec["accessCredentials"] = access_credentials(vm)
     if vm.template:
         spec = deep_merge(spec, vm.template)
 
@@ -124,6 +134,7 @@ def expand_vm(plan: Plan, vm: VM, facts: Facts, macs: dict[tuple[str, int], str]
         "metadata": meta.metadata(vm.name, plan.namespace, plan.name, vm.where.file, meta.WAVE_VM,
                                   labels=vm.labels, annotations=vm.annotations),
         "spec": {
+            **matchers(vm),
             "runStrategy": vm.run_strategy,
             "template": {
                 # the VM's labels reach the virt-launcher pod too, so Services and policies can select it

@@ -82,6 +82,9 @@ class VM:
     annotations: dict[str, str] = field(default_factory=dict)
     template: dict[str, Any] = field(default_factory=dict)
     interfaces_given: bool = True
+    instancetype: dict[str, str] | None = None  # {name, kind?}: VirtualMachine.spec.instancetype
+    preference: dict[str, str] | None = None  # {name, kind?}: VirtualMachine.spec.preference
+    ssh_keys: list[str] = field(default_factory=list)  # OpenSSH public key lines
 
 
 @dataclass
@@ -130,6 +133,8 @@ def _vm(raw: dict[str, Any], where: Where) -> VM:
         network_data=ci.get("networkData", "auto"), interfaces=ifaces,
         labels=dict(raw.get("labels") or {}), annotations=dict(raw.get("annotations") or {}),
         template=raw.get("template") or {}, interfaces_given=given,
+        instancetype=raw.get("instancetype"), preference=raw.get("preference"),
+        ssh_keys=list(raw.get("sshKeys") or []),
     )
 
 

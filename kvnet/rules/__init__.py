@@ -16,6 +16,7 @@ from kvnet.rules import (
     addressing,
     bindings,
     images,
+    instancetype,
     macs,
     multus_annotations,
     names,
@@ -34,6 +35,7 @@ RULES: tuple[Rule, ...] = (
     macs.check,
     multus_annotations.check,
     vm_fields.check,
+    instancetype.check,
     plugins.check,
     images.check,
 )

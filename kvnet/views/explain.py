@@ -1,0 +1,96 @@
+"""``kvnet explain``: one row per (VM, interface) of a compiled plan (SPEC §5)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any, Sequence
+
+from kvnet.input.model import POD_NETWORK, Plan
+from kvnet.rules.bindings import binding_of, network_type
+from kvnet.views.guest import GuestNic, guest_nics
+
+POOLS = ("host-local", "whereabouts")
+
+
+@dataclass
+class Row:
+    """One VM interface: where it attaches, how, and what the guest gets."""
+
+    vm: str
+    interface: str
+    network: str
+    type: str
+    binding: str
+    address: str
+    source: str  # where the address comes from
+    mac: str
+    default_route: str  # "yes (via GW, metric N)", "dhcp", or "-"
+
+
+def _address(plan_address: str | None, ipam: str, nic: GuestNic | None) -> tuple[str, str]:
+    if nic is not None and nic.addresses:
+        return ", ".join(nic.addresses), "plan" if plan_address else "kvnet.lock"
+    if ipam in POOLS:
+        return "DHCP", f"{ipam} pool, handed out by KubeVirt's DHCP"
+    if ipam == "dhcp":
+        return "DHCP", "CNI dhcp IPAM, handed out by KubeVirt's DHCP"
+    if nic is not None and nic.dhcp:
+        return "DHCP", "the segment's DHCP server (L2)" if ipam == "none" else ipam
+    return "-", "none (no networkData)"
+
+
+def _default_route(nic: GuestNic | None, pod: bool) -> str:
+    if nic is None:
+        return "-"
+    metric = f", metric {nic.default_metric}" if nic.default_metric is not None else ""
+    if nic.default_via:
+        return f"yes (via {', '.join(nic.default_via)}{metric})"
+    if nic.dhcp and nic.dhcp_routes:
+        return f"DHCP{metric}" if pod or metric else "DHCP"
+    return "-"
+
+
+def rows(plans: Sequence[Plan], objects: Sequence[dict[str, Any]]) -> list[Row]:
+    """Rows for every VM of ``plans``, read from the compiled ``objects`` (sorted by VM, then
+    interface order)."""
+    vms = {(o["metadata"].get("namespace"), o["metadata"]["name"]): o for o in objects
+           if o.get("kind") == "VirtualMachine"}
+    secrets = {o["metadata"]["name"]: o for o in objects if o.get("kind") == "Secret"}
+    out: list[Row] = []
+    for plan in plans:
+        types = {n.name: n.type for n in plan.networks}
+        ipams = {n.name: n.ipam for n in plan.networks}
+        for vm in sorted(plan.vms, key=lambda v: v.name):
+            obj = vms.get((plan.namespace, vm.name))
+            if obj is None:
+                continue
+            ifaces = obj["spec"]["template"]["spec"]["domain"]["devices"]["interfaces"]
+            macs = {i["name"]: str(i.get("macAddress", "")) for i in ifaces}
+            nics = guest_nics(obj, secrets)
+            for iface in vm.interfaces:
+                mac = macs.get(iface.network, "")
+                nic = nics.get(mac.lower())
+                pod = iface.network == POD_NETWORK
+                address, source = _address(iface.address, "pod" if pod else ipams.get(iface.network, "none"), nic)
+                if pod and address == "DHCP":
+                    source = "pod network, handed out by KubeVirt's DHCP"
+                net_type = network_type(types, iface.network)
+                out.append(Row(vm.name, nic.name if nic is not None else "-", iface.network, net_type,
+                               binding_of(iface, net_type), address, source, mac, _default_route(nic, pod)))
+    return out
+
+
+HEADERS = ("VM", "IFACE", "NETWORK", "TYPE", "BINDING", "ADDRESS", "FROM", "MAC", "DEFAULT ROUTE")
+
+
+def render_text(table: Sequence[Row]) -> str:
+    """An aligned plain-text table with a header line."""
+    cells = [HEADERS] + [tuple(str(v) for v in asdict(r).values()) for r in table]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(HEADERS))]
+    return "".join("  ".join(c[i].ljust(widths[i]) for i in range(len(c))).rstrip() + "\n" for c in cells)
+
+
+def render_json(table: Sequence[Row]) -> str:
+    """A JSON list of row objects."""
+    return json.dumps([asdict(r) for r in table], indent=2) + "\n"

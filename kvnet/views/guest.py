@@ -1,0 +1,66 @@
+"""What a VM's guest is told, read back from the emitted VirtualMachine (and its Secret)."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+DEFAULT_DESTINATIONS = ("default", "0.0.0.0/0", "::/0")
+
+
+@dataclass
+class GuestNic:
+    """One NIC of networkData (netplan v2): addresses, DHCP, default route and its metric."""
+
+    name: str = ""  # the guest's interface name (set-name)
+    addresses: list[str] = field(default_factory=list)
+    dhcp: list[str] = field(default_factory=list)  # "dhcp4", "dhcp6"
+    default_via: list[str] = field(default_factory=list)  # gateways of default routes
+    default_metric: int | None = None
+    dhcp_routes: bool = False  # a DHCP NIC whose routes are used (dhcp4 without use-routes: false)
+
+
+def _network_data(vm: dict[str, Any], secrets: dict[str, dict[str, Any]]) -> str | None:
+    volumes = (((vm.get("spec") or {}).get("template") or {}).get("spec") or {}).get("volumes") or []
+    for vol in volumes:
+        cloud = vol.get("cloudInitNoCloud") if isinstance(vol, dict) else None
+        if not isinstance(cloud, dict):
+            continue
+        if isinstance(cloud.get("networkData"), str):
+            return str(cloud["networkData"])
+        ref = (cloud.get("networkDataSecretRef") or {}).get("name")
+        data = (secrets.get(ref) or {}).get("data") or {}
+        if "networkdata" in data:
+            return base64.b64decode(data["networkdata"]).decode()
+    return None
+
+
+def guest_nics(vm: dict[str, Any], secrets: dict[str, dict[str, Any]]) -> dict[str, GuestNic]:
+    """MAC (lower case) -> what networkData configures on that NIC; empty without networkData."""
+    text = _network_data(vm, secrets)
+    doc = yaml.safe_load(text) if text else None
+    out: dict[str, GuestNic] = {}
+    for key, eth in ((doc or {}).get("ethernets") or {}).items():
+        mac = str(((eth.get("match") or {}).get("macaddress")) or "").lower()
+        nic = GuestNic(name=str(eth.get("set-name") or key), addresses=[str(a) for a in eth.get("addresses") or []])
+        for fam in ("dhcp4", "dhcp6"):
+            if eth.get(fam):
+                nic.dhcp.append(fam)
+                overrides = eth.get(f"{fam}-overrides") or {}
+                if overrides.get("use-routes", True) is not False:
+                    nic.dhcp_routes = True
+                    if overrides.get("route-metric") is not None and nic.default_metric is None:
+                        nic.default_metric = int(overrides["route-metric"])
+        for key in ("gateway4", "gateway6"):
+            if eth.get(key):
+                nic.default_via.append(str(eth[key]))
+        for route in eth.get("routes") or []:
+            if str(route.get("to")) in DEFAULT_DESTINATIONS:
+                nic.default_via.append(str(route.get("via")))
+                if route.get("metric") is not None:
+                    nic.default_metric = int(route["metric"])
+        out[mac] = nic
+    return out

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import click
 
 from kvnet.commands.common import format_option, report, write_stdout
-from kvnet.options import DEFAULT_KUBE_VERSION
 
 
-def _compiled(paths: tuple[str, ...], fmt: str) -> Any:
-    from kvnet.pipeline import BuildOptions, compile_paths
+def _view(paths: tuple[str, ...], fmt: str, render: Callable[[Sequence[Any], Sequence[dict[str, Any]]], str]) -> int:
+    """Compile ``paths`` (diagnostics as ``build`` reports them) and print ``render(plans, objects)``."""
+    from kvnet.pipeline import compile_paths
 
-    result = compile_paths(list(paths), BuildOptions(kube_version=DEFAULT_KUBE_VERSION))
+    result = compile_paths(list(paths))
     report(result.diagnostics, fmt)
-    return result
+    if not result.ok:
+        return int(result.exit_code)
+    write_stdout(render(result.plans, result.objects))
+    return 0
 
 
 @click.command()
@@ -28,12 +31,8 @@ def explain(paths: tuple[str, ...], out_fmt: str, fmt: str) -> int:
     from, MAC, default route (read from the compiled output)."""
     from kvnet.views.explain import render_json, render_text, rows
 
-    result = _compiled(paths, fmt)
-    if not result.ok:
-        return int(result.exit_code)
-    table = rows(result.plans, result.objects)
-    write_stdout(render_json(table) if out_fmt == "json" else render_text(table))
-    return 0
+    render = render_json if out_fmt == "json" else render_text
+    return _view(paths, fmt, lambda plans, objects: render(rows(plans, objects)))
 
 
 @click.command()
@@ -45,9 +44,5 @@ def graph(paths: tuple[str, ...], out_fmt: str, fmt: str) -> int:
     """Write the topology (VMs, NADs, networks, node bridges and uplinks) as DOT or Mermaid."""
     from kvnet.views.graph import to_dot, to_mermaid, topology
 
-    result = _compiled(paths, fmt)
-    if not result.ok:
-        return int(result.exit_code)
-    topo = topology(result.plans, result.objects)
-    write_stdout(to_mermaid(topo) if out_fmt == "mermaid" else to_dot(topo))
-    return 0
+    render = to_mermaid if out_fmt == "mermaid" else to_dot
+    return _view(paths, fmt, lambda plans, objects: render(topology(plans, objects)))

@@ -32,7 +32,7 @@ class BuildOptions:
 
 def check_options(kube_version: str, crds: Iterable[str] = (), distribution: str | None = None) -> str | None:
     """A usage problem with the options (one line, exit 2), or None."""
-    from kvnet.outputcheck.checker import supported_kube_version
+    from kvnet.outputcheck.kube_versions import supported_kube_version
     from kvnet.profiles import DISTRIBUTIONS
 
     problem = supported_kube_version(kube_version)

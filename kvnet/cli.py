@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "check-rendered": "kvnet.commands.check_rendered:check_rendered",
     "explain": "kvnet.commands.explain:explain",
     "graph": "kvnet.commands.explain:graph",
+    "lock": "kvnet.commands.lock:lock",
 }
 
 SUMMARIES: dict[str, str] = {
@@ -44,6 +45,7 @@ SUMMARIES: dict[str, str] = {
     "check-rendered": "Fail when a committed rendered.yaml differs from kvnet build (pre-commit).",
     "explain": "Print a table of every VM interface: network, binding, address, MAC, default route.",
     "graph": "Write the topology (VMs, NADs, networks, bridges, uplinks) as DOT or Mermaid.",
+    "lock": "Allocate addresses into kvnet.lock (--check: fail when it would change).",
 }
 
 

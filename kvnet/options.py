@@ -19,7 +19,9 @@ class BuildOptions:
     manifest set is not an error (SPEC §5); ``distribution``: overrides spec.cluster.distribution;
     ``validate_output``: check every emitted object; ``merge_units``: True (build) puts the objects
     of every directory into one stream, so two directories may not emit the same object; False
-    (validate) checks each directory as the app it is.
+    (validate) checks each directory as the app it is; ``lock_dir``: the directory whose
+    kvnet.lock every plan reads (adapters whose plan is not a file on disk), None: the lock beside
+    each plan's first file (SPEC §7).
     """
 
     kube_version: str = DEFAULT_KUBE_VERSION
@@ -28,6 +30,7 @@ class BuildOptions:
     distribution: str | None = None
     validate_output: bool = True
     merge_units: bool = True
+    lock_dir: str | None = None
 
 
 def check_options(kube_version: str, crds: Iterable[str] = (), distribution: str | None = None) -> str | None:

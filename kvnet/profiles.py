@@ -54,6 +54,12 @@ class Profile:
     def whereabouts_config(self) -> str:
         return f"{self.conf_dir}/whereabouts.d/whereabouts.conf"
 
+    @property
+    def whereabouts_kubeconfig(self) -> str:
+        """The kubeconfig whereabouts' install script writes beside its flat file (whereabouts
+        doc/extended-configuration.md: ``"kubernetes": {"kubeconfig": ".../whereabouts.d/whereabouts.kubeconfig"}``)."""
+        return f"{self.conf_dir}/whereabouts.d/whereabouts.kubeconfig"
+
 
 _GENERIC = ("/opt/cni/bin", "/etc/cni/net.d")
 

@@ -126,7 +126,7 @@ def test_error_class(tmp_path: Path, kvnet, name: str, text: str, code: str, lin
     res = kvnet("build", str(path))
     assert res.code == 1, res.err
     assert res.out == ""
-    first = res.err.splitlines()[0]
+    first = next(line for line in res.err.splitlines() if ": error[" in line)  # warnings may come first
     assert f"error[{code}]" in first, res.err
     assert first.startswith(f"{path}:"), first
     pos = _position(text, line_has, col_of, "last" if name.startswith(("duplicate", "same-")) else "first")

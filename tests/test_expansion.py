@@ -145,7 +145,7 @@ def test_pool_networks(tmp_path: Path, kvnet) -> None:
     assert eth["eth1"]["dhcp4"] is True and eth["eth2"]["dhcp4"] is True
 
 
-def test_whereabouts_on_k3s_gets_configuration_path(tmp_path: Path, kvnet) -> None:
+def test_whereabouts_on_k3s_gets_configuration_path_and_kubeconfig(tmp_path: Path, kvnet) -> None:
     body = """\
   networks:
     - name: wa
@@ -162,8 +162,14 @@ def test_whereabouts_on_k3s_gets_configuration_path(tmp_path: Path, kvnet) -> No
     res = kvnet("build", "--distribution", "k3s", str(tmp_path))
     assert res.code == 0, res.err
     nad = list(yaml.safe_load_all(res.out))[0]
-    assert config(nad)["ipam"]["configuration_path"] == \
-        "/var/lib/rancher/k3s/agent/etc/cni/net.d/whereabouts.d/whereabouts.conf"
+    ipam = config(nad)["ipam"]
+    assert ipam["configuration_path"] == "/var/lib/rancher/k3s/agent/etc/cni/net.d/whereabouts.d/whereabouts.conf"
+    # whereabouts doc/extended-configuration.md: the Kubernetes datastore's kubeconfig under "kubernetes"
+    assert ipam["kubernetes"] == {"kubeconfig": "/var/lib/rancher/k3s/agent/etc/cni/net.d/whereabouts.d/"
+                                                "whereabouts.kubeconfig"}
+    res = kvnet("build", "--distribution", "kubeadm", str(tmp_path))
+    ipam = config(list(yaml.safe_load_all(res.out))[0])["ipam"]
+    assert "kubernetes" not in ipam and "configuration_path" not in ipam
 
 
 def test_bindings_per_type(tmp_path: Path, kvnet) -> None:

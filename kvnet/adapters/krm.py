@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error
@@ -88,7 +88,9 @@ def run(text: str, options: Any, cwd: str) -> FnOutcome:
         doc = original
     else:
         strip_orchestrator_metadata(doc.data)
-    result = compile_documents([doc], options)
+    # SPEC §7: kvnet.lock beside the functionConfig's path (relative to cwd), else in cwd; read only
+    lock_dir = os.path.join(cwd, os.path.dirname(annotated)) if annotated else cwd
+    result = compile_documents([doc], replace(options, lock_dir=lock_dir))
     fields: dict[Diagnostic, str | None] = {}
     if original is None:
         fields = {it.diag: it.field for it in locate(result.diagnostics, doc)}

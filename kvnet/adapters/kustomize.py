@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error
@@ -122,5 +122,7 @@ def run_exec(config_path: str, root: str, options: Any) -> ExecOutcome:
         name = placeholder_name(doc.data)
         doc.file = doc.source = name
         strip_orchestrator_metadata(doc.data)
-    result = compile_documents([doc], options)
+    # SPEC §7: kvnet.lock beside the generator file (read only); an inline generator: the kustomization's
+    lock_dir = os.path.join(root, os.path.dirname(original.file)) if original is not None else root
+    result = compile_documents([doc], replace(options, lock_dir=lock_dir))
     return ExecOutcome(result.objects, result.diagnostics, result.exit_code, doc, original is not None)

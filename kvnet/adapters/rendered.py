@@ -9,22 +9,15 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error
+from kvnet.input.discover import plan_dirs
+
+__all__ = ["DEFAULT_RENDERED", "DirCheck", "check_dir", "plan_dirs", "write_expected"]
 
 DEFAULT_RENDERED = "rendered.yaml"
-
-
-def plan_dirs(paths: Sequence[str]) -> list[str]:
-    """The directories to check: a file stands for its directory."""
-    dirs = set()
-    for p in paths or ["."]:
-        d = p if os.path.isdir(p) else (os.path.dirname(p) or ".")
-        dirs.add(os.path.normpath(d))
-    return sorted(dirs)
 
 
 @dataclass

@@ -80,7 +80,10 @@ def ipam_config(nf: NetFacts, address: str | None, profile: Profile | None) -> d
     if nf.gateway is not None:
         cfg["gateway"] = str(nf.gateway)
     if profile is not None and profile.distribution == "k3s":
+        # SPEC §7: k3s keeps CNI config under its own conf dir, where whereabouts' defaults
+        # (/etc/cni/net.d/whereabouts.d/...) do not look: name both the flat file and the kubeconfig
         cfg["configuration_path"] = profile.whereabouts_config
+        cfg["kubernetes"] = {"kubeconfig": profile.whereabouts_kubeconfig}
     return cfg
 
 

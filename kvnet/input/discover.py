@@ -60,6 +60,16 @@ def discover(paths: Sequence[str]) -> tuple[list[Source], list[Diagnostic]]:
     return ordered, diags
 
 
+def plan_dirs(paths: Sequence[str]) -> list[str]:
+    """The plan directories PATH arguments stand for (a file stands for its directory), sorted;
+    for commands that work on whole directories (check-rendered, lock)."""
+    dirs = set()
+    for p in paths or ["."]:
+        d = p if os.path.isdir(p) else (os.path.dirname(p) or ".")
+        dirs.add(os.path.normpath(d))
+    return sorted(dirs)
+
+
 def load_sources(sources: Sequence[Source]) -> tuple[list[Document], list[Diagnostic]]:
     """Every document of ``sources`` (YAML with positions); a file that cannot be read is KV000."""
     docs: list[Document] = []

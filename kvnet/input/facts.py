@@ -17,6 +17,8 @@ class NetFacts:
     subnet: IPNetwork | None = None
     gateway: IPAddress | None = None
     pool: tuple[IPAddress, IPAddress] | None = None
+    allocate: tuple[IPAddress, IPAddress] | None = None  # SPEC §7 'allocate: START-END', checked
+    excluded: list[IPNetwork] = field(default_factory=list)  # 'exclude', parsed (those inside the subnet)
     broken: bool = False  # a value could not be parsed; dependent checks are skipped
 
 
@@ -85,22 +87,9 @@ def _facts(net: Network, diags: list[Diagnostic]) -> NetFacts:
             diags.append(error("KV211", f"network {net.name!r}: nameserver {ns!r} is not an IP address",
                                w.at("dns", "nameservers", i)))
     if net.range is not None:
-        first_s, _, last_s = net.range.partition("-")
-        first, last = parse_ip(first_s), parse_ip(last_s)
-        if first is None or last is None:
-            f.broken = True
-            diags.append(error("KV215", f"network {net.name!r}: range {net.range!r} is not 'FIRST-LAST' of two "
-                               "IP addresses", w.at("range")))
-        elif first.version != last.version or first > last:  # type: ignore[operator]
-            same_family = first.version == last.version
-            diags.append(error("KV215", f"network {net.name!r}: range {net.range} is reversed or mixes IPv4 and IPv6",
-                               w.at("range"), hint=f"write it as {last_s}-{first_s}" if same_family else None))
-        elif f.subnet is not None and (first.version != f.subnet.version
-                                       or first not in f.subnet or last not in f.subnet):
-            diags.append(error("KV215", f"network {net.name!r}: range {net.range} is outside subnet {f.subnet}",
-                               w.at("range")))
-        else:
-            f.pool = (first, last)
+        f.pool = _range(net, "range", net.range, f, diags)
+    if net.allocate is not None:
+        f.allocate = _range(net, "allocate", net.allocate, f, diags)
     for i, ex in enumerate(net.exclude):
         exn, problem = parse_network_strict(ex)
         if problem:
@@ -109,7 +98,33 @@ def _facts(net: Network, diags: list[Diagnostic]) -> NetFacts:
                 exn.version != f.subnet.version or not exn.subnet_of(f.subnet)):  # type: ignore[arg-type]
             diags.append(error("KV215", f"network {net.name!r}: exclude {ex} is outside subnet {f.subnet}",
                                w.at("exclude", i)))
+        elif exn is not None:
+            f.excluded.append(exn)
     return f
+
+
+def _range(net: Network, fname: str, text: str, f: NetFacts,
+           diags: list[Diagnostic]) -> tuple[IPAddress, IPAddress] | None:
+    """``FIRST-LAST`` of ``range`` or ``allocate`` parsed (KV215: not two addresses, reversed,
+    mixed families, outside the subnet); None when it has a problem."""
+    w = net.where
+    first_s, _, last_s = text.partition("-")
+    first, last = parse_ip(first_s), parse_ip(last_s)
+    if first is None or last is None:
+        f.broken = True
+        diags.append(error("KV215", f"network {net.name!r}: {fname} {text!r} is not 'FIRST-LAST' of two "
+                           "IP addresses", w.at(fname)))
+    elif first.version != last.version or first > last:  # type: ignore[operator]
+        same_family = first.version == last.version
+        diags.append(error("KV215", f"network {net.name!r}: {fname} {text} is reversed or mixes IPv4 and IPv6",
+                           w.at(fname), hint=f"write it as {last_s}-{first_s}" if same_family else None))
+    elif f.subnet is not None and (first.version != f.subnet.version
+                                   or first not in f.subnet or last not in f.subnet):
+        diags.append(error("KV215", f"network {net.name!r}: {fname} {text} is outside subnet {f.subnet}",
+                           w.at(fname)))
+    else:
+        return first, last
+    return None
 
 
 def used_plugins(networks: dict[str, NetFacts]) -> dict[str, list[str]]:

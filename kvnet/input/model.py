@@ -52,6 +52,7 @@ class Network:
     ipam: str = "none"
     range: str | None = None
     exclude: list[str] = field(default_factory=list)
+    allocate: str | None = None  # SPEC §7: 'START-END' kvnet assigns addresses from (kvnet.lock)
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -64,6 +65,7 @@ class Interface:
     mac: str | None = None
     binding: str | None = None
     model: str | None = None
+    allocated: bool = False  # ``address`` was read from kvnet.lock (SPEC §7), not written in the plan
 
 
 @dataclass
@@ -112,7 +114,8 @@ def _network(raw: dict[str, Any], where: Where) -> Network:
         cni_version=raw.get("cniVersion", "1.0.0"), subnet=raw.get("subnet"),
         gateway=raw.get("gateway"), nameservers=list(dns.get("nameservers") or []),
         search=list(dns.get("search") or []), ipam=raw.get("ipam", "none"),
-        range=raw.get("range"), exclude=list(raw.get("exclude") or []), raw=raw,
+        range=raw.get("range"), exclude=list(raw.get("exclude") or []), allocate=raw.get("allocate"),
+        raw=raw,
     )
 
 

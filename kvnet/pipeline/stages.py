@@ -12,6 +12,7 @@ from kvnet.input.facts import Facts
 from kvnet.input.loader import Document
 from kvnet.input.model import Plan, build_plans
 from kvnet.input.plan_schema import check_document
+from kvnet.lock.resolve import LockLookup
 from kvnet.objectset import ObjectSet
 from kvnet.options import BuildOptions
 from kvnet.rules import check_plan
@@ -30,12 +31,14 @@ def check_documents(plan_docs: Sequence[Document], report: Report) -> list[Docum
 
 def check_plans(docs: Sequence[Document], options: BuildOptions,
                 report: Report) -> tuple[list[Plan], list[tuple[Plan, Facts]]]:
-    """Rules stage: plans built from ``docs`` (KV007) and each plan's facts after its rules."""
+    """Rules stage: plans built from ``docs`` (KV007), their kvnet.lock addresses put on the
+    interfaces (SPEC §7, read only), and each plan's facts after its rules."""
     plans, diags = build_plans(list(docs))
     report.extend(diags)
     checked: list[tuple[Plan, Facts]] = []
+    locks = LockLookup(options.lock_dir)
     for plan in plans:
-        facts, problems = check_plan(plan, options.distribution)
+        facts, problems = check_plan(plan, options.distribution, locks.apply)
         report.extend(problems)
         checked.append((plan, facts))
     return plans, checked

@@ -15,6 +15,7 @@ from kvnet.input.model import Plan
 from kvnet.rules import (
     addressing,
     bindings,
+    host_local,
     images,
     instancetype,
     macs,
@@ -32,6 +33,7 @@ RULES: tuple[Rule, ...] = (
     network_fields.check,
     bindings.check,
     addressing.check,
+    host_local.check,
     macs.check,
     multus_annotations.check,
     vm_fields.check,
@@ -41,12 +43,17 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def check_plan(plan: Plan, distribution: str | None = None) -> tuple[Facts, list[Diagnostic]]:
+def check_plan(plan: Plan, distribution: str | None = None,
+               addresses: Rule | None = None) -> tuple[Facts, list[Diagnostic]]:
     """Facts of ``plan`` and every rule's problems, in ``RULES`` order (SPEC §4).
 
     ``distribution`` overrides spec.cluster.distribution (the node-side rules use its profile).
+    ``addresses``, when given, runs between the facts and the rules and may set interface
+    addresses (kvnet.lock, SPEC §7), so the rules check them like written ones.
     """
     facts, diags = gather(plan, distribution)
+    if addresses is not None:
+        diags.extend(addresses(plan, facts))
     for rule in RULES:
         diags.extend(rule(plan, facts))
     return facts, diags

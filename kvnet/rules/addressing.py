@@ -40,7 +40,7 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
                                           "server, or give 'address:') or 'ipam: static' with 'address:'"))
                     continue
             if iface.address is None:
-                if net.ipam == "static":
+                if net.ipam == "static" and net.allocate is None:  # with allocate: kvnet.lock (KV280)
                     out.append(error("KV218", f"VM {vm.name!r}: network {net.name!r} has ipam 'static', so the "
                                      "interface needs 'address'", iface.where.at("network"),
                                      hint=f"add e.g. 'address: {_example(nf.subnet)}'"))

@@ -23,6 +23,7 @@ MODES: dict[str, tuple[str, ...]] = {
 }
 
 POOL_IPAM = ("host-local", "whereabouts")
+ALLOCATE_IPAM = ("none", "static")  # SPEC §7: kvnet allocates where the NAD does not
 
 
 def _fields(net: Network) -> list[Diagnostic]:
@@ -54,9 +55,10 @@ def _fields(net: Network) -> list[Diagnostic]:
     if net.range is not None and net.ipam not in POOL_IPAM:
         out.append(error("KV208", f"network {net.name!r}: 'range' is only used with ipam host-local or whereabouts "
                          f"(ipam is {net.ipam!r})", w.at("range", key=True)))
-    if net.exclude and net.ipam != "whereabouts":
-        out.append(error("KV208", f"network {net.name!r}: 'exclude' is only used with ipam whereabouts",
-                         w.at("exclude", key=True)))
+    if net.exclude and net.ipam != "whereabouts" and net.allocate is None:
+        out.append(error("KV208", f"network {net.name!r}: 'exclude' is only used with ipam whereabouts "
+                         "or with 'allocate'", w.at("exclude", key=True)))
+    out.extend(_allocate(net))
     if net.ipam == "dhcp":
         out.append(warning("KV220", f"network {net.name!r}: ipam 'dhcp' needs the CNI DHCP daemon ('dhcp daemon', "
                            "socket /run/cni/dhcp.sock) running on every node; kvnet does not deploy it, and "
@@ -69,6 +71,22 @@ def _fields(net: Network) -> list[Diagnostic]:
                          hint="use 'ipam: static' with an address per interface, "
                               "or 'ipam: none' with router advertisements"))
     return out
+
+
+def _allocate(net: Network) -> list[Diagnostic]:
+    """SPEC §7: 'allocate' on ipam none|static, inside a subnet (the range itself: facts, KV215)."""
+    if net.allocate is None:
+        return []
+    w = net.where
+    if net.ipam not in ALLOCATE_IPAM:
+        return [error("KV208", f"network {net.name!r}: 'allocate' is only used with ipam none or static "
+                      f"(ipam is {net.ipam!r}, which assigns addresses itself)", w.at("allocate", key=True),
+                      hint="use 'ipam: static' (or none) with 'allocate', or drop 'allocate' and keep the pool")]
+    if net.subnet is None:
+        return [error("KV209", f"network {net.name!r}: 'allocate' needs 'subnet' (the addresses' prefix and "
+                      "the range's bounds)", w.at("allocate", key=True),
+                      hint="give the segment's network address, e.g. 'subnet: 192.168.1.0/24'")]
+    return []
 
 
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:

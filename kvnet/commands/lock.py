@@ -1,0 +1,60 @@
+"""``kvnet lock``: write or check kvnet.lock, the addresses kvnet allocated (SPEC §7)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from kvnet.commands.common import format_option, report, write_stdout
+
+
+@click.command()
+@format_option
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 when a kvnet.lock would change, printing what would change "
+                   "(CI, pre-commit).")
+@click.argument("paths", nargs=-1, type=click.Path())
+def lock(paths: tuple[str, ...], fmt: str, check: bool) -> int:
+    """Allocate addresses for interfaces on `allocate:` networks and record them in kvnet.lock.
+
+    One kvnet.lock per plan directory (a FILE stands for its directory), shared by the plans
+    there. Entries of interfaces that still need one are kept; new ones get the lowest free
+    address of the range; entries of removed VMs are dropped. Changes are listed on stdout.
+    """
+    from kvnet.diagnostics import Loc, error
+    from kvnet.input.discover import UNREADABLE
+    from kvnet.lock.update import plan_updates, write
+
+    updates, diags = plan_updates(list(paths))
+    if any(d.is_error for d in diags):
+        report(diags, fmt)
+        return 2 if any(d.code == UNREADABLE for d in diags) else 1
+    changed = [u for u in updates if u.changed]
+    lines = []
+    for u in changed:
+        lines.extend(u.changes or [f"{u.path}: rewritten in kvnet's own layout (no address changes)"])
+    if check:
+        stale = [error("KV287", f"kvnet.lock is stale: {_what(u.changes)} would change", Loc(u.path),
+                       hint="run 'kvnet lock' and commit kvnet.lock") for u in changed]
+        report(diags + stale, fmt)
+        if lines:
+            write_stdout("".join(line + "\n" for line in lines))
+        return 1 if stale else 0
+    report(diags, fmt)
+    try:
+        for u in changed:
+            write(u)
+    except OSError as exc:
+        click.echo(f"kvnet: cannot write {exc.filename}: {exc.strerror or exc}", err=True)
+        return 2
+    if lines:
+        write_stdout("".join(line + "\n" for line in lines))
+    sys.stdout.flush()
+    return 0
+
+
+def _what(changes: list[str]) -> str:
+    if not changes:
+        return "its layout"
+    return f"{len(changes)} entr{'y' if len(changes) == 1 else 'ies'}"

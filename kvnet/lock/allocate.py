@@ -1,0 +1,70 @@
+"""Allocation as a pure function: a plan's old lock entries in, its new entries out (SPEC §7)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from kvnet.diagnostics import Diagnostic, error
+from kvnet.lock.segment import Segment
+from kvnet.netmath import parse_ip
+
+Entries = dict[str, dict[str, str]]  # network -> VM -> address (no prefix)
+
+
+def allocate(segs: Mapping[str, Segment], held: Mapping[str, Mapping[str, str]]) -> tuple[Entries, list[Diagnostic]]:
+    """The lock entries of one plan after ``kvnet lock``, and KV286 for every full range.
+
+    ``held``: the plan's entries in the current kvnet.lock (network -> VM -> address text).
+    An entry is kept when its VM still needs an address on that network and the address is
+    still free there (inside the range, not reserved, not excluded, not kept for another VM);
+    every other VM that needs one gets the lowest free address of the range, VMs taken in
+    name order, so neither the plan's VM or file order nor other VMs' entries move an address.
+    Entries of VMs or networks that no longer need one are dropped. Networks without entries
+    are left out.
+    """
+    out: Entries = {}
+    diags: list[Diagnostic] = []
+    for name in sorted(segs):
+        seg = segs[name]
+        got, problem = _network(seg, held.get(name) or {})
+        if problem is not None:
+            diags.append(problem)
+        if got:
+            out[name] = got
+    return out, diags
+
+
+def _network(seg: Segment, held: Mapping[str, str]) -> tuple[dict[str, str], Diagnostic | None]:
+    kept: dict[str, int] = {}
+    taken: set[int] = set()
+    order = sorted(seg.needs)
+    for vm in order:
+        text = held.get(vm)
+        ip = parse_ip(text) if isinstance(text, str) else None
+        if ip is None or seg.problem(ip) is not None or int(ip) in taken:
+            continue
+        kept[vm] = int(ip)
+        taken.add(int(ip))
+    missing: list[str] = []
+    cursor = seg.first
+    for vm in order:
+        if vm in kept:
+            continue
+        while cursor <= seg.last and (cursor in taken or seg.blocked(cursor) is not None):
+            cursor += 1
+        if cursor > seg.last:
+            missing.append(vm)
+            continue
+        kept[vm] = cursor
+        taken.add(cursor)
+        cursor += 1
+    got = {vm: str(seg.address(kept[vm])) for vm in order if vm in kept}
+    if not missing:
+        return got, None
+    net = seg.facts.network
+    more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+    return got, error(
+        "KV286", f"network {net.name!r}: allocate range {net.allocate} is full: its {seg.size} address"
+        f"{'es' if seg.size != 1 else ''} are taken or reserved, and VM {missing[0]!r}{more} still "
+        f"need{'s' if len(missing) == 1 else ''} one", net.where.at("allocate"),
+        hint="widen 'allocate' (inside the subnet), or give some interfaces an explicit 'address'")

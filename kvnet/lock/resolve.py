@@ -1,0 +1,110 @@
+"""Build, validate and every adapter: read kvnet.lock (never write it) and put its addresses on
+the interfaces that need one, before the rules run (SPEC §7). Downstream, an allocated address
+is an ``address`` like any other: networkData, the per-VM static NAD, duplicate and subnet checks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from kvnet.diagnostics import Diagnostic, error
+from kvnet.input.facts import Facts
+from kvnet.input.model import Plan
+from kvnet.lock.lockfile import LOCK_NAME, Entry, LockFile, lock_path, read_lock
+from kvnet.lock.segment import Segment, plan_key, segments
+from kvnet.netmath import parse_ip
+
+RUN_LOCK = f"run 'kvnet lock' and commit {LOCK_NAME}"
+
+
+class LockLookup:
+    """Finds and reads (once per file) the kvnet.lock of each plan of one compile.
+
+    ``lock_dir``: the directory holding the lock for every plan (the kustomize plugin: beside
+    the generator file; ``kvnet fn``: beside the functionConfig's path, else its working
+    directory); None: beside each plan's first file (build, validate, cmp generate).
+    """
+
+    def __init__(self, lock_dir: str | None = None) -> None:
+        self.lock_dir = lock_dir
+        self._read: dict[str, LockFile] = {}
+
+    def path_for(self, plan: Plan) -> str:
+        if self.lock_dir is not None:
+            return _shown(os.path.join(self.lock_dir, LOCK_NAME))
+        first = plan.files[0] if plan.files else plan.where.doc.file
+        return lock_path(os.path.dirname(first))
+
+    def apply(self, plan: Plan, facts: Facts) -> list[Diagnostic]:
+        """Put the lock's addresses on ``plan``'s interfaces; problems of the lock and of missing
+        entries (KV280, KV282-KV285; the loader's codes for a broken file). A plan without
+        ``allocate`` never reads the lock."""
+        segs = segments(plan, facts)
+        if not segs:
+            return []
+        path = self.path_for(plan)
+        diags: list[Diagnostic] = []
+        if path not in self._read:
+            self._read[path], diags = read_lock(path)
+            if any(d.is_error for d in diags):
+                return diags
+        lock = self._read[path]
+        return diags + apply_entries(plan, segs, lock)
+
+
+def _shown(path: str) -> str:
+    rel = os.path.relpath(path)
+    return os.path.normpath(path) if rel.startswith("..") else rel
+
+
+def apply_entries(plan: Plan, segs: dict[str, Segment], lock: LockFile) -> list[Diagnostic]:
+    """Check plan ``plan``'s lock entries against its segments and set each valid one as the
+    interface's address (``allocated``)."""
+    key = plan_key(plan)
+    entries = lock.plans.get(key, {})
+    diags: list[Diagnostic] = []
+    allocating = {n.name for n in plan.networks if n.allocate is not None}
+    for net, vms in sorted(entries.items()):
+        seg = segs.get(net)
+        if seg is None:
+            if net not in allocating:
+                diags.append(error("KV284", f"{LOCK_NAME}: plan {key!r} has no network {net!r} that allocates "
+                                   "addresses", lock.network_locs[(key, net)], hint=RUN_LOCK))
+            continue  # a broken allocate range is reported on the plan
+        for vm, entry in sorted(vms.items()):
+            if vm not in seg.needs:
+                diags.append(error("KV284", f"{LOCK_NAME}: VM {vm!r} of plan {key!r} has no interface on network "
+                                   f"{net!r} that needs an allocated address", entry.key_loc, hint=RUN_LOCK))
+    for net, seg in sorted(segs.items()):
+        diags.extend(_assign(seg, entries.get(net, {})))
+    return diags
+
+
+def _assign(seg: Segment, entries: Mapping[str, Entry]) -> list[Diagnostic]:
+    diags: list[Diagnostic] = []
+    holder: dict[int, str] = {}
+    for vm in sorted(seg.needs):
+        iface = seg.needs[vm]
+        entry = entries.get(vm)
+        if entry is None:
+            diags.append(error("KV280", f"VM {vm!r} has no address on network {seg.name!r} in {LOCK_NAME}; "
+                               f"{RUN_LOCK}", iface.where.at("network")))
+            continue
+        ip = parse_ip(entry.address)
+        if ip is None:
+            diags.append(error("KV282", f"{LOCK_NAME}: address {entry.address!r} of VM {vm!r} on network "
+                               f"{seg.name!r} is not an IP address", entry.loc, hint=RUN_LOCK))
+            continue
+        problem = seg.problem(ip)
+        if problem is None and int(ip) in holder:
+            problem = f"is already held by VM {holder[int(ip)]!r}"
+        if problem is not None:
+            code = "KV283" if problem.startswith(("is the explicit", "is already held")) else "KV282"
+            diags.append(error(code, f"{LOCK_NAME}: address {ip} of VM {vm!r} on network {seg.name!r} {problem}",
+                               entry.loc, hint=RUN_LOCK))
+            continue
+        holder[int(ip)] = vm
+        iface.address = str(ip)
+        iface.allocated = True
+    return diags

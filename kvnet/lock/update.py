@@ -1,0 +1,116 @@
+"""``kvnet lock``: the new kvnet.lock of every plan directory (SPEC §7), nothing written here.
+
+A lock belongs to a directory (several plans there share it, keyed by plan), so a FILE
+argument stands for its whole directory: locking one file must not drop the entries of the
+other plans beside it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kvnet.diagnostics import Diagnostic, Report
+from kvnet.input.discover import discover, load_sources, plan_dirs, select_plan_documents
+from kvnet.input.facts import gather
+from kvnet.input.model import Plan, build_plans
+from kvnet.lock.allocate import Entries, allocate
+from kvnet.lock.lockfile import LockFile, lock_path, read_lock, render
+from kvnet.lock.segment import Segment, plan_key, segments
+from kvnet.pipeline.stages import check_documents
+
+
+@dataclass
+class LockUpdate:
+    """One kvnet.lock: its current text (None: absent), the text ``kvnet lock`` writes, and the
+    changed entries as lines (``+ plan network VM: address``, ``-`` removed, ``~`` moved)."""
+
+    path: str
+    old_text: str | None
+    new_text: str
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.old_text != self.new_text
+
+
+def plan_updates(paths: Sequence[str]) -> tuple[list[LockUpdate], list[Diagnostic]]:
+    """The lock of every plan directory under ``paths`` after allocation, and the problems
+    (plan schema and network values, the lock file itself, full ranges). Nothing is to be
+    written when any problem is an error."""
+    report = Report()
+    units = _plans(paths, report)
+    if report.has_errors:
+        return [], report.sorted()
+    updates: list[LockUpdate] = []
+    for path in sorted(units):
+        lock, diags = read_lock(path)
+        report.extend(diags)
+        if any(d.is_error for d in diags):
+            continue
+        if not lock.exists and not any(segs for _, segs in units[path]):
+            continue  # nothing allocates here: no lock file
+        new: dict[str, Entries] = {}
+        for plan, segs in units[path]:
+            entries, diags = allocate(segs, lock.addresses(plan_key(plan)))
+            report.extend(diags)
+            if entries:
+                new[plan_key(plan)] = entries
+        updates.append(LockUpdate(path, _text(path) if lock.exists else None, render(new),
+                                  _changes(path, lock, new)))
+    if report.has_errors:
+        return [], report.sorted()
+    return updates, report.sorted()
+
+
+def _plans(paths: Sequence[str], report: Report) -> dict[str, list[tuple[Plan, dict[str, Segment]]]]:
+    """Lock path -> the plans beside it with their allocating networks."""
+    sources, diags = discover(plan_dirs(paths))
+    report.extend(diags)
+    docs, diags = load_sources(sources)
+    report.extend(diags)
+    plan_docs, diags = select_plan_documents(docs)
+    report.extend(diags)
+    plans, diags = build_plans(check_documents(plan_docs, report))
+    report.extend(diags)
+    units: dict[str, list[tuple[Plan, dict[str, Segment]]]] = {}
+    for plan in plans:
+        facts, diags = gather(plan)
+        report.extend(diags)
+        path = lock_path(os.path.dirname(plan.files[0]))
+        units.setdefault(path, []).append((plan, segments(plan, facts)))
+    return units
+
+
+def _text(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _changes(path: str, lock: LockFile, new: dict[str, Entries]) -> list[str]:
+    old = {key: lock.addresses(key) for key in lock.plans}
+    flat_old = {(k, n, v): a for k, nets in old.items() for n, vms in nets.items() for v, a in vms.items()}
+    flat_new = {(k, n, v): a for k, nets in new.items() for n, vms in nets.items() for v, a in vms.items()}
+    lines = []
+    for item in sorted(set(flat_old) | set(flat_new)):
+        before, after = flat_old.get(item), flat_new.get(item)
+        if before == after:
+            continue
+        key, net, vm = item
+        what = (f"+ {after}" if before is None else f"- {before}" if after is None
+                else f"~ {before} -> {after}")
+        lines.append(f"{path}: {key} {net} {vm}: {what}")
+    return lines
+
+
+def write(update: LockUpdate) -> None:
+    """Replace the lock file atomically with ``update.new_text``."""
+    tmp = update.path + ".tmp"
+    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(update.new_text)
+    os.replace(tmp, update.path)

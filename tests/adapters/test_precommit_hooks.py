@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from adapter_helpers import BAD_LINE, BAD_PLAN, GOOD_PLAN, REPO, clean_env, kvnet_build
+from adapter_helpers import BAD_LINE, BAD_PLAN, GOOD_PLAN, REPO, clean_env, kvnet, kvnet_build
 
 pytestmark = pytest.mark.skipif(shutil.which("pre-commit") is None or shutil.which("git") is None,
                                 reason="pre-commit and git are needed")
@@ -26,7 +26,7 @@ def hooks() -> dict[str, dict[str, object]]:
 
 def test_hook_definitions() -> None:
     h = hooks()
-    assert set(h) == {"kvnet-validate", "kvnet-build-check"}
+    assert set(h) == {"kvnet-validate", "kvnet-build-check", "kvnet-lock-check"}
     v = h["kvnet-validate"]
     assert v["entry"] == "kvnet validate --whole-dir" and v["language"] == "python"
     assert v["require_serial"] is True and v.get("pass_filenames", True) is True
@@ -38,6 +38,11 @@ def test_hook_definitions() -> None:
         assert not pattern.search(name), name
     b = h["kvnet-build-check"]
     assert re.search(str(b["files"]), "clusters/lab/rendered.yaml") and re.search(str(b["files"]), "kvnet.yaml")
+    lock = h["kvnet-lock-check"]
+    assert lock["entry"] == "kvnet lock --check"
+    for name in ("clusters/lab/kvnet.lock", "kvnet.lock", "clusters/lab/kvnet.yaml"):
+        assert re.search(str(lock["files"]), name), name
+    assert not re.search(str(lock["files"]), "rendered.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +97,27 @@ def test_build_check_hook(tmp_path: Path, pre_commit_home: Path) -> None:
     assert stale.returncode == 1
     assert "lab/rendered.yaml:1:1: error[KV960]" in stale.stdout
     assert re.search(r"^\+.*192\.168\.10\.21", stale.stdout, re.MULTILINE), stale.stdout
+
+
+ALLOC_PLAN = GOOD_PLAN.replace("      gateway: 192.168.10.1\n", "      gateway: 192.168.10.1\n      ipam: static\n"
+                               "      allocate: 192.168.10.50-192.168.10.59\n").replace(
+    "          address: 192.168.10.20/24\n", "")
+
+
+def test_lock_check_hook(tmp_path: Path, pre_commit_home: Path) -> None:
+    from kvnet.cli import COMMANDS
+
+    if "lock" not in COMMANDS:
+        pytest.skip("kvnet lock is not in this build")
+    repo = git_repo(tmp_path / "user", {"clusters/lab/kvnet.yaml": ALLOC_PLAN})
+    stale = try_repo(repo, pre_commit_home, "kvnet-lock-check", "clusters/lab/kvnet.yaml")
+    assert stale.returncode == 1, stale.stdout + stale.stderr
+    assert "clusters/lab/kvnet.lock: vms/lab lan web-1: + 192.168.10.50" in stale.stdout
+    assert "error[KV287]" in stale.stdout
+    assert not (repo / "clusters/lab/kvnet.lock").exists()  # --check writes nothing
+
+    assert kvnet(["lock", "clusters/lab"], cwd=repo).returncode == 0
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    ok = try_repo(repo, pre_commit_home, "kvnet-lock-check", "clusters/lab/kvnet.lock")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "Passed" in ok.stdout

@@ -42,6 +42,9 @@ def lock(paths: tuple[str, ...], fmt: str, check: bool) -> int:
             write_stdout("".join(line + "\n" for line in lines))
         return 1 if stale else 0
     report(diags, fmt)
+    from kvnet.signals import output_started
+
+    output_started()  # every lock checked: write them all, never leave some written and some not
     try:
         for u in changed:
             write(u)

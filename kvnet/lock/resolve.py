@@ -97,12 +97,12 @@ def _assign(seg: Segment, entries: Mapping[str, Entry]) -> list[Diagnostic]:
                                f"{seg.name!r} is not an IP address", entry.loc, hint=RUN_LOCK))
             continue
         problem = seg.problem(ip)
+        clash = int(ip) in seg.explicit or (problem is None and int(ip) in holder)  # KV283, else KV282
         if problem is None and int(ip) in holder:
             problem = f"is already held by VM {holder[int(ip)]!r}"
         if problem is not None:
-            code = "KV283" if problem.startswith(("is the explicit", "is already held")) else "KV282"
-            diags.append(error(code, f"{LOCK_NAME}: address {ip} of VM {vm!r} on network {seg.name!r} {problem}",
-                               entry.loc, hint=RUN_LOCK))
+            diags.append(error("KV283" if clash else "KV282", f"{LOCK_NAME}: address {ip} of VM {vm!r} on network "
+                               f"{seg.name!r} {problem}", entry.loc, hint=RUN_LOCK))
             continue
         holder[int(ip)] = vm
         iface.address = str(ip)

@@ -21,15 +21,17 @@ class Segment:
     """One network of one plan with a usable ``allocate`` range.
 
     ``first``/``last``: the range's bounds as integers; ``reserved``: address (integer) -> why it is
-    never allocated (network, broadcast, gateway address, an explicit ``address`` of the plan on
-    this network); ``excluded``: the network's ``exclude`` CIDRs; ``needs``: VM name -> its
-    interface on this network without an ``address`` (the first one, when attached twice).
+    never allocated (the network, broadcast or gateway address); ``explicit``: address (integer)
+    -> the VM whose interface on this network writes it as its ``address``; ``excluded``: the
+    network's ``exclude`` CIDRs; ``needs``: VM name -> its interface on this network without an
+    ``address`` (the first one, when attached twice).
     """
 
     facts: NetFacts
     first: int
     last: int
     reserved: dict[int, str] = field(default_factory=dict)
+    explicit: dict[int, str] = field(default_factory=dict)
     excluded: list[IPNetwork] = field(default_factory=list)
     needs: dict[str, Interface] = field(default_factory=dict)
 
@@ -51,6 +53,8 @@ class Segment:
         why = self.reserved.get(value)
         if why is not None:
             return why
+        if value in self.explicit:
+            return f"is the explicit address of VM {self.explicit[value]!r}"
         if self.excluded:
             ip = self.address(value)
             for ex in self.excluded:
@@ -97,5 +101,5 @@ def segments(plan: Plan, facts: Facts) -> dict[str, Segment]:
                 continue
             parsed = parse_interface(iface.address)
             if parsed is not None and parsed.version == seg.facts.allocate[0].version:  # type: ignore[index]
-                seg.reserved.setdefault(int(parsed.ip), f"is the explicit address of VM {vm.name!r}")
+                seg.explicit.setdefault(int(parsed.ip), vm.name)
     return out

@@ -72,7 +72,8 @@ def rows(plans: Sequence[Plan], objects: Sequence[dict[str, Any]]) -> list[Row]:
                 mac = macs.get(iface.network, "")
                 nic = nics.get(mac.lower())
                 pod = iface.network == POD_NETWORK
-                address, source = _address(iface.address, "pod" if pod else ipams.get(iface.network, "none"), nic)
+                written = None if iface.allocated else iface.address  # allocated: read from kvnet.lock (SPEC §7)
+                address, source = _address(written, "pod" if pod else ipams.get(iface.network, "none"), nic)
                 if pod and address == "DHCP":
                     source = "pod network, handed out by KubeVirt's DHCP"
                 net_type = network_type(types, iface.network)

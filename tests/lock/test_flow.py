@@ -95,3 +95,15 @@ def test_host_local_behind_vms_warns_with_both_ways_out(tmp_path: Path, kvnet) -
         "      allocate: 192.168.1.20-192.168.1.99\n", "")], [vm("a")]))
     res = kvnet("build", str(unused))
     assert res.code == 0 and "KV281" not in res.err  # no VM on it: nothing moves
+
+
+def test_explain_says_which_addresses_come_from_the_lock(tmp_path: Path, kvnet) -> None:
+    import json
+
+    vms = [vm("a", "lan"), vm("b", "lan", address={"lan": "192.168.1.5"})]
+    locked(tmp_path, kvnet, plan([network(gateway=None)], vms))
+    res = kvnet("explain", "--output", "json", str(tmp_path))
+    assert res.code == 0, res.err
+    rows = {(r["vm"], r["network"]): r for r in json.loads(res.out)}
+    assert (rows[("a", "lan")]["address"], rows[("a", "lan")]["source"]) == ("192.168.1.20/24", "kvnet.lock")
+    assert (rows[("b", "lan")]["address"], rows[("b", "lan")]["source"]) == ("192.168.1.5/24", "plan")

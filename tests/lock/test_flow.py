@@ -64,7 +64,8 @@ def test_lock_is_byte_identical_across_hash_seeds_and_file_order(tmp_path: Path)
                     extra="      exclude: [10.9.1.0/28]\n")]
     names = [f"vm-{i:03d}" for i in range(60)]
     rng = random.Random(10)
-    texts = []
+    texts: list[bytes] = []
+    builds: list[str] = []
     for seed in ("0", "1", "4242", "random"):
         d = tmp_path / f"seed-{seed}"
         order = names[:]
@@ -76,7 +77,12 @@ def test_lock_is_byte_identical_across_hash_seeds_and_file_order(tmp_path: Path)
         res = run_kvnet("lock", str(d), env={"PYTHONHASHSEED": seed})
         assert res.code == 0, res.err
         texts.append((d / "kvnet.lock").read_bytes())
+        build = run_kvnet("build", str(d), env={"PYTHONHASHSEED": seed})
+        assert build.code == 0, build.err
+        # kvnet.dev/source names each VM's file, which differs here by design; the rest must not
+        builds.append("".join(line for line in build.out.splitlines(keepends=True) if "kvnet.dev/source:" not in line))
     assert len(set(texts)) == 1
+    assert len(set(builds)) == 1
     assert len(yaml.safe_load(texts[0])["plans"]["vms/lab"]["wan"]) == 60
     assert texts[0].count(b": ") == 3 * 60 + 3  # every (VM, network) once; the header comment, apiVersion, kind
 

@@ -61,8 +61,8 @@ def test_schema_is_a_json_schema_every_example_satisfies(kvnet) -> None:
 def test_json_format(tmp_path: Path, kvnet) -> None:
     path = write(tmp_path / "kvnet.yaml", BAD)
     res = kvnet("validate", "--format", "json", str(path))
-    assert res.code == 1 and res.out == ""
-    diags = json.loads(res.err)
+    assert res.code == 1 and res.err == ""
+    diags = json.loads(res.out)  # validate's report is its output: stdout (SPEC §5)
     assert diags == [{"severity": "error", "code": "KV210",
                       "message": "network 'lan': subnet '192.168.1.200/24' has host bits set; "
                                  "the network address is 192.168.1.0/24",
@@ -74,11 +74,11 @@ def test_json_format(tmp_path: Path, kvnet) -> None:
 def test_github_format_and_auto(tmp_path: Path, kvnet) -> None:
     path = write(tmp_path / "kvnet.yaml", BAD)
     res = kvnet("validate", "--format", "github", str(path))
-    line = res.err.splitlines()[0]
+    line = res.out.splitlines()[0]
     assert line.startswith(f"::error file={path},line=9,col=15,title=kvnet KV210::network 'lan'")
     assert "%0Ahint: put the network address" in line
     sub = run_kvnet("validate", str(path), env={"GITHUB_ACTIONS": "true"})
-    assert sub.err.splitlines()[0] == line
+    assert sub.out.splitlines()[0] == line
 
 
 def test_internal_error_is_one_line_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kvnet) -> None:

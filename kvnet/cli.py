@@ -13,6 +13,7 @@ import sys
 import click
 
 from kvnet import __version__, signals
+from kvnet.about import version_text
 
 COMMANDS: dict[str, str] = {
     "build": "kvnet.commands.build:build",
@@ -72,7 +73,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="kvnet", message="%(prog)s %(version)s")
+@click.version_option(__version__, "--version", prog_name="kvnet", message=version_text().rstrip("\n"))
 def cli() -> None:
     """kvnet: compile KubeVirt VM networking (Multus NADs, VMs, Multus DaemonSets) from a kvnet.yaml."""
 

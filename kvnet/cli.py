@@ -34,8 +34,8 @@ COMMANDS: dict[str, str] = {
 SUMMARIES: dict[str, str] = {
     "build": "Compile plans into manifests on stdout (or -o DIR).",
     "validate": "Compile and check plans; print nothing but problems.",
-    "schema": "Print the NetworkPlan JSON Schema.",
-    "init": "Write a commented starter kvnet.yaml.",
+    "schema": "Print the NetworkPlan JSON Schema (-o FILE: write it).",
+    "init": "Write a commented starter kvnet.yaml and the schema editors read.",
     "overlay": "Write the kustomize overlay of Multus for a distribution.",
     "doctor": "Check a node's CNI and Multus setup.",
     "verify": "Run every NAD through the real CNI plugins (root).",

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from verify_helpers import Run, kvnet_namespaces, namespaces_of, nad_yaml, own_namespaces, slow_nads
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,6 +23,7 @@ BRIDGE = {"cniVersion": "1.0.0", "name": "iso", "type": "bridge", "bridge": "br-
           "ipam": {"type": "host-local", "subnet": "10.71.0.0/24"}}
 
 
+@pytest.mark.slow
 def test_a_concurrent_verify_run_does_not_disturb_ours(runnable: str, tmp_path: Path,
                                                       verify: Callable[..., Run]) -> None:
     # the other run is not one of ours: it is not recorded in SPAWNED, like a colleague's run

@@ -28,6 +28,7 @@ def cli_available() -> bool:
     return True
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", ["run_verify", "cli"])
 @pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_signal_cleans_up(runnable: str, tmp_path: Path, signum: int, code: int, entry: str) -> None:

@@ -1,14 +1,18 @@
-"""What ``kvnet --version`` prints: kvnet's version and the upstream versions it targets.
+"""The upstream versions kvnet targets, and what ``kvnet --version`` prints.
 
-Kept free of heavy imports (no click, YAML or jsonschema): ``kvnet --version`` answers
-before the command line is even parsed by click (see :mod:`kvnet.entry`).
+The one place these versions are set (:mod:`kvnet.profiles` and :mod:`kvnet.options` take
+them from here). Imports nothing else: ``kvnet --version`` answers before click, YAML or
+jsonschema (or even dataclasses) are loaded (see :mod:`kvnet.entry`).
 """
 
 from __future__ import annotations
 
 from kvnet import __version__
-from kvnet.options import DEFAULT_KUBE_VERSION
-from kvnet.profiles import MULTUS_VERSION
+
+# Upstream Multus release whose manifests (thin/thick DaemonSet, NAD CRD, RBAC) kvnet follows.
+MULTUS_VERSION = "v4.3.0"
+# SPEC §4: the Kubernetes version whose schemas (kubernetes-validate) core objects are checked against.
+DEFAULT_KUBE_VERSION = "1.31"
 
 # The KubeVirt releases whose VirtualMachine CRD schema (kubevirt.io/v1) the emitted VMs are
 # tested against (tests/test_examples.py; the schemas' provenance is in ../shared/upstream).

@@ -9,6 +9,7 @@ from typing import Iterable
 
 from kvnet.about import DEFAULT_KUBE_VERSION  # SPEC §4: kubernetes-validate's --kube-version default
 
+
 @dataclass
 class BuildOptions:
     """How one compile runs.

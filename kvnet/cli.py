@@ -33,7 +33,7 @@ COMMANDS: dict[str, str] = {
 
 SUMMARIES: dict[str, str] = {
     "build": "Compile plans into manifests on stdout (or -o DIR).",
-    "validate": "Compile and check plans; print nothing but problems.",
+    "validate": "Compile and check plans; the report (and a summary) on stdout.",
     "schema": "Print the NetworkPlan JSON Schema (-o FILE: write it).",
     "init": "Write a commented starter kvnet.yaml and the schema editors read.",
     "overlay": "Write the kustomize overlay of Multus for a distribution.",

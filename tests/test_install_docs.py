@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 import yaml
-from testlib import REPO
+from testlib import REPO, run_kvnet
 
 DOCS = [REPO / "README.md", REPO / ".pre-commit-hooks.yaml", *sorted((REPO / "docs").glob("*.md")),
         *sorted((REPO / "examples").rglob("*"))]
@@ -58,3 +58,16 @@ def test_changelog_names_the_pinned_release() -> None:
     assert release, f"CHANGELOG.md has a section for {__version__} naming its commit"
     pins = {rev for text in texts().values() for rev in REV.findall(text)}
     assert pins <= {release.group(1), f"v{__version__}"}, "the docs pin the current release"
+
+
+def test_versions_agree_and_the_readme_shows_the_real_version_output() -> None:
+    import tomllib
+
+    from kvnet import __version__
+
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert pyproject["project"]["version"] == __version__
+    readme = (REPO / "README.md").read_text()
+    block = re.search(r"^\$ kvnet --version\n(.*?)^```", readme, re.MULTILINE | re.DOTALL)
+    assert block, "README shows `kvnet --version`"
+    assert block.group(1) == run_kvnet("--version").out

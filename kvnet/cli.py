@@ -13,6 +13,7 @@ import sys
 import click
 
 from kvnet import __version__, signals
+from kvnet.about import version_text
 
 COMMANDS: dict[str, str] = {
     "build": "kvnet.commands.build:build",
@@ -33,9 +34,9 @@ COMMANDS: dict[str, str] = {
 
 SUMMARIES: dict[str, str] = {
     "build": "Compile plans into manifests on stdout (or -o DIR).",
-    "validate": "Compile and check plans; print nothing but problems.",
-    "schema": "Print the NetworkPlan JSON Schema.",
-    "init": "Write a commented starter kvnet.yaml.",
+    "validate": "Compile and check plans; the report (and a summary) on stdout.",
+    "schema": "Print the NetworkPlan JSON Schema (-o FILE: write it).",
+    "init": "Write a commented starter kvnet.yaml and the schema editors read.",
     "overlay": "Write the kustomize overlay of Multus for a distribution.",
     "doctor": "Check a node's CNI and Multus setup.",
     "verify": "Run every NAD through the real CNI plugins (root).",
@@ -74,7 +75,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="kvnet", message="%(prog)s %(version)s")
+@click.version_option(__version__, "--version", prog_name="kvnet", message=version_text().rstrip("\n"))
 def cli() -> None:
     """kvnet: compile KubeVirt VM networking (Multus NADs, VMs, Multus DaemonSets) from a kvnet.yaml."""
 

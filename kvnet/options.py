@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Iterable
 
-DEFAULT_KUBE_VERSION = "1.31"  # SPEC §4: kubernetes-validate's --kube-version default
+from kvnet.about import DEFAULT_KUBE_VERSION  # SPEC §4: kubernetes-validate's --kube-version default
 
 
 @dataclass

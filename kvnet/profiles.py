@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from kvnet import about
+
 REFERENCE_PLUGINS: tuple[str, ...] = (
     "bandwidth", "bridge", "dhcp", "dummy", "firewall", "host-device", "host-local", "ipvlan",
     "loopback", "macvlan", "portmap", "ptp", "sbr", "static", "tap", "tuning", "vlan", "vrf",
@@ -17,7 +19,7 @@ REFERENCE_PLUGINS: tuple[str, ...] = (
 K3S_DEFAULT_DATA_DIR = "/var/lib/rancher/k3s"
 
 # Pinned images (never the floating ``:snapshot`` tags of the upstream manifests).
-MULTUS_VERSION = "v4.3.0"
+MULTUS_VERSION = about.MULTUS_VERSION
 MULTUS_REPOSITORY = "ghcr.io/k8snetworkplumbingwg/multus-cni"
 MULTUS_IMAGES: dict[str, str] = {
     "thin": f"{MULTUS_REPOSITORY}:{MULTUS_VERSION}",

@@ -54,3 +54,19 @@ REPORTERS: dict[str, Callable[[Iterable[Diagnostic]], str]] = {
 
 def render(fmt: str, diags: Iterable[Diagnostic]) -> str:
     return REPORTERS[fmt](list(diags))
+
+
+def counts(diags: Iterable[Diagnostic]) -> tuple[int, int]:
+    """(errors, warnings) among ``diags``."""
+    diags = list(diags)
+    errors = sum(1 for d in diags if d.is_error)
+    return errors, len(diags) - errors
+
+
+def summary_line(plans: int, objects: int, diags: Iterable[Diagnostic]) -> str:
+    """The last line of a text report (SPEC §5): ``N plans, N objects: N errors, N warnings``.
+
+    The words never change with the numbers ("1 plans"), so scripts can parse the line.
+    """
+    errors, warnings = counts(diags)
+    return f"{plans} plans, {objects} objects: {errors} errors, {warnings} warnings\n"

@@ -6,16 +6,18 @@ import random
 import sys
 from pathlib import Path
 
+import pytest
 from testlib import REPO, run_kvnet
 
 sys.path.insert(0, str(REPO / "bench"))
 from genplan import split_plan  # noqa: E402
 
 
+@pytest.mark.slow
 def test_byte_identical_across_file_order_and_hash_seed(tmp_path: Path) -> None:
     parts = split_plan(n_vms=120, n_networks=9, nics=3, parts=4)
     names = [f"part-{i}.yaml" for i in range(len(parts))]
-    for name, text in zip(names, parts):
+    for name, text in zip(names, parts, strict=True):
         (tmp_path / name).write_text(text)
     rng = random.Random(7)
     outputs = []

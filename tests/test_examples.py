@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from testlib import UPSTREAM, example_dirs, run_kvnet
+from testlib import example_dirs, run_kvnet, upstream
 
 EXAMPLES = example_dirs()
 
@@ -30,9 +30,7 @@ def built(request: pytest.FixtureRequest) -> tuple[Path, list[dict[str, Any]]]:
 
 
 def _upstream_validator(name: str) -> Any:
-    path = UPSTREAM / "schemas" / name
-    if not path.is_file():
-        pytest.skip(f"{path} absent")
+    path = upstream(f"schemas/{name}")
     from jsonschema import Draft7Validator
 
     return Draft7Validator(json.loads(path.read_text()))
@@ -151,9 +149,7 @@ def test_field_scenario_key_lines() -> None:
 
 
 def test_crd_option_validates_nads_against_the_upstream_crd(tmp_path: Path) -> None:
-    crd = UPSTREAM / "multus" / "network-attachment-definitions.crd.yml"
-    if not crd.is_file():
-        pytest.skip(f"{crd} absent")
+    crd = upstream("multus/network-attachment-definitions.crd.yml")
     example = Path(__file__).resolve().parents[1] / "examples" / "k3s-lan-static"
     ok = run_kvnet("build", "--crd", str(crd), str(example))
     assert ok.code == 0, ok.err

@@ -401,6 +401,6 @@ def test_output_dir_prune_removes_only_stale_kvnet_files(tmp_path: Path, kvnet) 
     warn = kvnet("build", str(plan_dir), "-o", str(out))
     assert warn.code == 0 and "2 file(s) in" in warn.err and (out / "vms_virtualmachine_web-2.yaml").exists()
     pruned = kvnet("build", str(plan_dir), "-o", str(out), "--prune")
-    assert pruned.code == 0 and pruned.err == ""
+    assert pruned.code == 0 and pruned.err == f"kvnet: wrote 2 files to {out}, pruned 2\n"
     assert sorted(p.name for p in out.iterdir()) == [
         "notes.yaml", "vms_networkattachmentdefinition_web-1-lan.yaml", "vms_virtualmachine_web-1.yaml"]

@@ -16,6 +16,16 @@ EXAMPLES = REPO / "examples"
 UPSTREAM = REPO.parent / "shared" / "upstream"
 
 
+def upstream(rel: str) -> Path:
+    """``../shared/upstream/<rel>`` (upstream schemas and manifests, kept outside the repository:
+    never copied into it); the calling test skips, saying so, when it is absent."""
+    path = UPSTREAM / rel
+    if not path.exists():
+        pytest.skip(f"needs ../shared/upstream/{rel}: upstream reference data outside the repository "
+                    "(README, 'Tests')")
+    return path
+
+
 @dataclass
 class Run:
     code: int

@@ -7,7 +7,15 @@ from typing import Any
 
 import click
 
-from kvnet.commands.common import format_option, report, write_stdout
+from kvnet.commands.common import (
+    STRICT_NOTE,
+    fails_strict,
+    format_option,
+    print_report,
+    report,
+    strict_option,
+    write_stdout,
+)
 from kvnet.options import DEFAULT_KUBE_VERSION
 
 
@@ -39,36 +47,51 @@ def _compile(paths: tuple[str, ...], kube_version: str, crds: tuple[str, ...], d
 
 @click.command()
 @_options
+@strict_option
 @click.option("-o", "--output-dir", type=click.Path(file_okay=False),
               help="Write one file per object into this directory instead of stdout.")
 @click.option("--prune", is_flag=True,
               help="With -o: delete files kvnet wrote there before whose object is no longer emitted.")
 def build(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: str | None, kube_version: str,
-          crds: tuple[str, ...], output_dir: str | None, prune: bool) -> int:
+          crds: tuple[str, ...], strict: bool, output_dir: str | None, prune: bool) -> int:
     """Compile plans (files, or directories of *.yaml) into manifests on stdout.
 
-    Nothing is written unless every check passed.
+    Nothing is written unless every check passed (with --strict: and nothing warned).
+    Diagnostics go to stderr; with -o, a line there says how many files were written and pruned.
     """
+    if prune and not output_dir:
+        raise click.UsageError("--prune needs -o/--output-dir")
     result = _compile(paths, kube_version, crds, distribution, allow_empty, fmt)
     report(result.diagnostics, fmt)
     if not result.ok:
         return result.exit_code
-    from kvnet.emit import stale_files, to_yaml, write_dir
+    if fails_strict(result.diagnostics, strict):
+        click.echo(f"{STRICT_NOTE}; nothing written", err=True)
+        return 1
+    from kvnet.emit import to_yaml
 
-    if prune and not output_dir:
-        raise click.UsageError("--prune needs -o/--output-dir")
     if output_dir:
-        written = write_dir(result.objects, output_dir)
-        stale = stale_files(output_dir, written)
-        for path in stale:
-            if prune:
-                os.remove(path)
-        if stale and not prune:
-            click.echo(f"kvnet: {len(stale)} file(s) in {output_dir} hold objects no longer emitted "
-                       f"(e.g. {os.path.basename(stale[0])}); --prune deletes them", err=True)
+        _write_output_dir(result.objects, output_dir, prune)
     else:
         write_stdout(to_yaml(result.objects))
     return 0
+
+
+def _write_output_dir(objects: list[dict[str, Any]], output_dir: str, prune: bool) -> None:
+    """``build -o DIR``: one file per object; stale kvnet files deleted with ``prune``, else named.
+    Ends with one stderr line: ``kvnet: wrote N files to DIR, pruned M``."""
+    from kvnet.emit import stale_files, write_dir
+
+    written = write_dir(objects, output_dir)
+    stale = stale_files(output_dir, written)
+    if prune:
+        for path in stale:
+            os.remove(path)
+    elif stale:
+        click.echo(f"kvnet: {len(stale)} file(s) in {output_dir} hold objects no longer emitted "
+                   f"(e.g. {os.path.basename(stale[0])}); --prune deletes them", err=True)
+    click.echo(f"kvnet: wrote {len(written)} files to {output_dir}, pruned {len(stale) if prune else 0}",
+               err=True)
 
 
 def whole_directories(paths: tuple[str, ...]) -> tuple[str, ...]:
@@ -81,18 +104,25 @@ def whole_directories(paths: tuple[str, ...]) -> tuple[str, ...]:
 
 @click.command()
 @_options
+@strict_option
 @click.option("--whole-dir", is_flag=True,
               help="Check the whole directory of each FILE given (pre-commit passes only changed files; "
                    "a plan may span several files of its directory).")
 def validate(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: str | None, kube_version: str,
-             crds: tuple[str, ...], whole_dir: bool) -> int:
+             crds: tuple[str, ...], strict: bool, whole_dir: bool) -> int:
     """Compile and check plans without printing manifests (for pull-request checks).
 
-    Each directory is checked on its own, as the app it is: plans of the same name in
-    dev/ and prod/ do not meet.
+    The report goes to stdout in every format; a text report ends with a summary line
+    (N plans, N objects: N errors, N warnings). Each directory is checked on its own, as
+    the app it is: plans of the same name in dev/ and prod/ do not meet.
     """
+    from kvnet.reporters import summary_line
+
     if whole_dir:
         paths = whole_directories(paths)
     result = _compile(paths, kube_version, crds, distribution, allow_empty, fmt, merge_units=False)
-    report(result.diagnostics, fmt)
+    print_report(result.diagnostics, fmt, summary_line(len(result.plans), len(result.objects), result.diagnostics))
+    if result.ok and fails_strict(result.diagnostics, strict):
+        click.echo(STRICT_NOTE, err=True)
+        return 1
     return result.exit_code

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import click
 
-from kvnet.commands.common import format_option, resolve_format, write_stdout
+from kvnet.commands.common import fails_strict, format_option, resolve_format, write_stdout
 from kvnet.diagnostics import Diagnostic
 
 
@@ -46,7 +46,7 @@ def generate(fmt: str) -> int:
                         distribution=conf.distribution)
     result = compile_paths(conf.paths, opts)
     diags = [_for_argocd(d, app.repo_relative) for d in result.diagnostics]
-    failed = not result.ok or (conf.strict and bool(diags))
+    failed = not result.ok or fails_strict(diags, conf.strict)
     if failed:
         lines = [app.failure_line()]
         if result.ok:

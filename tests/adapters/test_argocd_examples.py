@@ -82,9 +82,36 @@ def test_plugin_yaml_contract() -> None:
     assert data["metadata"]["name"] == "kvnet"
     spec = data["spec"]
     assert "version" not in spec  # matched by name alone: `plugin: {name: kvnet}`
-    assert spec["discover"] == {"fileName": "./kvnet.yaml"}
+    assert set(spec["discover"]) == {"find"} and set(spec["discover"]["find"]) == {"command"}
     assert spec["generate"] == {"command": ["kvnet", "cmp", "generate"]}  # no sh -c
     assert "init" not in spec
+
+
+PLAN_NAMES = ("kvnet.yaml", "kvnet.yml", "lab.kvnet.yaml", "kvnet-lab.yml", "networkplan.yaml", "a_kvnet.yaml",
+              ".kvnet.yaml")
+OTHER_NAMES = ("kustomization.yaml", "rendered.yaml", "mykvnet.yaml", "kvnet.json", "values.yaml", "kvnetx.yaml")
+
+
+@pytest.mark.skipif(shutil.which("sh") is None or shutil.which("grep") is None, reason="sh and grep are needed")
+@pytest.mark.parametrize("name", PLAN_NAMES + OTHER_NAMES)
+def test_discovery_matches_the_plan_names_of_the_pre_commit_hooks(tmp_path: Path, name: str) -> None:
+    """The discovery command, run as argocd-cmp-server runs it (in the app directory; a match is
+    exit 0 with output), selects exactly the directories whose files the kvnet-validate hook
+    treats as plans."""
+    import re
+
+    hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    is_plan = re.search(hooks["kvnet-validate"]["files"], name) is not None
+    assert is_plan == (name in PLAN_NAMES)
+    app = tmp_path / "app"
+    (app / "sub").mkdir(parents=True)
+    (app / name).write_text("kind: Anything\n")
+    (app / "sub" / "kvnet.yaml").write_text("kind: NetworkPlan\n")  # not the app directory's own file
+    (app / "README.md").write_text("x\n")
+    argv = plugin()["spec"]["discover"]["find"]["command"]
+    found = subprocess.run(argv, cwd=app, capture_output=True, text=True, timeout=30, check=False)
+    assert found.returncode == 0, found.stderr
+    assert (found.stdout.strip() != "") == is_plan, (name, found.stdout)
 
 
 def test_announced_parameters_are_the_ones_kvnet_reads() -> None:
@@ -98,7 +125,12 @@ def test_dockerfile() -> None:
     text = (EXAMPLE / "Dockerfile").read_text()
     lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
     assert lines[0].startswith("FROM python:") and "slim" in lines[0]
-    assert any("pip install" in line and "kvnet" in line for line in lines)
+    # kvnet comes from the repository (the build context is its root), not from an index name
+    copies = [line.split()[1:-1] for line in lines if line.startswith("COPY ")]
+    assert copies and all((REPO / src).exists() for srcs in copies for src in srcs), copies
+    installs = [line for line in lines if "pip install" in line]
+    assert len(installs) == 1 and "pip install --no-cache-dir /src" in installs[0]
+    assert "kvnet==" not in text
     assert "USER 999" in lines
     assert any(line.startswith("ENV HOME=/tmp") for line in lines)
     assert lines[-1] == 'ENTRYPOINT ["/var/run/argocd/argocd-cmp-server"]'

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from adapter_helpers import BAD_PLAN, GOOD_PLAN, clean_env, kvnet_build
+from adapter_helpers import BAD_PLAN, GOOD_PLAN, by_identity, clean_env, kvnet_build, objects
 
 RUN = ("import sys; from kvnet.commands.check_rendered import check_rendered; "
        "sys.exit(check_rendered.main(sys.argv[1:], prog_name='kvnet check-rendered', standalone_mode=False))")
@@ -82,3 +83,24 @@ def test_plan_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert plan_dirs(["a/kvnet.yaml", "a/rendered.yaml", "b", "kvnet.yaml", "b/"]) == [".", "a", "b"]
     assert plan_dirs([]) == ["."]
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl (kustomize) is not on PATH")
+def test_flux_layout_plan_rendered_output_and_kustomization_together(tmp_path: Path) -> None:
+    """docs/gitops.md's Flux recipe: kustomize (what Flux's kustomize-controller runs) builds
+    exactly kvnet's objects from the directory, and check-rendered guards the output."""
+    app = tmp_path / "clusters" / "lab" / "vms"
+    app.mkdir(parents=True)
+    (app / "kvnet.yaml").write_text(GOOD_PLAN)
+    (app / "rendered.yaml").write_text(kvnet_build(app))
+    (app / "kustomization.yaml").write_text("resources:\n  - rendered.yaml\n")
+    assert kvnet_build(app) == (app / "rendered.yaml").read_text()  # the kustomization is not input
+    flux = subprocess.run(["kubectl", "kustomize", str(app)], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert flux.returncode == 0, flux.stderr
+    assert by_identity(objects(flux.stdout)) == by_identity(objects(kvnet_build(app)))
+    assert "NetworkPlan" not in flux.stdout
+    assert check(tmp_path, "clusters/lab/vms").returncode == 0
+    (app / "kvnet.yaml").write_text(GOOD_PLAN.replace("192.168.10.20/24", "192.168.10.21/24"))
+    stale = check(tmp_path, "clusters/lab/vms")
+    assert stale.returncode == 1 and "KV960" in stale.stderr and "192.168.10.21" in stale.stdout + stale.stderr

@@ -1,8 +1,17 @@
-"""The pre-commit hooks of .pre-commit-hooks.yaml, through the real ``pre-commit try-repo``.
+"""The pre-commit hooks of .pre-commit-hooks.yaml, through the real ``pre-commit run``.
 
-pre-commit builds a virtualenv and pip-installs kvnet from this repository into it
-(network to PyPI needed); PRE_COMMIT_HOME is shared by the tests of one session so
-that happens once. try-repo takes the repository's HEAD plus its uncommitted changes.
+Like ``pre-commit try-repo``, the hooks come from a snapshot of this working tree (HEAD plus
+uncommitted changes), here committed once per session into a scratch git repository that the
+user repositories' ``.pre-commit-config.yaml`` pins by commit. pre-commit clones it and builds
+its virtualenv with kvnet pip-installed from it once: the store (PRE_COMMIT_HOME) is shared by
+the session, and every run uses the same repo and rev. (try-repo makes a new commit per call,
+so each call installed kvnet again: 4 installs, two thirds of the suite's time.)
+
+Offline and quick: the hook virtualenv sees this interpreter's site-packages
+(VIRTUALENV_SYSTEM_SITE_PACKAGES, virtualenv's setting), where ``.[test]`` installed kvnet's
+dependencies, and pip uses no index (PIP_NO_INDEX) and builds kvnet with the virtualenv's own
+setuptools (PIP_NO_BUILD_ISOLATION=0: pip reads this variable inverted, 0 means no isolation).
+kvnet itself is installed into the hook virtualenv from the pinned commit, as for a user.
 """
 
 from __future__ import annotations
@@ -11,6 +20,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -18,6 +28,7 @@ from adapter_helpers import BAD_LINE, BAD_PLAN, GOOD_PLAN, REPO, clean_env, kvne
 
 pytestmark = pytest.mark.skipif(shutil.which("pre-commit") is None or shutil.which("git") is None,
                                 reason="pre-commit and git are needed")
+GIT_ID = ["-c", "user.name=kvnet tests", "-c", "user.email=tests@kvnet.invalid", "-c", "commit.gpgsign=false"]
 
 
 def hooks() -> dict[str, dict[str, object]]:
@@ -45,9 +56,24 @@ def test_hook_definitions() -> None:
     assert not re.search(str(lock["files"]), "rendered.yaml")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """This working tree (tracked and untracked files, as try-repo takes them) committed once
+    into a scratch repository: (its path, the commit)."""
+    snap = tmp_path_factory.mktemp("kvnet-hooks-repo")
+    ignore = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache")
+    shutil.copytree(REPO, snap, ignore=ignore, dirs_exist_ok=True)
+    subprocess.run(["git", "init", "-q", str(snap)], check=True)
+    subprocess.run(["git", "-C", str(snap), "add", "-A"], check=True)
+    subprocess.run(["git", *GIT_ID, "-C", str(snap), "commit", "-q", "-m", "snapshot"], check=True)
+    rev = subprocess.run(["git", "-C", str(snap), "rev-parse", "HEAD"], check=True, capture_output=True,
+                         text=True).stdout.strip()
+    return snap, rev
 
 
 def git_repo(root: Path, files: dict[str, str]) -> Path:
@@ -61,25 +87,36 @@ def git_repo(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def try_repo(cwd: Path, home: Path, hook: str, *files: str) -> subprocess.CompletedProcess[str]:
-    env = clean_env(PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never")
-    return subprocess.run(["pre-commit", "try-repo", str(REPO), hook, "--verbose", "--files", *files],
+def run_hook(cwd: Path, home: Path, hook_repo: tuple[Path, str], hook: str, *files: str,
+             args: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``pre-commit run HOOK --files ...`` with a config that pins the snapshot by commit."""
+    repo, rev = hook_repo
+    entry: dict[str, Any] = {"id": hook, **({"args": args} if args else {})}
+    config = {"repos": [{"repo": str(repo), "rev": rev, "hooks": [entry]}]}
+    (cwd / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    subprocess.run(["git", "-C", str(cwd), "add", ".pre-commit-config.yaml"], check=True)
+    env = clean_env(PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never", VIRTUALENV_SYSTEM_SITE_PACKAGES="1",
+                    PIP_NO_INDEX="1", PIP_NO_BUILD_ISOLATION="0")
+    return subprocess.run(["pre-commit", "run", hook, "--verbose", "--files", *files],
                           cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=900)
 
 
-def test_validate_hook_passes_a_good_plan_and_fails_a_bad_one(tmp_path: Path, pre_commit_home: Path) -> None:
+@pytest.mark.slow
+def test_validate_hook_passes_a_good_plan_and_fails_a_bad_one(tmp_path: Path, pre_commit_home: Path,
+                                                              hook_repo: tuple[Path, str]) -> None:
     repo = git_repo(tmp_path / "user", {"clusters/lab/kvnet.yaml": GOOD_PLAN, "clusters/bad/kvnet.yaml": BAD_PLAN})
-    good = try_repo(repo, pre_commit_home, "kvnet-validate", "clusters/lab/kvnet.yaml")
+    good = run_hook(repo, pre_commit_home, hook_repo, "kvnet-validate", "clusters/lab/kvnet.yaml")
     assert good.returncode == 0, good.stdout + good.stderr
     assert "Passed" in good.stdout
 
-    bad = try_repo(repo, pre_commit_home, "kvnet-validate", "clusters/bad/kvnet.yaml")
+    bad = run_hook(repo, pre_commit_home, hook_repo, "kvnet-validate", "clusters/bad/kvnet.yaml")
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "Failed" in bad.stdout
     assert f"clusters/bad/kvnet.yaml:{BAD_LINE}:15: error[KV210]" in bad.stdout
 
 
-def test_build_check_hook(tmp_path: Path, pre_commit_home: Path) -> None:
+@pytest.mark.slow
+def test_build_check_hook(tmp_path: Path, pre_commit_home: Path, hook_repo: tuple[Path, str]) -> None:
     from kvnet.cli import COMMANDS
 
     if "check-rendered" not in COMMANDS:
@@ -89,11 +126,11 @@ def test_build_check_hook(tmp_path: Path, pre_commit_home: Path) -> None:
     (lab / "kvnet.yaml").write_text(GOOD_PLAN)
     rendered = kvnet_build(lab)
     repo = git_repo(tmp_path / "user", {"lab/kvnet.yaml": GOOD_PLAN, "lab/rendered.yaml": rendered})
-    ok = try_repo(repo, pre_commit_home, "kvnet-build-check", "lab/kvnet.yaml")
+    ok = run_hook(repo, pre_commit_home, hook_repo, "kvnet-build-check", "lab/kvnet.yaml")
     assert ok.returncode == 0, ok.stdout + ok.stderr
 
     (repo / "lab/kvnet.yaml").write_text(GOOD_PLAN.replace("192.168.10.20/24", "192.168.10.21/24"))
-    stale = try_repo(repo, pre_commit_home, "kvnet-build-check", "lab/kvnet.yaml")
+    stale = run_hook(repo, pre_commit_home, hook_repo, "kvnet-build-check", "lab/kvnet.yaml")
     assert stale.returncode == 1
     assert "lab/rendered.yaml:1:1: error[KV960]" in stale.stdout
     assert re.search(r"^\+.*192\.168\.10\.21", stale.stdout, re.MULTILINE), stale.stdout

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from testlib import upstream
 from cluster_helpers import (
     BRIDGE_NET,
     EXAMPLES,
@@ -19,7 +20,6 @@ from cluster_helpers import (
     PLUGINS_IMAGE,
     STATIC_NET,
     STATIC_VM,
-    UPSTREAM,
     cluster_for,
     container,
     docs,
@@ -90,16 +90,14 @@ def test_cluster_objects_and_crd_names(kvnet, tmp_path: Path, variant: str) -> N
 
 
 def test_crd_and_rbac_equal_upstream(kvnet, tmp_path: Path) -> None:
-    crd_file = UPSTREAM / "multus" / "network-attachment-definitions.crd.yml"
-    thin_file = UPSTREAM / "multus" / "multus-daemonset.yml"
-    if not crd_file.is_file() or not thin_file.is_file():
-        pytest.skip("../shared/upstream/multus absent")
+    crd_file = upstream("multus/network-attachment-definitions.crd.yml")
+    thin_file = upstream("multus/multus-daemonset.yml")
     objs = built(kvnet, tmp_path, plan(cluster_for("k3s")))
     upstream_crd = docs(crd_file.read_text())[0]
     assert one(objs, "CustomResourceDefinition", upstream_crd["metadata"]["name"])["spec"] == upstream_crd["spec"]
-    upstream = docs(thin_file.read_text())
+    thin = docs(thin_file.read_text())
     for kind in ("ClusterRole", "ClusterRoleBinding"):
-        ours, theirs = one(objs, kind, "multus"), one(upstream, kind, "multus")
+        ours, theirs = one(objs, kind, "multus"), one(thin, kind, "multus")
         key = "rules" if kind == "ClusterRole" else "subjects"
         assert ours[key] == theirs[key]
 

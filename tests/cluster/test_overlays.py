@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from testlib import upstream
 from cluster_helpers import (
     EXPECTED,
     MANIFEST_URL,
@@ -69,8 +70,7 @@ def render(dist: str, tmp_path: Path) -> list[dict[str, Any]]:
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         pytest.skip("kubectl not on PATH")
-    if not UPSTREAM_THIN.is_file():
-        pytest.skip(f"{UPSTREAM_THIN} absent")
+    upstream("multus/multus-daemonset.yml")
     work = tmp_path / "overlay"
     shutil.copytree(OVERLAY_DIR / dist, work)
     shutil.copyfile(UPSTREAM_THIN, work / "multus-daemonset.yml")

@@ -13,15 +13,20 @@ for extra in (str(ROOT), str(Path(__file__).resolve().parent)):
     if extra not in sys.path:
         sys.path.insert(0, extra)
 
-from verify_helpers import Run, kvnet_namespaces, plugin_dir, run, why_not_runnable  # noqa: E402
+from verify_helpers import Run, own_namespaces, plugin_dir, run, why_not_runnable  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
 def no_leftover_namespaces() -> Iterator[None]:
-    """After the whole suite, no kvnet-verify-* namespace created during it may remain."""
-    before = kvnet_namespaces()
+    """After the whole suite, no namespace that this session's verify runs created may remain.
+
+    Only our own runs' namespaces count (``kvnet-verify-<pid>-*`` of this process and of the
+    verify processes the tests spawned): another ``kvnet verify`` on the same host does not
+    make this fail (test_isolation.py proves it).
+    """
+    before = own_namespaces()
     yield
-    left = kvnet_namespaces() - before
+    left = own_namespaces() - before
     assert not left, f"kvnet verify left network namespaces behind: {sorted(left)}"
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from verify_helpers import Run, nad_yaml
+from verify_helpers import Run, nad_yaml, run_verify_process
 
 import kvnet.verify.command as command
 
@@ -131,10 +131,8 @@ def test_cli_wiring(runnable: str, tmp_path: Path) -> None:
     nads = tmp_path / "n.yaml"
     nads.write_text(nad_yaml("m", MACVLAN))
     kvnet = [sys.executable, "-m", "kvnet", "verify"]
-    ok = subprocess.run([*kvnet, "--format", "json", "--jobs", "1", str(nads)], cwd=ROOT,
-                        capture_output=True, text=True, timeout=60)
+    ok = run_verify_process([*kvnet, "--format", "json", "--jobs", "1", str(nads)], cwd=ROOT)
     assert ok.returncode == 0, ok.stderr
     assert '"status": "ok"' in ok.stdout
-    refused = subprocess.run([*kvnet, "--cni-bin-dir", str(tmp_path / "nope"), str(nads)], cwd=ROOT,
-                             capture_output=True, text=True, timeout=60)
+    refused = run_verify_process([*kvnet, "--cni-bin-dir", str(tmp_path / "nope"), str(nads)], cwd=ROOT)
     assert refused.returncode == 2 and "no such directory" in refused.stderr and refused.stdout == ""

@@ -9,29 +9,15 @@ import time
 from pathlib import Path
 
 import pytest
-from verify_helpers import kvnet_namespaces, nad_yaml
+from verify_helpers import SPAWNED, namespaces_of, slow_nads
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ("import sys; from kvnet.verify.command import run_verify; "
           "sys.exit(run_verify(sys.argv[1:], None, 2, 'text', sys.stdout, sys.stderr))")
 
 
-def slow_nads(path: Path, count: int = 150) -> Path:
-    """Many NADs, each a three-plugin chain, so a run lasts several seconds."""
-    docs = []
-    for i in range(count):
-        conf = {"cniVersion": "1.0.0", "name": f"s{i}", "plugins": [
-            {"type": "bridge", "bridge": "br-slow", "ipam": {"type": "host-local", "subnet": "10.70.0.0/16"}},
-            {"type": "tuning", "mtu": 1400},
-            {"type": "tuning", "sysctl": {"net.ipv4.conf.net1.arp_ignore": "1"}},
-        ]}
-        docs.append(nad_yaml(f"s{i}", conf))
-    path.write_text("---\n".join(docs))
-    return path
-
-
 def own(pid: int) -> set[str]:
-    return {n for n in kvnet_namespaces() if n.startswith(f"kvnet-verify-{pid}-")}
+    return namespaces_of({pid})
 
 
 def cli_available() -> bool:
@@ -42,6 +28,7 @@ def cli_available() -> bool:
     return True
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", ["run_verify", "cli"])
 @pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_signal_cleans_up(runnable: str, tmp_path: Path, signum: int, code: int, entry: str) -> None:
@@ -52,6 +39,7 @@ def test_signal_cleans_up(runnable: str, tmp_path: Path, signum: int, code: int,
                                                                           "--format", "text"]
     proc = subprocess.Popen([*argv, str(nads)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    SPAWNED.add(proc.pid)
     try:
         seen: set[str] = set()
         deadline = time.monotonic() + 20

@@ -1,0 +1,84 @@
+"""What the docs tell people to install and pin exists: no index release nobody publishes, and
+pre-commit `rev:` pins that resolve in this repository's history."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+from testlib import REPO, run_kvnet
+
+DOCS = [REPO / "README.md", REPO / ".pre-commit-hooks.yaml", *sorted((REPO / "docs").glob("*.md")),
+        *sorted((REPO / "examples").rglob("*"))]
+REV = re.compile(r"^[#\s]*rev:\s*(\S+)", re.MULTILINE)
+
+
+def texts() -> dict[str, str]:
+    return {str(p.relative_to(REPO)): p.read_text() for p in DOCS if p.is_file()}
+
+
+def git(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True, check=False, timeout=60)
+
+
+def test_nothing_installs_kvnet_from_a_package_index() -> None:
+    """kvnet is not published on an index: recipes install it from the repository or a wheel."""
+    bad = {name: line.strip() for name, text in texts().items() for line in text.splitlines()
+           if re.search(r"pip install\s+(-\S+\s+)*[\"']?kvnet(?!\s*@)([=<>~\"'\s]|$)", line) or "kvnet==" in line}
+    assert bad == {}
+
+
+def _pinned_hooks(text: str) -> list[tuple[str, list[str]]]:
+    """(rev, hook ids listed under it) for every ``rev:`` of a pre-commit snippet in ``text``."""
+    out = []
+    for m in REV.finditer(text):
+        block = re.split(r"\n\s*(?:```|- repo:)|\n\n", text[m.end():], maxsplit=1)[0]
+        out.append((m.group(1), re.findall(r"^\s*- id:\s*(\S+)", block, re.MULTILINE)))
+    return out
+
+
+def test_pre_commit_pins_are_commits_of_this_repository() -> None:
+    pins = {(name, rev, tuple(ids)) for name, text in texts().items() for rev, ids in _pinned_hooks(text)}
+    assert pins, "the docs show how to pin the hooks"
+    if shutil.which("git") is None or git("rev-parse", "--git-dir").returncode != 0:
+        pytest.skip("not a git checkout: the pinned commits cannot be looked up")
+    if git("rev-parse", "--is-shallow-repository").stdout.strip() == "true":
+        pytest.skip("a shallow clone lacks the history the pins point into")
+    hook_ids = {h["id"] for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    for name, rev, ids in sorted(pins):
+        # a full commit id, or a release tag (vX.Y.Z) that exists
+        assert re.fullmatch(r"[0-9a-f]{40}|v\d+\.\d+\.\d+", rev), f"{name}: rev {rev!r} is neither a commit nor a tag"
+        assert git("cat-file", "-e", f"{rev}^{{commit}}").returncode == 0, f"{name}: {rev} is not a commit here"
+        hooks = git("show", f"{rev}:.pre-commit-hooks.yaml")
+        assert hooks.returncode == 0, f"{name}: {rev} has no .pre-commit-hooks.yaml"
+        at_rev = {h["id"] for h in yaml.safe_load(hooks.stdout)}
+        assert ids and set(ids) <= at_rev, f"{name}: hooks {sorted(set(ids) - at_rev)} do not exist at {rev}"
+        assert set(ids) <= hook_ids, f"{name}: hooks {sorted(set(ids) - hook_ids)} no longer exist"
+
+
+def test_changelog_names_the_pinned_release() -> None:
+    changelog = (REPO / "CHANGELOG.md").read_text()
+    assert changelog.startswith("# Changelog") and "## [Unreleased]" in changelog
+    from kvnet import __version__
+
+    release = re.search(rf"^## \[{re.escape(__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}\n\n.*?`([0-9a-f]{{40}})`",
+                        changelog, re.MULTILINE | re.DOTALL)
+    assert release, f"CHANGELOG.md has a section for {__version__} naming its commit"
+    pins = {rev for text in texts().values() for rev in REV.findall(text)}
+    assert pins <= {release.group(1), f"v{__version__}"}, "the docs pin the current release"
+
+
+def test_versions_agree_and_the_readme_shows_the_real_version_output() -> None:
+    import tomllib
+
+    from kvnet import __version__
+
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert pyproject["project"]["version"] == __version__
+    readme = (REPO / "README.md").read_text()
+    block = re.search(r"^\$ kvnet --version\n(.*?)^```", readme, re.MULTILINE | re.DOTALL)
+    assert block, "README shows `kvnet --version`"
+    assert block.group(1) == run_kvnet("--version").out

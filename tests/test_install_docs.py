@@ -32,11 +32,23 @@ def test_nothing_installs_kvnet_from_a_package_index() -> None:
 
 
 def _pinned_hooks(text: str) -> list[tuple[str, list[str]]]:
-    """(rev, hook ids listed under it) for every ``rev:`` of a pre-commit snippet in ``text``."""
+    """(rev, hook ids listed under it) for every ``rev:`` of a pre-commit snippet in ``text``
+    (a YAML block, or one written as ``#`` comments, up to its first blank line)."""
     out = []
     for m in REV.finditer(text):
-        block = re.split(r"\n\s*(?:```|- repo:)|\n\n", text[m.end():], maxsplit=1)[0]
-        out.append((m.group(1), re.findall(r"^\s*- id:\s*(\S+)", block, re.MULTILINE)))
+        commented = text[text.rfind("\n", 0, m.start()) + 1:m.start() + 1].lstrip().startswith("#")
+        ids = []
+        for line in text[m.end():].splitlines()[1:]:
+            body = line.lstrip()
+            if commented:
+                if not body.startswith("#"):
+                    break
+                body = body[1:].lstrip()
+            if not body or body.startswith(("```", "- repo:")):
+                break
+            if body.startswith("- id:"):
+                ids.append(body.split(":", 1)[1].split()[0])
+        out.append((m.group(1), ids))
     return out
 
 

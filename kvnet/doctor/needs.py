@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kvnet.input.facts import cni_type
 from kvnet.input.model import Plan
 
 
@@ -24,7 +25,10 @@ def plan_needs(plans: list[Plan], plan_path: str | None) -> Needs:
         if cluster is None and plan.cluster is not None:
             cluster = plan.cluster
         for net in plan.networks:
-            plugins.setdefault(net.type, set()).add(net.name)
+            plugin = cni_type(net)
+            if plugin is None:
+                continue
+            plugins.setdefault(plugin, set()).add(net.name)
             if net.ipam != "none":
                 plugins.setdefault(net.ipam, set()).add(net.name)
             if net.type == "bridge" and net.bridge:

@@ -112,12 +112,26 @@ def _facts(net: Network, diags: list[Diagnostic]) -> NetFacts:
     return f
 
 
+# The CNI binary (the NAD config's "type") behind each network type that is not its own name.
+CNI_TYPES: dict[str, str] = {"ovn-layer2": "ovn-k8s-cni-overlay", "ovn-localnet": "ovn-k8s-cni-overlay"}
+
+
+def cni_type(net: Network) -> str | None:
+    """The CNI plugin binary the network's NAD runs; None for an external network (not kvnet's NAD)."""
+    if net.type == "external":
+        return None
+    return CNI_TYPES.get(net.type, net.type)
+
+
 def used_plugins(networks: dict[str, NetFacts]) -> dict[str, list[str]]:
     """CNI binaries the plan's NADs need -> the networks needing them (sorted)."""
     need: dict[str, set[str]] = {}
     for nf in networks.values():
         net = nf.network
-        need.setdefault(net.type, set()).add(net.name)
+        plugin = cni_type(net)
+        if plugin is None:
+            continue
+        need.setdefault(plugin, set()).add(net.name)
         if net.ipam != "none":
             need.setdefault(net.ipam, set()).add(net.name)
     return {k: sorted(v) for k, v in sorted(need.items())}

@@ -21,6 +21,8 @@ from kvnet.rules import (
     multus_annotations,
     names,
     network_fields,
+    ovn,
+    ovs,
     plugins,
     vm_fields,
 )
@@ -30,6 +32,8 @@ Rule = Callable[[Plan, Facts], list[Diagnostic]]
 RULES: tuple[Rule, ...] = (
     names.check,
     network_fields.check,
+    ovs.check,
+    ovn.check,
     bindings.check,
     addressing.check,
     macs.check,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from kvnet.diagnostics import Diagnostic, Loc, error, warning
 from kvnet.input.facts import Facts
 from kvnet.input.model import Plan
-from kvnet.profiles import REFERENCE_PLUGINS
+from kvnet.profiles import REFERENCE_PLUGINS, Profile
 
 MISSING = "KV260"
 OPERATOR_PROVIDED = "KV261"
@@ -27,6 +27,33 @@ OPERATOR_PLUGINS: dict[str, str] = {
     "whereabouts": "the whereabouts DaemonSet (github.com/k8snetworkplumbingwg/whereabouts), "
                    "which installs the IPAM plugin and its reconciler",
 }
+
+
+OVS_CNI_MANIFEST = ("https://raw.githubusercontent.com/k8snetworkplumbingwg/ovs-cni/v0.39.0/examples/ovs-cni.yml")
+OVN_PLUGIN = "ovn-k8s-cni-overlay"
+
+
+def _node_plugin(plugin: str, nets: list[str], profile: Profile, loc: Loc) -> Diagnostic | None:
+    """KV265 (ovs) / KV266 (OVN-Kubernetes): plugins that come with a node daemon kvnet cannot
+    deploy, with what to run instead (ovs-cni docs/cni-plugin.md: "Open vSwitch must be installed
+    and running on the host"; OVN-Kubernetes secondary networks need OVN-Kubernetes as the CNI)."""
+    if plugin == "ovs":
+        return warning(
+            "KV265", f"CNI plugin 'ovs' used by {_networks(nets)} needs ovs-cni and Open vSwitch on every node; "
+            f"{profile.distribution} ships neither and kvnet does not deploy them", loc,
+            hint=f"on every node install and start Open vSwitch (Debian/Ubuntu: apt-get install -y "
+                 f"openvswitch-switch) and create the bridge (ovs-vsctl add-br BRIDGE); then deploy ovs-cni "
+                 f"({OVS_CNI_MANIFEST}) with its 'cni' hostPath changed to {profile.bin_dir}")
+    if plugin == OVN_PLUGIN:
+        if profile.distribution == "openshift":
+            return None  # OVN-Kubernetes is OpenShift's default network plugin
+        return warning(
+            "KV266", f"{_networks(nets)}: OVN-Kubernetes secondary networks work only when "
+            f"OVN-Kubernetes is the cluster's CNI ({profile.distribution} does not run it by default)", loc,
+            hint="install the cluster with OVN-Kubernetes as its CNI (k3s: --flannel-backend=none "
+                 "--disable-network-policy, then OVN-Kubernetes' helm chart); on another CNI use type bridge or "
+                 "ovs for a layer-2 segment")
+    return None
 
 
 def _networks(names: list[str]) -> str:
@@ -44,7 +71,11 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     can_install = profile.deploy_multus  # openshift: NADs only, its operator owns the nodes
     for plugin, nets in facts.missing_plugins.items():
-        if plugin in OPERATOR_PLUGINS:
+        if plugin in ("ovs", OVN_PLUGIN):
+            found = _node_plugin(plugin, nets, profile, loc)
+            if found is not None:
+                out.append(found)
+        elif plugin in OPERATOR_PLUGINS:
             out.append(warning(
                 OPERATOR_PROVIDED,
                 f"CNI plugin {plugin!r} used by {_networks(nets)} is not shipped by {profile.distribution} "

@@ -216,3 +216,18 @@ OVN = {"cniVersion": "1.0.0", "name": "l2", "type": "ovn-k8s-cni-overlay", "topo
 def test_new_cni_config_shapes(cfg: dict[str, Any], ok: bool) -> None:
     problems = _problems(cfg)
     assert (problems == []) is ok, problems
+
+
+def test_macvtap_network_reminds_to_register_the_binding_plugin(tmp_path: Path, kvnet) -> None:
+    text = plan("    - {name: mv, type: macvtap, master: eth0}\n", "        - network: mv\n")
+    path = write(tmp_path / "kvnet.yaml", text)
+    res = kvnet("build", str(path))
+    assert res.code == 0 and res.out
+    row = next(i for i, line in enumerate(text.splitlines()) if "type: macvtap" in line)
+    col = text.splitlines()[row].index("macvtap") + 1
+    assert f"{path}:{row + 1}:{col}: warning[KV267]" in res.err
+    # the exact registration from KubeVirt's user guide (macvtap binding plugin)
+    snippet = res.err.split("register it once per cluster: ", 1)[1].split(" (a 'network'", 1)[0]
+    patch = json.loads(snippet.split("-p='", 1)[1].rstrip("'"))
+    assert patch == [{"op": "add", "path": "/spec/configuration/network",
+                      "value": {"binding": {"macvtap": {"domainAttachmentType": "tap"}}}}]

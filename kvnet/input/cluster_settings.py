@@ -17,6 +17,8 @@ class ClusterSettings:
     multus_image: str
     install: str  # auto | always | never
     plugins_image: str
+    node_network: str = "none"  # none | nmstate (SPEC §9)
+    node_selector: dict[str, str] | None = None  # nodes the node-side policies apply to
 
 
 def settings(cluster: dict[str, Any] | None, profile: Profile) -> ClusterSettings:
@@ -31,4 +33,6 @@ def settings(cluster: dict[str, Any] | None, profile: Profile) -> ClusterSetting
         multus_image=multus.get("image") or MULTUS_IMAGES[flavor],
         install=plugins.get("install") or "auto",
         plugins_image=plugins.get("image") or PLUGINS_IMAGE,
+        node_network=cluster.get("nodeNetwork") or "none",
+        node_selector=dict(sorted((cluster.get("nodeSelector") or {}).items())) or None,
     )

@@ -118,6 +118,15 @@ class Plan:
     files: list[str] = field(default_factory=list)
 
 
+def node_bridges(plan: Plan) -> dict[str, list[Network]]:
+    """Node bridge -> the ``bridge`` networks on it, in plan order (bridges sorted by name)."""
+    out: dict[str, list[Network]] = {}
+    for net in plan.networks:
+        if net.type == "bridge" and net.bridge:
+            out.setdefault(net.bridge, []).append(net)
+    return dict(sorted(out.items()))
+
+
 def is_plan_document(data: Any) -> bool:
     return isinstance(data, dict) and data.get("apiVersion") == API_VERSION
 

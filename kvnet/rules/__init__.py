@@ -14,6 +14,7 @@ from kvnet.input.facts import Facts, gather
 from kvnet.input.model import Plan
 from kvnet.rules import (
     addressing,
+    binding_plugins,
     bindings,
     images,
     instancetype,
@@ -21,6 +22,7 @@ from kvnet.rules import (
     multus_annotations,
     names,
     network_fields,
+    node_network,
     ovn,
     ovs,
     plugins,
@@ -41,6 +43,8 @@ RULES: tuple[Rule, ...] = (
     vm_fields.check,
     instancetype.check,
     plugins.check,
+    node_network.check,
+    binding_plugins.check,
     images.check,
 )
 

@@ -8,6 +8,7 @@ from typing import Any
 from kvnet.expand.cluster.crd import nad_crd
 from kvnet.expand.cluster.installer import installer_daemonset
 from kvnet.expand.cluster.multus import multus_objects
+from kvnet.expand.cluster.nmstate import nmstate_policies
 from kvnet.expand.cluster.rbac import rbac
 from kvnet.input.facts import Facts
 from kvnet.input.model import Plan
@@ -27,4 +28,5 @@ def expand_cluster(plan: Plan, facts: Facts) -> list[dict[str, Any]]:
         objs.extend(multus_objects(plan, source, profile, cfg))
     if facts.installs_plugins:
         objs.append(installer_daemonset(plan, source, profile, cfg))
+    objs.extend(nmstate_policies(plan, source, cfg))
     return objs

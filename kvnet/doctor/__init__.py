@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from kvnet.doctor.bridges import check_bridges
 from kvnet.doctor.checks import (
     Context,
-    check_bridges,
     check_dirs,
     check_kubeconfig,
     check_multus_binary,

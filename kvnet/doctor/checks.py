@@ -201,25 +201,6 @@ def check_kubeconfig(ctx: Context) -> list[Finding]:
                     fix=fixes.restart_multus(ctx.profile), path=kubeconfig)]
 
 
-def check_bridges(ctx: Context) -> list[Finding]:
-    out = []
-    for bridge, nets in ctx.needs.bridges.items():
-        sys_path = f"/sys/class/net/{bridge}"
-        why = "needed by " + ", ".join(nets)
-        if not ctx.fs.lookup(sys_path).exists:
-            out.append(Finding(ERROR, "bridge", bridge,
-                               f"node bridge {bridge} ({why}) does not exist ({sys_path}); make it persistent "
-                               f"in the node's network config (netplan, NetworkManager) too",
-                               fix=fixes.make_bridge(bridge), path=sys_path))
-        elif not ctx.fs.lookup(f"{sys_path}/bridge").exists:
-            out.append(Finding(ERROR, "bridge", bridge,
-                               f"{bridge} ({why}) exists but is not a Linux bridge", path=sys_path,
-                               fix=f"ip link del {fixes.q(bridge)} && {fixes.make_bridge(bridge)}"))
-        else:
-            out.append(Finding(OK, "bridge", bridge, f"node bridge {bridge} exists", path=sys_path))
-    return out
-
-
 def multus_flavor(ctx: Context, given: str | None) -> str:
     """The flavor to check: given (option or plan), else what 00-multus names, else thin."""
     if given:

@@ -110,8 +110,37 @@ def install_plugin(profile: Profile, plugin: str, needs: Needs) -> str:
     return f"curl -fsSL {url} | tar -xz -C {q(profile.bin_dir)} ./{plugin}"
 
 
-def make_bridge(name: str) -> str:
-    return f"ip link add name {q(name)} type bridge && ip link set {q(name)} up"
+UPLINK_PLACEHOLDER = "<UPLINK>"
+
+
+def enslave(bridge: str, uplink: str | None) -> str:
+    """Make ``uplink`` a port of ``bridge`` (iproute2); a placeholder when the plan names none."""
+    nic = q(uplink) if uplink else UPLINK_PLACEHOLDER
+    cmd = f"ip link set {nic} master {q(bridge)} && ip link set {nic} up"
+    if not uplink:
+        cmd += (f"   # {UPLINK_PLACEHOLDER}: the node NIC on the segment; set 'uplink:' on the network in "
+                "the plan to have it named")
+    return cmd
+
+
+def make_bridge(name: str, uplink: str | None = None) -> str:
+    """Create the bridge with its uplink enslaved (a bridge without one passes no traffic beyond
+    the node)."""
+    create = f"ip link add name {q(name)} type bridge && ip link set {q(name)} up"
+    return f"{create} && {enslave(name, uplink)}"
+
+
+def move_addresses(bridge: str, uplink: str | None) -> str:
+    """Why enslaving blindly cuts a node off, and the commands that move the uplink's addresses
+    and routes to the bridge first (a port of a bridge no longer answers on its own addresses)."""
+    nic = q(uplink) if uplink else UPLINK_PLACEHOLDER
+    br = q(bridge)
+    return (f"if {nic} carries the node's address or routes, enslaving it cuts the node off the network: "
+            f"run this from the console, not over {nic}, and move them to {br} first: list them with "
+            f"'ip -o addr show dev {nic} scope global' and 'ip route show dev {nic}', then for each address A "
+            f"'ip addr del A dev {nic} && ip addr add A dev {br}', and for the default route via G "
+            f"'ip route replace default via G dev {br}'; make the bridge, its port and the addresses persistent "
+            "in the node's network config (netplan, NetworkManager) too")
 
 
 # How the plugins kvnet cannot install arrive (their upstream install instructions).

@@ -13,6 +13,7 @@ from kvnet.input.model import Plan
 class Needs:
     plugins: dict[str, list[str]] = field(default_factory=dict)  # CNI type -> networks
     bridges: dict[str, list[str]] = field(default_factory=dict)  # node bridge -> networks
+    uplinks: dict[str, str] = field(default_factory=dict)  # node bridge -> the plan's uplink (first given)
     cluster: dict[str, Any] | None = None  # the first plan's spec.cluster
     plan_path: str | None = None
 
@@ -20,6 +21,7 @@ class Needs:
 def plan_needs(plans: list[Plan], plan_path: str | None) -> Needs:
     plugins: dict[str, set[str]] = {}
     bridges: dict[str, set[str]] = {}
+    uplinks: dict[str, str] = {}
     cluster = None
     for plan in plans:
         if cluster is None and plan.cluster is not None:
@@ -33,8 +35,10 @@ def plan_needs(plans: list[Plan], plan_path: str | None) -> Needs:
                 plugins.setdefault(net.ipam, set()).add(net.name)
             if net.type == "bridge" and net.bridge:
                 bridges.setdefault(net.bridge, set()).add(net.name)
+                if net.uplink:
+                    uplinks.setdefault(net.bridge, net.uplink)
     return Needs(plugins={k: sorted(v) for k, v in sorted(plugins.items())},
-                 bridges={k: sorted(v) for k, v in sorted(bridges.items())},
+                 bridges={k: sorted(v) for k, v in sorted(bridges.items())}, uplinks=uplinks,
                  cluster=cluster, plan_path=plan_path)
 
 

@@ -75,7 +75,8 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV243", E, "a VM with an instancetype also sets cpu or memory (KubeVirt rejects it)", "§2"),
     ("KV250", E, "two objects with the same name", "§6"),
     ("KV260", E, "a CNI plugin a NAD needs is neither shipped by the distribution nor installed", "§4"),
-    ("KV261", W, "a NAD needs an operator-provided plugin (sriov, macvtap, whereabouts)", "§4"),
+    ("KV261", W, "a NAD needs an operator-provided plugin (sriov; macvtap, whereabouts when kvnet does not "
+                       "deploy them)", "§4"),
     ("KV262", W, "plugins.install: always or multus.deploy: true ignored (operator-managed)", "§3"),
     ("KV263", E, "a node-side image is not pinned", "§3"),
     ("KV264", W, "the Multus image does not match multus.flavor", "§3"),

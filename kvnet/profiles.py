@@ -32,6 +32,10 @@ PLUGINS_IMAGE = "rancher/hardened-cni-plugins:v1.9.1-build20260819"
 CNI_PLUGINS_VERSION = "v1.9.1"  # the containernetworking/plugins release in PLUGINS_IMAGE
 PLUGINS_IMAGE_DIR = "/opt/cni/bin"  # where the plugins image keeps the reference plugins
 PLUGINS_NEVER_INSTALLED: tuple[str, ...] = ("flannel",)  # the distribution's own pod network
+# Plugins with their own node daemon that kvnet deploys when a plan uses them (SPEC §9).
+WHEREABOUTS_IMAGE = "ghcr.io/k8snetworkplumbingwg/whereabouts:v0.9.4"
+MACVTAP_IMAGE = "quay.io/kubevirt/macvtap-cni:v0.13.1"
+DEPLOYABLE_PLUGINS: tuple[str, ...] = ("macvtap", "whereabouts")
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,16 @@ class Profile:
     @property
     def whereabouts_config(self) -> str:
         return f"{self.conf_dir}/whereabouts.d/whereabouts.conf"
+
+    @property
+    def whereabouts_kubeconfig(self) -> str:
+        """Written by the whereabouts DaemonSet (its install-cni.sh) under the conf dir."""
+        return f"{self.conf_dir}/whereabouts.d/whereabouts.kubeconfig"
+
+    @property
+    def device_plugins_dir(self) -> str:
+        """The kubelet's device-plugin socket dir (macvtap-cni's device plugin registers there)."""
+        return f"{self.kubelet_root}/device-plugins"
 
 
 _GENERIC = ("/opt/cni/bin", "/etc/cni/net.d")

@@ -10,7 +10,7 @@ from kvnet.doctor import fixes
 from kvnet.doctor.findings import ERROR, OK, Finding
 from kvnet.doctor.needs import Needs
 from kvnet.doctor.rootfs import RootFS
-from kvnet.profiles import MULTUS_BINARIES, PROFILES, REFERENCE_PLUGINS, Profile
+from kvnet.profiles import DEPLOYABLE_PLUGINS, MULTUS_BINARIES, PROFILES, REFERENCE_PLUGINS, Profile
 
 CONF_SUFFIXES = (".conf", ".conflist", ".json")  # what libcni loads from a conf dir
 MULTUS_CONF_NAMES = ("00-multus.conf", "00-multus.conflist")
@@ -99,6 +99,9 @@ def check_plugins(ctx: Context) -> list[Finding]:
         if other:
             fix = fixes.copy_plugin(f"{other[0]}/{plugin}", ctx.profile, plugin)
             msg += f"; it is in {other[0]}, which {ctx.profile.distribution} does not search"
+        elif plugin in DEPLOYABLE_PLUGINS:
+            fix = fixes.deploy_plugin(plugin, ctx.profile, ctx.needs)
+            msg += "; it comes with its own DaemonSet, which kvnet deploys with this node's paths"
         elif plugin in fixes.OPERATOR_INSTALL:
             fix = fixes.OPERATOR_INSTALL[plugin]
             msg += f"; it comes with its own operator/DaemonSet (set its CNI bin dir to {ctx.profile.bin_dir})"

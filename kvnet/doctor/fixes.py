@@ -143,14 +143,30 @@ def move_addresses(bridge: str, uplink: str | None) -> str:
             "in the node's network config (netplan, NetworkManager) too")
 
 
-# How the plugins kvnet cannot install arrive (their upstream install instructions).
+# How the plugins kvnet does not deploy arrive (their upstream install instructions).
 OPERATOR_INSTALL: dict[str, str] = {
-    "whereabouts": ("kubectl apply -f https://raw.githubusercontent.com/k8snetworkplumbingwg/whereabouts/master/doc/crds/"
-                    "daemonset-install.yaml -f https://raw.githubusercontent.com/k8snetworkplumbingwg/whereabouts/"
-                    "master/doc/crds/whereabouts.cni.cncf.io_ippools.yaml -f https://raw.githubusercontent.com/"
-                    "k8snetworkplumbingwg/whereabouts/master/doc/crds/"
-                    "whereabouts.cni.cncf.io_overlappingrangeipreservations.yaml"),
-    "macvtap": "kubectl apply -k https://github.com/kubevirt/macvtap-cni/config/default",
     "sriov": ("helm install -n sriov-network-operator --create-namespace sriov-network-operator "
               "oci://ghcr.io/k8snetworkplumbingwg/sriov-network-operator-chart"),
 }
+# OpenShift's own operators deliver these (whereabouts with its Multus, macvtap with CNAO / OpenShift
+# Virtualization); kvnet deploys nothing there.
+OPENSHIFT_INSTALL: dict[str, str] = {
+    "whereabouts": "oc get network.operator cluster -o yaml   # whereabouts ships with OpenShift's Multus",
+    "macvtap": "oc patch networkaddonsconfig cluster --type=merge -p '{\"spec\":{\"macvtap\":{}}}'",
+}
+
+
+def deploy_plugin(plugin: str, profile: Profile, needs: Needs) -> str:
+    """whereabouts / macvtap-cni as kvnet deploys them (pinned images, the profile's paths;
+    SPEC §9): ``kvnet build`` of the plan when its spec.cluster deploys plugins for this node's
+    dirs, else the edit to make first."""
+    if not profile.deploy_multus:
+        return OPENSHIFT_INSTALL[plugin]
+    plan = needs.plan_path or "kvnet.yaml"
+    build = f"kvnet build {q(plan)} | kubectl apply -f -"
+    cluster = needs.cluster
+    if cluster is not None and _same_dirs(cluster, profile):
+        if (cluster.get("plugins") or {}).get("install", "auto") != "never":
+            return build
+        return f"set spec.cluster.plugins.install: auto in {plan}, then: {build}"
+    return f"set spec.cluster: {_flow(cluster_spec(profile))} in {plan}, then: {build}"

@@ -8,7 +8,7 @@ from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.cluster_settings import ClusterSettings, settings
 from kvnet.input.model import Network, Plan
 from kvnet.netmath import IPAddress, IPNetwork, parse_ip, parse_network_strict
-from kvnet.profiles import REFERENCE_PLUGINS, Profile, resolve
+from kvnet.profiles import DEPLOYABLE_PLUGINS, REFERENCE_PLUGINS, Profile, resolve
 
 
 @dataclass
@@ -38,6 +38,17 @@ class Facts:
         if self.profile is None:
             return {}
         return {p: nets for p, nets in self.plugins.items() if p not in self.profile.plugins}
+
+    @property
+    def deployed_plugins(self) -> list[str]:
+        """Plugins with their own DaemonSet that kvnet deploys (SPEC §9): whereabouts and macvtap
+        when a NAD needs them, the profile lacks them, install is not 'never' and the nodes are
+        not operator-managed (OpenShift)."""
+        if self.cluster is None or self.profile is None or not self.profile.deploy_multus:
+            return []
+        if self.cluster.install == "never":
+            return []
+        return [p for p in DEPLOYABLE_PLUGINS if p in self.missing_plugins]
 
     @property
     def installs_plugins(self) -> bool:

@@ -2,10 +2,11 @@
 installed by kvnet (SPEC §1 row 5, §4).
 
 kvnet's installer only carries the reference plugins (containernetworking/plugins).
-sriov, macvtap and whereabouts come with their own operator or DaemonSet, which also
-runs their device plugin or reconciler; kvnet cannot see whether it is deployed, so a
-plan needing one gets a warning (KV261) naming the operator rather than an error:
-an error would make those network types impossible to compile with spec.cluster.
+whereabouts and macvtap come with their own DaemonSet (reconciler, device plugin), which kvnet
+deploys itself when a plan uses them (SPEC §9) unless plugins.install is 'never'. sriov needs
+its operator and hardware; kvnet cannot see whether it is deployed, so a plan needing it (or
+whereabouts/macvtap with install 'never') gets a warning (KV261) naming the operator rather
+than an error: an error would make those network types impossible to compile with spec.cluster.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from kvnet.diagnostics import Diagnostic, Loc, error, warning
 from kvnet.input.facts import Facts
 from kvnet.input.model import Plan
-from kvnet.profiles import REFERENCE_PLUGINS, Profile
+from kvnet.profiles import DEPLOYABLE_PLUGINS, REFERENCE_PLUGINS, Profile
 
 MISSING = "KV260"
 OPERATOR_PROVIDED = "KV261"
@@ -75,12 +76,16 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
             found = _node_plugin(plugin, nets, profile, loc)
             if found is not None:
                 out.append(found)
+        elif plugin in facts.deployed_plugins:
+            continue  # kvnet deploys its DaemonSet (expand/cluster/whereabouts.py, macvtap.py)
         elif plugin in OPERATOR_PLUGINS:
             out.append(warning(
                 OPERATOR_PROVIDED,
                 f"CNI plugin {plugin!r} used by {_networks(nets)} is not shipped by {profile.distribution} "
                 f"and kvnet's installer cannot provide it (it is not a reference plugin)",
-                loc, hint=f"deploy {OPERATOR_PLUGINS[plugin]}, with its binary in {profile.bin_dir}"))
+                loc, hint=f"deploy {OPERATOR_PLUGINS[plugin]}, with its binary in {profile.bin_dir}"
+                          + ("; or set spec.cluster.plugins.install: auto and kvnet deploys it"
+                             if plugin in DEPLOYABLE_PLUGINS and profile.deploy_multus else "")))
         elif plugin not in REFERENCE_PLUGINS or cfg.install == "never" or not can_install:
             why = ("plugins.install is 'never'" if cfg.install == "never" and plugin in REFERENCE_PLUGINS
                    else "kvnet cannot install it")

@@ -231,3 +231,28 @@ def test_macvtap_network_reminds_to_register_the_binding_plugin(tmp_path: Path, 
     patch = json.loads(snippet.split("-p='", 1)[1].rstrip("'"))
     assert patch == [{"op": "add", "path": "/spec/configuration/network",
                       "value": {"binding": {"macvtap": {"domainAttachmentType": "tap"}}}}]
+
+
+CLUSTER_HEAD = HEAD.replace("spec:\n", "spec:\n  cluster: {distribution: DIST}\n")
+
+
+@pytest.mark.parametrize("dist,networks,code,absent", [
+    ("k3s", "    - {name: o, type: ovs, bridge: br1}\n", "KV265", None),
+    ("kubeadm", "    - {name: l2, type: ovn-layer2}\n", "KV266", None),
+    ("openshift", "    - {name: l2, type: ovn-layer2}\n", None, "KV266"),  # OVN-Kubernetes is OpenShift's CNI
+])
+def test_node_side_warnings_for_ovs_and_ovn(tmp_path: Path, kvnet, dist: str, networks: str, code: str | None,
+                                            absent: str | None) -> None:
+    net = networks.split("name: ", 1)[1].split(",", 1)[0]
+    text = plan(networks, f"        - network: {net}\n", CLUSTER_HEAD.replace("DIST", dist))
+    path = write(tmp_path / "kvnet.yaml", text)
+    res = kvnet("build", str(path))
+    assert res.code == 0, res.err
+    if code is not None:
+        row = next(i for i, line in enumerate(text.splitlines()) if "cluster:" in line)
+        col = text.splitlines()[row].index("{distribution") + 1
+        assert f"{path}:{row + 1}:{col}: warning[{code}]" in res.err, res.err
+    if code == "KV265":
+        assert "openvswitch-switch" in res.err and "/var/lib/rancher/k3s/data/cni" in res.err
+    if absent is not None:
+        assert absent not in res.err

@@ -117,7 +117,9 @@ def test_the_fix_commands_work_in_iproute2(tmp_path: Path) -> None:
     from kvnet.doctor.fixes import make_bridge
 
     ns = f"kvnet-test-{uuid.uuid4().hex[:8]}"
-    subprocess.run(["ip", "netns", "add", ns], check=True)
+    made = subprocess.run(["ip", "netns", "add", ns], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot create a network namespace here: {made.stderr.strip()}")
     try:
         subprocess.run(["ip", "-n", ns, "link", "add", "eth1", "type", "veth", "peer", "name", "eth1-peer"], check=True)
         fix = make_bridge("br-lan", "eth1")

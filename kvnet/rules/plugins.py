@@ -30,7 +30,8 @@ OPERATOR_PLUGINS: dict[str, str] = {
 }
 
 
-OVS_CNI_MANIFEST = ("https://raw.githubusercontent.com/k8snetworkplumbingwg/ovs-cni/v0.39.0/examples/ovs-cni.yml")
+OVS_CNI_MANIFEST = "https://raw.githubusercontent.com/k8snetworkplumbingwg/ovs-cni/v0.39.0/examples/ovs-cni.yml"
+OVS_CNI_IMAGE = "ghcr.io/k8snetworkplumbingwg/ovs-cni-plugin:v0.39.0"
 OVN_PLUGIN = "ovn-k8s-cni-overlay"
 
 
@@ -43,8 +44,10 @@ def _node_plugin(plugin: str, nets: list[str], profile: Profile, loc: Loc) -> Di
             "KV265", f"CNI plugin 'ovs' used by {_networks(nets)} needs ovs-cni and Open vSwitch on every node; "
             f"{profile.distribution} ships neither and kvnet does not deploy them", loc,
             hint=f"on every node install and start Open vSwitch (Debian/Ubuntu: apt-get install -y "
-                 f"openvswitch-switch) and create the bridge (ovs-vsctl add-br BRIDGE); then deploy ovs-cni "
-                 f"({OVS_CNI_MANIFEST}) with its 'cni' hostPath changed to {profile.bin_dir}")
+                 f"openvswitch-switch) and create the bridge (ovs-vsctl add-br BRIDGE); then deploy ovs-cni and "
+                 f"its marker (which offers the ovs-cni.network.kubevirt.io/BRIDGE resource the NADs request) "
+                 f"from {OVS_CNI_MANIFEST}, with the image pinned ({OVS_CNI_IMAGE} instead of :latest) and its "
+                 f"'cni' hostPath changed to {profile.bin_dir}")
     if plugin == OVN_PLUGIN:
         if profile.distribution == "openshift":
             return None  # OVN-Kubernetes is OpenShift's default network plugin

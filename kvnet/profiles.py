@@ -36,6 +36,9 @@ PLUGINS_NEVER_INSTALLED: tuple[str, ...] = ("flannel",)  # the distribution's ow
 WHEREABOUTS_IMAGE = "ghcr.io/k8snetworkplumbingwg/whereabouts:v0.9.4"
 MACVTAP_IMAGE = "quay.io/kubevirt/macvtap-cni:v0.13.1"
 DEPLOYABLE_PLUGINS: tuple[str, ...] = ("macvtap", "whereabouts")
+# ovs-cni (plugin and marker): kvnet does not deploy it; its example manifest floats on :latest.
+OVS_CNI_MANIFEST = "https://raw.githubusercontent.com/k8snetworkplumbingwg/ovs-cni/v0.39.0/examples/ovs-cni.yml"
+OVS_CNI_IMAGE = "ghcr.io/k8snetworkplumbingwg/ovs-cni-plugin:v0.39.0"
 
 
 @dataclass(frozen=True)

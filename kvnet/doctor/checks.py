@@ -99,6 +99,9 @@ def check_plugins(ctx: Context) -> list[Finding]:
         if other:
             fix = fixes.copy_plugin(f"{other[0]}/{plugin}", ctx.profile, plugin)
             msg += f"; it is in {other[0]}, which {ctx.profile.distribution} does not search"
+        elif plugin == "ovs":
+            fix = fixes.deploy_ovs_cni(ctx.profile)
+            msg += "; it comes with ovs-cni's DaemonSet (with Open vSwitch running on the node)"
         elif plugin in DEPLOYABLE_PLUGINS:
             fix = fixes.deploy_plugin(plugin, ctx.profile, ctx.needs)
             msg += "; it comes with its own DaemonSet, which kvnet deploys with this node's paths"

@@ -13,7 +13,8 @@ OK = "ok"
 @dataclass(frozen=True)
 class Finding:
     severity: str  # error | warning | ok
-    check: str  # bin-dir | multus-binary | plugin | conf-dir | multus-conf | kubeconfig | bridge | uplink
+    # bin-dir | multus-binary | plugin | conf-dir | multus-conf | kubeconfig | bridge | uplink | ovs | ovs-bridge
+    check: str
     subject: str  # what was checked: a binary, a file, a bridge
     message: str  # what is right or wrong
     fix: str | None = None  # the exact command that fixes it

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from kvnet.doctor.needs import Needs, flavor_of
-from kvnet.profiles import CNI_PLUGINS_VERSION, K3S_DEFAULT_DATA_DIR, Profile, resolve
+from kvnet.profiles import CNI_PLUGINS_VERSION, K3S_DEFAULT_DATA_DIR, OVS_CNI_IMAGE, OVS_CNI_MANIFEST, Profile, resolve
 
 _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "armv7l": "arm",
          "s390x": "s390x", "ppc64le": "ppc64le", "riscv64": "riscv64"}
@@ -154,6 +154,13 @@ OPENSHIFT_INSTALL: dict[str, str] = {
     "whereabouts": "oc get network.operator cluster -o yaml   # whereabouts ships with OpenShift's Multus",
     "macvtap": "oc patch networkaddonsconfig cluster --type=merge -p '{\"spec\":{\"macvtap\":{}}}'",
 }
+
+
+def deploy_ovs_cni(profile: Profile) -> str:
+    """ovs-cni's example manifest (plugin and marker) with the image pinned and the CNI bin dir
+    hostPath set to the profile's."""
+    return (f"curl -fsSL {OVS_CNI_MANIFEST} | sed -e 's#ovs-cni-plugin:latest#{OVS_CNI_IMAGE.rsplit('/', 1)[1]}#' "
+            f"-e 's#path: /opt/cni/bin#path: {profile.bin_dir}#' | kubectl apply -f -")
 
 
 def deploy_plugin(plugin: str, profile: Profile, needs: Needs) -> str:

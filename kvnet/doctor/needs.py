@@ -1,4 +1,4 @@
-"""What a node needs for the given plans: CNI plugins, node bridges, Multus flavor."""
+"""What a node needs for the given plans: CNI plugins, node bridges (Linux, Open vSwitch), Multus flavor."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ class Needs:
     plugins: dict[str, list[str]] = field(default_factory=dict)  # CNI type -> networks
     bridges: dict[str, list[str]] = field(default_factory=dict)  # node bridge -> networks
     uplinks: dict[str, str] = field(default_factory=dict)  # node bridge -> the plan's uplink (first given)
+    ovs_bridges: dict[str, list[str]] = field(default_factory=dict)  # Open vSwitch bridge -> ovs networks
     cluster: dict[str, Any] | None = None  # the first plan's spec.cluster
     plan_path: str | None = None
 
@@ -22,6 +23,7 @@ def plan_needs(plans: list[Plan], plan_path: str | None) -> Needs:
     plugins: dict[str, set[str]] = {}
     bridges: dict[str, set[str]] = {}
     uplinks: dict[str, str] = {}
+    ovs: dict[str, set[str]] = {}
     cluster = None
     for plan in plans:
         if cluster is None and plan.cluster is not None:
@@ -37,9 +39,11 @@ def plan_needs(plans: list[Plan], plan_path: str | None) -> Needs:
                 bridges.setdefault(net.bridge, set()).add(net.name)
                 if net.uplink:
                     uplinks.setdefault(net.bridge, net.uplink)
+            if net.type == "ovs" and net.bridge:
+                ovs.setdefault(net.bridge, set()).add(net.name)
     return Needs(plugins={k: sorted(v) for k, v in sorted(plugins.items())},
                  bridges={k: sorted(v) for k, v in sorted(bridges.items())}, uplinks=uplinks,
-                 cluster=cluster, plan_path=plan_path)
+                 ovs_bridges={k: sorted(v) for k, v in sorted(ovs.items())}, cluster=cluster, plan_path=plan_path)
 
 
 def flavor_of(cluster: dict[str, Any] | None) -> str | None:

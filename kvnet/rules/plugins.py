@@ -14,7 +14,7 @@ from __future__ import annotations
 from kvnet.diagnostics import Diagnostic, Loc, error, warning
 from kvnet.input.facts import Facts
 from kvnet.input.model import Plan
-from kvnet.profiles import DEPLOYABLE_PLUGINS, REFERENCE_PLUGINS, Profile
+from kvnet.profiles import DEPLOYABLE_PLUGINS, OVS_CNI_IMAGE, OVS_CNI_MANIFEST, REFERENCE_PLUGINS, Profile
 
 MISSING = "KV260"
 OPERATOR_PROVIDED = "KV261"
@@ -30,8 +30,6 @@ OPERATOR_PLUGINS: dict[str, str] = {
 }
 
 
-OVS_CNI_MANIFEST = "https://raw.githubusercontent.com/k8snetworkplumbingwg/ovs-cni/v0.39.0/examples/ovs-cni.yml"
-OVS_CNI_IMAGE = "ghcr.io/k8snetworkplumbingwg/ovs-cni-plugin:v0.39.0"
 OVN_PLUGIN = "ovn-k8s-cni-overlay"
 
 

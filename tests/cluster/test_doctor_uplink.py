@@ -131,3 +131,43 @@ def test_the_fix_commands_work_in_iproute2(tmp_path: Path) -> None:
         assert shlex.split(fix)[0] == "ip"
     finally:
         subprocess.run(["ip", "netns", "del", ns], check=False)
+
+
+OVS_PLAN = """\
+apiVersion: kvnet.dev/v1alpha1
+kind: NetworkPlan
+metadata: {name: lab, namespace: vms}
+spec:
+  networks:
+    - {name: o, type: ovs, bridge: br1, vlan: 100}
+"""
+
+
+@pytest.mark.parametrize("running,bridge", [(False, False), (True, False), (True, True)])
+def test_open_vswitch_and_its_bridge(kvnet, tmp_path: Path, running: bool, bridge: bool) -> None:
+    root = node(tmp_path, bridge=False, nics=("br1",) if bridge else ())
+    if running:
+        (root / "run/openvswitch").mkdir(parents=True)
+        (root / "run/openvswitch/db.sock").write_text("")
+    plan = tmp_path / "kvnet.yaml"
+    plan.write_text(OVS_PLAN)
+    res = kvnet("doctor", "--root", str(root), "--distribution", "generic", "--plan", str(plan), "--format", "json")
+    found = {f["check"]: f for f in json.loads(res.out)["findings"] if f["check"] in ("ovs", "ovs-bridge")}
+    assert found["ovs"]["severity"] == ("ok" if running else "error")
+    if not running:
+        assert found["ovs"]["fix"].startswith("apt-get install -y openvswitch-switch")
+    assert found["ovs-bridge"]["severity"] == ("ok" if bridge else "error")
+    if not bridge:
+        assert found["ovs-bridge"]["fix"].startswith("ovs-vsctl --may-exist add-br br1")
+
+
+def test_missing_ovs_plugin_fix_pins_ovs_cni_and_uses_the_profile_bin_dir(kvnet, tmp_path: Path) -> None:
+    root = node(tmp_path, bridge=False, nics=("br1",))
+    (root / "var/lib/rancher/k3s/data/cni").mkdir(parents=True)
+    plan = tmp_path / "kvnet.yaml"
+    plan.write_text(OVS_PLAN)
+    res = kvnet("doctor", "--root", str(root), "--distribution", "k3s", "--plan", str(plan), "--format", "json")
+    (f,) = [f for f in json.loads(res.out)["findings"] if f["check"] == "plugin" and f["subject"] == "ovs"]
+    assert f["severity"] == "error"
+    assert "ovs-cni-plugin:v0.39.0" in f["fix"] and "path: /var/lib/rancher/k3s/data/cni" in f["fix"]
+    assert "s#ovs-cni-plugin:latest#ovs-cni-plugin:v0.39.0#" in f["fix"]  # the manifest floats on :latest

@@ -86,6 +86,7 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV268", E, "nodeNetwork: nmstate and a bridge network without 'uplink'", "§9"),
     ("KV269", E, "networks on the same node bridge disagree on its 'uplink'", "§9"),
     ("KV290", E, "an interface names a NAD outside the plan ('<namespace>/<name>'): use an external network", "§9"),
+    ("KV291", E, "macvtap networks share a device-plugin resource but not its master or mode", "§9"),
     ("KV900", E, "kvnet emitted an invalid object (a kvnet bug)", "§4"),
     ("KV901", E, "the template fragment makes the VirtualMachine invalid", "§2"),
     ("KV960", E, "check-rendered: committed rendered output is stale", ""),

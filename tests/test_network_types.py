@@ -154,6 +154,13 @@ BAD = [
                                     "        - network: team-b/shared-lan\n"), "KV290", "team-b/", "team-b"),
     ("sriov-mtu", plan("    - {name: vf, type: sriov, resourceName: a.b/c, mtu: 9000}\n",
                        "        - network: vf\n"), "KV208", "mtu: 9000", "mtu"),
+    ("macvtap-resource-two-masters",
+     plan("    - {name: a, type: macvtap, master: eth1, resourceName: macvtap.network.kubevirt.io/dp}\n"
+          "    - {name: b, type: macvtap, master: eth2, resourceName: macvtap.network.kubevirt.io/dp}\n",
+          "        - network: a\n"), "KV291", "master: eth2", "eth2"),
+    ("macvtap-resource-two-modes",
+     plan("    - {name: a, type: macvtap, master: eth1}\n    - {name: b, type: macvtap, master: eth1, mode: vepa}\n",
+          "        - network: a\n"), "KV291", "mode: vepa", "vepa"),
     ("spoofchk-on-bridge", plan("    - {name: b, type: bridge, bridge: br0, spoofchk: true}\n",
                                 "        - network: b\n"), "KV208", "spoofchk", "spoofchk"),
 ]

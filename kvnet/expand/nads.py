@@ -8,7 +8,7 @@ from typing import Any
 
 from kvnet import labels as meta
 from kvnet.expand.emitted import Emitted
-from kvnet.input.facts import Facts, NetFacts, cni_type
+from kvnet.input.facts import Facts, NetFacts, cni_type, resource_name
 from kvnet.input.model import VM, Network, Plan
 from kvnet.netmath import bounded_name, parse_interface
 from kvnet.profiles import Profile
@@ -97,20 +97,7 @@ def _in_pool(nf: NetFacts) -> bool:
     return bool(nf.pool[0] <= gw <= nf.pool[1])  # type: ignore[operator]
 
 
-OVS_RESOURCE_PREFIX = "ovs-cni.network.kubevirt.io/"  # ovs-cni's marker: nodes that have the bridge
 OVN_TOPOLOGY = {"ovn-layer2": "layer2", "ovn-localnet": "localnet"}
-
-
-def resource_name(net: Network) -> str | None:
-    """The NAD's device-plugin resource (k8s.v1.cni.cncf.io/resourceName): given, else macvtap's
-    per-master resource, else ovs-cni's per-bridge marker resource (ovs-cni docs/marker.md)."""
-    if net.resource_name:
-        return net.resource_name
-    if net.type == "macvtap" and net.master:
-        return f"macvtap.network.kubevirt.io/{net.master}"
-    if net.type == "ovs" and net.bridge:
-        return OVS_RESOURCE_PREFIX + net.bridge
-    return None
 
 
 def _on_off(value: bool) -> str:

@@ -134,6 +134,21 @@ def cni_type(net: Network) -> str | None:
     return CNI_TYPES.get(net.type, net.type)
 
 
+OVS_RESOURCE_PREFIX = "ovs-cni.network.kubevirt.io/"  # ovs-cni's marker: nodes that have the bridge
+
+
+def resource_name(net: Network) -> str | None:
+    """The NAD's device-plugin resource (k8s.v1.cni.cncf.io/resourceName): given, else macvtap's
+    per-master resource, else ovs-cni's per-bridge marker resource (ovs-cni docs/marker.md)."""
+    if net.resource_name:
+        return net.resource_name
+    if net.type == "macvtap" and net.master:
+        return f"macvtap.network.kubevirt.io/{net.master}"
+    if net.type == "ovs" and net.bridge:
+        return OVS_RESOURCE_PREFIX + net.bridge
+    return None
+
+
 def used_plugins(networks: dict[str, NetFacts]) -> dict[str, list[str]]:
     """CNI binaries the plan's NADs need -> the networks needing them (sorted)."""
     need: dict[str, set[str]] = {}

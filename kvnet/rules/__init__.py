@@ -19,6 +19,7 @@ from kvnet.rules import (
     images,
     instancetype,
     macs,
+    macvtap_resources,
     multus_annotations,
     names,
     network_fields,
@@ -45,6 +46,7 @@ RULES: tuple[Rule, ...] = (
     plugins.check,
     node_network.check,
     binding_plugins.check,
+    macvtap_resources.check,
     images.check,
 )
 

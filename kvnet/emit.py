@@ -16,8 +16,9 @@ KIND_ORDER: dict[str, int] = {
     "ConfigMap": 7,
     "Secret": 8,
     "DaemonSet": 9,
-    "NetworkAttachmentDefinition": 10,
-    "VirtualMachine": 11,
+    "NodeNetworkConfigurationPolicy": 10,  # node bridges exist before the NADs that use them
+    "NetworkAttachmentDefinition": 11,
+    "VirtualMachine": 12,
 }
 
 

@@ -34,6 +34,13 @@ PLUGINS_IMAGE = "rancher/hardened-cni-plugins:v1.9.1-build20260819"
 CNI_PLUGINS_VERSION = "v1.9.1"  # the containernetworking/plugins release in PLUGINS_IMAGE
 PLUGINS_IMAGE_DIR = "/opt/cni/bin"  # where the plugins image keeps the reference plugins
 PLUGINS_NEVER_INSTALLED: tuple[str, ...] = ("flannel",)  # the distribution's own pod network
+# Plugins with their own node daemon that kvnet deploys when a plan uses them (SPEC §9).
+WHEREABOUTS_IMAGE = "ghcr.io/k8snetworkplumbingwg/whereabouts:v0.9.4"
+MACVTAP_IMAGE = "quay.io/kubevirt/macvtap-cni:v0.13.1"
+DEPLOYABLE_PLUGINS: tuple[str, ...] = ("macvtap", "whereabouts")
+# ovs-cni (plugin and marker): kvnet does not deploy it; its example manifest floats on :latest.
+OVS_CNI_MANIFEST = "https://raw.githubusercontent.com/k8snetworkplumbingwg/ovs-cni/v0.39.0/examples/ovs-cni.yml"
+OVS_CNI_IMAGE = "ghcr.io/k8snetworkplumbingwg/ovs-cni-plugin:v0.39.0"
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,11 @@ class Profile:
         """The kubeconfig whereabouts' install script writes beside its flat file (whereabouts
         doc/extended-configuration.md: ``"kubernetes": {"kubeconfig": ".../whereabouts.d/whereabouts.kubeconfig"}``)."""
         return f"{self.conf_dir}/whereabouts.d/whereabouts.kubeconfig"
+
+    @property
+    def device_plugins_dir(self) -> str:
+        """The kubelet's device-plugin socket dir (macvtap-cni's device plugin registers there)."""
+        return f"{self.kubelet_root}/device-plugins"
 
 
 _GENERIC = ("/opt/cni/bin", "/etc/cni/net.d")

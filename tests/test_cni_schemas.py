@@ -111,6 +111,12 @@ VALID_CONFIGS: list[dict[str, Any]] = [
     base("macvtap"),
     base("macvtap", master="eno1", mode="vepa", mtu=1500),
     base("macvtap", mode="passthru"),
+    base("sriov", vlan=200, spoofchk="off", trust="on"),
+    base("ovs", bridge="br1", vlan=100, mtu=9000, ipam=STATIC),
+    base("ovs", bridge="br1", trunk=[{"id": 42}, {"minID": 1000, "maxID": 1010}]),
+    base("ovn-k8s-cni-overlay", topology="layer2", netAttachDefName="vms/lan", subnets="10.0.0.0/24",
+         excludeSubnets="10.0.0.0/29", allowPersistentIPs=True, mtu=1300),
+    base("ovn-k8s-cni-overlay", topology="localnet", netAttachDefName="vms/lan", vlanID=33),
 ]
 
 
@@ -145,7 +151,10 @@ def test_plugin_schemas_are_strict_and_share_common_fields(plugin: str) -> None:
     assert schema["additionalProperties"] is False
     assert {"cniVersion", "name", "type"} <= set(schema["required"])
     assert schema["properties"]["type"] == {"const": plugin}
-    assert schema["properties"]["ipam"] == {"$ref": "ipam.json"}
+    if plugin == "ovn-k8s-cni-overlay":  # OVN-Kubernetes is its own IPAM ('subnets'): no CNI ipam section
+        assert "ipam" not in schema["properties"]
+    else:
+        assert schema["properties"]["ipam"] == {"$ref": "ipam.json"}
 
 
 @pytest.mark.parametrize("ipam", IPAM_TYPES)
@@ -293,7 +302,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     # sriov
     ("sriov vlan -1", base("sriov", vlan=-1), "vlan", "-1 is out of range 0..4094"),
     ("sriov vlan 4095", base("sriov", vlan=4095), "vlan", "4095 is out of range 0..4094"),
-    ("sriov spoofchk", base("sriov", spoofchk="on"), "spoofchk", "unknown field"),
+    ("sriov spoofchk not on/off", base("sriov", spoofchk=True), "spoofchk", "is not one of"),
     # macvtap
     ("macvtap mode", base("macvtap", mode="l3"), "mode", "is not one of bridge, vepa, private, passthru"),
     ("macvtap master", base("macvtap", master="x" * 16), "master", "is not a Linux interface name"),

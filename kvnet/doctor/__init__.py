@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from kvnet.doctor.bridges import check_bridges
 from kvnet.doctor.checks import (
     Context,
-    check_bridges,
     check_dirs,
     check_kubeconfig,
     check_multus_binary,
@@ -18,6 +18,7 @@ from kvnet.doctor.checks import (
 from kvnet.doctor.detect import choose_profile
 from kvnet.doctor.findings import ERROR, OK, WARNING, Finding, NodeReport
 from kvnet.doctor.needs import Needs, flavor_of
+from kvnet.doctor.ovs import check_ovs
 from kvnet.doctor.rootfs import RootFS
 
 __all__ = ["ERROR", "OK", "WARNING", "Finding", "Needs", "NodeReport", "diagnose"]
@@ -38,4 +39,5 @@ def diagnose(root: str, needs: Needs, distribution: str | None = None, flavor: s
     report.findings.extend(check_multus_conf(ctx))
     report.findings.extend(check_kubeconfig(ctx))
     report.findings.extend(check_bridges(ctx))
+    report.findings.extend(check_ovs(ctx))
     return report

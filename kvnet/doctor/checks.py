@@ -10,7 +10,7 @@ from kvnet.doctor import fixes
 from kvnet.doctor.findings import ERROR, OK, Finding
 from kvnet.doctor.needs import Needs
 from kvnet.doctor.rootfs import RootFS
-from kvnet.profiles import MULTUS_BINARIES, PROFILES, REFERENCE_PLUGINS, Profile
+from kvnet.profiles import DEPLOYABLE_PLUGINS, MULTUS_BINARIES, PROFILES, REFERENCE_PLUGINS, Profile
 
 CONF_SUFFIXES = (".conf", ".conflist", ".json")  # what libcni loads from a conf dir
 MULTUS_CONF_NAMES = ("00-multus.conf", "00-multus.conflist")
@@ -99,6 +99,12 @@ def check_plugins(ctx: Context) -> list[Finding]:
         if other:
             fix = fixes.copy_plugin(f"{other[0]}/{plugin}", ctx.profile, plugin)
             msg += f"; it is in {other[0]}, which {ctx.profile.distribution} does not search"
+        elif plugin == "ovs":
+            fix = fixes.deploy_ovs_cni(ctx.profile)
+            msg += "; it comes with ovs-cni's DaemonSet (with Open vSwitch running on the node)"
+        elif plugin in DEPLOYABLE_PLUGINS:
+            fix = fixes.deploy_plugin(plugin, ctx.profile, ctx.needs)
+            msg += "; it comes with its own DaemonSet, which kvnet deploys with this node's paths"
         elif plugin in fixes.OPERATOR_INSTALL:
             fix = fixes.OPERATOR_INSTALL[plugin]
             msg += f"; it comes with its own operator/DaemonSet (set its CNI bin dir to {ctx.profile.bin_dir})"
@@ -199,25 +205,6 @@ def check_kubeconfig(ctx: Context) -> list[Finding]:
     return [Finding(ERROR, "kubeconfig", kubeconfig,
                     f"{name} names the kubeconfig {kubeconfig}, which does not exist",
                     fix=fixes.restart_multus(ctx.profile), path=kubeconfig)]
-
-
-def check_bridges(ctx: Context) -> list[Finding]:
-    out = []
-    for bridge, nets in ctx.needs.bridges.items():
-        sys_path = f"/sys/class/net/{bridge}"
-        why = "needed by " + ", ".join(nets)
-        if not ctx.fs.lookup(sys_path).exists:
-            out.append(Finding(ERROR, "bridge", bridge,
-                               f"node bridge {bridge} ({why}) does not exist ({sys_path}); make it persistent "
-                               f"in the node's network config (netplan, NetworkManager) too",
-                               fix=fixes.make_bridge(bridge), path=sys_path))
-        elif not ctx.fs.lookup(f"{sys_path}/bridge").exists:
-            out.append(Finding(ERROR, "bridge", bridge,
-                               f"{bridge} ({why}) exists but is not a Linux bridge", path=sys_path,
-                               fix=f"ip link del {fixes.q(bridge)} && {fixes.make_bridge(bridge)}"))
-        else:
-            out.append(Finding(OK, "bridge", bridge, f"node bridge {bridge} exists", path=sys_path))
-    return out
 
 
 def multus_flavor(ctx: Context, given: str | None) -> str:

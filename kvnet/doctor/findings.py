@@ -13,15 +13,17 @@ OK = "ok"
 @dataclass(frozen=True)
 class Finding:
     severity: str  # error | warning | ok
-    check: str  # bin-dir | multus-binary | plugin | conf-dir | multus-conf | kubeconfig | bridge
+    # bin-dir | multus-binary | plugin | conf-dir | multus-conf | kubeconfig | bridge | uplink | ovs | ovs-bridge
+    check: str
     subject: str  # what was checked: a binary, a file, a bridge
     message: str  # what is right or wrong
     fix: str | None = None  # the exact command that fixes it
     path: str | None = None  # the node path concerned
+    caution: str | None = None  # what to do before running ``fix`` (e.g. move the uplink's addresses)
 
     def as_dict(self) -> dict[str, Any]:
         return {"severity": self.severity, "check": self.check, "subject": self.subject,
-                "message": self.message, "fix": self.fix, "path": self.path}
+                "message": self.message, "fix": self.fix, "caution": self.caution, "path": self.path}
 
 
 @dataclass

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from kvnet.doctor.needs import Needs, flavor_of
-from kvnet.profiles import CNI_PLUGINS_VERSION, K3S_DEFAULT_DATA_DIR, Profile, resolve
+from kvnet.profiles import CNI_PLUGINS_VERSION, K3S_DEFAULT_DATA_DIR, OVS_CNI_IMAGE, OVS_CNI_MANIFEST, Profile, resolve
 
 _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "armv7l": "arm",
          "s390x": "s390x", "ppc64le": "ppc64le", "riscv64": "riscv64"}
@@ -110,18 +110,70 @@ def install_plugin(profile: Profile, plugin: str, needs: Needs) -> str:
     return f"curl -fsSL {url} | tar -xz -C {q(profile.bin_dir)} ./{plugin}"
 
 
-def make_bridge(name: str) -> str:
-    return f"ip link add name {q(name)} type bridge && ip link set {q(name)} up"
+UPLINK_PLACEHOLDER = "<UPLINK>"
 
 
-# How the plugins kvnet cannot install arrive (their upstream install instructions).
+def enslave(bridge: str, uplink: str | None) -> str:
+    """Make ``uplink`` a port of ``bridge`` (iproute2); a placeholder when the plan names none."""
+    nic = q(uplink) if uplink else UPLINK_PLACEHOLDER
+    cmd = f"ip link set {nic} master {q(bridge)} && ip link set {nic} up"
+    if not uplink:
+        cmd += (f"   # {UPLINK_PLACEHOLDER}: the node NIC on the segment; set 'uplink:' on the network in "
+                "the plan to have it named")
+    return cmd
+
+
+def make_bridge(name: str, uplink: str | None = None) -> str:
+    """Create the bridge with its uplink enslaved (a bridge without one passes no traffic beyond
+    the node)."""
+    create = f"ip link add name {q(name)} type bridge && ip link set {q(name)} up"
+    return f"{create} && {enslave(name, uplink)}"
+
+
+def move_addresses(bridge: str, uplink: str | None) -> str:
+    """Why enslaving blindly cuts a node off, and the commands that move the uplink's addresses
+    and routes to the bridge first (a port of a bridge no longer answers on its own addresses)."""
+    nic = q(uplink) if uplink else UPLINK_PLACEHOLDER
+    br = q(bridge)
+    return (f"if {nic} carries the node's address or routes, enslaving it cuts the node off the network: "
+            f"run this from the console, not over {nic}, and move them to {br} first: list them with "
+            f"'ip -o addr show dev {nic} scope global' and 'ip route show dev {nic}', then for each address A "
+            f"'ip addr del A dev {nic} && ip addr add A dev {br}', and for the default route via G "
+            f"'ip route replace default via G dev {br}'; make the bridge, its port and the addresses persistent "
+            "in the node's network config (netplan, NetworkManager) too")
+
+
+# How the plugins kvnet does not deploy arrive (their upstream install instructions).
 OPERATOR_INSTALL: dict[str, str] = {
-    "whereabouts": ("kubectl apply -f https://raw.githubusercontent.com/k8snetworkplumbingwg/whereabouts/master/doc/crds/"
-                    "daemonset-install.yaml -f https://raw.githubusercontent.com/k8snetworkplumbingwg/whereabouts/"
-                    "master/doc/crds/whereabouts.cni.cncf.io_ippools.yaml -f https://raw.githubusercontent.com/"
-                    "k8snetworkplumbingwg/whereabouts/master/doc/crds/"
-                    "whereabouts.cni.cncf.io_overlappingrangeipreservations.yaml"),
-    "macvtap": "kubectl apply -k https://github.com/kubevirt/macvtap-cni/config/default",
     "sriov": ("helm install -n sriov-network-operator --create-namespace sriov-network-operator "
               "oci://ghcr.io/k8snetworkplumbingwg/sriov-network-operator-chart"),
 }
+# OpenShift's own operators deliver these (whereabouts with its Multus, macvtap with CNAO / OpenShift
+# Virtualization); kvnet deploys nothing there.
+OPENSHIFT_INSTALL: dict[str, str] = {
+    "whereabouts": "oc get network.operator cluster -o yaml   # whereabouts ships with OpenShift's Multus",
+    "macvtap": "oc patch networkaddonsconfig cluster --type=merge -p '{\"spec\":{\"macvtap\":{}}}'",
+}
+
+
+def deploy_ovs_cni(profile: Profile) -> str:
+    """ovs-cni's example manifest (plugin and marker) with the image pinned and the CNI bin dir
+    hostPath set to the profile's."""
+    return (f"curl -fsSL {OVS_CNI_MANIFEST} | sed -e 's#ovs-cni-plugin:latest#{OVS_CNI_IMAGE.rsplit('/', 1)[1]}#' "
+            f"-e 's#path: /opt/cni/bin#path: {profile.bin_dir}#' | kubectl apply -f -")
+
+
+def deploy_plugin(plugin: str, profile: Profile, needs: Needs) -> str:
+    """whereabouts / macvtap-cni as kvnet deploys them (pinned images, the profile's paths;
+    SPEC §9): ``kvnet build`` of the plan when its spec.cluster deploys plugins for this node's
+    dirs, else the edit to make first."""
+    if not profile.deploy_multus:
+        return OPENSHIFT_INSTALL[plugin]
+    plan = needs.plan_path or "kvnet.yaml"
+    build = f"kvnet build {q(plan)} | kubectl apply -f -"
+    cluster = needs.cluster
+    if cluster is not None and _same_dirs(cluster, profile):
+        if (cluster.get("plugins") or {}).get("install", "auto") != "never":
+            return build
+        return f"set spec.cluster.plugins.install: auto in {plan}, then: {build}"
+    return f"set spec.cluster: {_flow(cluster_spec(profile))} in {plan}, then: {build}"

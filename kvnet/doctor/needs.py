@@ -1,10 +1,11 @@
-"""What a node needs for the given plans: CNI plugins, node bridges, Multus flavor."""
+"""What a node needs for the given plans: CNI plugins, node bridges (Linux, Open vSwitch), Multus flavor."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from kvnet.input.facts import cni_type
 from kvnet.input.model import Plan
 
 
@@ -12,6 +13,8 @@ from kvnet.input.model import Plan
 class Needs:
     plugins: dict[str, list[str]] = field(default_factory=dict)  # CNI type -> networks
     bridges: dict[str, list[str]] = field(default_factory=dict)  # node bridge -> networks
+    uplinks: dict[str, str] = field(default_factory=dict)  # node bridge -> the plan's uplink (first given)
+    ovs_bridges: dict[str, list[str]] = field(default_factory=dict)  # Open vSwitch bridge -> ovs networks
     cluster: dict[str, Any] | None = None  # the first plan's spec.cluster
     plan_path: str | None = None
 
@@ -19,19 +22,28 @@ class Needs:
 def plan_needs(plans: list[Plan], plan_path: str | None) -> Needs:
     plugins: dict[str, set[str]] = {}
     bridges: dict[str, set[str]] = {}
+    uplinks: dict[str, str] = {}
+    ovs: dict[str, set[str]] = {}
     cluster = None
     for plan in plans:
         if cluster is None and plan.cluster is not None:
             cluster = plan.cluster
         for net in plan.networks:
-            plugins.setdefault(net.type, set()).add(net.name)
+            plugin = cni_type(net)
+            if plugin is None:
+                continue
+            plugins.setdefault(plugin, set()).add(net.name)
             if net.ipam != "none":
                 plugins.setdefault(net.ipam, set()).add(net.name)
             if net.type == "bridge" and net.bridge:
                 bridges.setdefault(net.bridge, set()).add(net.name)
+                if net.uplink:
+                    uplinks.setdefault(net.bridge, net.uplink)
+            if net.type == "ovs" and net.bridge:
+                ovs.setdefault(net.bridge, set()).add(net.name)
     return Needs(plugins={k: sorted(v) for k, v in sorted(plugins.items())},
-                 bridges={k: sorted(v) for k, v in sorted(bridges.items())},
-                 cluster=cluster, plan_path=plan_path)
+                 bridges={k: sorted(v) for k, v in sorted(bridges.items())}, uplinks=uplinks,
+                 ovs_bridges={k: sorted(v) for k, v in sorted(ovs.items())}, cluster=cluster, plan_path=plan_path)
 
 
 def flavor_of(cluster: dict[str, Any] | None) -> str | None:

@@ -17,6 +17,8 @@ def text(report: NodeReport) -> str:
         lines.append(f"{f.severity}[{f.check}]: {f.message}")
         if f.fix and f.severity in (ERROR, WARNING):
             lines.append(f"  fix: {f.fix}")
+            if f.caution:
+                lines.append(f"  caution: {f.caution}")
     n_err, n_warn = len(report.errors), len(report.warnings)
     lines.append("healthy" if report.healthy and not n_warn else
                  f"{n_err} error{'s' if n_err != 1 else ''}, {n_warn} warning{'s' if n_warn != 1 else ''}")

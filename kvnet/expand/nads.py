@@ -8,10 +8,14 @@ from typing import Any
 
 from kvnet import labels as meta
 from kvnet.expand.emitted import Emitted
-from kvnet.input.facts import Facts, NetFacts
+from kvnet.input.facts import Facts, NetFacts, cni_type, resource_name
 from kvnet.input.model import VM, Network, Plan
 from kvnet.netmath import bounded_name, parse_interface
 from kvnet.profiles import Profile
+
+
+# Types whose CNI config takes "mtu" (sriov's MTU belongs to the VF's policy).
+MTU_TYPES = ("bridge", "macvlan", "ipvlan", "macvtap", "ovs", "ovn-layer2", "ovn-localnet")
 
 
 @dataclass(frozen=True)
@@ -96,31 +100,61 @@ def _in_pool(nf: NetFacts) -> bool:
     return bool(nf.pool[0] <= gw <= nf.pool[1])  # type: ignore[operator]
 
 
-def resource_name(net: Network) -> str | None:
-    if net.resource_name:
-        return net.resource_name
-    if net.type == "macvtap" and net.master:
-        return f"macvtap.network.kubevirt.io/{net.master}"
-    return None
+OVN_TOPOLOGY = {"ovn-layer2": "layer2", "ovn-localnet": "localnet"}
 
 
-def cni_config(nf: NetFacts, name: str, address: str | None, profile: Profile | None) -> dict[str, Any]:
+def _on_off(value: bool) -> str:
+    return "on" if value else "off"
+
+
+def _plugin_fields(plan: Plan, nf: NetFacts, name: str) -> dict[str, Any]:
+    """The plugin-specific keys of the CNI config: bridge (containernetworking bridge), ovs
+    (ovs-cni docs/cni-plugin.md), ovn-k8s-cni-overlay (OVN-Kubernetes multi-homing.md), sriov
+    (sriov-cni configuration reference), host-device, macvlan/ipvlan/macvtap."""
     net = nf.network
-    cfg: dict[str, Any] = {"cniVersion": net.cni_version, "name": name, "type": net.type}
-    if net.type == "bridge":
+    cfg: dict[str, Any] = {}
+    if net.type in ("bridge", "ovs"):
         cfg["bridge"] = net.bridge
         if net.vlan is not None:
             cfg["vlan"] = net.vlan
+        if net.trunk:
+            cfg["trunk"] = [dict(sorted(item.items())) for item in net.trunk]
+    elif net.type in OVN_TOPOLOGY:
+        cfg["topology"] = OVN_TOPOLOGY[net.type]
+        cfg["netAttachDefName"] = f"{plan.namespace}/{name}"
+        if nf.subnet is not None:
+            cfg["subnets"] = str(nf.subnet)
+        if net.exclude:
+            cfg["excludeSubnets"] = ",".join(net.exclude)
+        if net.vlan is not None:
+            cfg["vlanID"] = net.vlan
+        if net.allow_persistent_ips:
+            cfg["allowPersistentIPs"] = True
     elif net.type == "host-device":
         cfg["device"] = net.master
     elif net.type == "sriov":
-        pass  # the VF comes from the device plugin resource; VLANs belong to the SR-IOV operator's policy
+        # the VF itself comes from the device plugin resource (NAD annotation)
+        if net.vlan is not None:
+            cfg["vlan"] = net.vlan
+        if net.spoofchk is not None:
+            cfg["spoofchk"] = _on_off(net.spoofchk)
+        if net.trust is not None:
+            cfg["trust"] = _on_off(net.trust)
     else:  # macvlan, ipvlan, macvtap
         if net.master:
             cfg["master"] = net.master
         if net.mode:
             cfg["mode"] = net.mode
-    if net.mtu is not None and net.type in ("bridge", "macvlan", "ipvlan", "macvtap"):
+    return cfg
+
+
+def cni_config(plan: Plan, nf: NetFacts, name: str, address: str | None,
+               profile: Profile | None) -> dict[str, Any]:
+    """The NAD's ``spec.config`` (SPEC §3 NADs, §9) before serialisation."""
+    net = nf.network
+    cfg: dict[str, Any] = {"cniVersion": net.cni_version, "name": name, "type": cni_type(net)}
+    cfg.update(_plugin_fields(plan, nf, name))
+    if net.mtu is not None and net.type in MTU_TYPES:
         cfg["mtu"] = net.mtu
     ipam = ipam_config(nf, address, profile)
     if ipam is not None:
@@ -133,9 +167,9 @@ def nad_object(plan: Plan, nf: NetFacts, name: str, address: str | None,
     net = nf.network
     extra: dict[str, str] = {meta.SYNC_OPTIONS: "SkipDryRunOnMissingResource=true"}
     rn = resource_name(net)
-    if rn and net.type in ("sriov", "macvtap"):
+    if rn and net.type in ("sriov", "macvtap", "ovs"):
         extra[meta.RESOURCE_NAME] = rn
-    config = json.dumps(cni_config(nf, name, address, profile), sort_keys=True, separators=(",", ":"))
+    config = json.dumps(cni_config(plan, nf, name, address, profile), sort_keys=True, separators=(",", ":"))
     return {
         "apiVersion": "k8s.cni.cncf.io/v1",
         "kind": "NetworkAttachmentDefinition",
@@ -153,7 +187,7 @@ def expand_nads(plan: Plan, facts: Facts, profile: Profile | None
     refs: dict[tuple[str, int], NadRef] = {}
     for nf in facts.networks.values():
         net = nf.network
-        if net.ipam != "static":
+        if net.ipam != "static" and net.type != "external":
             objects.append(Emitted(nad_object(plan, nf, net.name, None, profile), net.where.at("name")))
     for vm in plan.vms:
         for iface in vm.interfaces:
@@ -161,6 +195,9 @@ def expand_nads(plan: Plan, facts: Facts, profile: Profile | None
             if attached is None:
                 continue
             net = attached.network
+            if net.type == "external" and net.nad:
+                refs[(vm.name, iface.index)] = NadRef(net.nad, net.name, "external", None)
+                continue
             name = nad_name(plan, net, vm)
             if net.ipam == "static":
                 objects.append(Emitted(nad_object(plan, attached, name, iface.address, profile),
@@ -170,4 +207,8 @@ def expand_nads(plan: Plan, facts: Facts, profile: Profile | None
 
 
 def network_name_ref(plan: Plan, nad: str) -> str:
+    """KubeVirt's ``multus.networkName``: ``<ns>/<nad>``, bare ``<nad>`` without a plan namespace,
+    and an external network's ``<namespace>/<name>`` as given."""
+    if "/" in nad:
+        return nad
     return f"{plan.namespace}/{nad}" if plan.namespace else nad

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kvnet.profiles import MULTUS_IMAGES, PLUGINS_IMAGE, Profile
+from kvnet.profiles import MACVTAP_IMAGE, MULTUS_IMAGES, PLUGINS_IMAGE, WHEREABOUTS_IMAGE, Profile
 
 NAMESPACE = "kube-system"
 
@@ -17,6 +17,10 @@ class ClusterSettings:
     multus_image: str
     install: str  # auto | always | never
     plugins_image: str
+    whereabouts_image: str = WHEREABOUTS_IMAGE
+    macvtap_image: str = MACVTAP_IMAGE
+    node_network: str = "none"  # none | nmstate (SPEC §9)
+    node_selector: dict[str, str] | None = None  # nodes the node-side policies apply to
 
 
 def settings(cluster: dict[str, Any] | None, profile: Profile) -> ClusterSettings:
@@ -31,4 +35,8 @@ def settings(cluster: dict[str, Any] | None, profile: Profile) -> ClusterSetting
         multus_image=multus.get("image") or MULTUS_IMAGES[flavor],
         install=plugins.get("install") or "auto",
         plugins_image=plugins.get("image") or PLUGINS_IMAGE,
+        whereabouts_image=plugins.get("whereaboutsImage") or WHEREABOUTS_IMAGE,
+        macvtap_image=plugins.get("macvtapImage") or MACVTAP_IMAGE,
+        node_network=cluster.get("nodeNetwork") or "none",
+        node_selector=dict(sorted((cluster.get("nodeSelector") or {}).items())) or None,
     )

@@ -8,7 +8,7 @@ from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.cluster_settings import ClusterSettings, settings
 from kvnet.input.model import Network, Plan
 from kvnet.netmath import IPAddress, IPNetwork, parse_ip, parse_network_strict
-from kvnet.profiles import REFERENCE_PLUGINS, Profile, resolve
+from kvnet.profiles import DEPLOYABLE_PLUGINS, REFERENCE_PLUGINS, Profile, resolve
 
 
 @dataclass
@@ -40,6 +40,17 @@ class Facts:
         if self.profile is None:
             return {}
         return {p: nets for p, nets in self.plugins.items() if p not in self.profile.plugins}
+
+    @property
+    def deployed_plugins(self) -> list[str]:
+        """Plugins with their own DaemonSet that kvnet deploys (SPEC §9): whereabouts and macvtap
+        when a NAD needs them, the profile lacks them, install is not 'never' and the nodes are
+        not operator-managed (OpenShift)."""
+        if self.cluster is None or self.profile is None or not self.profile.deploy_multus:
+            return []
+        if self.cluster.install == "never":
+            return []
+        return [p for p in DEPLOYABLE_PLUGINS if p in self.missing_plugins]
 
     @property
     def installs_plugins(self) -> bool:
@@ -127,12 +138,41 @@ def _range(net: Network, fname: str, text: str, f: NetFacts,
     return None
 
 
+# The CNI binary (the NAD config's "type") behind each network type that is not its own name.
+CNI_TYPES: dict[str, str] = {"ovn-layer2": "ovn-k8s-cni-overlay", "ovn-localnet": "ovn-k8s-cni-overlay"}
+
+
+def cni_type(net: Network) -> str | None:
+    """The CNI plugin binary the network's NAD runs; None for an external network (not kvnet's NAD)."""
+    if net.type == "external":
+        return None
+    return CNI_TYPES.get(net.type, net.type)
+
+
+OVS_RESOURCE_PREFIX = "ovs-cni.network.kubevirt.io/"  # ovs-cni's marker: nodes that have the bridge
+
+
+def resource_name(net: Network) -> str | None:
+    """The NAD's device-plugin resource (k8s.v1.cni.cncf.io/resourceName): given, else macvtap's
+    per-master resource, else ovs-cni's per-bridge marker resource (ovs-cni docs/marker.md)."""
+    if net.resource_name:
+        return net.resource_name
+    if net.type == "macvtap" and net.master:
+        return f"macvtap.network.kubevirt.io/{net.master}"
+    if net.type == "ovs" and net.bridge:
+        return OVS_RESOURCE_PREFIX + net.bridge
+    return None
+
+
 def used_plugins(networks: dict[str, NetFacts]) -> dict[str, list[str]]:
     """CNI binaries the plan's NADs need -> the networks needing them (sorted)."""
     need: dict[str, set[str]] = {}
     for nf in networks.values():
         net = nf.network
-        need.setdefault(net.type, set()).add(net.name)
+        plugin = cni_type(net)
+        if plugin is None:
+            continue
+        need.setdefault(plugin, set()).add(net.name)
         if net.ipam != "none":
             need.setdefault(net.ipam, set()).add(net.name)
     return {k: sorted(v) for k, v in sorted(need.items())}

@@ -54,6 +54,25 @@ class Network:
     exclude: list[str] = field(default_factory=list)
     allocate: str | None = None  # SPEC §7: 'START-END' kvnet assigns addresses from (kvnet.lock)
     raw: dict[str, Any] = field(default_factory=dict)
+    # SPEC §9: ovs trunk items ({id} | {minID, maxID}), OVN-K persistent IPs, external NAD
+    # '<namespace>/<name>', sriov VF flags, the bridge's node uplink
+    trunk: list[dict[str, int]] = field(default_factory=list)
+    allow_persistent_ips: bool = False
+    nad: str | None = None
+    spoofchk: bool | None = None
+    trust: bool | None = None
+    uplink: str | None = None
+
+    @property
+    def address_pool(self) -> str | None:
+        """Who hands out this network's addresses from a pool ('address' on an interface is
+        then an error): the pool IPAM (host-local, whereabouts, dhcp), or 'OVN-Kubernetes' for an
+        OVN network with a subnet (SPEC §3 Addressing, §9). None: addresses are the plan's."""
+        if self.type in ("ovn-layer2", "ovn-localnet"):
+            return "OVN-Kubernetes" if self.subnet is not None else None
+        if self.ipam in ("host-local", "whereabouts", "dhcp"):
+            return self.ipam
+        return None
 
 
 @dataclass
@@ -101,6 +120,15 @@ class Plan:
     files: list[str] = field(default_factory=list)
 
 
+def node_bridges(plan: Plan) -> dict[str, list[Network]]:
+    """Node bridge -> the ``bridge`` networks on it, in plan order (bridges sorted by name)."""
+    out: dict[str, list[Network]] = {}
+    for net in plan.networks:
+        if net.type == "bridge" and net.bridge:
+            out.setdefault(net.bridge, []).append(net)
+    return dict(sorted(out.items()))
+
+
 def is_plan_document(data: Any) -> bool:
     return isinstance(data, dict) and data.get("apiVersion") == API_VERSION
 
@@ -116,6 +144,8 @@ def _network(raw: dict[str, Any], where: Where) -> Network:
         search=list(dns.get("search") or []), ipam=raw.get("ipam", "none"),
         range=raw.get("range"), exclude=list(raw.get("exclude") or []), allocate=raw.get("allocate"),
         raw=raw,
+        trunk=list(raw.get("trunk") or []), allow_persistent_ips=bool(raw.get("allowPersistentIPs")),
+        nad=raw.get("nad"), spoofchk=raw.get("spoofchk"), trust=raw.get("trust"), uplink=raw.get("uplink"),
     )
 
 

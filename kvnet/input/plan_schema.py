@@ -11,7 +11,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from kvnet.diagnostics import Diagnostic, error
+from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.input.loader import Document, PathT
 from kvnet.resources import read_schema
 
@@ -118,6 +118,8 @@ def _diag_for(err: Any, doc: Document) -> list[Diagnostic]:
         opts = [str(o) for o in options]
         return [error("KV104", f"{where}: {_show(inst)} is not one of: {', '.join(opts)}"
                       f"{_suggest(str(inst), opts)}", doc.loc(path))]
+    if kw == "pattern" and _is_foreign_nad(path, inst):
+        return [foreign_nad(str(inst), doc.loc(path))]
     if kw in ("pattern", "minLength", "maxLength"):
         hint_msg = schema.get("x-message")
         if hint_msg:
@@ -141,6 +143,24 @@ def _diag_for(err: Any, doc: Document) -> list[Diagnostic]:
         keys = ", ".join(sorted(schema.get("properties", {})))
         return [error("KV104", f"{where}: give exactly one of: {keys}", doc.loc(path))]
     return [error("KV104", f"{where}: {err.message}", doc.loc(path))]
+
+
+def _is_foreign_nad(path: PathT, inst: Any) -> bool:
+    """An interface's ``network`` written as ``<namespace>/<nad>``: a NAD outside the plan."""
+    return (len(path) >= 3 and path[-1] == "network" and path[-3] == "interfaces"
+            and isinstance(inst, str) and inst.count("/") == 1)
+
+
+def foreign_nad(ref: str, loc: Loc) -> Diagnostic:
+    """KV290: an interface names a NAD outside the plan; the way to attach to it is an
+    ``external`` network (SPEC §9), which the hint spells out."""
+    ns, _, name = ref.partition("/")
+    net = name.split(".")[0] or "shared"
+    return error("KV290", f"interface network {ref!r} names a NetworkAttachmentDefinition outside the plan "
+                 f"(namespace {ns!r}); an interface's network must be a network of the plan or 'default'",
+                 loc, hint=f"declare it as a network of type external and attach to that: "
+                           f"'- {{name: {net}, type: external, nad: {ref}}}' under spec.networks, "
+                           f"then 'network: {net}'")
 
 
 def check_document(doc: Document) -> list[Diagnostic]:

@@ -35,6 +35,8 @@ class OutputChecker:
 
             out.extend(check_vm_networks(obj))
             out.extend(check_vm_storage(obj))
+        elif (api, kind) in OWN_SCHEMAS:
+            out.extend(_schema_errors(_own_validator(OWN_SCHEMAS[(api, str(kind))]), obj))
         elif "." not in api.split("/")[0] or api.split("/")[0].endswith(".k8s.io"):
             out.extend(_core_errors(obj, self.kube_version))
         for validator in self._crd_validators(api, str(kind)):
@@ -56,6 +58,22 @@ def _schema_errors(validator: Any, obj: dict[str, Any]) -> list[str]:
         path = ".".join(str(p) for p in err.absolute_path) or "(object)"
         out.append(f"{path}: {err.message}")
     return out
+
+
+# Kinds of other projects kvnet emits, checked against a schema kvnet ships (written from the
+# project's API, since no upstream schema is in the suite): (apiVersion, kind) -> schemas/<file>.
+OWN_SCHEMAS: dict[tuple[str, str], str] = {
+    ("nmstate.io/v1", "NodeNetworkConfigurationPolicy"): "nodenetworkconfigurationpolicy.json",
+}
+
+
+@lru_cache(maxsize=8)
+def _own_validator(name: str) -> Any:
+    from jsonschema import Draft202012Validator
+
+    from kvnet.outputcheck.schema_tools import flatten
+
+    return Draft202012Validator(flatten(json.loads(read_schema(name)), name=name))
 
 
 @lru_cache(maxsize=1)

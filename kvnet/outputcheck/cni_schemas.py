@@ -24,7 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from jsonschema import Draft202012Validator, ValidationError
 
 #: CNI plugin types kvnet emits; each has ``schemas/cni/<type>.json``.
-PLUGIN_TYPES: tuple[str, ...] = ("bridge", "host-device", "ipvlan", "macvlan", "macvtap", "sriov")
+PLUGIN_TYPES: tuple[str, ...] = ("bridge", "host-device", "ipvlan", "macvlan", "macvtap", "ovn-k8s-cni-overlay",
+                                 "ovs", "sriov")
 #: IPAM types kvnet emits; each has ``schemas/cni/ipam-<type>.json``.
 IPAM_TYPES: tuple[str, ...] = ("dhcp", "host-local", "static", "whereabouts")
 

@@ -14,14 +14,19 @@ from kvnet.input.facts import Facts, gather
 from kvnet.input.model import Plan
 from kvnet.rules import (
     addressing,
+    binding_plugins,
     bindings,
     host_local,
     images,
     instancetype,
     macs,
+    macvtap_resources,
     multus_annotations,
     names,
     network_fields,
+    node_network,
+    ovn,
+    ovs,
     plugins,
     vm_fields,
 )
@@ -31,6 +36,8 @@ Rule = Callable[[Plan, Facts], list[Diagnostic]]
 RULES: tuple[Rule, ...] = (
     names.check,
     network_fields.check,
+    ovs.check,
+    ovn.check,
     bindings.check,
     addressing.check,
     host_local.check,
@@ -39,6 +46,9 @@ RULES: tuple[Rule, ...] = (
     vm_fields.check,
     instancetype.check,
     plugins.check,
+    node_network.check,
+    binding_plugins.check,
+    macvtap_resources.check,
     images.check,
 )
 

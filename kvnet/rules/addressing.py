@@ -6,10 +6,8 @@ import ipaddress
 
 from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.facts import Facts
-from kvnet.input.model import POD_NETWORK, Plan
+from kvnet.input.model import POD_NETWORK, Network, Plan
 from kvnet.netmath import is_network_or_broadcast, parse_interface
-
-POOL_IPAM = ("host-local", "whereabouts", "dhcp")
 
 
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
@@ -27,12 +25,13 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
             if nf is None:
                 continue
             net = nf.network
-            if net.ipam in POOL_IPAM:
+            pool = net.address_pool
+            if pool is not None:
                 from kvnet.rules.bindings import binding_of
 
                 binding = binding_of(iface, net.type)
                 if binding != "bridge":
-                    out.append(error("KV219", f"VM {vm.name!r}: network {net.name!r} (ipam {net.ipam!r}) gives its "
+                    out.append(error("KV219", f"VM {vm.name!r}: network {net.name!r} ({_pool(net)}) gives its "
                                      f"address to the pod; only KubeVirt's 'bridge' binding hands it on to the guest "
                                      f"(by DHCP), the {binding!r} binding does not",
                                      iface.where.at("binding") if iface.binding else iface.where.at("network"),
@@ -45,10 +44,12 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
                                      "interface needs 'address'", iface.where.at("network"),
                                      hint=f"add e.g. 'address: {_example(nf.subnet)}'"))
                 continue
-            if net.ipam in POOL_IPAM:
+            if pool is not None:
+                fix = ("remove 'address', or remove 'subnet' from the network (OVN-Kubernetes then only switches "
+                       "frames and the guest's addresses come from the plan)" if pool == "OVN-Kubernetes"
+                       else "remove 'address', or use 'ipam: static' on the network")
                 out.append(error("KV219", f"VM {vm.name!r}: network {net.name!r} assigns addresses from its "
-                                 f"{net.ipam} pool; 'address' cannot be set", at,
-                                 hint="remove 'address', or use 'ipam: static' on the network"))
+                                 f"{pool} pool; 'address' cannot be set", at, hint=fix))
                 continue
             addr_if = parse_interface(iface.address)
             if addr_if is None:
@@ -98,6 +99,10 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
             else:
                 taken[key] = f"VM {vm.name!r}"
     return out
+
+
+def _pool(net: Network) -> str:
+    return f"ipam {net.ipam!r}" if net.address_pool == net.ipam else f"{net.type} with subnet {net.subnet}"
 
 
 def _example(subnet: ipaddress.IPv4Network | ipaddress.IPv6Network | None) -> str:

@@ -1,4 +1,9 @@
-"""Which KubeVirt binding each network type can carry (SPEC §1 row 9, §4)."""
+"""Which KubeVirt binding each network type can carry (SPEC §1 row 9, §4, §9).
+
+ovs (ovs-cni: a veth into the pod) and the OVN-Kubernetes types carry the ``bridge`` binding
+(KubeVirt user guide, interfaces_and_networks; OVN-Kubernetes multi-homing); an ``external``
+network's plugin is unknown, so only the pod-network-only bindings are refused there.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +38,8 @@ def _problem(binding: str, net_type: str) -> tuple[str, str] | None:
         hint = ("KubeVirt has no binding for a macvlan/ipvlan network: " + MACVLAN_FIX
                 if net_type in ("macvlan", "ipvlan") else "leave binding out to get the default for the network")
         return (f"binding {binding!r} only works on the pod network ('default')", hint)
+    if net_type == "external":
+        return None  # the NAD is not kvnet's: its plugin is unknown, so the given binding stands (SPEC §9)
     fix = MACVLAN_FIX if net_type in ("macvlan", "ipvlan") else "leave binding out to get the default"
     if binding == "sriov" and net_type != "sriov":
         return ("binding 'sriov' needs a network of type 'sriov'", fix)

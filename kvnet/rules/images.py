@@ -19,6 +19,8 @@ UNPINNED = "KV263"
 FLAVOR_MISMATCH = "KV264"
 DEPLOY_IGNORED = "KV262"
 
+IMAGE_FIELDS = (("multus", "image"), ("plugins", "image"), ("plugins", "whereaboutsImage"),
+                ("plugins", "macvtapImage"))
 FLOATING_TAGS = re.compile(r"^(latest|snapshot.*|stable.*|master|main|nightly)$")
 
 
@@ -47,12 +49,12 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     def at(*path: str) -> Loc:
         return where.at(*path) if where is not None else plan.where.at()
 
-    given = [("multus", (raw.get("multus") or {}).get("image")), ("plugins", (raw.get("plugins") or {}).get("image"))]
-    for section, image in given:
+    given = [(section, key, (raw.get(section) or {}).get(key)) for section, key in IMAGE_FIELDS]
+    for section, key, image in given:
         if image:
             problem = image_problem(image)
             if problem:
-                out.append(error(UNPINNED, f"spec.cluster.{section}.image {image!r} {problem}", at(section, "image"),
+                out.append(error(UNPINNED, f"spec.cluster.{section}.{key} {image!r} {problem}", at(section, key),
                                  hint="pin a release tag or a digest (e.g. ghcr.io/k8snetworkplumbingwg/"
                                       "multus-cni:v4.3.0, or ...@sha256:...) so the node side changes only "
                                       "with a commit"))

@@ -7,14 +7,25 @@ from kvnet.input.facts import Facts
 from kvnet.input.model import Network, Plan
 
 # field (plan spelling) -> network types that use it
+OVN_TYPES = ("ovn-layer2", "ovn-localnet")
 FIELD_TYPES: dict[str, tuple[str, ...]] = {
-    "bridge": ("bridge",),
-    "vlan": ("bridge",),  # SPEC §2: bridge only
+    "bridge": ("bridge", "ovs"),
+    "vlan": ("bridge", "ovs", "ovn-localnet", "sriov"),  # SPEC §2, §9 (OVN-K: vlanID is localnet only)
+    "trunk": ("ovs",),
     "master": ("macvlan", "ipvlan", "macvtap", "host-device"),
     "mode": ("macvlan", "ipvlan", "macvtap"),
-    "mtu": ("bridge", "macvlan", "ipvlan", "macvtap"),
+    "mtu": ("bridge", "macvlan", "ipvlan", "macvtap", "ovs", *OVN_TYPES),
     "resourceName": ("sriov", "macvtap"),
+    "allowPersistentIPs": OVN_TYPES,
+    "nad": ("external",),
+    "spoofchk": ("sriov",),
+    "trust": ("sriov",),
+    "uplink": ("bridge",),
+    "cniVersion": ("bridge", "macvtap", "sriov", "macvlan", "ipvlan", "host-device", "ovs", *OVN_TYPES),
 }
+# Types whose addresses no CNI IPAM of kvnet's assigns: OVN-Kubernetes is its own IPAM (from
+# 'subnet'), and an external NAD is someone else's; 'ipam' stays 'none' on them.
+NO_IPAM_TYPES = (*OVN_TYPES, "external")
 
 MODES: dict[str, tuple[str, ...]] = {
     "macvlan": ("bridge", "private", "vepa", "passthru"),
@@ -33,6 +44,18 @@ def _fields(net: Network) -> list[Diagnostic]:
         if net.raw.get(fname) is not None and net.type not in types:
             out.append(error("KV208", f"network {net.name!r}: field {fname!r} does not apply to type {net.type!r}",
                              w.at(fname, key=True), hint=f"{fname!r} is used by type " + ", ".join(types)))
+    if net.type in NO_IPAM_TYPES and net.raw.get("ipam") not in (None, "none"):
+        who = "OVN-Kubernetes assigns the addresses of 'subnet' itself" if net.type in OVN_TYPES else \
+            "kvnet does not write the NAD of an external network"
+        out.append(error("KV208", f"network {net.name!r}: 'ipam' does not apply to type {net.type!r}: {who}",
+                         w.at("ipam"), hint="remove 'ipam'"))
+    if net.type == "ovs" and not net.bridge:
+        out.append(error("KV209", f"network {net.name!r}: type 'ovs' needs 'bridge', the Open vSwitch bridge on "
+                         "the node", w.at("type"), hint="e.g. 'bridge: br1' (ovs-vsctl add-br br1 on each node)"))
+    if net.type == "external" and not net.nad:
+        out.append(error("KV209", f"network {net.name!r}: type 'external' needs 'nad', the "
+                         "'<namespace>/<name>' of the NetworkAttachmentDefinition to attach to", w.at("type"),
+                         hint="e.g. 'nad: team-net/shared-lan'"))
     if net.type == "bridge" and not net.bridge:
         out.append(error("KV209", f"network {net.name!r}: type 'bridge' needs 'bridge', the node bridge to attach to",
                          w.at("type"), hint="e.g. 'bridge: br-ext' (create it on each node, with the uplink enslaved)"))
@@ -55,9 +78,10 @@ def _fields(net: Network) -> list[Diagnostic]:
     if net.range is not None and net.ipam not in POOL_IPAM:
         out.append(error("KV208", f"network {net.name!r}: 'range' is only used with ipam host-local or whereabouts "
                          f"(ipam is {net.ipam!r})", w.at("range", key=True)))
-    if net.exclude and net.ipam != "whereabouts" and net.allocate is None:
-        out.append(error("KV208", f"network {net.name!r}: 'exclude' is only used with ipam whereabouts "
-                         "or with 'allocate'", w.at("exclude", key=True)))
+    if net.exclude and net.ipam != "whereabouts" and net.allocate is None and net.type not in OVN_TYPES:
+        out.append(error("KV208", f"network {net.name!r}: 'exclude' is only used with ipam whereabouts, "
+                         "with 'allocate' and by OVN-Kubernetes networks (excludeSubnets)",
+                         w.at("exclude", key=True)))
     out.extend(_allocate(net))
     if net.ipam == "dhcp":
         out.append(warning("KV220", f"network {net.name!r}: ipam 'dhcp' needs the CNI DHCP daemon ('dhcp daemon', "

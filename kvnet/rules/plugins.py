@@ -2,10 +2,11 @@
 installed by kvnet (SPEC §1 row 5, §4).
 
 kvnet's installer only carries the reference plugins (containernetworking/plugins).
-sriov, macvtap and whereabouts come with their own operator or DaemonSet, which also
-runs their device plugin or reconciler; kvnet cannot see whether it is deployed, so a
-plan needing one gets a warning (KV261) naming the operator rather than an error:
-an error would make those network types impossible to compile with spec.cluster.
+whereabouts and macvtap come with their own DaemonSet (reconciler, device plugin), which kvnet
+deploys itself when a plan uses them (SPEC §9) unless plugins.install is 'never'. sriov needs
+its operator and hardware; kvnet cannot see whether it is deployed, so a plan needing it (or
+whereabouts/macvtap with install 'never') gets a warning (KV261) naming the operator rather
+than an error: an error would make those network types impossible to compile with spec.cluster.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from kvnet.diagnostics import Diagnostic, Loc, error, warning
 from kvnet.input.facts import Facts
 from kvnet.input.model import Plan
-from kvnet.profiles import REFERENCE_PLUGINS
+from kvnet.profiles import DEPLOYABLE_PLUGINS, OVS_CNI_IMAGE, OVS_CNI_MANIFEST, REFERENCE_PLUGINS, Profile
 
 MISSING = "KV260"
 OPERATOR_PROVIDED = "KV261"
@@ -27,6 +28,34 @@ OPERATOR_PLUGINS: dict[str, str] = {
     "whereabouts": "the whereabouts DaemonSet (github.com/k8snetworkplumbingwg/whereabouts), "
                    "which installs the IPAM plugin and its reconciler",
 }
+
+
+OVN_PLUGIN = "ovn-k8s-cni-overlay"
+
+
+def _node_plugin(plugin: str, nets: list[str], profile: Profile, loc: Loc) -> Diagnostic | None:
+    """KV265 (ovs) / KV266 (OVN-Kubernetes): plugins that come with a node daemon kvnet cannot
+    deploy, with what to run instead (ovs-cni docs/cni-plugin.md: "Open vSwitch must be installed
+    and running on the host"; OVN-Kubernetes secondary networks need OVN-Kubernetes as the CNI)."""
+    if plugin == "ovs":
+        return warning(
+            "KV265", f"CNI plugin 'ovs' used by {_networks(nets)} needs ovs-cni and Open vSwitch on every node; "
+            f"{profile.distribution} ships neither and kvnet does not deploy them", loc,
+            hint=f"on every node install and start Open vSwitch (Debian/Ubuntu: apt-get install -y "
+                 f"openvswitch-switch) and create the bridge (ovs-vsctl add-br BRIDGE); then deploy ovs-cni and "
+                 f"its marker (which offers the ovs-cni.network.kubevirt.io/BRIDGE resource the NADs request) "
+                 f"from {OVS_CNI_MANIFEST}, with the image pinned ({OVS_CNI_IMAGE} instead of :latest) and its "
+                 f"'cni' hostPath changed to {profile.bin_dir}")
+    if plugin == OVN_PLUGIN:
+        if profile.distribution == "openshift":
+            return None  # OVN-Kubernetes is OpenShift's default network plugin
+        return warning(
+            "KV266", f"{_networks(nets)}: OVN-Kubernetes secondary networks work only when "
+            f"OVN-Kubernetes is the cluster's CNI ({profile.distribution} does not run it by default)", loc,
+            hint="install the cluster with OVN-Kubernetes as its CNI (k3s: --flannel-backend=none "
+                 "--disable-network-policy, then OVN-Kubernetes' helm chart); on another CNI use type bridge or "
+                 "ovs for a layer-2 segment")
+    return None
 
 
 def _networks(names: list[str]) -> str:
@@ -44,12 +73,20 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     can_install = profile.deploy_multus  # openshift: NADs only, its operator owns the nodes
     for plugin, nets in facts.missing_plugins.items():
-        if plugin in OPERATOR_PLUGINS:
+        if plugin in ("ovs", OVN_PLUGIN):
+            found = _node_plugin(plugin, nets, profile, loc)
+            if found is not None:
+                out.append(found)
+        elif plugin in facts.deployed_plugins:
+            continue  # kvnet deploys its DaemonSet (expand/cluster/whereabouts.py, macvtap.py)
+        elif plugin in OPERATOR_PLUGINS:
             out.append(warning(
                 OPERATOR_PROVIDED,
                 f"CNI plugin {plugin!r} used by {_networks(nets)} is not shipped by {profile.distribution} "
                 f"and kvnet's installer cannot provide it (it is not a reference plugin)",
-                loc, hint=f"deploy {OPERATOR_PLUGINS[plugin]}, with its binary in {profile.bin_dir}"))
+                loc, hint=f"deploy {OPERATOR_PLUGINS[plugin]}, with its binary in {profile.bin_dir}"
+                          + ("; or set spec.cluster.plugins.install: auto and kvnet deploys it"
+                             if plugin in DEPLOYABLE_PLUGINS and profile.deploy_multus else "")))
         elif plugin not in REFERENCE_PLUGINS or cfg.install == "never" or not can_install:
             why = ("plugins.install is 'never'" if cfg.install == "never" and plugin in REFERENCE_PLUGINS
                    else "kvnet cannot install it")

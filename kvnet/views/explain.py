@@ -10,7 +10,7 @@ from kvnet.input.model import POD_NETWORK, Plan
 from kvnet.rules.bindings import binding_of, network_type
 from kvnet.views.guest import GuestNic, guest_nics
 
-POOLS = ("host-local", "whereabouts")
+POOLS = ("host-local", "whereabouts", "OVN-Kubernetes")
 
 
 @dataclass
@@ -60,7 +60,8 @@ def rows(plans: Sequence[Plan], objects: Sequence[dict[str, Any]]) -> list[Row]:
     out: list[Row] = []
     for plan in plans:
         types = {n.name: n.type for n in plan.networks}
-        ipams = {n.name: n.ipam for n in plan.networks}
+        # an OVN network with a subnet is its own pool (SPEC §9)
+        ipams = {n.name: "OVN-Kubernetes" if n.address_pool == "OVN-Kubernetes" else n.ipam for n in plan.networks}
         for vm in sorted(plan.vms, key=lambda v: v.name):
             obj = vms.get((plan.namespace, vm.name))
             if obj is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -68,6 +69,7 @@ def healthy_k3s(root: Path) -> None:
     text_file(root / CONF / "00-multus.conflist", multus_conf(f"/{CONF}/multus.d/multus.kubeconfig"))
     text_file(root / CONF / "multus.d" / "multus.kubeconfig", "apiVersion: v1\nkind: Config\n")
     (root / "sys/class/net/br-lan/bridge").mkdir(parents=True)
+    (root / "sys/class/net/br-lan/brif/eth1").mkdir(parents=True)  # its uplink port
 
 
 
@@ -88,6 +90,7 @@ def test_field_case_reports_all_three_with_fixes(kvnet, tmp_path: Path) -> None:
     plan_file = write_plan(tmp_path / "plan", plan(cluster_for("k3s", "    plugins: {install: never}\n"),
                                                    BRIDGE_NET + MACVLAN_NET))
     (root / "sys/class/net/br-lan/bridge").mkdir(parents=True)
+    (root / "sys/class/net/br-lan/brif/eth1").mkdir(parents=True)  # its uplink port
     code, rep = doctor(kvnet, root, "--plan", str(plan_file))
     assert code == 1
     assert rep["distribution"] == "k3s" and rep["distributionFrom"] == "plan" and not rep["healthy"]
@@ -137,15 +140,15 @@ def test_healthy_k3s_tree_exits_zero(kvnet, tmp_path: Path) -> None:
 def test_missing_bridge_and_missing_plugin_found_elsewhere(kvnet, tmp_path: Path) -> None:
     root = tmp_path / "node"
     healthy_k3s(root)
-    (root / "sys/class/net/br-lan/bridge").rmdir()
-    (root / "sys/class/net/br-lan").rmdir()
+    shutil.rmtree(root / "sys/class/net/br-lan")
     exe(root / "opt/cni/bin/macvlan")
     plan_file = write_plan(tmp_path / "plan", plan(cluster_for("k3s"), BRIDGE_NET + MACVLAN_NET))
     code, rep = doctor(kvnet, root, "--plan", str(plan_file))
     assert code == 1
     errs = errors(rep)
     assert set(errs) == {("bridge", "br-lan"), ("plugin", "macvlan")}
-    assert errs[("bridge", "br-lan")]["fix"] == "ip link add name br-lan type bridge && ip link set br-lan up"
+    assert errs[("bridge", "br-lan")]["fix"].startswith(
+        "ip link add name br-lan type bridge && ip link set br-lan up && ip link set <UPLINK> master br-lan")
     assert errs[("plugin", "macvlan")]["fix"] == "install -m 0755 /opt/cni/bin/macvlan /var/lib/rancher/k3s/data/cni/macvlan"
 
 

@@ -1,5 +1,6 @@
-"""The node side of a plan (SPEC §3 "Cluster"): NAD CRD, Multus RBAC and DaemonSet, and
-the CNI plugin installer. The plugin and image rules that guard it are in :mod:`kvnet.rules`."""
+"""The node side of a plan (SPEC §3 "Cluster", §9): NAD CRD, Multus RBAC and DaemonSet, the
+CNI plugin installer, whereabouts and macvtap-cni when the NADs use them, and nmstate policies
+for the node bridges. The plugin and image rules that guard it are in :mod:`kvnet.rules`."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from typing import Any
 
 from kvnet.expand.cluster.crd import nad_crd
 from kvnet.expand.cluster.installer import installer_daemonset
+from kvnet.expand.cluster.macvtap import macvtap_objects
 from kvnet.expand.cluster.multus import multus_objects
+from kvnet.expand.cluster.nmstate import nmstate_policies
 from kvnet.expand.cluster.rbac import rbac
+from kvnet.expand.cluster.whereabouts import whereabouts_objects
 from kvnet.input.facts import Facts
 from kvnet.input.model import Plan
 
@@ -27,4 +31,9 @@ def expand_cluster(plan: Plan, facts: Facts) -> list[dict[str, Any]]:
         objs.extend(multus_objects(plan, source, profile, cfg))
     if facts.installs_plugins:
         objs.append(installer_daemonset(plan, source, profile, cfg))
+    if "whereabouts" in facts.deployed_plugins:
+        objs.extend(whereabouts_objects(plan, source, profile, cfg))
+    if "macvtap" in facts.deployed_plugins:
+        objs.extend(macvtap_objects(plan, source, profile, cfg))
+    objs.extend(nmstate_policies(plan, source, cfg))
     return objs

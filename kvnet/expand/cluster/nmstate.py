@@ -1,0 +1,72 @@
+"""NodeNetworkConfigurationPolicies for ``spec.cluster.nodeNetwork: nmstate`` (SPEC §9).
+
+One ``nmstate.io/v1`` NodeNetworkConfigurationPolicy per node bridge of the plan's ``bridge``
+networks: a Linux bridge (STP off) with its ``uplink`` as the one port. VLANs: kubernetes-nmstate
+gives every port of a Linux bridge without a ``vlan`` key a default trunk 2-4094 and turns
+VLAN filtering on (pkg/bridge ApplyDefaultVlanFiltering); so a bridge none of whose networks use a
+VLAN gets ``vlan: {}`` (no filtering), and one whose networks do gets a trunk port carrying exactly
+those VLAN IDs (the CNI bridge plugin tags the pod side). The bridge itself takes no address
+(``ipv4``/``ipv6`` disabled): it carries VM traffic only; kubernetes-nmstate rolls a policy back
+when the node loses its API connectivity, which protects an uplink that carried the node's address.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from kvnet import labels as meta
+from kvnet.input.cluster_settings import ClusterSettings
+from kvnet.input.model import Network, Plan, node_bridges
+from kvnet.netmath import short_hash
+
+API_VERSION = "nmstate.io/v1"
+KIND = "NodeNetworkConfigurationPolicy"
+
+
+def policy_name(bridge: str) -> str:
+    """A DNS-1123 subdomain for the bridge's policy: the bridge name when it is one, else a
+    cleaned name with a stable hash of the original (``br_LAN`` -> ``br-lan-<hash>``)."""
+    clean = re.sub(r"[^a-z0-9.-]+", "-", bridge.lower()).strip("-.") or "bridge"
+    return clean if clean == bridge else f"{clean}-{short_hash(bridge)}"
+
+
+def _port(uplink: str, nets: list[Network]) -> dict[str, Any]:
+    vlans = sorted({n.vlan for n in nets if n.vlan is not None})
+    if not vlans:
+        return {"name": uplink, "vlan": {}}
+    return {"name": uplink, "vlan": {"mode": "trunk", "trunk-tags": [{"id": v} for v in vlans]}}
+
+
+def policy(plan: Plan, source: str, bridge: str, nets: list[Network], cfg: ClusterSettings) -> dict[str, Any]:
+    """The policy creating ``bridge`` with the uplink its networks name (the rules made sure
+    there is exactly one: KV268, KV269)."""
+    uplink = next(n.uplink for n in nets if n.uplink)
+    iface = {
+        "name": bridge,
+        "type": "linux-bridge",
+        "state": "up",
+        "description": "kvnet: node bridge of network(s) " + ", ".join(n.name for n in nets),
+        "ipv4": {"enabled": False},
+        "ipv6": {"enabled": False},
+        "bridge": {"options": {"stp": {"enabled": False}}, "port": [_port(uplink, nets)]},
+    }
+    spec: dict[str, Any] = {}
+    if cfg.node_selector:
+        spec["nodeSelector"] = dict(cfg.node_selector)
+    spec["desiredState"] = {"interfaces": [iface]}
+    return {
+        "apiVersion": API_VERSION,
+        "kind": KIND,
+        "metadata": meta.metadata(policy_name(bridge), None, plan.name, source, meta.WAVE_CLUSTER,
+                                  annotations={meta.SYNC_OPTIONS: "SkipDryRunOnMissingResource=true"}),
+        "spec": spec,
+    }
+
+
+def nmstate_policies(plan: Plan, source: str, cfg: ClusterSettings) -> list[dict[str, Any]]:
+    """One policy per node bridge when ``nodeNetwork`` is ``nmstate``; none otherwise."""
+    if cfg.node_network != "nmstate":
+        return []
+    return [policy(plan, source, br, nets, cfg) for br, nets in node_bridges(plan).items()
+            if any(n.uplink for n in nets)]

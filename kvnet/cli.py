@@ -14,6 +14,7 @@ import click
 
 from kvnet import __version__, signals
 from kvnet.about import version_text
+from kvnet.output import OutputError
 
 COMMANDS: dict[str, str] = {
     "build": "kvnet.commands.build:build",
@@ -92,9 +93,14 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("kvnet: aborted", err=True)
-        sys.exit(130)
+        sys.exit(signals.EXIT_SIGINT)
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(signals.EXIT_SIGINT)
+    except signals.Terminated:
+        sys.exit(signals.EXIT_SIGTERM)
+    except OutputError as exc:
+        click.echo(f"kvnet: cannot write the output: {exc}", err=True)
+        sys.exit(2)
     except BrokenPipeError:
         sys.exit(1)
     except Exception as exc:  # the truly fatal: one line, traceback only on request

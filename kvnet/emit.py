@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import stat
 from typing import Any, Iterable
+
+from kvnet.input.loader import LoadError, load_text
+from kvnet.labels import MANAGED_BY, PLAN_LABEL
 
 KIND_ORDER: dict[str, int] = {
     "CustomResourceDefinition": 0,
@@ -72,32 +76,46 @@ def file_name(obj: dict[str, Any]) -> str:
 
 
 MANAGED_MARK = "app.kubernetes.io/managed-by: kvnet"
+MAX_STALE_BYTES = 4 * 1024 * 1024  # kvnet's own object files are far smaller
 
 
-def stale_files(directory: str, written: list[str]) -> list[str]:
-    """``*.yaml`` files in ``directory`` that kvnet wrote earlier but not this time."""
-    keep = {os.path.abspath(p) for p in written}
+def written_by_kvnet(path: str) -> bool:
+    """Whether ``path`` is a regular file holding one object kvnet wrote: its own
+    ``metadata.labels`` carry ``app.kubernetes.io/managed-by: kvnet`` and ``kvnet.dev/plan``
+    (a selector or any other mention of the label does not count)."""
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_STALE_BYTES:
+            return False
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except OSError:
+        return False
+    if MANAGED_MARK not in text:
+        return False
+    try:
+        docs = [d.data for d in load_text(text, path) if d.data is not None]
+    except LoadError:
+        return False
+    if len(docs) != 1 or not isinstance(docs[0], dict):
+        return False
+    meta = docs[0].get("metadata")
+    labels = meta.get("labels") if isinstance(meta, dict) else None
+    return isinstance(labels, dict) and labels.get(MANAGED_BY) == "kvnet" and bool(labels.get(PLAN_LABEL))
+
+
+def stale_files(directory: str, names: set[str]) -> list[str]:
+    """``*.yaml`` files in ``directory`` that kvnet wrote earlier (see :func:`written_by_kvnet`)
+    but whose names are not in ``names`` (this run's files)."""
     out = []
     for name in sorted(os.listdir(directory)):
-        path = os.path.join(directory, name)
-        if not name.endswith((".yaml", ".yml")) or os.path.abspath(path) in keep or not os.path.isfile(path):
-            continue
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            if MANAGED_MARK in fh.read(65536):
+        if name.endswith((".yaml", ".yml")) and name not in names:
+            path = os.path.join(directory, name)
+            if written_by_kvnet(path):
                 out.append(path)
     return out
 
 
-def write_dir(objects: list[dict[str, Any]], directory: str) -> list[str]:
-    """One file per object; returns the paths written (sorted by object order)."""
-    os.makedirs(directory, exist_ok=True)
-    written = []
-    for obj in objects:
-        path = os.path.join(directory, file_name(obj))
-        text = to_yaml([obj])
-        tmp = path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-        written.append(path)
-    return written
+def object_files(objects: list[dict[str, Any]]) -> dict[str, str]:
+    """File name -> YAML text, one file per object (``build -o``), in object order."""
+    return {file_name(obj): to_yaml([obj]) for obj in objects}

@@ -6,11 +6,11 @@ priorityClassName, and without the upstream ConfigMap that ``--multus-conf-file=
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from kvnet.expand.cluster.multus import DAEMONSET, PRIORITY_CLASS, thin_args, thin_host_paths
 from kvnet.input.cluster_settings import NAMESPACE
+from kvnet.output import write_tree
 from kvnet.profiles import (
     MULTUS_IMAGES,
     MULTUS_MANIFEST_URL,
@@ -105,14 +105,4 @@ def overlay_files(name: str) -> dict[str, str]:
 
 def write_overlay(name: str, directory: str) -> list[str]:
     """Write the overlay into ``directory`` (created); returns the paths written."""
-    files = overlay_files(name)
-    os.makedirs(directory, exist_ok=True)
-    written = []
-    for fname, text in files.items():
-        path = os.path.join(directory, fname)
-        tmp = path + ".kvnet-tmp"
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-        written.append(path)
-    return written
+    return write_tree(directory, overlay_files(name)).written

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error
+from kvnet.output import write_file
 
 PLUGIN_SUBPATH = ("kvnet.dev", "v1alpha1", "networkplan", "NetworkPlan")
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -54,11 +55,7 @@ def install(home: str, python: str) -> str:
     """Write the plugin executable (atomically) and return its path."""
     path = plugin_path(home)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(plugin_script(python))
-    os.chmod(tmp, 0o755)
-    os.replace(tmp, path)
+    write_file(path, plugin_script(python), mode=0o755)
     return path
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.input.discover import plan_dirs
+from kvnet.output import write_file
 
 __all__ = ["DEFAULT_RENDERED", "DirCheck", "check_dir", "plan_dirs", "write_expected"]
 
@@ -69,8 +70,6 @@ def check_dir(directory: str, rendered_name: str, options: Any) -> DirCheck:
 
 
 def write_expected(check: DirCheck) -> None:
+    """Replace the rendered file (kvnet.output: safe temporary file, atomic rename)."""
     assert check.expected is not None
-    tmp = check.rendered + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(check.expected)
-    os.replace(tmp, check.rendered)
+    write_file(check.rendered, check.expected)

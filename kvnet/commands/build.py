@@ -71,27 +71,28 @@ def build(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: str
     from kvnet.emit import to_yaml
 
     if output_dir:
-        _write_output_dir(result.objects, output_dir, prune)
-    else:
-        write_stdout(to_yaml(result.objects))
+        return _write_output_dir(result.objects, output_dir, prune)
+    write_stdout(to_yaml(result.objects))
     return 0
 
 
-def _write_output_dir(objects: list[dict[str, Any]], output_dir: str, prune: bool) -> None:
-    """``build -o DIR``: one file per object; stale kvnet files deleted with ``prune``, else named.
-    Ends with one stderr line: ``kvnet: wrote N files to DIR, pruned M``."""
-    from kvnet.emit import stale_files, write_dir
+def _write_output_dir(objects: list[dict[str, Any]], output_dir: str, prune: bool) -> int:
+    """``build -o DIR``: one file per object, committed whole with the stale kvnet files deleted
+    with ``prune``, else named (kvnet.output.write_tree). Ends with one stderr line:
+    ``kvnet: wrote N files to DIR, pruned M``. Returns the exit code (2: DIR cannot be written)."""
+    from kvnet.emit import object_files, stale_files
+    from kvnet.output import OutputError, write_tree
 
-    written = write_dir(objects, output_dir)
-    stale = stale_files(output_dir, written)
-    if prune:
-        for path in stale:
-            os.remove(path)
-    elif stale:
-        click.echo(f"kvnet: {len(stale)} file(s) in {output_dir} hold objects no longer emitted "
-                   f"(e.g. {os.path.basename(stale[0])}); --prune deletes them", err=True)
-    click.echo(f"kvnet: wrote {len(written)} files to {output_dir}, pruned {len(stale) if prune else 0}",
-               err=True)
+    try:
+        tree = write_tree(output_dir, object_files(objects), stale=stale_files, prune=prune)
+    except OutputError as exc:
+        click.echo(f"kvnet: cannot write the output: {exc}", err=True)
+        return 2
+    if tree.stale and not prune:
+        click.echo(f"kvnet: {len(tree.stale)} file(s) in {output_dir} hold objects no longer emitted "
+                   f"(e.g. {os.path.basename(tree.stale[0])}); --prune deletes them", err=True)
+    click.echo(f"kvnet: wrote {len(tree.written)} files to {output_dir}, pruned {len(tree.pruned)}", err=True)
+    return 0
 
 
 def whole_directories(paths: tuple[str, ...]) -> tuple[str, ...]:

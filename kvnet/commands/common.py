@@ -65,10 +65,7 @@ def print_report(diags: Iterable[Diagnostic], fmt: str, summary: str | None = No
 
 
 def write_stdout(text: str) -> None:
-    """Write a command's whole result in one go (a SIGTERM from here on is ignored)."""
-    from kvnet.signals import output_started
+    """Write a command's whole result to stdout (see :func:`kvnet.output.write_stdout`)."""
+    from kvnet.output import write_stdout as write
 
-    output_started()
-    out = sys.stdout
-    out.write(text)
-    out.flush()
+    write(text)

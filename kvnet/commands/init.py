@@ -7,6 +7,7 @@ import os
 import click
 
 from kvnet.commands.schema import LOCAL_SCHEMA_NAME, write_schema
+from kvnet.output import write_file
 
 MODELINE = "# yaml-language-server: $schema="
 
@@ -43,7 +44,6 @@ def init(directory: str, force: bool, schema_ref: str | None) -> int:
         schema_ref = LOCAL_SCHEMA_NAME
         write_schema(os.path.join(directory, LOCAL_SCHEMA_NAME))
         wrote.append(os.path.join(directory, LOCAL_SCHEMA_NAME))
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(starter_plan(schema_ref))
+    write_file(path, starter_plan(schema_ref))
     click.echo(f"wrote {' and '.join(wrote)}; next: kvnet build {directory}", err=True)
     return 0

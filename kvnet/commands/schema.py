@@ -7,6 +7,7 @@ import os
 import click
 
 from kvnet.commands.common import write_stdout
+from kvnet.output import write_file
 
 SCHEMA_FILE = "networkplan.json"
 # The file name `kvnet init` gives its local copy (beside the plan it writes).
@@ -22,12 +23,10 @@ def schema_text() -> str:
 
 
 def write_schema(path: str) -> None:
-    """Write :func:`schema_text` to ``path`` whole (a temp file renamed over it)."""
+    """Write :func:`schema_text` to ``path`` whole (kvnet.output.write_file: a safe temporary
+    file renamed over it)."""
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(schema_text())
-    os.replace(tmp, path)
+    write_file(path, schema_text())
 
 
 def package_schema_path() -> str | None:

@@ -18,6 +18,7 @@ from kvnet.input.model import Plan, build_plans
 from kvnet.lock.allocate import Entries, allocate
 from kvnet.lock.lockfile import LockFile, lock_path, read_lock, render
 from kvnet.lock.segment import Segment, plan_key, segments
+from kvnet.output import write_file
 from kvnet.pipeline.stages import check_documents
 
 
@@ -109,8 +110,5 @@ def _changes(path: str, lock: LockFile, new: dict[str, Entries]) -> list[str]:
 
 
 def write(update: LockUpdate) -> None:
-    """Replace the lock file atomically with ``update.new_text``."""
-    tmp = update.path + ".tmp"
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(update.new_text)
-    os.replace(tmp, update.path)
+    """Replace the lock file atomically with ``update.new_text`` (kvnet.output.write_file)."""
+    write_file(update.path, update.new_text)

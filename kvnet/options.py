@@ -21,7 +21,9 @@ class BuildOptions:
     of every directory into one stream, so two directories may not emit the same object; False
     (validate) checks each directory as the app it is; ``lock_dir``: the directory whose
     kvnet.lock every plan reads (adapters whose plan is not a file on disk), None: the lock beside
-    each plan's first file (SPEC §7).
+    each plan's first file (SPEC §7); ``input_root``: when set (Argo CD, the
+    repository checkout), every file read must resolve inside it, so a symbolic link in the app
+    directory cannot pull in files from elsewhere on the repo server.
     """
 
     kube_version: str = DEFAULT_KUBE_VERSION
@@ -31,6 +33,7 @@ class BuildOptions:
     validate_output: bool = True
     merge_units: bool = True
     lock_dir: str | None = None
+    input_root: str | None = None
 
 
 def check_options(kube_version: str, crds: Iterable[str] = (), distribution: str | None = None) -> str | None:

@@ -65,19 +65,6 @@ def _write_new(path: str, text: str, mode: int = 0o666) -> None:
         os.close(fd)
 
 
-def pid_alive(pid: int) -> bool:
-    """Whether process ``pid`` exists (EPERM: it exists but is not ours)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _remove_dead_staging(directory: str) -> None:
     """Remove staging directories that runs killed by SIGKILL left behind (their pid is gone)."""
     try:
@@ -89,7 +76,7 @@ def _remove_dead_staging(directory: str) -> None:
             continue
         pid = name[len(STAGING_PREFIX):].split("-", 1)[0]
         path = os.path.join(directory, name)
-        if pid.isdigit() and not pid_alive(int(pid)) and stat.S_ISDIR(os.lstat(path).st_mode):
+        if pid.isdigit() and not signals.pid_alive(int(pid)) and stat.S_ISDIR(os.lstat(path).st_mode):
             shutil.rmtree(path, ignore_errors=True)
 
 

@@ -84,6 +84,20 @@ def deferred() -> Iterator[None]:
             _raise_for(signum)
 
 
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (signal 0; EPERM: it exists but is not ours). Used to tell
+    what a killed earlier run left behind (staging directories, verify namespaces)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def install() -> None:
     """Take SIGTERM and SIGINT with :func:`on_signal` (idempotent). Only in the main thread."""
     signal.signal(signal.SIGTERM, on_signal)

@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kvnet.input.discover import inside
 from kvnet.options import DEFAULT_KUBE_VERSION
 
 # parameter name -> (env name without ARGOCD_ENV_, kind)
@@ -169,8 +170,7 @@ def repo_root(cwd: str, source_path: str) -> str:
 def check_path(origin: str, path: str, cwd: str, root: str) -> None:
     if os.path.isabs(path):
         raise SettingsError(f"{origin}: {path!r} is absolute; give a path relative to the app directory")
-    real = os.path.realpath(os.path.join(cwd, path))
-    if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
+    if not inside(os.path.join(cwd, path), root):
         raise SettingsError(f"{origin}: {path!r} leads outside the repository")
 
 

@@ -53,6 +53,7 @@ def run(text: str, options: Any, cwd: str) -> FnOutcome:
         annotated_path,
         find_original,
         locate,
+        package_relative,
         placeholder_name,
         strip_orchestrator_metadata,
         subdocument,
@@ -80,10 +81,11 @@ def run(text: str, options: Any, cwd: str) -> FnOutcome:
 
     annotated = annotated_path(fc)
     shown = annotated or placeholder_name(fc)
-    doc = subdocument(rl_doc, ("functionConfig",), shown, annotated or shown)
+    source = package_relative(annotated) if annotated else shown
+    doc = subdocument(rl_doc, ("functionConfig",), shown, source)
     original = None
-    if annotated and not os.path.isabs(annotated):
-        original = find_original(fc, [Candidate(os.path.join(cwd, annotated), annotated, annotated)])
+    if annotated and source == os.path.normpath(annotated):  # inside the package: read the file itself
+        original = find_original(fc, [Candidate(os.path.join(cwd, source), annotated, source)])
     if original is not None:
         doc = original
     else:

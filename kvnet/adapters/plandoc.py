@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic
-from kvnet.input.loader import Document, LoadError, load_file
+from kvnet.input.loader import Budget, Document, LoadError, load_file
 
 # Annotations orchestrators put on a generator's config; kvnet's plan schema knows none of them.
 ORCHESTRATOR_PREFIXES = ("config.kubernetes.io/", "internal.config.kubernetes.io/",
@@ -88,13 +88,15 @@ class Candidate:
 
 
 def find_original(data: Any, candidates: Iterable[Candidate]) -> Document | None:
-    """The document among ``candidates`` whose content equals ``data`` (orchestrator annotations aside)."""
+    """The document among ``candidates`` whose content equals ``data`` (orchestrator annotations aside).
+    All candidates together are read within one input budget (kvnet.input.bounds)."""
     wanted = _stripped_copy(data)
+    budget = Budget()
     for cand in candidates:
         if not os.path.isfile(cand.path):
             continue
         try:
-            docs = load_file(cand.path, cand.shown, cand.source)
+            docs = load_file(cand.path, cand.shown, cand.source, budget)
         except LoadError:
             continue
         for doc in docs:
@@ -102,6 +104,15 @@ def find_original(data: Any, candidates: Iterable[Candidate]) -> Document | None
                 strip_orchestrator_metadata(doc.data)
                 return doc
     return None
+
+
+def package_relative(path: str) -> str:
+    """``path`` as a ``kvnet.dev/source`` value (SPEC §6: relative to the package root): an
+    absolute path or one leading out of the package (``../``) keeps only its file name."""
+    norm = os.path.normpath(path.replace("\\", "/")).replace(os.sep, "/")
+    if os.path.isabs(norm) or norm == ".." or norm.startswith("../"):
+        return os.path.basename(norm) or "kvnet.yaml"
+    return norm
 
 
 def field_path(doc: Document, line: int, column: int) -> str | None:

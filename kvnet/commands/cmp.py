@@ -28,7 +28,7 @@ def generate(fmt: str) -> int:
     failure stdout stays empty and stderr's first line names the app, its path
     and revision.
     """
-    from kvnet.adapters.argocd import SettingsError, app_context, settings
+    from kvnet.adapters.argocd import SettingsError, app_context, repo_root, settings
     from kvnet.pipeline import BuildOptions, compile_paths
     from kvnet.reporters import render
 
@@ -43,7 +43,8 @@ def generate(fmt: str) -> int:
     for note in conf.notes:
         _fail([note])
     opts = BuildOptions(kube_version=conf.kube_version, crds=list(conf.crds), allow_empty=conf.allow_empty,
-                        distribution=conf.distribution)
+                        distribution=conf.distribution,
+                        input_root=repo_root(os.getcwd(), env.get("ARGOCD_APP_SOURCE_PATH", "")))
     result = compile_paths(conf.paths, opts)
     diags = [_for_argocd(d, app.repo_relative) for d in result.diagnostics]
     failed = not result.ok or fails_strict(diags, conf.strict)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, error, warning
-from kvnet.input.loader import Document, LoadError, iter_yaml_files, load_file
+from kvnet.input.loader import Budget, Document, LoadError, iter_yaml_files, load_file
 from kvnet.input.model import API_VERSION, KIND, is_plan_document
 
 UNREADABLE = "KV000"  # exit 2: usage or unreadable input
@@ -24,11 +24,18 @@ class Source:
     source: str
 
 
-def discover(paths: Sequence[str]) -> tuple[list[Source], list[Diagnostic]]:
+def inside(path: str, root: str) -> bool:
+    """Whether ``path``, symbolic links resolved, is ``root`` or below it."""
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def discover(paths: Sequence[str], root: str | None = None) -> tuple[list[Source], list[Diagnostic]]:
     """Files named by PATH arguments: a file, or a directory's *.yaml/*.yml (not recursive).
 
     Sorted by (source, shown) so that argument and directory order never change the output;
-    a missing or unreadable path is a KV000 diagnostic (exit 2).
+    a missing or unreadable path is a KV000 diagnostic (exit 2), and so is, with ``root``
+    (Argo CD: the repository), a file whose real path is outside ``root``.
     """
     sources: dict[str, Source] = {}
     diags: list[Diagnostic] = []
@@ -45,8 +52,13 @@ def discover(paths: Sequence[str]) -> tuple[list[Source], list[Diagnostic]]:
                     diags.append(error(UNREADABLE, "cannot read: " + (
                         "dangling symbolic link" if os.path.islink(full) else "not a regular file"), Loc(shown)))
                     continue
+                if root is not None and not inside(full, root):
+                    diags.append(_outside(shown))
+                    continue
                 rel = os.path.relpath(full, arg).replace(os.sep, "/")
                 sources.setdefault(os.path.realpath(full), Source(full, shown, rel))
+        elif os.path.isfile(arg) and root is not None and not inside(arg, root):
+            diags.append(_outside(os.path.normpath(arg)))
         elif os.path.isfile(arg):
             sources.setdefault(os.path.realpath(arg), Source(arg, os.path.normpath(arg), os.path.basename(arg)))
         elif os.path.islink(arg) and not os.path.exists(arg):
@@ -70,18 +82,26 @@ def plan_dirs(paths: Sequence[str]) -> list[str]:
     return sorted(dirs)
 
 
+def _outside(shown: str) -> Diagnostic:
+    return error(UNREADABLE, "cannot read: a symbolic link leads outside the repository", Loc(shown),
+                 hint="Argo CD mode reads only files inside the repository checkout")
+
+
 def load_sources(sources: Sequence[Source]) -> tuple[list[Document], list[Diagnostic]]:
     """Every document of ``sources`` (YAML with positions); a file that cannot be read is KV000."""
     docs: list[Document] = []
     diags: list[Diagnostic] = []
+    budget = Budget()  # the bounds hold for all files together (kvnet.input.bounds)
     for src in sources:
         try:
-            docs.extend(load_file(src.path, src.shown, src.source))
+            docs.extend(load_file(src.path, src.shown, src.source, budget))
         except LoadError as exc:
             d = exc.diag
             if d.code == "KV004" and "cannot read" in d.message:
                 d = error(UNREADABLE, d.message, Loc(d.file, d.line, d.column), d.hint)
             diags.append(d)
+            if d.code in ("KV003", "KV004"):
+                break  # a run-wide bound: the other files would only repeat it
     return docs, diags
 
 

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from kvnet.diagnostics import Diagnostic, Loc, error
+from kvnet.input.bounds import MAX_ALIAS_NODES, MAX_FILE_BYTES, BoundError, Budget, check_scalar, prescan, \
+    reader_error_loc
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_ALIAS_NODES = 100_000  # nodes visited through aliases, per document ("billion laughs")
+__all__ = ["MAX_ALIAS_NODES", "MAX_FILE_BYTES", "MAX_DEPTH", "Budget", "Document", "LoadError", "load_file",
+           "load_text", "iter_yaml_files"]
 MAX_DEPTH = 200
 
 PathT = tuple[Any, ...]
@@ -68,9 +70,9 @@ def _loader_class() -> Any:
 class _Builder:
     """Turn a composed node graph into plain data plus position tables."""
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, budget: Budget) -> None:
         self.doc = doc
-        self.alias_budget = MAX_ALIAS_NODES
+        self.budget = budget
         self.seen_ids: set[int] = set()
         yaml = _yaml()
         self._constructor = yaml.SafeLoader("")  # used only to resolve scalar values
@@ -86,16 +88,12 @@ class _Builder:
                                   Loc(self.doc.file, *self._mark(node))))
         nid = id(node)
         aliased = nid in self.seen_ids
-        if aliased:
-            # second visit of the same node: an alias expansion; bound the work.
-            self.alias_budget -= 1
-            if self.alias_budget < 0:
-                raise LoadError(error(
-                    "KV003", f"alias expansion exceeds {MAX_ALIAS_NODES} nodes",
-                    Loc(self.doc.file, *self._mark(node)),
-                    hint="a YAML alias bomb? write the values out instead of nesting anchors"))
-        else:
+        if not aliased:  # a second visit of the same node is an alias expansion
             self.seen_ids.add(nid)
+        try:
+            self.budget.take_node(aliased, Loc(self.doc.file, *self._mark(node)))
+        except BoundError as exc:
+            raise LoadError(exc.diag) from None
         if record:
             self.doc.values[path] = self._mark(node)
         if isinstance(node, self.MappingNode):
@@ -130,20 +128,21 @@ class _Builder:
         if isinstance(node, self.SequenceNode):
             return [self.build(item, path + (i,), depth + 1, record)
                     for i, item in enumerate(node.value)]
-        return self._constructor.construct_object(node, deep=False)
+        value = self._constructor.construct_object(node, deep=False)
+        try:
+            check_scalar(node, value, Loc(self.doc.file, *self._mark(node)))
+        except BoundError as exc:
+            raise LoadError(exc.diag) from None
+        return value
 
 
-def _read(path: str, shown: str) -> str:
-    try:
-        size = os.path.getsize(path)
-    except OSError as exc:
-        raise LoadError(error("KV004", f"cannot read file: {exc.strerror or exc}", Loc(shown))) from None
-    if size > MAX_FILE_BYTES:
-        raise LoadError(error("KV004", f"file is {size} bytes, over the {MAX_FILE_BYTES} byte limit",
-                              Loc(shown), hint="split the plan over several files"))
+def _read(path: str, shown: str, budget: Budget) -> str:
     try:
         with open(path, "rb") as fh:
-            raw = fh.read()
+            raw = fh.read(MAX_FILE_BYTES + 1)  # a special file may report no size: read no more
+            budget.take_bytes(max(len(raw), os.fstat(fh.fileno()).st_size), Loc(shown))
+    except BoundError as exc:
+        raise LoadError(exc.diag) from None
     except OSError as exc:
         raise LoadError(error("KV004", f"cannot read file: {exc.strerror or exc}", Loc(shown))) from None
     try:
@@ -184,12 +183,18 @@ def _check_nesting(text: str, shown: str) -> None:
             level -= 1
 
 
-def load_text(text: str, shown: str, source: str | None = None) -> list[Document]:
-    """Parse all documents of ``text``; raise LoadError with a positioned diagnostic."""
+def load_text(text: str, shown: str, source: str | None = None, budget: Budget | None = None) -> list[Document]:
+    """Parse all documents of ``text``; raise LoadError with a positioned diagnostic.
+
+    ``budget``: what the run has left (kvnet.input.bounds); one run passes the same budget
+    to every load so that the bounds hold for the whole input. Default: a fresh one.
+    """
     yaml = _yaml()
+    budget = budget if budget is not None else Budget()
     docs: list[Document] = []
     try:
         _check_nesting(text, shown)
+        prescan(text, shown, budget, _loader_class())
         loader = _loader_class()(text)
         try:
             index = 0
@@ -197,25 +202,36 @@ def load_text(text: str, shown: str, source: str | None = None) -> list[Document
                 node = loader.get_node()
                 doc = Document(shown, index, None, source if source is not None else shown)
                 if node is not None:
-                    doc.data = _Builder(doc).build(node, ())
+                    doc.data = _Builder(doc, budget).build(node, ())
                 docs.append(doc)
                 index += 1
         finally:
             loader.dispose()
+    except BoundError as exc:
+        raise LoadError(exc.diag) from None
+    except yaml.reader.ReaderError as exc:
+        what = (f"control character U+{exc.character:04X} is not allowed in YAML"
+                if isinstance(exc.character, int) else f"unreadable character: {exc.reason}")
+        raise LoadError(error("KV001", what, reader_error_loc(text, exc.position, shown),
+                              hint="remove it, or write it as an escape (\\e, \\x1b) inside a double-quoted "
+                                   "string")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        msg = " ".join(s for s in (exc.context, exc.problem) if s) or "invalid YAML"
+        msg = " ".join(s for s in (exc.context, exc.problem) if s).replace("\n", " ") or "invalid YAML"
         raise LoadError(error("KV001", f"YAML syntax error: {msg}", Loc(shown, line, col))) from None
     except yaml.YAMLError as exc:
-        raise LoadError(error("KV001", f"YAML error: {exc}", Loc(shown))) from None
+        first = (str(exc).splitlines() or ["invalid YAML"])[0]
+        raise LoadError(error("KV001", f"YAML error: {first}", Loc(shown))) from None
     except RecursionError:
         raise LoadError(error("KV003", "document nests too deeply", Loc(shown))) from None
     return docs
 
 
-def load_file(path: str, shown: str, source: str | None = None) -> list[Document]:
-    return load_text(_read(path, shown), shown, source)
+def load_file(path: str, shown: str, source: str | None = None, budget: Budget | None = None) -> list[Document]:
+    """Read and parse one file (UTF-8, bounded: see :func:`load_text`)."""
+    budget = budget if budget is not None else Budget()
+    return load_text(_read(path, shown, budget), shown, source, budget)
 
 
 def iter_yaml_files(directory: str) -> Iterator[str]:

@@ -123,25 +123,13 @@ def _core_errors(obj: dict[str, Any], kube_version: str) -> list[str]:
 
 
 def load_crd_validators(paths: Iterable[str]) -> dict[tuple[str, str], Any]:
-    """(apiVersion, kind) -> validator for every served version of the CRDs in ``paths``."""
-    import yaml
+    """(apiVersion, kind) -> validator for every served version of the CRDs in ``paths``
+    (read, bounded, by kvnet.input.crds; its problems are reported before output is checked)."""
     from jsonschema import Draft202012Validator
 
-    out: dict[tuple[str, str], Any] = {}
-    for path in paths:
-        with open(path, encoding="utf-8") as fh:
-            docs = list(yaml.load_all(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
-        for doc in docs:
-            if not isinstance(doc, dict) or doc.get("kind") != "CustomResourceDefinition":
-                continue
-            spec = doc.get("spec") or {}
-            group = spec.get("group")
-            kind = (spec.get("names") or {}).get("kind")
-            for ver in spec.get("versions") or []:
-                schema = ((ver.get("schema") or {}).get("openAPIV3Schema"))
-                if group and kind and isinstance(schema, dict):
-                    out[(f"{group}/{ver.get('name')}", kind)] = Draft202012Validator(_crd_to_jsonschema(schema))
-    return out
+    from kvnet.input.crds import crd_schemas
+
+    return {key: Draft202012Validator(_crd_to_jsonschema(schema)) for key, schema in crd_schemas(list(paths)).items()}
 
 
 def _crd_to_jsonschema(schema: Any) -> Any:

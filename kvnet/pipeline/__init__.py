@@ -53,7 +53,7 @@ class BuildResult:
 def compile_paths(paths: Sequence[str], options: BuildOptions | None = None) -> BuildResult:
     """Compile the files named by PATH arguments (SPEC §5); each directory is one compile unit."""
     options = options or BuildOptions()
-    sources, diags = discover(paths)
+    sources, diags = discover(paths, options.input_root)
     if diags:
         return BuildResult(diagnostics=diags)
     docs, diags = load_sources(sources)

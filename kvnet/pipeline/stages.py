@@ -8,6 +8,7 @@ from kvnet.diagnostics import Diagnostic, Loc, Report, error
 from kvnet.emit import object_key
 from kvnet.expand import expand_plan
 from kvnet.expand.emitted import Emitted
+from kvnet.input.crds import crd_diagnostics
 from kvnet.input.facts import Facts
 from kvnet.input.loader import Document
 from kvnet.input.model import Plan, build_plans
@@ -15,6 +16,7 @@ from kvnet.input.plan_schema import check_document
 from kvnet.lock.resolve import LockLookup
 from kvnet.objectset import ObjectSet
 from kvnet.options import BuildOptions
+from kvnet.outputcheck.limits import size_problem
 from kvnet.rules import check_plan
 
 
@@ -56,7 +58,18 @@ def expand_plans(checked: Sequence[tuple[Plan, Facts]], report: Report) -> list[
                 report.add(clash)
             elif len(objects.objects) > before:
                 kept.append(emitted)
+                report.extend(refused_for_size(emitted))
     return kept
+
+
+def refused_for_size(e: Emitted) -> list[Diagnostic]:
+    """KV108: an object the API server or etcd would refuse for its size (kvnet.outputcheck.limits)."""
+    problem = size_problem(e.obj)
+    if problem is None:
+        return []
+    meta = e.obj.get("metadata") or {}
+    return [error("KV108", f"{e.obj.get('kind')} {meta.get('name')!r} would be refused: {problem}", e.origin,
+                  hint="keep large data out of the plan (a Secret you manage, referenced from 'template')")]
 
 
 def nothing_to_emit(where: Loc, had_plans: bool) -> Diagnostic:
@@ -71,6 +84,9 @@ def validate_objects(emitted: Sequence[Emitted], options: BuildOptions) -> list[
     unless it comes from a user's raw template fragment (KV901, pointed at the fragment)."""
     from kvnet.outputcheck.checker import OutputChecker
 
+    unusable = crd_diagnostics(options.crds)
+    if unusable:
+        return unusable
     checker = OutputChecker(options.kube_version, list(options.crds))
     out: list[Diagnostic] = []
     for e in sorted(emitted, key=lambda e: object_key(e.obj)):

@@ -20,7 +20,7 @@ from types import FrameType
 from typing import TextIO
 
 from kvnet.verify.inputs import compile_plans, load_inputs
-from kvnet.verify.netns import Session
+from kvnet.verify.netns import Session, remove_dead_leftovers
 from kvnet.verify.report import FORMATS, Summary, render_diagnostics, render_results, resolve_format
 from kvnet.verify.runner import Status, verify_all
 
@@ -156,6 +156,10 @@ def _run(paths: list[str], bin_dir: str, jobs: int, fmt: str, out: TextIO, err: 
         return 1
 
     started = time.monotonic()
+    namespaces, dirs = remove_dead_leftovers()
+    if namespaces or dirs:
+        err.write(f"kvnet verify: removed {len(namespaces)} namespace(s) and {len(dirs)} scratch "
+                  f"director{'y' if len(dirs) == 1 else 'ies'} left by earlier runs that were killed\n")
     with _signals() as guard:
         session = Session()
         results = None

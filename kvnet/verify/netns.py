@@ -18,6 +18,8 @@ import tempfile
 import threading
 from dataclasses import dataclass
 
+from kvnet.signals import pid_alive
+
 NETNS_DIR = "/var/run/netns"
 PREFIX = "kvnet-verify-"
 DEFAULT_TIMEOUT = 30.0
@@ -60,6 +62,35 @@ def list_netns() -> list[str]:
     return [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
 
 
+def _dead_owner(name: str) -> bool:
+    """``kvnet-verify-<pid>-...`` whose process is gone (a run killed by SIGKILL)."""
+    pid = name[len(PREFIX):].split("-", 1)[0]
+    return name.startswith(PREFIX) and pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid))
+
+
+def remove_dead_leftovers() -> tuple[list[str], list[str]]:
+    """Delete the namespaces and scratch directories of earlier runs whose process is dead
+    (SIGKILL gives no chance to clean up); returns (namespaces, directories) removed. A
+    leftover of a live run, or of a name without a pid, is never touched."""
+    removed = []
+    for name in list_netns():
+        if _dead_owner(name):
+            try:
+                subprocess.run(["ip", "netns", "del", name], capture_output=True, timeout=DEFAULT_TIMEOUT)
+            except (OSError, subprocess.TimeoutExpired):
+                continue
+            if not os.path.exists(netns_path(name)):
+                removed.append(name)
+    tmp = tempfile.gettempdir()
+    dirs = []
+    for name in sorted(os.listdir(tmp)) if os.path.isdir(tmp) else []:
+        path = os.path.join(tmp, name)
+        if _dead_owner(name) and os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+            dirs.append(path)
+    return removed, dirs
+
+
 class Session:
     """Registry of what one verify run created; thread-safe."""
 
@@ -90,7 +121,7 @@ class Session:
         """A private directory for plugin state (host-local leases, ...)."""
         with self._lock:
             if self._scratch is None:
-                self._scratch = tempfile.mkdtemp(prefix="kvnet-verify-")
+                self._scratch = tempfile.mkdtemp(prefix=self.prefix)
             return self._scratch
 
     # -- processes -------------------------------------------------------------------------

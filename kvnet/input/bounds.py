@@ -1,0 +1,123 @@
+"""Bounds on everything one run reads (SPEC §4; issue #14): a budget shared by all files.
+
+A run may read many files with many documents each; every bound holds for the whole run,
+not per document, so splitting an attack over documents or files does not get round it:
+
+* ``MAX_INPUT_BYTES`` of text in all, each file at most ``MAX_FILE_BYTES`` (KV004);
+* ``MAX_NODES`` YAML nodes in all, counting every node an alias expands to (KV003);
+* ``MAX_ALIAS_NODES`` of those reached through aliases ("billion laughs", KV003).
+
+Memory and time stay within ~200 MB and ~2 s for anything these bounds refuse. Scalars
+Kubernetes would refuse are refused here too, with their position: integers outside int64
+(Kubernetes' JSON numbers; KV106), non-finite floats (JSON has none; KV106) and YAML 1.1
+base-60 numbers such as ``1:30`` (libyaml reads 90; KV107).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from kvnet.diagnostics import Diagnostic, Loc, error
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+MAX_NODES = 250_000  # a 2,000-VM plan has ~36,000
+MAX_ALIAS_NODES = 100_000
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# YAML 1.1 sexagesimal int/float (yaml.org/type/int.html, float.html): 190:20:30, 1:30.5
+SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+
+
+class BoundError(Exception):
+    """An input bound was crossed; ``diag`` says which, where."""
+
+    def __init__(self, diag: Diagnostic) -> None:
+        super().__init__(diag.message)
+        self.diag = diag
+
+
+@dataclass
+class Budget:
+    """What is left for the rest of one run (create one per run and pass it to every load)."""
+
+    nodes: int = MAX_NODES
+    aliases: int = MAX_ALIAS_NODES
+    input_bytes: int = MAX_INPUT_BYTES
+
+    def take_bytes(self, size: int, where: Loc) -> None:
+        """Account ``size`` bytes of one file; KV004 past the per-file or per-run bound."""
+        if size > MAX_FILE_BYTES:
+            raise BoundError(error("KV004", f"file is {size} bytes, over the {MAX_FILE_BYTES} byte limit",
+                                   where, hint="split the plan over several files"))
+        self.input_bytes -= size
+        if self.input_bytes < 0:
+            raise BoundError(error("KV004", f"the input files together are over the {MAX_INPUT_BYTES} byte limit",
+                                   where, hint="give fewer or smaller files"))
+
+    def take_node(self, aliased: bool, where: Loc) -> None:
+        """Account one node built (``aliased``: reached through an alias); KV003 past a bound."""
+        self.nodes -= 1
+        if self.nodes < 0:
+            raise BoundError(error("KV003", f"the input has more than {MAX_NODES} YAML nodes", where,
+                                   hint="a generated or hostile file? a plan is far smaller"))
+        if aliased:
+            self.aliases -= 1
+            if self.aliases < 0:
+                raise BoundError(error(
+                    "KV003", f"alias expansion exceeds {MAX_ALIAS_NODES} nodes in this run", where,
+                    hint="a YAML alias bomb? write the values out instead of nesting anchors"))
+
+
+def prescan(text: str, shown: str, budget: Budget, loader_class: Any) -> None:
+    """Count the YAML events of ``text`` without building anything, stopping as soon as the
+    node budget is spent (libyaml composes a whole document before kvnet sees a node). Only
+    needed when ``text`` could hold more nodes than the budget has left: a node takes at
+    least two characters (``1,``), and a node follows a separator (``,:-[{?`` or a line
+    break) that it shares at most with the collection it opens."""
+    if len(text) // 2 < budget.nodes:
+        return
+    separators = sum(text.count(c) for c in ",:-[{?\n")
+    if 2 * (separators + 1) < budget.nodes:
+        return
+    import yaml
+
+    left = budget.nodes
+    loader = loader_class(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                left -= 1
+                if left < 0:
+                    mark = event.start_mark
+                    raise BoundError(error("KV003", f"the input has more than {MAX_NODES} YAML nodes",
+                                           Loc(shown, mark.line + 1, mark.column + 1),
+                                           hint="a generated or hostile file? a plan is far smaller"))
+    finally:
+        loader.dispose()
+
+
+def check_scalar(node: Any, value: Any, where: Loc) -> None:
+    """KV106/KV107 for a scalar value Kubernetes would refuse or kvnet would misread."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    if not node.style and ":" in node.value and SEXAGESIMAL.match(node.value):
+        raise BoundError(error("KV107", f"{node.value!r} is a YAML 1.1 base-60 number ({value}), not the text "
+                               f"{node.value}", where, hint=f'quote it ("{node.value}") or write the number'))
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        raise BoundError(error("KV106", f"integer {node.value} is outside the 64-bit range Kubernetes accepts",
+                               where))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BoundError(error("KV106", f"{node.value} is not a finite number (JSON and Kubernetes have none)",
+                               where))
+
+
+def reader_error_loc(text: str, offset: int, shown: str) -> Loc:
+    """Line and column (1-based, in characters) of UTF-8 byte ``offset`` of ``text``
+    (libyaml's ReaderError counts bytes of the UTF-8 stream it reads)."""
+    prefix = text.encode("utf-8")[:max(offset, 0)].decode("utf-8", "ignore")
+    line = prefix.count("\n") + 1
+    return Loc(shown, line, len(prefix) - (prefix.rfind("\n") + 1) + 1)

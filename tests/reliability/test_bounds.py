@@ -1,0 +1,74 @@
+"""Bounded on every input (issue #14): each attack is refused with a diagnostic, in under 2 s
+of CPU and 200 MB, by the real program (rusage of the child via wait4)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from attacks import ATTACKS, HEAD
+from reliability_helpers import measure
+from testlib import run_kvnet, write
+
+MAX_CPU_S = 2.0
+MAX_RSS_MB = 200
+
+
+@pytest.mark.parametrize("name", sorted(ATTACKS))
+def test_attack_is_refused_quickly_in_little_memory(tmp_path: Path, name: str) -> None:
+    attack = ATTACKS[name](tmp_path)
+    run = measure(*attack.args, cwd=attack.cwd, stdin_path=attack.stdin, extra_env=attack.env)
+    assert run.code in (1, 2), (run.code, run.err[-500:])
+    assert run.out == b"", "stdout must stay empty on failure"
+    assert f"error[{attack.code}]" in run.err, run.err[-500:]
+    assert "Traceback" not in run.err and "internal error" not in run.err
+    assert run.cpu < MAX_CPU_S, f"{name}: {run.cpu:.2f} s of CPU (wall {run.wall:.2f} s)"
+    assert run.max_rss_mb < MAX_RSS_MB, f"{name}: peak RSS {run.max_rss_mb:.0f} MB"
+
+
+def diagnostic_lines(err: str) -> list[str]:
+    return [line for line in err.splitlines() if re.match(r"^\S+:\d+:\d+: (error|warning)\[", line)]
+
+
+def test_control_character_is_one_line_at_its_real_position(tmp_path: Path) -> None:
+    plan = tmp_path / "kvnet.yaml"
+    plan.write_text(HEAD + '  vms: [{name: "a\x1b", image: x}]\n')
+    res = run_kvnet("validate", str(plan))
+    assert res.code == 1 and res.out == ""
+    lines = diagnostic_lines(res.err)
+    assert lines == [f"{plan}:5:18: error[KV001]: control character U+001B is not allowed in YAML"], res.err
+    assert len(res.err.splitlines()) == 2  # the diagnostic and its hint, nothing more
+
+
+def test_control_character_after_multibyte_text_is_placed_in_characters(tmp_path: Path) -> None:
+    plan = tmp_path / "kvnet.yaml"
+    plan.write_text(HEAD + '  vms: [{name: "ä€\x07", image: x}]\n')
+    res = run_kvnet("validate", str(plan))
+    assert diagnostic_lines(res.err) == [f"{plan}:5:19: error[KV001]: control character U+0007 is not allowed in YAML"]
+
+
+@pytest.mark.parametrize("value, code, needle", [
+    ("1:30", "KV107", "'1:30' is a YAML 1.1 base-60 number (90)"),
+    ("190:20:30", "KV107", "base-60 number (685230)"),
+    ("9223372036854775808", "KV106", "integer 9223372036854775808 is outside the 64-bit range"),
+    ("-9223372036854775809", "KV106", "outside the 64-bit range"),
+    (".inf", "KV106", ".inf is not a finite number"),
+])
+def test_numbers_kubernetes_would_refuse_or_kvnet_would_misread(tmp_path: Path, value: str, code: str,
+                                                                 needle: str) -> None:
+    plan = write(tmp_path / "kvnet.yaml", HEAD + f"  vms:\n    - name: a\n      image: x\n      cpu: {value}\n")
+    res = run_kvnet("build", str(plan))
+    assert res.code == 1 and res.out == ""
+    assert diagnostic_lines(res.err) == [f"{plan}:8:12: error[{code}]: " + res.err.split(f"error[{code}]: ")[1]
+                                         .splitlines()[0]]
+    assert needle in res.err
+
+
+def test_int64_edge_and_quoted_base_60_are_fine(tmp_path: Path) -> None:
+    plan = write(tmp_path / "kvnet.yaml", HEAD + "  vms:\n    - name: a\n      image: 'quay.io/x/y:1'\n"
+                 "      annotations: {t: '1:30'}\n      template:\n        terminationGracePeriodSeconds: "
+                 "9223372036854775807\n")
+    res = run_kvnet("build", str(plan))
+    assert res.code == 0, res.err
+    assert "'1:30'" in res.out and "9223372036854775807" in res.out

@@ -23,9 +23,9 @@ def big_plan(directory: Path, vms: int, prefix: str = "vm") -> Path:
              " ipam: host-local, range: 10.1.0.10-10.1.250.250}", "  vms:"]
     for i in range(vms):
         a = 10 + i
-        lines += [f"    - name: {prefix}-{i}", "      image: quay.io/containerdisks/ubuntu:22.04", "      interfaces:",
-                  "        - network: default", "        - network: lan", f"          address: 10.0.{a // 256}.{a % 256}/16",
-                  "        - network: pool"]
+        lines += [f"    - name: {prefix}-{i}", "      image: quay.io/containerdisks/ubuntu:22.04",
+                  "      interfaces:", "        - network: default", "        - network: lan",
+                  f"          address: 10.0.{a // 256}.{a % 256}/16", "        - network: pool"]
     path = directory / "kvnet.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

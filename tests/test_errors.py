@@ -425,7 +425,8 @@ def test_dhcp_ipam_warns_about_the_daemon(tmp_path: Path, kvnet) -> None:
 def test_unquoted_mac_gets_a_quote_hint(tmp_path: Path, kvnet) -> None:
     path = write(tmp_path / "kvnet.yaml", plan(vms=vm(ifaces="        - network: lan\n          mac: 12:34:50:00:00:02\n")))
     res = kvnet("build", str(path))
-    assert res.code == 1 and "error[KV102]" in res.err and "hint: quote the value" in res.err
+    # YAML 1.1 reads it as a base-60 integer: the loader says so at its position (KV107)
+    assert res.code == 1 and "error[KV107]" in res.err and 'hint: quote the value: "12:34:50:00:00:02"' in res.err
 
 
 def test_reserved_labels_warn(tmp_path: Path, kvnet) -> None:

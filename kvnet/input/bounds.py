@@ -106,7 +106,7 @@ def check_scalar(node: Any, value: Any, where: Loc) -> None:
         return
     if not node.style and ":" in node.value and SEXAGESIMAL.match(node.value):
         raise BoundError(error("KV107", f"{node.value!r} is a YAML 1.1 base-60 number ({value}), not the text "
-                               f"{node.value}", where, hint=f'quote it ("{node.value}") or write the number'))
+                               f"{node.value}", where, hint=f'quote the value: "{node.value}"'))
     if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
         raise BoundError(error("KV106", f"integer {node.value} is outside the 64-bit range Kubernetes accepts",
                                where))

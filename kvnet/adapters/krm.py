@@ -16,10 +16,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error
+from kvnet.input.bounds import MAX_FILE_BYTES
 from kvnet.labels import MANAGED_BY, PLAN_LABEL
 
 API_VERSIONS = ("config.kubernetes.io/v1", "config.kubernetes.io/v1beta1")
-MAX_INPUT_BYTES = 64 * 1024 * 1024
+MAX_INPUT_BYTES = MAX_FILE_BYTES  # stdin is one input file (kvnet.input.bounds)
 OUTPUT_DIR = "kvnet"
 
 
@@ -96,6 +97,10 @@ def run(text: str, options: Any, cwd: str) -> FnOutcome:
     fields: dict[Diagnostic, str | None] = {}
     if original is None:
         fields = {it.diag: it.field for it in locate(result.diagnostics, doc)}
+    results = [_result(d, fc, fields.get(d), d.line if original is not None else None)
+               for d in result.diagnostics]
+    if not result.ok:
+        return _failed(rl, results, result.diagnostics, fields, result.exit_code)
 
     from ruamel.yaml.error import YAMLError
 
@@ -106,12 +111,9 @@ def run(text: str, options: Any, cwd: str) -> FnOutcome:
         return _input_error(f"cannot re-read the ResourceList: {str(exc).splitlines()[0] if str(exc) else exc}")
     name = str(fc.get("metadata", {}).get("name")) if isinstance(fc.get("metadata"), dict) else ""
     items = out.get("items") or []
-    if result.ok:
-        items = [it for it in items if not _generated_by(it, name)]
-        items.extend(_annotated(y, obj) for obj in result.objects)
+    items = [it for it in items if not _generated_by(it, name)]
+    items.extend(_annotated(y, obj) for obj in result.objects)
     out["items"] = items
-    results = [_result(d, fc, fields.get(d), d.line if original is not None else None)
-               for d in result.diagnostics]
     if results:
         out["results"] = results
     elif "results" in out:
@@ -119,6 +121,19 @@ def run(text: str, options: Any, cwd: str) -> FnOutcome:
     buf = io.StringIO()
     y.dump(out, buf)
     return FnOutcome(buf.getvalue(), result.diagnostics, fields, result.exit_code)
+
+
+def _failed(rl: dict[str, Any], results: list[dict[str, Any]], diags: list[Diagnostic],
+            fields: dict[Diagnostic, str | None], exit_code: int) -> FnOutcome:
+    """The answer to a plan that does not compile: the items as they came, plus the results.
+    Written by libyaml, not ruamel's round trip: nothing of it is written back to the package
+    (the orchestrator stops on the error), and a large input is answered in milliseconds."""
+    from kvnet.emit import to_yaml
+
+    out = {k: v for k, v in rl.items() if k != "results"}
+    out["items"] = rl.get("items") or []
+    out["results"] = results
+    return FnOutcome(to_yaml([out]), diags, fields, exit_code)
 
 
 def _generated_by(item: Any, plan: str) -> bool:

@@ -27,6 +27,7 @@ class Attack(NamedTuple):
     stdin: Path | None
     env: dict[str, str]
     code: str
+    krm: bool = False  # a KRM function answers a failure with a ResourceList carrying results
 
 
 def _plan(tmp: Path, text: str, name: str = "kvnet.yaml") -> Path:
@@ -98,6 +99,13 @@ def fn_resource_list_bomb(tmp: Path) -> Attack:
     return Attack(["fn"], tmp, tmp / "rl.yaml", {}, "KV003")
 
 
+def fn_ten_mib_item_without_a_plan(tmp: Path) -> Attack:
+    text = ("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {apiVersion: v1, kind: ConfigMap, "
+            "metadata: {name: a}, data: {k: '" + "x" * (10 * 1024 * 1024 - 300) + "'}}\nfunctionConfig: {}\n")
+    (tmp / "rl.yaml").write_text(text)
+    return Attack(["fn"], tmp, tmp / "rl.yaml", {}, "KV006", krm=True)
+
+
 def kustomize_config_bomb(tmp: Path) -> Attack:
     (tmp / "gen.yaml").write_text("---\n".join([DOC_UNDER_OLD_BOUND] * 3))
     return Attack(["kustomize", "exec", str(tmp / "gen.yaml")], tmp, None, {}, "KV003")
@@ -114,4 +122,4 @@ def huge_secret(tmp: Path) -> Attack:
 ATTACKS: dict[str, Callable[[Path], Attack]] = {f.__name__: f for f in (
     aliases_over_many_documents, aliases_over_many_files, ten_mib_flow_list, ten_mib_block_list,
     files_over_the_total_bound, crd_billion_laughs, crd_not_utf8, crd_malformed, argocd_crds_billion_laughs,
-    fn_resource_list_bomb, kustomize_config_bomb, huge_secret)}
+    fn_resource_list_bomb, fn_ten_mib_item_without_a_plan, kustomize_config_bomb, huge_secret)}

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from attacks import ATTACKS, HEAD
 from reliability_helpers import measure
 from testlib import run_kvnet, write
@@ -20,7 +21,10 @@ def test_attack_is_refused_quickly_in_little_memory(tmp_path: Path, name: str) -
     attack = ATTACKS[name](tmp_path)
     run = measure(*attack.args, cwd=attack.cwd, stdin_path=attack.stdin, extra_env=attack.env)
     assert run.code in (1, 2), (run.code, run.err[-500:])
-    assert run.out == b"", "stdout must stay empty on failure"
+    if attack.krm:
+        assert yaml.safe_load(run.out)["results"][0]["severity"] == "error"
+    else:
+        assert run.out == b"", "stdout must stay empty on failure"
     assert f"error[{attack.code}]" in run.err, run.err[-500:]
     assert "Traceback" not in run.err and "internal error" not in run.err
     assert run.cpu < MAX_CPU_S, f"{name}: {run.cpu:.2f} s of CPU (wall {run.wall:.2f} s)"

@@ -63,7 +63,7 @@ def run(text: str, options: Any, cwd: str) -> FnOutcome:
     from kvnet.pipeline import compile_documents
 
     try:
-        docs = [d for d in load_text(text, "<stdin>") if d.data is not None]
+        docs = [d for d in load_text(text, "<stdin>", strict_values=False) if d.data is not None]
     except LoadError as exc:
         return FnOutcome(diagnostics=[exc.diag], exit_code=2)
     if len(docs) != 1 or not isinstance(docs[0].data, dict):
@@ -80,6 +80,10 @@ def run(text: str, options: Any, cwd: str) -> FnOutcome:
         return _input_error("the ResourceList has no functionConfig; it must be the NetworkPlan",
                             rl_doc.loc(("functionConfig",)))
 
+    in_plan = [d for p, d in sorted(rl_doc.suspect_values.items(), key=lambda kv: (kv[1].line, kv[1].column))
+               if p[:1] == ("functionConfig",)]
+    if in_plan:  # only the plan is read as YAML 1.1 by kvnet; items pass through untouched
+        return FnOutcome(diagnostics=in_plan[:1], exit_code=1)
     annotated = annotated_path(fc)
     shown = annotated or placeholder_name(fc)
     source = package_relative(annotated) if annotated else shown

@@ -34,6 +34,8 @@ class Document:
     source: str = ""  # path relative to the plan root (kvnet.dev/source)
     values: dict[PathT, tuple[int, int]] = field(default_factory=dict)
     keys: dict[PathT, tuple[int, int]] = field(default_factory=dict)
+    # KV106/KV107 values found by a lenient load (``strict_values=False``), by path
+    suspect_values: dict[PathT, Diagnostic] = field(default_factory=dict)
 
     def loc(self, path: PathT, key: bool = False) -> Loc:
         """Position of ``path``; falls back to the nearest enclosing node."""
@@ -70,9 +72,10 @@ def _loader_class() -> Any:
 class _Builder:
     """Turn a composed node graph into plain data plus position tables."""
 
-    def __init__(self, doc: Document, budget: Budget) -> None:
+    def __init__(self, doc: Document, budget: Budget, strict_values: bool = True) -> None:
         self.doc = doc
         self.budget = budget
+        self.strict_values = strict_values
         self.seen_ids: set[int] = set()
         yaml = _yaml()
         self._constructor = yaml.SafeLoader("")  # used only to resolve scalar values
@@ -132,7 +135,9 @@ class _Builder:
         try:
             check_scalar(node, value, Loc(self.doc.file, *self._mark(node)))
         except BoundError as exc:
-            raise LoadError(exc.diag) from None
+            if self.strict_values:
+                raise LoadError(exc.diag) from None
+            self.doc.suspect_values.setdefault(path, exc.diag)
         return value
 
 
@@ -183,11 +188,14 @@ def _check_nesting(text: str, shown: str) -> None:
             level -= 1
 
 
-def load_text(text: str, shown: str, source: str | None = None, budget: Budget | None = None) -> list[Document]:
+def load_text(text: str, shown: str, source: str | None = None, budget: Budget | None = None,
+              strict_values: bool = True) -> list[Document]:
     """Parse all documents of ``text``; raise LoadError with a positioned diagnostic.
 
     ``budget``: what the run has left (kvnet.input.bounds); one run passes the same budget
     to every load so that the bounds hold for the whole input. Default: a fresh one.
+    ``strict_values=False`` records KV106/KV107 values in ``Document.suspect_values`` instead
+    of raising (a KRM ResourceList: its items are YAML 1.2 for kustomize, only the plan is kvnet's).
     """
     yaml = _yaml()
     budget = budget if budget is not None else Budget()
@@ -202,7 +210,7 @@ def load_text(text: str, shown: str, source: str | None = None, budget: Budget |
                 node = loader.get_node()
                 doc = Document(shown, index, None, source if source is not None else shown)
                 if node is not None:
-                    doc.data = _Builder(doc, budget).build(node, ())
+                    doc.data = _Builder(doc, budget, strict_values).build(node, ())
                 docs.append(doc)
                 index += 1
         finally:

@@ -76,3 +76,17 @@ def test_int64_edge_and_quoted_base_60_are_fine(tmp_path: Path) -> None:
     res = run_kvnet("build", str(plan))
     assert res.code == 0, res.err
     assert "'1:30'" in res.out and "9223372036854775807" in res.out
+
+
+def test_fn_refuses_base_60_in_the_plan_but_passes_items_through(tmp_path: Path) -> None:
+    plan = ("functionConfig:\n  apiVersion: kvnet.dev/v1alpha1\n  kind: NetworkPlan\n"
+            "  metadata: {name: x, namespace: vms}\n  spec:\n    vms: [{name: a, image: 'quay.io/x/y:1'CPU}]\n")
+    head = ("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"
+            "items:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}, data: {t: 12:30}}\n")
+    res = run_kvnet("fn", cwd=tmp_path, input=head + plan.replace("CPU", ", cpu: 1:30"))
+    assert res.code == 1 and res.out == ""
+    assert diagnostic_lines(res.err) == ["<stdin>:10:50: error[KV107]: '1:30' is a YAML 1.1 base-60 number (90), "
+                                         "not the text 1:30"]
+    res = run_kvnet("fn", cwd=tmp_path, input=head + plan.replace("CPU", ""))
+    assert res.code == 0, res.err
+    assert "data: {t: 12:30}" in res.out  # kustomize reads YAML 1.2: a string, passed through untouched

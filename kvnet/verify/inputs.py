@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error
+from kvnet.input.loader import Budget, Document, LoadError, load_file
 from kvnet.labels import SOURCE_ANNOTATION
 
 PLAN_API = "kvnet.dev/v1alpha1"
 NAD_KIND = "NetworkAttachmentDefinition"
-MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -54,43 +54,9 @@ def yaml_files(path: str) -> list[str]:
     return [path]
 
 
-def _loader() -> Any:
-    import yaml
-
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _child(node: Any, key: str) -> Any:
-    import yaml
-
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return v
-    return None
-
-
-def _config_line(node: Any) -> int:
-    """Line of ``spec.config`` in a NAD document node, else of the document."""
-    spec = _child(node, "spec")
-    config = _child(spec, "config") if spec is not None else None
-    target = config if config is not None else node
-    return int(target.start_mark.line) + 1
-
-
-def read_documents(text: str) -> list[tuple[Any, Any]]:
-    """(data, node) for each document; raises yaml.YAMLError."""
-    loader = _loader()(text)
-    docs = []
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            if node is None:
-                continue
-            docs.append((loader.construct_document(node), node))
-    finally:
-        loader.dispose()
-    return docs
+def _config_line(doc: Document, prefix: tuple[Any, ...]) -> int:
+    """Line of ``spec.config`` of the NAD at ``prefix`` of ``doc``, else of the NAD itself."""
+    return doc.loc(prefix + ("spec", "config")).line
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -107,27 +73,27 @@ def _nad_case(doc: dict[str, Any], source: str, line: int | None, seq: int) -> N
     return NadCase(name, _text(meta.get("namespace")), source, line, _mapping(doc.get("spec")).get("config"))
 
 
-def _read_text(file: str, inputs: Inputs) -> str | None:
+def _read(file: str, inputs: Inputs, budget: Budget) -> list[Document] | None:
+    """The documents of ``file`` through kvnet's bounded loader (kvnet.input.bounds: the
+    bounds hold for all files of the run); None, with a diagnostic, when it cannot be read."""
     try:
-        size = os.path.getsize(file)
-        if size > MAX_FILE_BYTES:
-            inputs.diagnostics.append(error("KV004", f"file is larger than 10 MiB ({size} bytes)", Loc(file)))
-            return None
-        with open(file, "rb") as fh:
-            return fh.read().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        inputs.unreadable = True
-        inputs.diagnostics.append(error("KV000", f"not UTF-8 text: {exc.reason}", Loc(file)))
-    except OSError as exc:
-        inputs.unreadable = True
-        inputs.diagnostics.append(error("KV000", f"cannot read: {exc.strerror or exc}", Loc(file)))
+        return load_file(file, file, file, budget)
+    except LoadError as exc:
+        d = exc.diag
+        if (d.code == "KV004" and "cannot read" in d.message) or "not UTF-8" in d.message:
+            inputs.unreadable = True
+            d = error("KV000", d.message, Loc(d.file, d.line, d.column), d.hint)
+        elif d.message.startswith("YAML syntax error: "):
+            d = error("KV001", "invalid YAML: " + d.message[len("YAML syntax error: "):],
+                      Loc(d.file, d.line, d.column), d.hint)
+        inputs.diagnostics.append(d)
     return None
 
 
 def load_inputs(paths: list[str]) -> Inputs:
-    import yaml
-
+    """NAD cases and plan PATHs of ``paths``; problems as diagnostics."""
     inputs = Inputs()
+    budget = Budget()
     for path in paths:
         if not os.path.exists(path):
             inputs.unreadable = True
@@ -141,30 +107,20 @@ def load_inputs(paths: list[str]) -> Inputs:
             continue
         has_plan = False
         for file in files:
-            text = _read_text(file, inputs)
-            if text is None:
-                continue
-            try:
-                docs = read_documents(text)
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                loc = Loc(file, mark.line + 1, mark.column + 1) if mark is not None else Loc(file)
-                problem = getattr(exc, "problem", None) or str(exc)
-                inputs.diagnostics.append(error("KV001", f"invalid YAML: {problem}", loc))
-                continue
-            for data, node in docs:
+            docs = _read(file, inputs, budget)
+            for doc in docs or []:
+                data = doc.data
                 if not isinstance(data, dict):
                     continue
                 if data.get("apiVersion") == PLAN_API:
                     has_plan = True
                 elif data.get("kind") == NAD_KIND:
-                    inputs.cases.append(_nad_case(data, file, _config_line(node), len(inputs.cases) + 1))
+                    inputs.cases.append(_nad_case(data, file, _config_line(doc, ()), len(inputs.cases) + 1))
                 elif data.get("kind") == "List" and isinstance(data.get("items"), list):
-                    items_node = _child(node, "items")
-                    item_nodes: list[Any] = list(items_node.value) if items_node is not None else []
-                    for item, item_node in zip(data["items"], item_nodes, strict=False):
+                    for i, item in enumerate(data["items"]):
                         if isinstance(item, dict) and item.get("kind") == NAD_KIND:
-                            inputs.cases.append(_nad_case(item, file, _config_line(item_node), len(inputs.cases) + 1))
+                            inputs.cases.append(_nad_case(item, file, _config_line(doc, ("items", i)),
+                                                          len(inputs.cases) + 1))
         if has_plan:
             inputs.plan_paths.append(path)
     return inputs

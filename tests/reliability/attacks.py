@@ -111,6 +111,15 @@ def kustomize_config_bomb(tmp: Path) -> Attack:
     return Attack(["kustomize", "exec", str(tmp / "gen.yaml")], tmp, None, {}, "KV003")
 
 
+def verify_nad_config_bomb(tmp: Path) -> Attack:
+    body = "".join("    " + line + "\n" for line in (LAUGHS + "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+                                                    "f: [*e, *e]").splitlines())
+    nad = ("apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\nmetadata: {name: n}\nspec:\n"
+           "  config:\n" + body)
+    (tmp / "nad.yaml").write_text(nad)
+    return Attack(["verify", str(tmp / "nad.yaml")], None, None, {}, "KV003")
+
+
 def huge_secret(tmp: Path) -> Attack:
     user_data = "#cloud-config\nwrite_files:\n- path: /x\n  content: " + "A" * (1100 * 1024) + "\n"
     plan = {"apiVersion": "kvnet.dev/v1alpha1", "kind": "NetworkPlan", "metadata": {"name": "x", "namespace": "vms"},
@@ -122,4 +131,5 @@ def huge_secret(tmp: Path) -> Attack:
 ATTACKS: dict[str, Callable[[Path], Attack]] = {f.__name__: f for f in (
     aliases_over_many_documents, aliases_over_many_files, ten_mib_flow_list, ten_mib_block_list,
     files_over_the_total_bound, crd_billion_laughs, crd_not_utf8, crd_malformed, argocd_crds_billion_laughs,
-    fn_resource_list_bomb, fn_ten_mib_item_without_a_plan, kustomize_config_bomb, huge_secret)}
+    fn_resource_list_bomb, fn_ten_mib_item_without_a_plan, kustomize_config_bomb, huge_secret,
+    verify_nad_config_bomb)}

@@ -18,13 +18,15 @@ temporary name is never guessable, so nothing is written outside the directory a
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
 import os
 import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from kvnet import signals
@@ -151,18 +153,33 @@ def write_tree(directory: str, files: Mapping[str, str],
             raise OutputError(f"cannot write into {directory}: {exc.strerror or exc}") from None
         try:
             for name, text in files.items():
-                _write_new(os.path.join(staging, name), text)
-            result.stale = stale(directory, set(files)) if stale else []
-            with signals.deferred():
-                for name in files:
-                    os.rename(os.path.join(staging, name), os.path.join(directory, name))
-                if prune:
-                    for path in result.stale:
-                        _unlink_quiet(path)
-                        result.pruned.append(path)
+                try:
+                    _write_new(os.path.join(staging, name), text)
+                except OSError as exc:
+                    raise OutputError(f"cannot write {name} into {directory}: {exc.strerror or exc}") from None
+            with _locked(directory):  # a concurrent run commits wholly before or after this one
+                result.stale = stale(directory, set(files)) if stale else []
+                with signals.deferred():
+                    for name in files:
+                        os.rename(os.path.join(staging, name), os.path.join(directory, name))
+                    if prune:
+                        for path in result.stale:
+                            _unlink_quiet(path)
+                            result.pruned.append(path)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return result
+
+
+@contextlib.contextmanager
+def _locked(directory: str) -> Iterator[None]:
+    """An exclusive flock(2) on ``directory`` for the commit (advisory, between kvnet runs)."""
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _unlink_quiet(path: str) -> None:

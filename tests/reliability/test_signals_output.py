@@ -119,3 +119,22 @@ def test_sigterm_during_build_o_leaves_the_old_set_or_the_new_set(tmp_path: Path
         assert proc.returncode in (0, 143)
         outcomes.append("old" if now == old_set else "new")
     assert "old" in outcomes, "no trial was interrupted before its commit"
+
+
+def test_concurrent_build_o_runs_commit_one_whole_set(tmp_path: Path) -> None:
+    plans = [big_plan(tmp_path / name, 60, prefix=name).parent for name in ("one", "two")]
+    sets = []
+    for plan in plans:
+        alone = tmp_path / f"alone-{plan.name}"
+        subprocess.run([*KVNET, "build", "-o", str(alone), str(plan)], env=env(), check=True, timeout=TRIAL_TIMEOUT)
+        sets.append(listing(alone))
+    for trial in range(2):
+        out = tmp_path / f"out{trial}"
+        procs = [subprocess.Popen([*KVNET, "build", "-o", str(out), "--prune", str(plan)], env=env(),
+                                  stderr=subprocess.PIPE) for plan in plans]
+        for proc in procs:
+            proc.wait(timeout=TRIAL_TIMEOUT)
+            assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+            if proc.stderr:
+                proc.stderr.close()
+        assert listing(out) in sets, f"trial {trial}: a mix of two runs' files"

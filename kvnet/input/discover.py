@@ -53,12 +53,12 @@ def discover(paths: Sequence[str], root: str | None = None) -> tuple[list[Source
                         "dangling symbolic link" if os.path.islink(full) else "not a regular file"), Loc(shown)))
                     continue
                 if root is not None and not inside(full, root):
-                    diags.append(_outside(shown))
+                    diags.append(outside_repository(shown))
                     continue
                 rel = os.path.relpath(full, arg).replace(os.sep, "/")
                 sources.setdefault(os.path.realpath(full), Source(full, shown, rel))
         elif os.path.isfile(arg) and root is not None and not inside(arg, root):
-            diags.append(_outside(os.path.normpath(arg)))
+            diags.append(outside_repository(os.path.normpath(arg)))
         elif os.path.isfile(arg):
             sources.setdefault(os.path.realpath(arg), Source(arg, os.path.normpath(arg), os.path.basename(arg)))
         elif os.path.islink(arg) and not os.path.exists(arg):
@@ -82,7 +82,8 @@ def plan_dirs(paths: Sequence[str]) -> list[str]:
     return sorted(dirs)
 
 
-def _outside(shown: str) -> Diagnostic:
+def outside_repository(shown: str) -> Diagnostic:
+    """KV000 for a file whose real path leaves the Argo CD repository checkout."""
     return error(UNREADABLE, "cannot read: a symbolic link leads outside the repository", Loc(shown),
                  hint="Argo CD mode reads only files inside the repository checkout")
 

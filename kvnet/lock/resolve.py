@@ -9,6 +9,7 @@ import os
 from collections.abc import Mapping
 
 from kvnet.diagnostics import Diagnostic, error
+from kvnet.input.discover import inside, outside_repository
 from kvnet.input.facts import Facts
 from kvnet.input.model import Plan
 from kvnet.lock.lockfile import LOCK_NAME, Entry, LockFile, lock_path, read_lock
@@ -26,8 +27,9 @@ class LockLookup:
     directory); None: beside each plan's first file (build, validate, cmp generate).
     """
 
-    def __init__(self, lock_dir: str | None = None) -> None:
+    def __init__(self, lock_dir: str | None = None, input_root: str | None = None) -> None:
         self.lock_dir = lock_dir
+        self.input_root = input_root  # Argo CD: the lock must lie inside the repository (BuildOptions)
         self._read: dict[str, LockFile] = {}
 
     def path_for(self, plan: Plan) -> str:
@@ -45,6 +47,8 @@ class LockLookup:
             return []
         path = self.path_for(plan)
         diags: list[Diagnostic] = []
+        if self.input_root is not None and os.path.lexists(path) and not inside(path, self.input_root):
+            return [outside_repository(path)]
         if path not in self._read:
             self._read[path], diags = read_lock(path)
             if any(d.is_error for d in diags):

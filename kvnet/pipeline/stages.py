@@ -38,7 +38,7 @@ def check_plans(docs: Sequence[Document], options: BuildOptions,
     plans, diags = build_plans(list(docs))
     report.extend(diags)
     checked: list[tuple[Plan, Facts]] = []
-    locks = LockLookup(options.lock_dir)
+    locks = LockLookup(options.lock_dir, options.input_root)
     for plan in plans:
         facts, problems = check_plan(plan, options.distribution, locks.apply)
         report.extend(problems)

@@ -23,9 +23,13 @@ def test_attack_is_refused_quickly_in_little_memory(tmp_path: Path, name: str) -
     assert run.code in (1, 2), (run.code, run.err[-500:])
     if attack.krm:
         assert yaml.safe_load(run.out)["results"][0]["severity"] == "error"
+        assert f"error[{attack.code}]" in run.err, run.err[-500:]
+    elif attack.args[0] == "validate":  # its report goes to stdout: the problem, no manifests
+        assert f"error[{attack.code}]" in run.out.decode(), run.out[-500:]
+        assert b"apiVersion" not in run.out
     else:
         assert run.out == b"", "stdout must stay empty on failure"
-    assert f"error[{attack.code}]" in run.err, run.err[-500:]
+        assert f"error[{attack.code}]" in run.err, run.err[-500:]
     assert "Traceback" not in run.err and "internal error" not in run.err
     assert run.cpu < MAX_CPU_S, f"{name}: {run.cpu:.2f} s of CPU (wall {run.wall:.2f} s)"
     assert run.max_rss_mb < MAX_RSS_MB, f"{name}: peak RSS {run.max_rss_mb:.0f} MB"
@@ -38,7 +42,7 @@ def diagnostic_lines(err: str) -> list[str]:
 def test_control_character_is_one_line_at_its_real_position(tmp_path: Path) -> None:
     plan = tmp_path / "kvnet.yaml"
     plan.write_text(HEAD + '  vms: [{name: "a\x1b", image: x}]\n')
-    res = run_kvnet("validate", str(plan))
+    res = run_kvnet("build", str(plan))
     assert res.code == 1 and res.out == ""
     lines = diagnostic_lines(res.err)
     assert lines == [f"{plan}:5:18: error[KV001]: control character U+001B is not allowed in YAML"], res.err
@@ -48,7 +52,7 @@ def test_control_character_is_one_line_at_its_real_position(tmp_path: Path) -> N
 def test_control_character_after_multibyte_text_is_placed_in_characters(tmp_path: Path) -> None:
     plan = tmp_path / "kvnet.yaml"
     plan.write_text(HEAD + '  vms: [{name: "ä€\x07", image: x}]\n')
-    res = run_kvnet("validate", str(plan))
+    res = run_kvnet("build", str(plan))
     assert diagnostic_lines(res.err) == [f"{plan}:5:19: error[KV001]: control character U+0007 is not allowed in YAML"]
 
 

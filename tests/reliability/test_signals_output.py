@@ -116,7 +116,7 @@ def test_sigterm_during_build_o_leaves_the_old_set_or_the_new_set(tmp_path: Path
         now = listing(out)
         assert now in (old_set, new_set), f"trial {trial}: exit {proc.returncode}, a mixed set of {len(now)} files"
         assert not [n for n in os.listdir(out) if n.startswith(".")], "a staging directory was left behind"
-        assert proc.returncode in (0, 143)
+        assert proc.returncode in (0, 143, -signal.SIGTERM)  # -15: killed before Python took the signal
         outcomes.append("old" if now == old_set else "new")
     assert "old" in outcomes, "no trial was interrupted before its commit"
 

@@ -141,13 +141,14 @@ ALLOC_PLAN = GOOD_PLAN.replace("      gateway: 192.168.10.1\n", "      gateway: 
     "          address: 192.168.10.20/24\n", "")
 
 
-def test_lock_check_hook(tmp_path: Path, pre_commit_home: Path) -> None:
+@pytest.mark.slow
+def test_lock_check_hook(tmp_path: Path, pre_commit_home: Path, hook_repo: tuple[Path, str]) -> None:
     from kvnet.cli import COMMANDS
 
     if "lock" not in COMMANDS:
         pytest.skip("kvnet lock is not in this build")
     repo = git_repo(tmp_path / "user", {"clusters/lab/kvnet.yaml": ALLOC_PLAN})
-    stale = try_repo(repo, pre_commit_home, "kvnet-lock-check", "clusters/lab/kvnet.yaml")
+    stale = run_hook(repo, pre_commit_home, hook_repo, "kvnet-lock-check", "clusters/lab/kvnet.yaml")
     assert stale.returncode == 1, stale.stdout + stale.stderr
     assert "clusters/lab/kvnet.lock: vms/lab lan web-1: + 192.168.10.50" in stale.stdout
     assert "error[KV287]" in stale.stdout
@@ -155,6 +156,6 @@ def test_lock_check_hook(tmp_path: Path, pre_commit_home: Path) -> None:
 
     assert kvnet(["lock", "clusters/lab"], cwd=repo).returncode == 0
     subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
-    ok = try_repo(repo, pre_commit_home, "kvnet-lock-check", "clusters/lab/kvnet.lock")
+    ok = run_hook(repo, pre_commit_home, hook_repo, "kvnet-lock-check", "clusters/lab/kvnet.lock")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "Passed" in ok.stdout

@@ -14,6 +14,7 @@ import click
 
 from kvnet import __version__, signals
 from kvnet.about import version_text
+from kvnet.exitcodes import INTERNAL, OK, PROBLEMS, USAGE
 from kvnet.output import OutputError
 
 COMMANDS: dict[str, str] = {
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(2)
+        sys.exit(USAGE)
     except click.exceptions.Abort:
         click.echo("kvnet: aborted", err=True)
         sys.exit(signals.EXIT_SIGINT)
@@ -100,14 +101,14 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(signals.EXIT_SIGTERM)
     except OutputError as exc:
         click.echo(f"kvnet: cannot write the output: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(USAGE)
     except BrokenPipeError:
-        sys.exit(1)
+        sys.exit(PROBLEMS)
     except Exception as exc:  # the truly fatal: one line, traceback only on request
         if os.environ.get("KVNET_DEBUG") == "1":
             raise
         first = (str(exc).splitlines() or [""])[0]
         click.echo(f"kvnet: internal error: {type(exc).__name__}: {first} (set KVNET_DEBUG=1 for a traceback)",
                    err=True)
-        sys.exit(3)
-    sys.exit(rv if isinstance(rv, int) else 0)
+        sys.exit(INTERNAL)
+    sys.exit(rv if isinstance(rv, int) else OK)

@@ -23,6 +23,10 @@ class Loc:
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """One problem: severity (from the registry), code, a message naming the offending value,
+    where it stands (``file:line:column``, or ``file`` plus ``field`` for plans an orchestrator
+    re-serialised), and an optional hint. Rendered by :mod:`kvnet.reporters`."""
+
     severity: Severity
     code: str
     message: str
@@ -30,6 +34,7 @@ class Diagnostic:
     line: int = 1
     column: int = 1
     hint: str | None = None
+    field: str | None = None  # field path (``spec.networks[0].subnet``) when line/column are meaningless
 
     @property
     def is_error(self) -> bool:

@@ -1,11 +1,9 @@
 """Compile options shared by every entry point (CLI, Argo CD CMP, kustomize, KRM): the one
-place their defaults live, and the usage checks of their values."""
+place their defaults live. The usage checks of their values are in :mod:`kvnet.usage`."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from kvnet.about import DEFAULT_KUBE_VERSION  # SPEC §4: kubernetes-validate's --kube-version default
 
@@ -34,19 +32,3 @@ class BuildOptions:
     merge_units: bool = True
     lock_dir: str | None = None
     input_root: str | None = None
-
-
-def check_options(kube_version: str, crds: Iterable[str] = (), distribution: str | None = None) -> str | None:
-    """A usage problem with the options (one line, exit 2), or None."""
-    from kvnet.outputcheck.kube_versions import supported_kube_version
-    from kvnet.profiles import DISTRIBUTIONS
-
-    problem = supported_kube_version(kube_version)
-    if problem:
-        return f"--kube-version: {problem}"
-    if distribution is not None and distribution not in DISTRIBUTIONS:
-        return f"--distribution: {distribution!r} is not one of: {', '.join(DISTRIBUTIONS)}"
-    for crd in crds:
-        if not os.path.isfile(crd):
-            return f"--crd: {crd}: no such file"
-    return None

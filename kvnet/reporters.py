@@ -1,47 +1,111 @@
-"""Formatters for diagnostics: text (default), json, github workflow annotations."""
+"""The one set of reporters: how a Diagnostic is written, whoever writes it.
+
+``build``, ``validate``, ``check-rendered``, ``verify``, ``doctor --plan`` and the adapters
+(Argo CD CMP, kustomize exec plugin, KRM function) all render diagnostics here, so a
+problem reads the same everywhere:
+
+* ``text``: ``FILE:LINE:COL: error[KVnnn]: message`` and an indented ``hint:`` line;
+* ``json``: a list of ``{severity, code, message, file, line, column, hint}``;
+* ``github``: GitHub Actions workflow commands (``::error file=…,line=…,col=…,title=kvnet KVnnn::…``,
+  see https://docs.github.com/actions/reference/workflow-commands-for-github-actions);
+* the field-path form: a diagnostic with ``line == 0`` has no position in a file the user
+  can open (kustomize and kpt hand kvnet a re-serialised copy of the plan); it is written
+  ``FILE: FIELD: error[KVnnn]: message`` (json: ``line``/``column`` null plus ``field``;
+  github: no file property), and :func:`krm_result` turns it into a KRM function result.
+
+verify's per-NAD table and doctor's findings have their own layout but build their
+GitHub annotations with :func:`annotation`, so every annotation kvnet writes has one form.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from kvnet.diagnostics import Diagnostic
 
 FORMATS = ("text", "json", "github")
+FORMAT_CHOICES = ("auto", *FORMATS)
+
+
+def resolve_format(fmt: str, env: Mapping[str, str] | None = None) -> str:
+    """``auto`` means GitHub annotations under GitHub Actions (``GITHUB_ACTIONS=true``), else text."""
+    if fmt == "auto":
+        env = os.environ if env is None else env
+        return "github" if env.get("GITHUB_ACTIONS") == "true" else "text"
+    return fmt
+
+
+def has_position(d: Diagnostic) -> bool:
+    """False for the field-path form (line 0: the file the user sees is not the one read)."""
+    return d.line > 0
+
+
+def where(d: Diagnostic) -> str:
+    """``FILE:LINE:COL``, or ``FILE: FIELD`` / ``FILE`` in the field-path form."""
+    if has_position(d):
+        return f"{d.file}:{d.line}:{d.column}"
+    return f"{d.file}: {d.field}" if d.field else d.file
 
 
 def text(diags: Iterable[Diagnostic]) -> str:
+    """One ``WHERE: severity[code]: message`` line per diagnostic, each hint indented below it."""
     lines = []
     for d in diags:
-        lines.append(f"{d.file}:{d.line}:{d.column}: {d.severity.value}[{d.code}]: {d.message}")
+        lines.append(f"{where(d)}: {d.severity.value}[{d.code}]: {d.message}")
         if d.hint:
             lines.append(f"  hint: {d.hint}")
     return "".join(line + "\n" for line in lines)
 
 
 def as_dict(d: Diagnostic) -> dict[str, object]:
-    return {"severity": d.severity.value, "code": d.code, "message": d.message, "file": d.file,
-            "line": d.line, "column": d.column, "hint": d.hint}
+    """The JSON form of one diagnostic (field-path form: null line and column, plus ``field``)."""
+    row: dict[str, object] = {"severity": d.severity.value, "code": d.code, "message": d.message,
+                              "file": d.file, "line": d.line, "column": d.column, "hint": d.hint}
+    if not has_position(d):
+        row.update(line=None, column=None, field=d.field)
+    return row
 
 
 def json_format(diags: Iterable[Diagnostic]) -> str:
+    """A JSON list of :func:`as_dict` rows (``[]`` when there is nothing)."""
     return json.dumps([as_dict(d) for d in diags], indent=2) + "\n"
 
 
-def _gh_escape(text: str, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if prop:
-        text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
+def escape_data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub's toolkit does."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value (``file=``, ``title=``), escaped as GitHub's toolkit does."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(level: str, message: str, *, file: str | None = None, line: int | None = None,
+               column: int | None = None, title: str | None = None) -> str:
+    """One GitHub workflow command line (no newline): ``::LEVEL file=…,line=…,col=…,title=…::message``.
+
+    ``level`` is ``error``, ``warning`` or ``notice``; properties that are None are left out.
+    """
+    props = [f"{key}={escape_property(str(value))}"
+             for key, value in (("file", file), ("line", line), ("col", column), ("title", title))
+             if value is not None]
+    return f"::{level}{' ' + ','.join(props) if props else ''}::{escape_data(message)}"
 
 
 def github(diags: Iterable[Diagnostic]) -> str:
+    """One annotation per diagnostic, titled ``kvnet KVnnn``; the hint on the message's second line."""
     out = []
     for d in diags:
         level = "error" if d.is_error else "warning"
         msg = d.message + (f"\nhint: {d.hint}" if d.hint else "")
-        out.append(f"::{level} file={_gh_escape(d.file, True)},line={d.line},col={d.column},"
-                   f"title={_gh_escape('kvnet ' + d.code, True)}::{_gh_escape(msg)}")
+        if has_position(d):
+            out.append(annotation(level, msg, file=d.file, line=d.line, column=d.column, title=f"kvnet {d.code}"))
+        else:
+            out.append(annotation(level, f"{where(d)}: {msg}", title=f"kvnet {d.code}"))
     return "".join(line + "\n" for line in out)
 
 
@@ -53,6 +117,7 @@ REPORTERS: dict[str, Callable[[Iterable[Diagnostic]], str]] = {
 
 
 def render(fmt: str, diags: Iterable[Diagnostic]) -> str:
+    """``diags`` in format ``fmt`` (one of FORMATS; resolve ``auto`` first)."""
     return REPORTERS[fmt](list(diags))
 
 
@@ -70,3 +135,20 @@ def summary_line(plans: int, objects: int, diags: Iterable[Diagnostic]) -> str:
     """
     errors, warnings = counts(diags)
     return f"{plans} plans, {objects} objects: {errors} errors, {warnings} warnings\n"
+
+
+def krm_result(d: Diagnostic, resource_ref: dict[str, Any]) -> dict[str, Any]:
+    """A KRM function result (``config.kubernetes.io/v1`` ResourceList ``results`` entry, see
+    https://github.com/kubernetes-sigs/kustomize/blob/master/cmd/config/docs/api-conventions/functions-spec.md):
+    severity, ``KVnnn: message (hint: …)``, resourceRef, field.path, file.path, tags."""
+    message = f"{d.code}: {d.message}" + (f" (hint: {d.hint})" if d.hint else "")
+    res: dict[str, Any] = {"message": message, "severity": "error" if d.is_error else "warning",
+                           "resourceRef": resource_ref}
+    if d.field:
+        res["field"] = {"path": d.field}
+    if not d.file.startswith(("NetworkPlan/", "<")):
+        res["file"] = {"path": d.file}
+    res["tags"] = {"kvnet.dev/code": d.code}
+    if has_position(d):
+        res["tags"]["kvnet.dev/line"] = str(d.line)
+    return res

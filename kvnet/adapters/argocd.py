@@ -29,12 +29,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kvnet.input.discover import inside
-from kvnet.options import DEFAULT_KUBE_VERSION
+from kvnet.adapters.outcome import Outcome
+from kvnet.diagnostics import Diagnostic
+from kvnet.emit import to_yaml
+from kvnet.exitcodes import PROBLEMS, USAGE, fails_strict
+from kvnet.options import BuildOptions
+from kvnet.pipeline import compile_paths
+from kvnet.usage import distribution_problem, kube_version_problem
 
 # parameter name -> (env name without ARGOCD_ENV_, kind)
 SETTINGS: dict[str, tuple[str, str]] = {
@@ -74,13 +80,25 @@ class AppContext:
 
 @dataclass
 class CmpSettings:
-    kube_version: str = DEFAULT_KUBE_VERSION
-    distribution: str | None = None
-    allow_empty: bool = False
+    """The plugin's settings: the compile options (defaults from BuildOptions) plus ``strict``
+    (warnings fail the generation), ``paths`` and ``notes`` (informational lines for stderr)."""
+
+    kube_version: str
+    distribution: str | None
+    allow_empty: bool
+    crds: list[str]
     strict: bool = False
     paths: list[str] = field(default_factory=lambda: ["."])
-    crds: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # informational lines for stderr
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, base: BuildOptions) -> CmpSettings:
+        return cls(base.kube_version, base.distribution, base.allow_empty, list(base.crds))
+
+    def options(self, base: BuildOptions) -> BuildOptions:
+        """``base`` with the settings' compile options."""
+        return replace(base, kube_version=self.kube_version, distribution=self.distribution,
+                       allow_empty=self.allow_empty, crds=list(self.crds))
 
 
 def app_context(env: Mapping[str, str]) -> AppContext:
@@ -174,24 +192,21 @@ def check_path(origin: str, path: str, cwd: str, root: str) -> None:
         raise SettingsError(f"{origin}: {path!r} leads outside the repository")
 
 
-def _default_kube_version(env: Mapping[str, str], notes: list[str]) -> str:
-    from kvnet.options import check_options
-
+def _default_kube_version(env: Mapping[str, str], fallback: str, notes: list[str]) -> str:
+    """The destination's KUBE_VERSION (major.minor) when kvnet has its schemas, else ``fallback``."""
     cluster = env.get("KUBE_VERSION", "").strip().lstrip("v")
     if not cluster:
-        return DEFAULT_KUBE_VERSION
+        return fallback
     major_minor = ".".join(cluster.split("+")[0].split("-")[0].split(".")[:2])
-    if check_options(major_minor) is None:
+    if kube_version_problem(major_minor) is None:
         return major_minor
     notes.append(f"kvnet: destination cluster is Kubernetes {cluster}; kvnet has no schemas for it, "
-                 f"validating against {DEFAULT_KUBE_VERSION} (set parameter kube-version to choose)")
-    return DEFAULT_KUBE_VERSION
+                 f"validating against {fallback} (set parameter kube-version to choose)")
+    return fallback
 
 
 def _parse(name: str, origin: str, value: Any, cwd: str, root: str) -> Any:
     """One setting's value from one source, checked; raises SettingsError naming ``origin``."""
-    from kvnet.options import check_options
-
     kind = SETTINGS[name][1]
     if kind == "bool":
         return _as_bool(origin, value)
@@ -204,15 +219,14 @@ def _parse(name: str, origin: str, value: Any, cwd: str, root: str) -> Any:
         return items
     text = _as_string(origin, value)
     if text:  # empty: the default
-        problem = (check_options(text) if name == "kube-version"
-                   else check_options(DEFAULT_KUBE_VERSION, (), text))
+        problem = kube_version_problem(text) if name == "kube-version" else distribution_problem(text)
         if problem:
-            raise SettingsError(f"{origin}: {problem.partition(': ')[2]}")
+            raise SettingsError(f"{origin}: {problem}")
     return text
 
 
-def settings(env: Mapping[str, str], cwd: str) -> CmpSettings:
-    """The plugin's settings; raises SettingsError on a usage problem.
+def settings(env: Mapping[str, str], cwd: str, base: BuildOptions | None = None) -> CmpSettings:
+    """The plugin's settings, defaults from ``base``; raises SettingsError on a usage problem.
 
     Every given value is checked, the env variable's too when a parameter of the same
     setting wins over it: a bad value is a usage error wherever it is.
@@ -224,7 +238,8 @@ def settings(env: Mapping[str, str], cwd: str) -> CmpSettings:
     for source in (from_env, from_params):  # parameters win over env
         for name, (origin, value) in sorted(source.items()):
             given[name] = _parse(name, origin, value, cwd, root)
-    out = CmpSettings()
+    base = base or BuildOptions()
+    out = CmpSettings.of(base)
     for name, value in given.items():
         kind = SETTINGS[name][1]
         if kind in ("bool", "list"):
@@ -234,7 +249,45 @@ def settings(env: Mapping[str, str], cwd: str) -> CmpSettings:
         elif name == "distribution" and value:
             out.distribution = value
     if not given.get("kube-version"):
-        out.kube_version = _default_kube_version(env, out.notes)
+        out.kube_version = _default_kube_version(env, base.kube_version, out.notes)
     if not out.paths:
         out.paths = ["."]
     return out
+
+
+@dataclass(frozen=True)
+class CmpInputs:
+    """What argocd-cmp-server hands over: the environment and the app's source directory."""
+
+    env: Mapping[str, str]
+    cwd: str
+
+
+def run(inputs: CmpInputs, options: BuildOptions) -> Outcome:
+    """Compile the app directory: manifests on stdout, or nothing, the failure line (app, path,
+    revision) first on stderr, and a non-zero exit. ``options`` gives the defaults the plugin's
+    parameters and env override; a bad setting is a usage error (exit 2)."""
+    app = app_context(inputs.env)
+    try:
+        conf = settings(inputs.env, inputs.cwd, options)
+    except SettingsError as exc:
+        return Outcome(notes=[app.failure_line(), f"kvnet: {exc}"], exit_code=USAGE)
+    # every file read must resolve inside the checkout (a link cannot pull in the repo server's files)
+    root = repo_root(inputs.cwd, inputs.env.get("ARGOCD_APP_SOURCE_PATH", ""))
+    result = compile_paths(conf.paths, replace(conf.options(options), input_root=root))
+    diags = [_for_argocd(d, app.repo_relative) for d in result.diagnostics]
+    if result.ok and not fails_strict(diags, conf.strict):
+        return Outcome(to_yaml(result.objects), diags, notes=conf.notes)
+    notes = [*conf.notes, app.failure_line()]
+    if result.ok:
+        notes.append("kvnet: warnings fail the generation (strict is set)")
+    return Outcome("", diags, result.exit_code or PROBLEMS, notes)
+
+
+def _for_argocd(d: Diagnostic, relative: Callable[[str], str]) -> Diagnostic:
+    """File names relative to the repository root; hints in terms of the plugin's parameters."""
+    d = replace(d, file=relative(d.file if d.file != "<input>" else "."))
+    if d.code == "KV006":
+        d = replace(d, hint="Argo CD would prune every object of the app; set the plugin parameter "
+                            "allow-empty to 'true' if that is intended")
+    return d

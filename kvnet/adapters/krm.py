@@ -12,24 +12,42 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from kvnet.diagnostics import Diagnostic, Loc, error
+from kvnet.adapters.outcome import Outcome
+from kvnet.adapters.plandoc import (
+    Candidate,
+    annotated_path,
+    find_original,
+    locate,
+    package_relative,
+    placeholder_name,
+    strip_orchestrator_metadata,
+    subdocument,
+)
+from kvnet.diagnostics import Loc, error
+from kvnet.emit import file_name, to_yaml
+from kvnet.exitcodes import exit_code
 from kvnet.input.bounds import MAX_FILE_BYTES
+from kvnet.input.loader import Document, LoadError, load_text
 from kvnet.labels import MANAGED_BY, PLAN_LABEL
+from kvnet.options import BuildOptions
+from kvnet.pipeline import compile_documents
+from kvnet.reporters import krm_result
 
 API_VERSIONS = ("config.kubernetes.io/v1", "config.kubernetes.io/v1beta1")
 MAX_INPUT_BYTES = MAX_FILE_BYTES  # stdin is one input file (kvnet.input.bounds)
 OUTPUT_DIR = "kvnet"
 
 
-@dataclass
-class FnOutcome:
-    stdout: str = ""
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    fields: dict[Diagnostic, str | None] = field(default_factory=dict)  # field paths, when lines are meaningless
-    exit_code: int = 0
+@dataclass(frozen=True)
+class FnInputs:
+    """``stdin``: the ResourceList as read (at most MAX_INPUT_BYTES + 1 bytes); ``cwd``: where the
+    functionConfig's ``config.kubernetes.io/path`` annotation is resolved."""
+
+    stdin: bytes
+    cwd: str
 
 
 def _ruamel() -> Any:
@@ -41,71 +59,39 @@ def _ruamel() -> Any:
     return y
 
 
-def _input_error(message: str, loc: Loc | None = None) -> FnOutcome:
-    return FnOutcome(diagnostics=[error("KV980", message, loc or Loc("<stdin>"),
-                                        hint="kvnet fn reads a config.kubernetes.io/v1 ResourceList on stdin")],
-                     exit_code=2)
+def _input_error(message: str, loc: Loc | None = None) -> Outcome:
+    diag = error("KV980", message, loc or Loc("<stdin>"),
+                 hint="kvnet fn reads a config.kubernetes.io/v1 ResourceList on stdin")
+    return Outcome(diagnostics=[diag], exit_code=exit_code([diag]))
 
 
-def run(text: str, options: Any, cwd: str) -> FnOutcome:
-    """Process one ResourceList; ``cwd`` resolves the functionConfig's path annotation."""
-    from kvnet.adapters.plandoc import (
-        Candidate,
-        annotated_path,
-        find_original,
-        locate,
-        package_relative,
-        placeholder_name,
-        strip_orchestrator_metadata,
-        subdocument,
-    )
-    from kvnet.input.loader import LoadError, load_text
-    from kvnet.pipeline import compile_documents
-
+def run(inputs: FnInputs, options: BuildOptions) -> Outcome:
+    """Process one ResourceList: the ResourceList with the generated objects and ``results`` on
+    stdout (also on errors), the diagnostics for stderr; exit 2 when stdin is not a ResourceList."""
+    if len(inputs.stdin) > MAX_INPUT_BYTES:
+        return _input_error(f"stdin is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB "
+                            f"({len(inputs.stdin)} bytes read)")
     try:
-        docs = [d for d in load_text(text, "<stdin>", strict_values=False) if d.data is not None]
-    except LoadError as exc:
-        return FnOutcome(diagnostics=[exc.diag], exit_code=2)
-    if len(docs) != 1 or not isinstance(docs[0].data, dict):
-        return _input_error("stdin is not one YAML mapping")
-    rl_doc = docs[0]
-    rl = rl_doc.data
-    if rl.get("kind") != "ResourceList" or rl.get("apiVersion") not in API_VERSIONS:
-        what = (f"a {rl.get('apiVersion')}/{rl.get('kind')}" if rl.get("kind") else "a mapping without kind")
-        return _input_error(f"stdin is {what}, not a ResourceList", rl_doc.loc(()))
-    if not isinstance(rl.get("items", []) or [], list):
-        return _input_error("ResourceList items is not a list", rl_doc.loc(("items",)))
-    fc = rl.get("functionConfig")
-    if not isinstance(fc, dict):
-        return _input_error("the ResourceList has no functionConfig; it must be the NetworkPlan",
-                            rl_doc.loc(("functionConfig",)))
-
+        text = inputs.stdin.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _input_error(f"stdin is not UTF-8 ({exc.reason} at byte {exc.start})")
+    read = _resource_list(text)
+    if isinstance(read, Outcome):
+        return read
+    rl_doc, fc = read
     in_plan = [d for p, d in sorted(rl_doc.suspect_values.items(), key=lambda kv: (kv[1].line, kv[1].column))
                if p[:1] == ("functionConfig",)]
     if in_plan:  # only the plan is read as YAML 1.1 by kvnet; items pass through untouched
-        return FnOutcome(diagnostics=in_plan[:1], exit_code=1)
-    annotated = annotated_path(fc)
-    shown = annotated or placeholder_name(fc)
-    source = package_relative(annotated) if annotated else shown
-    doc = subdocument(rl_doc, ("functionConfig",), shown, source)
-    original = None
-    if annotated and source == os.path.normpath(annotated):  # inside the package: read the file itself
-        original = find_original(fc, [Candidate(os.path.join(cwd, source), annotated, source)])
-    if original is not None:
-        doc = original
-    else:
-        strip_orchestrator_metadata(doc.data)
+        return Outcome(diagnostics=in_plan[:1], exit_code=exit_code(in_plan[:1]))
     # SPEC §7: kvnet.lock beside the functionConfig's path (relative to cwd), else in cwd; read only
-    lock_dir = os.path.join(cwd, os.path.dirname(annotated)) if annotated else cwd
+    annotated = annotated_path(fc)  # before _plan_document strips the orchestrator's annotations
+    doc, found = _plan_document(rl_doc, fc, inputs.cwd)
+    lock_dir = os.path.join(inputs.cwd, os.path.dirname(annotated)) if annotated else inputs.cwd
     result = compile_documents([doc], replace(options, lock_dir=lock_dir))
-    fields: dict[Diagnostic, str | None] = {}
-    if original is None:
-        fields = {it.diag: it.field for it in locate(result.diagnostics, doc)}
-    results = [_result(d, fc, fields.get(d), d.line if original is not None else None)
-               for d in result.diagnostics]
+    diags = result.diagnostics if found else locate(result.diagnostics, doc)
+    results = [krm_result(d, _resource_ref(fc)) for d in diags]
     if not result.ok:
-        return _failed(rl, results, result.diagnostics, fields, result.exit_code)
-
+        return Outcome(_failed(rl_doc.data, results), diags, result.exit_code)
     from ruamel.yaml.error import YAMLError
 
     y = _ruamel()
@@ -114,8 +100,7 @@ def run(text: str, options: Any, cwd: str) -> FnOutcome:
     except YAMLError as exc:  # ruamel is stricter than libyaml in odd corners
         return _input_error(f"cannot re-read the ResourceList: {str(exc).splitlines()[0] if str(exc) else exc}")
     name = str(fc.get("metadata", {}).get("name")) if isinstance(fc.get("metadata"), dict) else ""
-    items = out.get("items") or []
-    items = [it for it in items if not _generated_by(it, name)]
+    items = [it for it in out.get("items") or [] if not _generated_by(it, name)]
     items.extend(_annotated(y, obj) for obj in result.objects)
     out["items"] = items
     if results:
@@ -124,20 +109,63 @@ def run(text: str, options: Any, cwd: str) -> FnOutcome:
         del out["results"]
     buf = io.StringIO()
     y.dump(out, buf)
-    return FnOutcome(buf.getvalue(), result.diagnostics, fields, result.exit_code)
+    return Outcome(buf.getvalue(), diags, result.exit_code)
 
 
-def _failed(rl: dict[str, Any], results: list[dict[str, Any]], diags: list[Diagnostic],
-            fields: dict[Diagnostic, str | None], exit_code: int) -> FnOutcome:
+def _resource_list(text: str) -> tuple[Document, dict[str, Any]] | Outcome:
+    """The ResourceList document and its functionConfig, or the Outcome saying why there is none."""
+    try:
+        docs = [d for d in load_text(text, "<stdin>", strict_values=False) if d.data is not None]
+    except LoadError as exc:
+        return Outcome(diagnostics=[exc.diag], exit_code=exit_code([exc.diag], unusable_input=True))
+    if len(docs) != 1 or not isinstance(docs[0].data, dict):
+        return _input_error(f"stdin is not one YAML mapping ({len(docs)} document(s))")
+    rl_doc = docs[0]
+    rl = rl_doc.data
+    if rl.get("kind") != "ResourceList" or rl.get("apiVersion") not in API_VERSIONS:
+        what = (f"a {rl.get('apiVersion')}/{rl.get('kind')}" if rl.get("kind") else "a mapping without kind")
+        return _input_error(f"stdin is {what}, not a ResourceList", rl_doc.loc(()))
+    if not isinstance(rl.get("items", []) or [], list):
+        return _input_error(f"ResourceList items is a {type(rl['items']).__name__}, not a list",
+                            rl_doc.loc(("items",)))
+    fc = rl.get("functionConfig")
+    if not isinstance(fc, dict):
+        return _input_error("the ResourceList has no functionConfig; it must be the NetworkPlan",
+                            rl_doc.loc(("functionConfig",)))
+    return rl_doc, fc
+
+
+def _plan_document(rl_doc: Document, fc: dict[str, Any], cwd: str) -> tuple[Document, bool]:
+    """The plan to compile: the user's own file when the path annotation leads to it (True),
+    else the functionConfig itself under its placeholder name (False)."""
+    annotated = annotated_path(fc)
+    shown = annotated or placeholder_name(fc)
+    source = package_relative(annotated) if annotated else shown
+    if annotated and source == os.path.normpath(annotated):  # inside the package: read the file itself
+        original = find_original(fc, [Candidate(os.path.join(cwd, source), annotated, source)])
+        if original is not None:
+            return original, True
+    doc = subdocument(rl_doc, ("functionConfig",), shown, source)
+    strip_orchestrator_metadata(doc.data)
+    return doc, False
+
+
+def _resource_ref(fc: dict[str, Any]) -> dict[str, Any]:
+    meta: dict[str, Any] = fc["metadata"] if isinstance(fc.get("metadata"), dict) else {}
+    ref = {"apiVersion": fc.get("apiVersion"), "kind": fc.get("kind"), "name": meta.get("name")}
+    if meta.get("namespace"):
+        ref["namespace"] = meta["namespace"]
+    return ref
+
+
+def _failed(rl: dict[str, Any], results: list[dict[str, Any]]) -> str:
     """The answer to a plan that does not compile: the items as they came, plus the results.
     Written by libyaml, not ruamel's round trip: nothing of it is written back to the package
     (the orchestrator stops on the error), and a large input is answered in milliseconds."""
-    from kvnet.emit import to_yaml
-
     out = {k: v for k, v in rl.items() if k != "results"}
     out["items"] = rl.get("items") or []
     out["results"] = results
-    return FnOutcome(to_yaml([out]), diags, fields, exit_code)
+    return to_yaml([out])
 
 
 def _generated_by(item: Any, plan: str) -> bool:
@@ -149,8 +177,6 @@ def _generated_by(item: Any, plan: str) -> bool:
 
 def _annotated(y: Any, obj: dict[str, Any]) -> Any:
     """A generated object, as ruamel data (block styles kept), with its file annotations."""
-    from kvnet.emit import file_name, to_yaml
-
     data = y.load(to_yaml([obj]))
     ann = data["metadata"].setdefault("annotations", {})
     path = f"{OUTPUT_DIR}/{file_name(obj)}"
@@ -158,22 +184,3 @@ def _annotated(y: Any, obj: dict[str, Any]) -> Any:
         ann[prefix + "path"] = path
         ann[prefix + "index"] = "0"
     return data
-
-
-def _result(d: Diagnostic, fc: dict[str, Any], field_path: str | None, line: int | None) -> dict[str, Any]:
-    """A KRM result: severity, message, resourceRef, field.path / file.path, tags."""
-    message = f"{d.code}: {d.message}" + (f" (hint: {d.hint})" if d.hint else "")
-    res: dict[str, Any] = {"message": message, "severity": "error" if d.is_error else "warning"}
-    meta: dict[str, Any] = fc["metadata"] if isinstance(fc.get("metadata"), dict) else {}
-    ref = {"apiVersion": fc.get("apiVersion"), "kind": fc.get("kind"), "name": meta.get("name")}
-    if meta.get("namespace"):
-        ref["namespace"] = meta["namespace"]
-    res["resourceRef"] = ref
-    if field_path:
-        res["field"] = {"path": field_path}
-    if not d.file.startswith(("NetworkPlan/", "<")):
-        res["file"] = {"path": d.file}
-    res["tags"] = {"kvnet.dev/code": d.code}
-    if line is not None:
-        res["tags"]["kvnet.dev/line"] = str(line)
-    return res

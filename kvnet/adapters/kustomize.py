@@ -17,11 +17,17 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, replace
 
-from kvnet.diagnostics import Diagnostic, Loc, error
+from kvnet.adapters.outcome import Outcome
+from kvnet.adapters.plandoc import Candidate, find_original, locate, placeholder_name, strip_orchestrator_metadata
+from kvnet.diagnostics import Loc, error
+from kvnet.emit import to_yaml
+from kvnet.exitcodes import exit_code
+from kvnet.input.loader import LoadError, load_file
+from kvnet.options import BuildOptions
 from kvnet.output import write_file
+from kvnet.pipeline import compile_documents
 
 PLUGIN_SUBPATH = ("kvnet.dev", "v1alpha1", "networkplan", "NetworkPlan")
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -59,19 +65,17 @@ def install(home: str, python: str) -> str:
     return path
 
 
-@dataclass
-class ExecOutcome:
-    objects: list[dict[str, Any]] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    exit_code: int = 0
-    doc: Any = None  # the Document compiled; None before loading succeeded
-    located: bool = False  # True: diagnostics point into the user's own file
+@dataclass(frozen=True)
+class ExecInputs:
+    """``config_path``: kustomize's temp copy of the generator config (argv[1]); ``root``: the
+    kustomization directory (the plugin's working directory)."""
+
+    config_path: str
+    root: str
 
 
 def _generator_files(root: str) -> list[str]:
     """Local files listed under ``generators:`` of the kustomization in ``root``."""
-    from kvnet.input.loader import LoadError, load_file
-
     for name in KUSTOMIZATION_NAMES:
         path = os.path.join(root, name)
         if not os.path.isfile(path):
@@ -88,38 +92,34 @@ def _generator_files(root: str) -> list[str]:
     return []
 
 
-def run_exec(config_path: str, root: str, options: Any) -> ExecOutcome:
-    """Compile the generator config at ``config_path``; ``root`` is the kustomization directory."""
-    from kvnet.adapters.plandoc import (
-        Candidate,
-        find_original,
-        placeholder_name,
-        strip_orchestrator_metadata,
-    )
-    from kvnet.input.loader import LoadError, load_file
-    from kvnet.pipeline import compile_documents
+def run(inputs: ExecInputs, options: BuildOptions) -> Outcome:
+    """Compile the generator config: the manifests on stdout, or diagnostics and a non-zero exit.
 
+    Found among the kustomization's ``generators:`` files, the plan's problems point into the
+    user's file; otherwise they are in the field-path form (``NetworkPlan/<name>: spec.…``).
+    """
     try:
-        docs = load_file(config_path, "<kustomize generator config>")
+        docs = load_file(inputs.config_path, "<kustomize generator config>")
     except LoadError as exc:
-        return ExecOutcome(diagnostics=[exc.diag], exit_code=2)
+        return Outcome(diagnostics=[exc.diag], exit_code=exit_code([exc.diag], unusable_input=True))
     data_docs = [d for d in docs if d.data is not None]
     if len(data_docs) != 1 or not isinstance(data_docs[0].data, dict):
-        return ExecOutcome(diagnostics=[error("KV970", "the kustomize generator config is not one YAML mapping",
-                                              Loc(config_path))], exit_code=2)
+        diag = error("KV970", f"the kustomize generator config {inputs.config_path} is not one YAML mapping "
+                     f"(it holds {len(data_docs)} document(s))", Loc(inputs.config_path))
+        return Outcome(diagnostics=[diag], exit_code=exit_code([diag]))
     doc = data_docs[0]
     # kvnet.dev/source is the path relative to the plan root, the directory holding the plan
     # (SPEC §6): for ``generators: [plans/lab.yaml]`` that is ``lab.yaml``, as ``kvnet build plans`` writes it.
-    candidates = [Candidate(os.path.join(root, e), os.path.normpath(e), os.path.basename(os.path.normpath(e)))
-                  for e in _generator_files(root)]
+    candidates = [Candidate(os.path.join(inputs.root, e), os.path.normpath(e),
+                            os.path.basename(os.path.normpath(e))) for e in _generator_files(inputs.root)]
     original = find_original(doc.data, candidates)
     if original is not None:
         doc = original
     else:
-        name = placeholder_name(doc.data)
-        doc.file = doc.source = name
+        doc.file = doc.source = placeholder_name(doc.data)
         strip_orchestrator_metadata(doc.data)
     # SPEC §7: kvnet.lock beside the generator file (read only); an inline generator: the kustomization's
-    lock_dir = os.path.join(root, os.path.dirname(original.file)) if original is not None else root
+    lock_dir = os.path.join(inputs.root, os.path.dirname(original.file)) if original is not None else inputs.root
     result = compile_documents([doc], replace(options, lock_dir=lock_dir))
-    return ExecOutcome(result.objects, result.diagnostics, result.exit_code, doc, original is not None)
+    diags = result.diagnostics if original is not None else locate(result.diagnostics, doc)
+    return Outcome(to_yaml(result.objects) if result.ok else "", diags, result.exit_code)

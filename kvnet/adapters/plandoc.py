@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic
@@ -128,43 +128,8 @@ def field_path(doc: Document, line: int, column: int) -> str | None:
     return out or None
 
 
-@dataclass(frozen=True)
-class Located:
-    """A diagnostic named by field path, for plans whose file is unknown."""
-
-    diag: Diagnostic
-    field: str | None
-
-
-def locate(diags: Sequence[Diagnostic], doc: Document) -> list[Located]:
-    return [Located(d, field_path(doc, d.line, d.column) if d.file == doc.file else None) for d in diags]
-
-
-def render_located(fmt: str, items: Sequence[Located]) -> str:
-    """Like ``kvnet.reporters.render``, without line numbers (they would point into a temp file)."""
-    if fmt == "json":
-        from kvnet.reporters import as_dict
-
-        rows = []
-        for it in items:
-            row = as_dict(it.diag)
-            row.update(line=None, column=None, field=it.field)
-            rows.append(row)
-        return json.dumps(rows, indent=2) + "\n"
-    lines = []
-    for it in items:
-        d = it.diag
-        where = f"{d.file}: {it.field}" if it.field else d.file
-        if fmt == "github":
-            msg = f"{where}: {d.message}" + (f"\nhint: {d.hint}" if d.hint else "")
-            level = "error" if d.is_error else "warning"
-            lines.append(f"::{level} title=kvnet {d.code}::{_gh_escape(msg)}")
-            continue
-        lines.append(f"{where}: {d.severity.value}[{d.code}]: {d.message}")
-        if d.hint:
-            lines.append(f"  hint: {d.hint}")
-    return "".join(line + "\n" for line in lines)
-
-
-def _gh_escape(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+def locate(diags: Sequence[Diagnostic], doc: Document) -> list[Diagnostic]:
+    """``diags`` in the field-path form of :mod:`kvnet.reporters` (line 0, ``field`` set where the
+    position falls on a field of ``doc``): their lines would point into an orchestrator's temp copy."""
+    return [replace(d, line=0, column=0, field=field_path(doc, d.line, d.column) if d.file == doc.file else None)
+            for d in diags]

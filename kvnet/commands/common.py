@@ -1,4 +1,4 @@
-"""Shared pieces of the commands: options, format choice, diagnostics output."""
+"""Shared pieces of the commands: the compile options, diagnostics output, writing a result."""
 
 from __future__ import annotations
 
@@ -8,31 +8,54 @@ from typing import Any, Callable, Iterable
 
 import click
 
+from kvnet.adapters.outcome import Outcome
 from kvnet.diagnostics import Diagnostic
+from kvnet.options import BuildOptions
+from kvnet.reporters import FORMAT_CHOICES, render, resolve_format
+from kvnet.output import write_stdout as output_write_stdout
+from kvnet.usage import check_options
 
-FORMAT_CHOICES = ("auto", "text", "json", "github")
-
-
-def resolve_format(fmt: str) -> str:
-    """``auto`` means github workflow annotations under GitHub Actions, else text."""
-    if fmt == "auto":
-        return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    return fmt
+DEFAULTS = BuildOptions()
 
 
 def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--format auto|text|json|github`` (as ``fmt``)."""
     return click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="auto",
                         show_default=True, help="Diagnostics format (auto: github under GitHub Actions).")(f)
 
 
-def report(diags: Iterable[Diagnostic], fmt: str) -> None:
-    from kvnet.reporters import render
+def compile_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The compile options every compiling command takes, defaults from :class:`BuildOptions`:
+    ``--kube-version``, ``--crd`` (as ``crds``), ``--distribution``, ``--allow-empty``, ``--format``.
+    Turn them into BuildOptions with :func:`build_options`."""
+    f = click.option("--crd", "crds", multiple=True, type=click.Path(dir_okay=False),
+                     help="Also validate emitted objects against this CRD file (repeatable).")(f)
+    f = click.option("--kube-version", default=DEFAULTS.kube_version, show_default=True,
+                     help="Kubernetes version whose schemas core objects are validated against.")(f)
+    f = click.option("--distribution", default=DEFAULTS.distribution,
+                     help="Override spec.cluster.distribution.")(f)
+    f = click.option("--allow-empty", is_flag=True, default=DEFAULTS.allow_empty,
+                     help="Succeed even when nothing is emitted.")(f)
+    return format_option(f)
 
+
+def build_options(kube_version: str, crds: Iterable[str], distribution: str | None, allow_empty: bool,
+                  **more: Any) -> BuildOptions:
+    """BuildOptions from the values of :func:`compile_options` (``more``: other BuildOptions
+    fields); a bad value is a click.UsageError (exit 2)."""
+    crds = list(crds)
+    problem = check_options(kube_version, crds, distribution)
+    if problem:
+        raise click.UsageError(problem)
+    return BuildOptions(kube_version=kube_version, crds=crds, allow_empty=allow_empty,
+                        distribution=distribution, **more)
+
+
+def report(diags: Iterable[Diagnostic], fmt: str) -> None:
+    """Diagnostics to stderr in ``fmt`` (``auto`` resolved here); json writes ``[]`` when there are none."""
     diags = list(diags)
     fmt = resolve_format(fmt)
-    if fmt == "json":
-        sys.stderr.write(render("json", diags))
-    elif diags:
+    if diags or fmt == "json":
         sys.stderr.write(render(fmt, diags))
     sys.stderr.flush()
 
@@ -42,11 +65,6 @@ def strict_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")(f)
 
 
-def fails_strict(diags: Iterable[Diagnostic], strict: bool) -> bool:
-    """True when ``strict`` is set and ``diags`` hold a warning (errors fail anyway)."""
-    return strict and any(not d.is_error for d in diags)
-
-
 STRICT_NOTE = "kvnet: warnings fail with --strict"
 
 
@@ -54,8 +72,6 @@ def print_report(diags: Iterable[Diagnostic], fmt: str, summary: str | None = No
     """A command whose output *is* the report (``validate``, ``lint``): the report on stdout
     in every format (SPEC §5); a text report ends with ``summary`` (see
     :func:`kvnet.reporters.summary_line`). json is always a list, github only annotations."""
-    from kvnet.reporters import render
-
     diags = list(diags)
     fmt = resolve_format(fmt)
     text = render(fmt, diags) if (diags or fmt == "json") else ""
@@ -64,8 +80,28 @@ def print_report(diags: Iterable[Diagnostic], fmt: str, summary: str | None = No
     write_stdout(text)
 
 
+def write_outcome(outcome: Outcome, fmt: str) -> int:
+    """Write an adapter's Outcome: notes and diagnostics to stderr, then stdout; its exit code.
+
+    Files (``outcome.files``) are the caller's to write. Nothing goes to stderr when there is
+    nothing to say (adapters' stderr reaches the orchestrator's user as is).
+    """
+    lines = "".join(note + "\n" for note in outcome.notes)
+    if outcome.diagnostics:
+        lines += render(resolve_format(fmt), outcome.diagnostics)
+    if lines:
+        sys.stderr.write(lines)
+        sys.stderr.flush()
+    if outcome.stdout:
+        write_stdout(outcome.stdout)
+    return outcome.exit_code
+
+
 def write_stdout(text: str) -> None:
     """Write a command's whole result to stdout (see :func:`kvnet.output.write_stdout`)."""
-    from kvnet.output import write_stdout as write
+    output_write_stdout(text)
 
-    write(text)
+
+def environment() -> dict[str, str]:
+    """The process environment as a plain mapping, for adapters that read settings from it."""
+    return dict(os.environ)

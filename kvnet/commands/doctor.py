@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
 
 import click
 
+from kvnet.commands.common import format_option, report
+from kvnet.doctor import Needs, diagnose
+from kvnet.doctor.needs import plan_needs
+from kvnet.doctor.render import render
+from kvnet.exitcodes import OK, PROBLEMS
+from kvnet.options import BuildOptions
+from kvnet.pipeline import compile_paths
 from kvnet.profiles import DISTRIBUTIONS
-
-if TYPE_CHECKING:
-    from kvnet.doctor.needs import Needs
+from kvnet.reporters import resolve_format
 
 
 @click.command()
@@ -24,38 +28,32 @@ if TYPE_CHECKING:
               help="A plan (file or directory): also check the CNI plugins and node bridges it needs.")
 @click.option("--flavor", type=click.Choice(("thin", "thick")), default=None,
               help="Multus flavor. Default: the plan's, else what 00-multus names, else thin.")
-@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@format_option
 def doctor(root: str, distribution: str | None, plan: str | None, flavor: str | None, fmt: str) -> int:
     """Check a node: Multus binary in the CNI bin dir, the plugins the plan needs,
     00-multus first in the CNI conf dir, the kubeconfig it names, node bridges.
 
     Every problem comes with the command that fixes it. Exit 1 on any error, 0 when healthy.
     """
-    from kvnet.doctor import Needs, diagnose
-    from kvnet.doctor.render import render
-
     if not os.path.isdir(root):
         raise click.UsageError(f"--root: {root}: not a directory")
     needs = Needs()
     if plan is not None:
-        loaded = _load_plan(plan)
+        loaded = _load_plan(plan, fmt)
         if isinstance(loaded, int):
             return loaded
         needs = loaded
-    report = diagnose(root, needs, distribution, flavor)
-    sys.stdout.write(render(fmt, report))
+    node = diagnose(root, needs, distribution, flavor)
+    sys.stdout.write(render(resolve_format(fmt), node))
     sys.stdout.flush()
-    return 0 if report.healthy else 1
+    return OK if node.healthy else PROBLEMS
 
 
-def _load_plan(path: str) -> int | Needs:
-    """The plan's Needs, or an exit code after reporting why it could not be read."""
-    from kvnet.commands.common import report
-    from kvnet.doctor.needs import plan_needs
-    from kvnet.pipeline import BuildOptions, compile_paths
-
+def _load_plan(path: str, fmt: str) -> int | Needs:
+    """The plan's Needs (its problems reported in ``fmt``), or an exit code when it could not be read."""
     result = compile_paths([path], BuildOptions(validate_output=False, allow_empty=True))
+    if result.diagnostics:
+        report(result.diagnostics, fmt)  # the plan's own problems, as build reports them
     if not result.plans:
-        report(result.diagnostics, "text")
-        return result.exit_code or 1
+        return result.exit_code or PROBLEMS
     return plan_needs(result.plans, path)

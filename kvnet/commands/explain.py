@@ -7,12 +7,13 @@ from typing import Any, Callable, Sequence
 import click
 
 from kvnet.commands.common import format_option, report, write_stdout
+from kvnet.pipeline import compile_paths
+from kvnet.views.explain import render_json, render_text, rows
+from kvnet.views.graph import to_dot, to_mermaid, topology
 
 
 def _view(paths: tuple[str, ...], fmt: str, render: Callable[[Sequence[Any], Sequence[dict[str, Any]]], str]) -> int:
     """Compile ``paths`` (diagnostics as ``build`` reports them) and print ``render(plans, objects)``."""
-    from kvnet.pipeline import compile_paths
-
     result = compile_paths(list(paths))
     report(result.diagnostics, fmt)
     if not result.ok:
@@ -29,8 +30,6 @@ def _view(paths: tuple[str, ...], fmt: str, render: Callable[[Sequence[Any], Seq
 def explain(paths: tuple[str, ...], out_fmt: str, fmt: str) -> int:
     """Print a table: VM x interface -> network, type, binding, address and where it comes
     from, MAC, default route (read from the compiled output)."""
-    from kvnet.views.explain import render_json, render_text, rows
-
     render = render_json if out_fmt == "json" else render_text
     return _view(paths, fmt, lambda plans, objects: render(rows(plans, objects)))
 
@@ -42,7 +41,5 @@ def explain(paths: tuple[str, ...], out_fmt: str, fmt: str) -> int:
 @format_option
 def graph(paths: tuple[str, ...], out_fmt: str, fmt: str) -> int:
     """Write the topology (VMs, NADs, networks, node bridges and uplinks) as DOT or Mermaid."""
-    from kvnet.views.graph import to_dot, to_mermaid, topology
-
     render = to_mermaid if out_fmt == "mermaid" else to_dot
     return _view(paths, fmt, lambda plans, objects: render(topology(plans, objects)))

@@ -8,14 +8,13 @@ import click
 
 from kvnet.commands.schema import LOCAL_SCHEMA_NAME, write_schema
 from kvnet.output import write_file
+from kvnet.resources import read_data
 
 MODELINE = "# yaml-language-server: $schema="
 
 
 def starter_plan(schema_ref: str) -> str:
     """The starter plan, its first line pointing yaml-language-server at ``schema_ref``."""
-    from kvnet.resources import read_data
-
     text = read_data("starter-kvnet.yaml")
     if text.startswith(MODELINE):
         text = text.partition("\n")[2]

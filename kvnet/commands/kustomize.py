@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
 
 import click
 
-from kvnet.commands.common import format_option, resolve_format, write_stdout
-
-if TYPE_CHECKING:
-    from kvnet.adapters.kustomize import ExecOutcome
+from kvnet.adapters.kustomize import ExecInputs, install, plugin_home, run
+from kvnet.commands.common import format_option, write_outcome
+from kvnet.options import BuildOptions
 
 
 @click.group()
@@ -24,22 +22,19 @@ def kustomize() -> None:
 
 
 @kustomize.command("install-plugin")
-@click.option("--plugin-home", type=click.Path(file_okay=False),
+@click.option("--plugin-home", "home_option", type=click.Path(file_okay=False),
               help="kustomize plugin home (default: $KUSTOMIZE_PLUGIN_HOME, $XDG_CONFIG_HOME/kustomize/plugin "
                    "or ~/.config/kustomize/plugin).")
-def install_plugin(plugin_home: str | None) -> int:
+def install_plugin(home_option: str | None) -> int:
     """Put the exec plugin at <plugin home>/kvnet.dev/v1alpha1/networkplan/NetworkPlan."""
-    from kvnet.adapters.kustomize import install
-    from kvnet.adapters.kustomize import plugin_home as resolve_home
-
-    home = resolve_home(dict(os.environ), plugin_home)
+    home = plugin_home(dict(os.environ), home_option)
     try:
         path = install(home, sys.executable)
     except OSError as exc:
         click.echo(f"kvnet: cannot install the plugin under {home}: {exc.strerror or exc}", err=True)
         return 2
     click.echo(path)
-    if not plugin_home and "KUSTOMIZE_PLUGIN_HOME" not in os.environ:
+    if not home_option and "KUSTOMIZE_PLUGIN_HOME" not in os.environ:
         click.echo(f"kvnet: installed into kustomize's default plugin home {home}", err=True)
     return 0
 
@@ -50,28 +45,4 @@ def install_plugin(plugin_home: str | None) -> int:
 @click.argument("extra", nargs=-1, type=click.UNPROCESSED)
 def exec_plugin(config: str, extra: tuple[str, ...], fmt: str) -> int:
     """Run as the exec plugin: CONFIG is kustomize's temp copy of the plan (cwd: the kustomization)."""
-    from kvnet.adapters.kustomize import run_exec
-    from kvnet.pipeline import BuildOptions
-
-    fmt = resolve_format(fmt)
-    outcome = run_exec(config, os.getcwd(), BuildOptions())
-    if outcome.diagnostics:
-        _report(outcome, fmt)
-    if outcome.exit_code:
-        return outcome.exit_code
-    from kvnet.emit import to_yaml
-
-    write_stdout(to_yaml(outcome.objects))
-    return 0
-
-
-def _report(outcome: ExecOutcome, fmt: str) -> None:
-    from kvnet.adapters.plandoc import locate, render_located
-    from kvnet.reporters import render
-
-    if outcome.located or outcome.doc is None:
-        text = render(fmt, outcome.diagnostics)
-    else:
-        text = render_located(fmt, locate(outcome.diagnostics, outcome.doc))
-    sys.stderr.write(text)
-    sys.stderr.flush()
+    return write_outcome(run(ExecInputs(config, os.getcwd()), BuildOptions()), fmt)

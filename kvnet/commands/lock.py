@@ -7,6 +7,10 @@ import sys
 import click
 
 from kvnet.commands.common import format_option, report, write_stdout
+from kvnet.diagnostics import Loc, error
+from kvnet.exitcodes import OK, USAGE, exit_code
+from kvnet.lock.update import plan_updates, write
+from kvnet.signals import output_started
 
 
 @click.command()
@@ -22,14 +26,10 @@ def lock(paths: tuple[str, ...], fmt: str, check: bool) -> int:
     there. Entries of interfaces that still need one are kept; new ones get the lowest free
     address of the range; entries of removed VMs are dropped. Changes are listed on stdout.
     """
-    from kvnet.diagnostics import Loc, error
-    from kvnet.input.discover import UNREADABLE
-    from kvnet.lock.update import plan_updates, write
-
     updates, diags = plan_updates(list(paths))
     if any(d.is_error for d in diags):
         report(diags, fmt)
-        return 2 if any(d.code == UNREADABLE for d in diags) else 1
+        return exit_code(diags)
     changed = [u for u in updates if u.changed]
     lines = []
     for u in changed:
@@ -40,21 +40,19 @@ def lock(paths: tuple[str, ...], fmt: str, check: bool) -> int:
         report(diags + stale, fmt)
         if lines:
             write_stdout("".join(line + "\n" for line in lines))
-        return 1 if stale else 0
+        return exit_code(stale)
     report(diags, fmt)
-    from kvnet.signals import output_started
-
     output_started()  # every lock checked: write them all, never leave some written and some not
     try:
         for u in changed:
             write(u)
     except OSError as exc:
         click.echo(f"kvnet: cannot write {exc.filename}: {exc.strerror or exc}", err=True)
-        return 2
+        return USAGE
     if lines:
         write_stdout("".join(line + "\n" for line in lines))
     sys.stdout.flush()
-    return 0
+    return OK
 
 
 def _what(changes: list[str]) -> str:

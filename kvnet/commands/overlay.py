@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import click
 
+from kvnet.overlays import overlay_names, write_overlay
+from kvnet.profiles import PROFILES
+
 
 @click.command()
 @click.argument("distribution")
@@ -16,9 +19,6 @@ def overlay(distribution: str, output_dir: str) -> int:
     or k3s-legacy (k3s before v1.28.15/v1.29.10/v1.30.6/v1.31.2). Apply with
     `kubectl apply -k DIR`.
     """
-    from kvnet.overlays import overlay_names, write_overlay
-    from kvnet.profiles import PROFILES
-
     if distribution in PROFILES and not PROFILES[distribution].deploy_multus:
         click.echo(f"kvnet: {distribution} manages Multus with its network operator; there is no overlay "
                    f"(kvnet build emits only NADs and VMs for it)", err=True)

@@ -8,6 +8,7 @@ import click
 
 from kvnet.commands.common import write_stdout
 from kvnet.output import write_file
+from kvnet.resources import read_schema
 
 SCHEMA_FILE = "networkplan.json"
 # The file name `kvnet init` gives its local copy (beside the plan it writes).
@@ -16,8 +17,6 @@ LOCAL_SCHEMA_NAME = "networkplan.schema.json"
 
 def schema_text() -> str:
     """The NetworkPlan JSON Schema shipped in the package (``kvnet/schemas/networkplan.json``)."""
-    from kvnet.resources import read_schema
-
     text = read_schema(SCHEMA_FILE)
     return text if text.endswith("\n") else text + "\n"
 

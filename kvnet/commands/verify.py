@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from kvnet.commands.common import format_option, resolve_format
+from kvnet.commands.common import format_option
+from kvnet.verify.command import run_verify
 
 
 @click.command()
@@ -23,6 +24,5 @@ def verify(paths: tuple[str, ...], cni_bin_dir: str | None, jobs: int, fmt: str)
     of *.yaml). Each NAD runs in throwaway network namespaces with stand-in uplinks; the
     host's interfaces are never touched. Needs root and the reference CNI plugins.
     """
-    from kvnet.verify.command import run_verify
 
-    return run_verify(list(paths), cni_bin_dir, jobs, resolve_format(fmt), sys.stdout, sys.stderr)
+    return run_verify(list(paths), cni_bin_dir, jobs, fmt, sys.stdout, sys.stderr)

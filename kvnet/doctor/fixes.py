@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from kvnet.doctor.needs import Needs, flavor_of
+from kvnet.overlays import overlay_names, overlay_profile
 from kvnet.profiles import CNI_PLUGINS_VERSION, K3S_DEFAULT_DATA_DIR, OVS_CNI_IMAGE, OVS_CNI_MANIFEST, Profile, resolve
 
 _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "armv7l": "arm",
@@ -27,8 +28,6 @@ def deploy_multus(profile: Profile, needs: Needs, flavor: str = "thin") -> str:
         return _deploy_thick(profile, needs)
     if needs.plan_path and needs.cluster is not None:
         return f"kvnet build {q(needs.plan_path)} | kubectl apply -f -"
-    from kvnet.overlays import overlay_names, overlay_profile
-
     for name in overlay_names():
         if overlay_profile(name) == profile:
             return f"kvnet overlay {name} -o multus-{name} && kubectl apply -k multus-{name}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kvnet.input.facts import cni_type
+from kvnet.input.facts import network_plugins
 from kvnet.input.model import Plan
 
 
@@ -29,12 +29,11 @@ def plan_needs(plans: list[Plan], plan_path: str | None) -> Needs:
         if cluster is None and plan.cluster is not None:
             cluster = plan.cluster
         for net in plan.networks:
-            plugin = cni_type(net)
-            if plugin is None:
+            used = network_plugins(net)
+            if not used:
                 continue
-            plugins.setdefault(plugin, set()).add(net.name)
-            if net.ipam != "none":
-                plugins.setdefault(net.ipam, set()).add(net.name)
+            for plugin in used:
+                plugins.setdefault(plugin, set()).add(net.name)
             if net.type == "bridge" and net.bridge:
                 bridges.setdefault(net.bridge, set()).add(net.name)
                 if net.uplink:

@@ -1,27 +1,53 @@
-"""Text and JSON renderings of a NodeReport."""
+"""Text, JSON and GitHub renderings of a NodeReport (the formats of :mod:`kvnet.reporters`).
+
+Findings keep their own layout (``severity[check]: message`` and an indented ``fix:`` line,
+as a diagnostic has ``severity[code]: message`` and ``hint:``); under ``github`` errors and
+warnings become workflow annotations built by :func:`kvnet.reporters.annotation`.
+"""
 
 from __future__ import annotations
 
 import json
 
-from kvnet.doctor.findings import ERROR, WARNING, NodeReport
+from kvnet.doctor.findings import ERROR, WARNING, Finding, NodeReport
+from kvnet.reporters import annotation
 
-FORMATS = ("text", "json")
+
+def _header(report: NodeReport) -> list[str]:
+    return [(f"kvnet doctor: {report.distribution} ({report.distribution_from}), Multus {report.flavor}, "
+             f"root {report.root}"),
+            f"  CNI bin dir {report.bin_dir}, CNI conf dir {report.conf_dir}"]
 
 
-def text(report: NodeReport) -> str:
-    lines = [(f"kvnet doctor: {report.distribution} ({report.distribution_from}), Multus {report.flavor}, "
-              f"root {report.root}"),
-             f"  CNI bin dir {report.bin_dir}, CNI conf dir {report.conf_dir}"]
-    for f in report.findings:
-        lines.append(f"{f.severity}[{f.check}]: {f.message}")
-        if f.fix and f.severity in (ERROR, WARNING):
-            lines.append(f"  fix: {f.fix}")
-            if f.caution:
-                lines.append(f"  caution: {f.caution}")
+def _summary(report: NodeReport) -> str:
     n_err, n_warn = len(report.errors), len(report.warnings)
-    lines.append("healthy" if report.healthy and not n_warn else
-                 f"{n_err} error{'s' if n_err != 1 else ''}, {n_warn} warning{'s' if n_warn != 1 else ''}")
+    return ("healthy" if report.healthy and not n_warn else
+            f"{n_err} error{'s' if n_err != 1 else ''}, {n_warn} warning{'s' if n_warn != 1 else ''}")
+
+
+def _text_lines(f: Finding) -> list[str]:
+    lines = [f"{f.severity}[{f.check}]: {f.message}"]
+    if f.fix and f.severity in (ERROR, WARNING):
+        lines.append(f"  fix: {f.fix}")
+        if f.caution:
+            lines.append(f"  caution: {f.caution}")
+    return lines
+
+
+def _github_lines(f: Finding) -> list[str]:
+    if f.severity not in (ERROR, WARNING):
+        return _text_lines(f)
+    message = "\n".join(line.strip() for line in _text_lines(f)[1:])  # fix: and caution: below the message
+    message = f.message + ("\n" + message if message else "")
+    return [annotation(f.severity, message, file=f.path, title=f"kvnet doctor {f.check}")]
+
+
+def text(report: NodeReport, github: bool = False) -> str:
+    """The header, one line per finding (``fix:`` below errors and warnings), the summary."""
+    lines = _header(report)
+    for f in report.findings:
+        lines.extend(_github_lines(f) if github else _text_lines(f))
+    lines.append(_summary(report))
     return "".join(line + "\n" for line in lines)
 
 
@@ -30,4 +56,5 @@ def as_json(report: NodeReport) -> str:
 
 
 def render(fmt: str, report: NodeReport) -> str:
-    return as_json(report) if fmt == "json" else text(report)
+    """``report`` in ``fmt``: text, json or github (resolve ``auto`` first)."""
+    return as_json(report) if fmt == "json" else text(report, github=fmt == "github")

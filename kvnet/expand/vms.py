@@ -47,9 +47,9 @@ def _template_sets_memory(template: dict[str, Any]) -> bool:
     return "memory" in domain
 
 
-def expand_vm(plan: Plan, vm: VM, facts: Facts, macs: dict[tuple[str, int], str],
-              refs: dict[tuple[str, int], NadRef]) -> list[dict[str, Any]]:
-    """The VirtualMachine, plus a cloud-init Secret when its data is too large to inline."""
+def _interfaces(plan: Plan, vm: VM, macs: dict[tuple[str, int], str],
+                refs: dict[tuple[str, int], NadRef]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``domain.devices.interfaces`` and ``networks``, one entry each per plan interface, in order."""
     types = {n.name: n.type for n in plan.networks}
     interfaces: list[dict[str, Any]] = []
     networks: list[dict[str, Any]] = []
@@ -65,15 +65,13 @@ def expand_vm(plan: Plan, vm: VM, facts: Facts, macs: dict[tuple[str, int], str]
         else:
             ref = refs[(vm.name, iface.index)]
             networks.append({"name": iface.network, "multus": {"networkName": network_name_ref(plan, ref.name)}})
+    return interfaces, networks
 
-    disks: list[dict[str, Any]] = []
-    volumes: list[dict[str, Any]] = []
-    root = _root_volume(vm)
-    if root is not None:
-        disks.append({"name": ROOT_DISK, "disk": {"bus": "virtio"}})
-        volumes.append(root)
 
-    extra: list[dict[str, Any]] = []
+def _cloud_init(plan: Plan, vm: VM, facts: Facts,
+                macs: dict[tuple[str, int], str]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The ``cloudInitNoCloud`` volume source (empty: none) and the Secret holding whatever is
+    over KubeVirt's 2048-byte inline limit (None: everything is inline)."""
     cloud: dict[str, Any] = {}
     secret_data: dict[str, str] = {}
     secret_name = f"{vm.name}-cloudinit"
@@ -92,22 +90,20 @@ def expand_vm(plan: Plan, vm: VM, facts: Facts, macs: dict[tuple[str, int], str]
             cloud["networkData"] = nd
     if vm.ssh_keys and not cloud:
         cloud["userData"] = "#cloud-config\n"  # noCloud key propagation needs a cloudInitNoCloud volume
-    if cloud:
-        disks.append({"name": CLOUD_INIT_DISK, "disk": {"bus": "virtio"}})
-        volumes.append({"name": CLOUD_INIT_DISK, "cloudInitNoCloud": cloud})
-    if secret_data:
-        extra.append({
-            "apiVersion": "v1",
-            "kind": "Secret",
-            "metadata": meta.metadata(secret_name, plan.namespace, plan.name, vm.where.file, meta.WAVE_NAD),
-            "type": "Opaque",
-            "data": {k: base64.b64encode(v.encode()).decode() for k, v in sorted(secret_data.items())},
-        })
+    if not secret_data:
+        return cloud, None
+    return cloud, {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": meta.metadata(secret_name, plan.namespace, plan.name, vm.where.file, meta.WAVE_NAD),
+        "type": "Opaque",
+        "data": {k: base64.b64encode(v.encode()).decode() for k, v in sorted(secret_data.items())},
+    }
 
-    keys = ssh_secret(plan, vm)
-    if keys is not None:
-        extra.append(keys)
 
+def _domain(vm: VM, disks: list[dict[str, Any]], interfaces: list[dict[str, Any]]) -> dict[str, Any]:
+    """``spec.template.spec.domain``: cpu, memory (1Gi unless an instancetype or the template
+    sizes the VM), disks and interfaces."""
     domain: dict[str, Any] = {}
     if vm.cpu is not None:
         domain["cpu"] = {"cores": vm.cpu}
@@ -120,7 +116,27 @@ def expand_vm(plan: Plan, vm: VM, facts: Facts, macs: dict[tuple[str, int], str]
         devices["disks"] = disks
     devices["interfaces"] = interfaces
     domain["devices"] = devices
-    spec: dict[str, Any] = {"domain": domain, "networks": networks}
+    return domain
+
+
+def expand_vm(plan: Plan, vm: VM, facts: Facts, macs: dict[tuple[str, int], str],
+              refs: dict[tuple[str, int], NadRef]) -> list[dict[str, Any]]:
+    """The VirtualMachine, plus a cloud-init Secret when its data is too large to inline and
+    the ssh keys' Secret."""
+    interfaces, networks = _interfaces(plan, vm, macs, refs)
+    disks: list[dict[str, Any]] = []
+    volumes: list[dict[str, Any]] = []
+    root = _root_volume(vm)
+    if root is not None:
+        disks.append({"name": ROOT_DISK, "disk": {"bus": "virtio"}})
+        volumes.append(root)
+    cloud, cloud_secret = _cloud_init(plan, vm, facts, macs)
+    if cloud:
+        disks.append({"name": CLOUD_INIT_DISK, "disk": {"bus": "virtio"}})
+        volumes.append({"name": CLOUD_INIT_DISK, "cloudInitNoCloud": cloud})
+    extra = [o for o in (cloud_secret, ssh_secret(plan, vm)) if o is not None]
+
+    spec: dict[str, Any] = {"domain": _domain(vm, disks, interfaces), "networks": networks}
     if volumes:
         spec["volumes"] = volumes
     if vm.ssh_keys:

@@ -91,7 +91,7 @@ def _facts(net: Network, diags: list[Diagnostic]) -> NetFacts:
                 diags.append(error("KV214", f"network {net.name!r}: gateway {net.gateway} is the network or "
                                    f"broadcast address of {f.subnet}", w.at("gateway")))
         elif f.subnet is None and not f.broken:
-            diags.append(error("KV214", f"network {net.name!r}: a gateway needs a subnet",
+            diags.append(error("KV214", f"network {net.name!r}: gateway {net.gateway!r} needs a subnet",
                                w.at("gateway"), hint=f"add 'subnet:' (the network {net.gateway} belongs to)"))
     for i, ns in enumerate(net.nameservers):
         if parse_ip(ns) is None:
@@ -164,17 +164,21 @@ def resource_name(net: Network) -> str | None:
     return None
 
 
+def network_plugins(net: Network) -> list[str]:
+    """The CNI binaries ``net``'s NAD runs: its plugin, then its IPAM plugin; [] when kvnet
+    writes no NAD config for it."""
+    plugin = cni_type(net)
+    if plugin is None:
+        return []
+    return [plugin] + ([net.ipam] if net.ipam != "none" else [])
+
+
 def used_plugins(networks: dict[str, NetFacts]) -> dict[str, list[str]]:
     """CNI binaries the plan's NADs need -> the networks needing them (sorted)."""
     need: dict[str, set[str]] = {}
     for nf in networks.values():
-        net = nf.network
-        plugin = cni_type(net)
-        if plugin is None:
-            continue
-        need.setdefault(plugin, set()).add(net.name)
-        if net.ipam != "none":
-            need.setdefault(net.ipam, set()).add(net.name)
+        for plugin in network_plugins(nf.network):
+            need.setdefault(plugin, set()).add(nf.network.name)
     return {k: sorted(v) for k, v in sorted(need.items())}
 
 

@@ -114,7 +114,8 @@ class _Builder:
                     continue
                 key = self.build(knode, path + ("<key>",), depth + 1, record=False)
                 if isinstance(key, (dict, list)):
-                    raise LoadError(error("KV001", "mapping keys must be scalars",
+                    raise LoadError(error("KV001", f"a {'mapping' if isinstance(key, dict) else 'sequence'} "
+                                          "is used as a mapping key; keys must be scalars",
                                           Loc(self.doc.file, *self._mark(knode))))
                 if key in explicit:
                     first = self.doc.keys.get(path + (key,))

@@ -13,6 +13,7 @@ from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.input.loader import Document, PathT
+from kvnet.outputcheck.schema_tools import flatten
 from kvnet.resources import read_schema
 
 
@@ -24,8 +25,6 @@ def plan_schema() -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def _validator() -> Any:
     from jsonschema import Draft202012Validator, validators
-
-    from kvnet.outputcheck.schema_tools import flatten
 
     # JSON Schema counts 100.0 as an integer; Go's JSON decoding (CNI plugins, KubeVirt)
     # rejects it for an int field, so a plan's integers must be written as integers.
@@ -50,22 +49,14 @@ def _suggest(word: str, options: list[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+# YAML value types as a plan's author knows them (bool before int: a bool is an int in Python)
+_TYPE_NAMES: tuple[tuple[type, str], ...] = (
+    (type(None), "null"), (bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"),
+    (list, "list"), (dict, "mapping"))
+
+
 def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, dict):
-        return "mapping"
-    return type(value).__name__
+    return next((name for t, name in _TYPE_NAMES if isinstance(value, t)), type(value).__name__)
 
 
 def _got(value: Any) -> str:
@@ -103,16 +94,7 @@ def _diag_for(err: Any, doc: Document) -> list[Diagnostic]:
         name = missing[0] if missing else "?"
         return [error("KV103", f"{where}: missing required field {name!r}", doc.loc(path, key=True))]
     if kw in ("type",):
-        want = schema.get("type")
-        want_s = " or ".join(want) if isinstance(want, list) else str(want)
-        want_s = want_s.replace("object", "mapping").replace("array", "list")
-        hint = None
-        if "string" in want_s and isinstance(inst, (int, float)) and not isinstance(inst, bool):
-            hint = ("quote the value: YAML read it as a number (an unquoted MAC or time like 12:34:50 is "
-                    "a base-60 integer in YAML 1.1)")
-        elif "string" in want_s and isinstance(inst, bool):
-            hint = "quote the value: YAML reads yes/no/on/off/true/false as booleans"
-        return [error("KV102", f"{where}: expected {want_s}, got {_got(inst)}", doc.loc(path), hint=hint)]
+        return [_wrong_type(schema.get("type"), inst, where, doc.loc(path))]
     if kw in ("enum", "const"):
         options = err.validator_value if kw == "enum" else [err.validator_value]
         opts = [str(o) for o in options]
@@ -121,18 +103,7 @@ def _diag_for(err: Any, doc: Document) -> list[Diagnostic]:
     if kw == "pattern" and _is_foreign_nad(path, inst):
         return [foreign_nad(str(inst), doc.loc(path))]
     if kw in ("pattern", "minLength", "maxLength"):
-        hint_msg = schema.get("x-message")
-        if hint_msg:
-            extra = ""
-            if kw == "maxLength" and isinstance(inst, str):
-                extra = f" ({len(inst)} characters)"
-            return [error("KV105", f"{where}: {_show(inst)} {hint_msg}{extra}", doc.loc(path))]
-        if kw == "minLength":
-            return [error("KV104", f"{where}: must not be empty", doc.loc(path))]
-        if kw == "maxLength":
-            return [error("KV104", f"{where}: {_show(inst)} is longer than {err.validator_value}"
-                          " characters", doc.loc(path))]
-        return [error("KV104", f"{where}: {_show(inst)} is not valid", doc.loc(path))]
+        return [_bad_string(err, where, doc.loc(path))]
     if kw in ("minimum", "maximum"):
         lo = schema.get("minimum")
         hi = schema.get("maximum")
@@ -161,6 +132,32 @@ def foreign_nad(ref: str, loc: Loc) -> Diagnostic:
                  loc, hint=f"declare it as a network of type external and attach to that: "
                            f"'- {{name: {net}, type: external, nad: {ref}}}' under spec.networks, "
                            f"then 'network: {net}'")
+def _wrong_type(want: Any, inst: Any, where: str, loc: Loc) -> Diagnostic:
+    """KV102, with a quoting hint where YAML 1.1 turned a string into a number or boolean."""
+    want_s = " or ".join(want) if isinstance(want, list) else str(want)
+    want_s = want_s.replace("object", "mapping").replace("array", "list")
+    hint = None
+    if "string" in want_s and isinstance(inst, (int, float)) and not isinstance(inst, bool):
+        hint = ("quote the value: YAML read it as a number (an unquoted MAC or time like 12:34:50 is "
+                "a base-60 integer in YAML 1.1)")
+    elif "string" in want_s and isinstance(inst, bool):
+        hint = "quote the value: YAML reads yes/no/on/off/true/false as booleans"
+    return error("KV102", f"{where}: expected {want_s}, got {_got(inst)}", loc, hint=hint)
+
+
+def _bad_string(err: Any, where: str, loc: Loc) -> Diagnostic:
+    """A string failing pattern/minLength/maxLength: KV105 with the schema's x-message (a name
+    rule), else KV104."""
+    kw, inst = err.validator, err.instance
+    hint_msg = err.schema.get("x-message")
+    if hint_msg:
+        extra = f" ({len(inst)} characters)" if kw == "maxLength" and isinstance(inst, str) else ""
+        return error("KV105", f"{where}: {_show(inst)} {hint_msg}{extra}", loc)
+    if kw == "minLength":
+        return error("KV104", f"{where}: must not be empty", loc)
+    if kw == "maxLength":
+        return error("KV104", f"{where}: {_show(inst)} is longer than {err.validator_value} characters", loc)
+    return error("KV104", f"{where}: {_show(inst)} is not valid", loc)
 
 
 def check_document(doc: Document) -> list[Diagnostic]:

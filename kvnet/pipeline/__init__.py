@@ -12,10 +12,11 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
-from kvnet.diagnostics import Diagnostic, Loc, Report, error
+from kvnet.diagnostics import Diagnostic, Loc, Report
 from kvnet.emit import sort_objects
 from kvnet.expand.emitted import Emitted
-from kvnet.input.discover import UNREADABLE, discover, load_sources, select_plan_documents
+from kvnet.exitcodes import exit_code
+from kvnet.input.discover import discover, load_sources, select_plan_documents
 from kvnet.input.loader import Document
 from kvnet.input.model import Plan
 from kvnet.objectset import ObjectSet
@@ -39,15 +40,9 @@ class BuildResult:
         return not any(d.is_error for d in self.diagnostics)
 
     @property
-    def unreadable(self) -> bool:
-        return any(d.code == UNREADABLE for d in self.diagnostics)
-
-    @property
     def exit_code(self) -> int:
-        """SPEC §5: 0 ok, 1 errors in input, 2 unreadable input."""
-        if self.ok:
-            return 0
-        return 2 if self.unreadable else 1
+        """SPEC §5: 0 ok, 1 errors in input, 2 unreadable input (:func:`kvnet.exitcodes.exit_code`)."""
+        return exit_code(self.diagnostics)
 
 
 def compile_paths(paths: Sequence[str], options: BuildOptions | None = None) -> BuildResult:
@@ -133,8 +128,3 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
         if report.has_errors:
             return BuildResult(diagnostics=report.sorted(), plans=plans)
     return BuildResult(objects=objects, diagnostics=report.sorted(), plans=plans)
-
-
-def unreadable(message: str, where: Loc) -> Diagnostic:
-    """A KV000 diagnostic (exit 2)."""
-    return error(UNREADABLE, message, where)

@@ -17,6 +17,7 @@ from kvnet.lock.resolve import LockLookup
 from kvnet.objectset import ObjectSet
 from kvnet.options import BuildOptions
 from kvnet.outputcheck.limits import size_problem
+from kvnet.outputcheck.checker import OutputChecker
 from kvnet.rules import check_plan
 
 
@@ -82,8 +83,6 @@ def nothing_to_emit(where: Loc, had_plans: bool) -> Diagnostic:
 def validate_objects(emitted: Sequence[Emitted], options: BuildOptions) -> list[Diagnostic]:
     """Output stage: every object against its schema. A failure is a kvnet bug (KV900),
     unless it comes from a user's raw template fragment (KV901, pointed at the fragment)."""
-    from kvnet.outputcheck.checker import OutputChecker
-
     unusable = crd_diagnostics(options.crds)
     if unusable:
         return unusable

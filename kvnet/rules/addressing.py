@@ -5,100 +5,103 @@ from __future__ import annotations
 import ipaddress
 
 from kvnet.diagnostics import Diagnostic, error
-from kvnet.input.facts import Facts
-from kvnet.input.model import POD_NETWORK, Network, Plan
-from kvnet.netmath import is_network_or_broadcast, parse_interface
+from kvnet.input.facts import Facts, NetFacts
+from kvnet.input.model import POD_NETWORK, VM, Interface, Network, Plan
+from kvnet.netmath import IPAddress, IPInterface, is_network_or_broadcast, parse_interface
+from kvnet.rules.bindings import binding_of
+from kvnet.rules.claims import Claims
 
 
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
+    """The first problem of each interface's address (SPEC §4: KV211-KV213, KV216, KV218, KV219)."""
     out: list[Diagnostic] = []
-    taken: dict[tuple[str, str], str] = {}
+    taken = Claims()
     for vm in plan.vms:
         for iface in vm.interfaces:
-            nf = facts.networks.get(iface.network)
-            at = iface.where.at("address")
-            if iface.network == POD_NETWORK:
-                if iface.address is not None:
-                    out.append(error("KV219", f"VM {vm.name!r}: the pod network gets its address from the cluster; "
-                                     "'address' cannot be set on it", at))
+            problem, addr = _checked_address(vm, iface, facts.networks.get(iface.network))
+            if problem is not None:
+                out.append(problem)
+            if addr is None:
                 continue
-            if nf is None:
-                continue
-            net = nf.network
-            pool = net.address_pool
-            if pool is not None:
-                from kvnet.rules.bindings import binding_of
-
-                binding = binding_of(iface, net.type)
-                if binding != "bridge":
-                    out.append(error("KV219", f"VM {vm.name!r}: network {net.name!r} ({_pool(net)}) gives its "
-                                     f"address to the pod; only KubeVirt's 'bridge' binding hands it on to the guest "
-                                     f"(by DHCP), the {binding!r} binding does not",
-                                     iface.where.at("binding") if iface.binding else iface.where.at("network"),
-                                     hint="use 'ipam: none' (the guest's own DHCP client asks the segment's DHCP "
-                                          "server, or give 'address:') or 'ipam: static' with 'address:'"))
-                    continue
-            if iface.address is None:
-                if net.ipam == "static" and net.allocate is None:  # with allocate: kvnet.lock (KV280)
-                    out.append(error("KV218", f"VM {vm.name!r}: network {net.name!r} has ipam 'static', so the "
-                                     "interface needs 'address'", iface.where.at("network"),
-                                     hint=f"add e.g. 'address: {_example(nf.subnet)}'"))
-                continue
-            if pool is not None:
-                fix = ("remove 'address', or remove 'subnet' from the network (OVN-Kubernetes then only switches "
-                       "frames and the guest's addresses come from the plan)" if pool == "OVN-Kubernetes"
-                       else "remove 'address', or use 'ipam: static' on the network")
-                out.append(error("KV219", f"VM {vm.name!r}: network {net.name!r} assigns addresses from its "
-                                 f"{pool} pool; 'address' cannot be set", at, hint=fix))
-                continue
-            addr_if = parse_interface(iface.address)
-            if addr_if is None:
-                out.append(error("KV211", f"VM {vm.name!r}: address {iface.address!r} is not an IP address", at))
-                continue
-            addr = addr_if.ip
-            has_prefix = "/" in iface.address
-            subnet = nf.subnet
-            if subnet is None:
-                if nf.broken:
-                    continue
-                if not has_prefix:
-                    out.append(error("KV211", f"VM {vm.name!r}: address {iface.address!r} needs a prefix length "
-                                     f"because network {net.name!r} has no subnet", at,
-                                     hint=f"write {iface.address}/24 (or the right length), "
-                                          "or set 'subnet' on the network"))
-                    continue
-                if addr_if.network.num_addresses > 2 and is_network_or_broadcast(addr, addr_if.network):
-                    what = is_network_or_broadcast(addr, addr_if.network)
-                    out.append(error("KV212", f"VM {vm.name!r}: address {iface.address} is {what} of "
-                                     f"{addr_if.network}", at, hint="pick a host address inside the network"))
-                    continue
-            else:
-                if addr.version != subnet.version or addr not in subnet:
-                    out.append(error("KV211", f"VM {vm.name!r}: address {iface.address} is outside subnet "
-                                     f"{subnet} of network {net.name!r}", at,
-                                     hint=f"pick an address in {subnet}, e.g. {_example(subnet)}"))
-                    continue
-                if has_prefix and addr_if.network.prefixlen != subnet.prefixlen:
-                    out.append(error("KV211", f"VM {vm.name!r}: address {iface.address} has prefix "
-                                     f"/{addr_if.network.prefixlen} but subnet {subnet} is /{subnet.prefixlen}", at,
-                                     hint=f"write {addr}/{subnet.prefixlen} or just {addr}"))
-                    continue
-                what = is_network_or_broadcast(addr, subnet)
-                if what:
-                    out.append(error("KV212", f"VM {vm.name!r}: address {addr} is {what} of subnet {subnet}", at,
-                                     hint=f"pick a host address, e.g. {_example(subnet)}"))
-                    continue
-            if nf.gateway is not None and addr == nf.gateway:
-                out.append(error("KV213", f"VM {vm.name!r}: address {addr} is the gateway of network {net.name!r}",
-                                 at, hint="the gateway belongs to the router; pick another address"))
-                continue
-            key = (net.name, str(addr))
-            if key in taken:
+            first = taken.claim((iface.network, str(addr)), f"VM {vm.name!r}")
+            if first:
                 out.append(error("KV216", f"VM {vm.name!r}: address {addr} is already used on network "
-                                 f"{net.name!r} by {taken[key]}", at))
-            else:
-                taken[key] = f"VM {vm.name!r}"
+                                 f"{iface.network!r} by {first}", iface.where.at("address")))
     return out
+
+
+def _checked_address(vm: VM, iface: Interface, nf: NetFacts | None) -> tuple[Diagnostic | None, IPAddress | None]:
+    """(the first problem, or None; the address to claim on its network, or None)."""
+    at = iface.where.at("address")
+    if iface.network == POD_NETWORK:
+        return (None if iface.address is None else error(
+            "KV219", f"VM {vm.name!r}: address {iface.address!r} cannot be set on the pod "
+            "network; it gets its address from the cluster", at)), None
+    if nf is None:
+        return None, None
+    net = nf.network
+    if net.address_pool is not None:
+        return _pool_problem(vm, iface, net), None
+    if iface.address is None:
+        # with allocate, the address comes from kvnet.lock (KV280)
+        return (None if net.ipam != "static" or net.allocate is not None else error(
+            "KV218", f"VM {vm.name!r}: network {net.name!r} has ipam 'static', so the interface needs 'address'",
+            iface.where.at("network"), hint=f"add e.g. 'address: {_example(nf.subnet)}'")), None
+    addr_if = parse_interface(iface.address)
+    if addr_if is None:
+        return error("KV211", f"VM {vm.name!r}: address {iface.address!r} is not an IP address", at), None
+    if nf.subnet is None and nf.broken:
+        return None, None
+    problem = _subnet_problem(vm, iface, nf, addr_if)
+    if problem is None and nf.gateway is not None and addr_if.ip == nf.gateway:
+        problem = error("KV213", f"VM {vm.name!r}: address {addr_if.ip} is the gateway of network {net.name!r}",
+                        at, hint="the gateway belongs to the router; pick another address")
+    return problem, (addr_if.ip if problem is None else None)
+
+
+def _pool_problem(vm: VM, iface: Interface, net: Network) -> Diagnostic | None:
+    """A pool network (host-local, whereabouts, dhcp; OVN-Kubernetes with a subnet) hands the
+    pod's address to the guest only through KubeVirt's bridge binding, and takes no address of
+    the plan's (KV219)."""
+    binding = binding_of(iface, net.type)
+    if binding != "bridge":
+        return error("KV219", f"VM {vm.name!r}: network {net.name!r} ({_pool(net)}) gives its "
+                     f"address to the pod; only KubeVirt's 'bridge' binding hands it on to the guest "
+                     f"(by DHCP), the {binding!r} binding does not",
+                     iface.where.at("binding") if iface.binding else iface.where.at("network"),
+                     hint="use 'ipam: none' (the guest's own DHCP client asks the segment's DHCP "
+                          "server, or give 'address:') or 'ipam: static' with 'address:'")
+    if iface.address is not None:
+        fix = ("remove 'address', or remove 'subnet' from the network (OVN-Kubernetes then only switches "
+               "frames and the guest's addresses come from the plan)" if net.address_pool == "OVN-Kubernetes"
+               else "remove 'address', or use 'ipam: static' on the network")
+        return error("KV219", f"VM {vm.name!r}: address {iface.address!r} cannot be set: network "
+                     f"{net.name!r} assigns addresses from its {net.address_pool} pool", iface.where.at("address"),
+                     hint=fix)
+    return None
+
+
+def _subnet_problem(vm: VM, iface: Interface, nf: NetFacts, addr_if: IPInterface) -> Diagnostic | None:
+    """The address against the network's subnet, or its own prefix without one (KV211, KV212)."""
+    at, addr, subnet, name = iface.where.at("address"), addr_if.ip, nf.subnet, nf.network.name
+    if subnet is None:
+        if "/" not in str(iface.address):
+            return error("KV211", f"VM {vm.name!r}: address {iface.address!r} needs a prefix length "
+                         f"because network {name!r} has no subnet", at,
+                         hint=f"write {iface.address}/24 (or the right length), or set 'subnet' on the network")
+        what = addr_if.network.num_addresses > 2 and is_network_or_broadcast(addr, addr_if.network)
+        return error("KV212", f"VM {vm.name!r}: address {iface.address} is {what} of {addr_if.network}", at,
+                     hint="pick a host address inside the network") if what else None
+    if addr.version != subnet.version or addr not in subnet:
+        return error("KV211", f"VM {vm.name!r}: address {iface.address} is outside subnet {subnet} of network "
+                     f"{name!r}", at, hint=f"pick an address in {subnet}, e.g. {_example(subnet)}")
+    if "/" in str(iface.address) and addr_if.network.prefixlen != subnet.prefixlen:
+        return error("KV211", f"VM {vm.name!r}: address {iface.address} has prefix /{addr_if.network.prefixlen} "
+                     f"but subnet {subnet} is /{subnet.prefixlen}", at,
+                     hint=f"write {addr}/{subnet.prefixlen} or just {addr}")
+    what = is_network_or_broadcast(addr, subnet)
+    return error("KV212", f"VM {vm.name!r}: address {addr} is {what} of subnet {subnet}", at,
+                 hint=f"pick a host address, e.g. {_example(subnet)}") if what else None
 
 
 def _pool(net: Network) -> str:

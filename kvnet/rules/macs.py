@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kvnet.diagnostics import Diagnostic, error
+from kvnet.rules.claims import Claims
 from kvnet.input.facts import Facts
 from kvnet.input.model import Plan
 from kvnet.netmath import mac_problem, normalize_mac
@@ -10,7 +11,7 @@ from kvnet.netmath import mac_problem, normalize_mac
 
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    per_net: dict[tuple[str, str], str] = {}
+    per_net = Claims()
     for vm in plan.vms:
         in_vm: dict[str, int] = {}
         for iface in vm.interfaces:
@@ -28,10 +29,8 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
                 out.append(error("KV217", f"VM {vm.name!r}: MAC {mac} is given to interfaces[{in_vm[mac]}] too", at))
                 continue
             in_vm[mac] = iface.index
-            key = (iface.network, mac)
-            if key in per_net:
+            first = per_net.claim((iface.network, mac), f"VM {vm.name!r}")
+            if first:
                 out.append(error("KV217", f"VM {vm.name!r}: MAC {mac} is already used on network "
-                                 f"{iface.network!r} by {per_net[key]}", at))
-            else:
-                per_net[key] = f"VM {vm.name!r}"
+                                 f"{iface.network!r} by {first}", at))
     return out

@@ -6,11 +6,12 @@ from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.facts import Facts
 from kvnet.input.model import POD_NETWORK, Plan
 from kvnet.input.plan_schema import _suggest
+from kvnet.rules.claims import Claims
 
 
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    seen: dict[str, str] = {}
+    nets, vms = Claims(), Claims()
     for net in plan.networks:
         if net.name == POD_NETWORK:
             out.append(error("KV206", "network name 'default' is reserved for the pod network",
@@ -18,19 +19,14 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
                              hint="remove this network and use 'network: default' on an interface for the pod "
                                   "network; give a secondary network another name"))
             continue
-        if net.name in seen:
-            out.append(error("KV201", f"duplicate network name {net.name!r} (first at {seen[net.name]})",
-                             net.where.at("name")))
-        else:
-            seen[net.name] = str(net.where.at("name"))
-    vms: dict[str, str] = {}
-    known = sorted(set(seen) | {POD_NETWORK})
+        first = nets.claim(net.name, str(net.where.at("name")))
+        if first:
+            out.append(error("KV201", f"duplicate network name {net.name!r} (first at {first})", net.where.at("name")))
+    known = sorted({str(k) for k in nets.keys()} | {POD_NETWORK})
     for vm in plan.vms:
-        if vm.name in vms:
-            out.append(error("KV202", f"duplicate VM name {vm.name!r} (first at {vms[vm.name]})",
-                             vm.where.at("name")))
-        else:
-            vms[vm.name] = str(vm.where.at("name"))
+        first = vms.claim(vm.name, str(vm.where.at("name")))
+        if first:
+            out.append(error("KV202", f"duplicate VM name {vm.name!r} (first at {first})", vm.where.at("name")))
         used: dict[str, int] = {}
         for iface in vm.interfaces:
             if iface.network in used and iface.network == POD_NETWORK:
@@ -46,7 +42,7 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
                                  hint="a VM attaches to each network once"))
                 continue
             used[iface.network] = iface.index
-            if iface.network != POD_NETWORK and iface.network not in seen:
+            if iface.network != POD_NETWORK and iface.network not in nets:
                 out.append(error("KV204", f"VM {vm.name!r}: unknown network {iface.network!r}"
                                  f"{_suggest(iface.network, known)}",
                                  iface.where.at("network"),

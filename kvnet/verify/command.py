@@ -19,9 +19,11 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import TextIO
 
+from kvnet.exitcodes import INTERNAL, OK, PROBLEMS, USAGE
+from kvnet.reporters import FORMATS, render, resolve_format
 from kvnet.verify.inputs import compile_plans, load_inputs
 from kvnet.verify.netns import Session, remove_dead_leftovers
-from kvnet.verify.report import FORMATS, Summary, render_diagnostics, render_results, resolve_format
+from kvnet.verify.report import Summary, render_results
 from kvnet.verify.runner import Status, verify_all
 
 DEFAULT_BIN_DIRS = ("/opt/cni/bin", "/usr/lib/cni")
@@ -90,7 +92,7 @@ def resolve_bin_dir(cni_bin_dir: str | None) -> tuple[str | None, str]:
 
 def _refuse(err: TextIO, message: str) -> int:
     err.write(f"kvnet verify: {message}\n")
-    return 2
+    return USAGE
 
 
 def run_verify(paths: list[str], cni_bin_dir: str | None, jobs: int, fmt: str, out: TextIO, err: TextIO) -> int:
@@ -119,7 +121,7 @@ def _internal(err: TextIO, exc: BaseException) -> int:
     if os.environ.get("KVNET_DEBUG") == "1":
         err.write("".join(traceback.format_exception(exc)))
     err.write(f"kvnet verify: internal error: {type(exc).__name__}: {exc}\n")
-    return 3
+    return INTERNAL
 
 
 def _cleanup(session: Session, guard: _SignalGuard, cancel: bool) -> list[str]:
@@ -137,23 +139,19 @@ def _cleanup(session: Session, guard: _SignalGuard, cancel: bool) -> list[str]:
 def _run(paths: list[str], bin_dir: str, jobs: int, fmt: str, out: TextIO, err: TextIO) -> int:
     inputs = load_inputs(paths)
     if inputs.diagnostics:
-        err.write(render_diagnostics(inputs.diagnostics, fmt))
-        return 2 if inputs.unreadable else 1
+        err.write(render(fmt, inputs.diagnostics))
+        return USAGE if inputs.unreadable else PROBLEMS
     cases = list(inputs.cases)
     for path in inputs.plan_paths:
-        try:
-            compiled, diags, ok = compile_plans([path])
-        except ImportError as exc:
-            err.write(f"kvnet verify: cannot compile the plan in {path}: the kvnet compiler is unavailable ({exc})\n")
-            return 3
+        compiled, diags, ok = compile_plans([path])
         if diags:
-            err.write(render_diagnostics(diags, fmt))
+            err.write(render(fmt, diags))
         if not ok:
-            return 1
+            return PROBLEMS
         cases.extend(compiled)
     if not cases:
         err.write(f"kvnet verify: no NetworkAttachmentDefinition found in {' '.join(paths)}\n")
-        return 1
+        return PROBLEMS
 
     started = time.monotonic()
     namespaces, dirs = remove_dead_leftovers()
@@ -178,10 +176,10 @@ def _run(paths: list[str], bin_dir: str, jobs: int, fmt: str, out: TextIO, err: 
             return 128 + guard.received[0]
         if leftovers:
             err.write(f"kvnet verify: could not delete namespace(s) {', '.join(leftovers)}\n")
-            return 3
+            return INTERNAL
         if failure is not None:
             return _internal(err, failure)
     assert results is not None
     summary = Summary.of(results, time.monotonic() - started, jobs, bin_dir)
     out.write(render_results(results, summary, fmt))
-    return 1 if any(r.status is Status.FAILED for r in results) else 0
+    return PROBLEMS if any(r.status is Status.FAILED for r in results) else OK

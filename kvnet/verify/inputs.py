@@ -15,6 +15,8 @@ from typing import Any
 from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.input.loader import Budget, Document, LoadError, load_file
 from kvnet.labels import SOURCE_ANNOTATION
+from kvnet.options import BuildOptions
+from kvnet.pipeline import compile_paths
 
 PLAN_API = "kvnet.dev/v1alpha1"
 NAD_KIND = "NetworkAttachmentDefinition"
@@ -128,8 +130,6 @@ def load_inputs(paths: list[str]) -> Inputs:
 
 def compile_plans(paths: list[str]) -> tuple[list[NadCase], list[Diagnostic], bool]:
     """Compile plans with the core compiler; (NAD cases, diagnostics, ok)."""
-    from kvnet.pipeline import BuildOptions, compile_paths  # lazy: the core is optional here
-
     result = compile_paths(list(paths), BuildOptions())
     diagnostics = list(result.diagnostics)
     if not result.ok:

@@ -1,23 +1,17 @@
-"""Rendering of verify results and diagnostics: text, json, github (workflow commands)."""
+"""Rendering of verify's per-NAD results: text, json, github (workflow commands).
+
+Diagnostics (plans that do not compile, broken input) go through :mod:`kvnet.reporters`
+like every other command's; the annotations here are built by its :func:`annotation`.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from typing import Any
 
-from kvnet.diagnostics import Diagnostic
+from kvnet.reporters import annotation
 from kvnet.verify.runner import CaseResult, Status
-
-FORMATS = ("text", "json", "github")
-
-
-def resolve_format(fmt: str) -> str:
-    """``auto``: GitHub workflow annotations under GitHub Actions, else text."""
-    if fmt == "auto":
-        return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    return fmt
 
 
 @dataclass(frozen=True)
@@ -57,23 +51,13 @@ def _text_line(result: CaseResult, width: tuple[int, int] = (0, 0)) -> str:
     return f"{word:<7}  {result.case.ident:<{width[0]}}  {result.case.where:<{width[1]}}  {detail(result)}"
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_prop(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def _github_line(result: CaseResult) -> str:
     if result.status is Status.OK:
         return _text_line(result)
-    command = "error" if result.status is Status.FAILED else "notice"
-    props = [f"file={_escape_prop(result.case.source)}"]
-    if result.case.line:
-        props.append(f"line={result.case.line}")
-    props.append(f"title={_escape_prop('kvnet verify ' + result.status.value + ': ' + result.case.ident)}")
-    return f"::{command} {','.join(props)}::{_escape_data(result.case.ident + ': ' + detail(result))}"
+    level = "error" if result.status is Status.FAILED else "notice"
+    return annotation(level, result.case.ident + ": " + detail(result), file=result.case.source,
+                      line=result.case.line or None,
+                      title=f"kvnet verify {result.status.value}: {result.case.ident}")
 
 
 def _json_result(result: CaseResult) -> dict[str, Any]:
@@ -108,21 +92,3 @@ def render_results(results: list[CaseResult], summary: Summary, fmt: str) -> str
     lines = [_github_line(r) if fmt == "github" else _text_line(r, width) for r in results]
     return "".join(line + "\n" for line in lines) + summary.line() + "\n"
 
-
-def render_diagnostics(diags: list[Diagnostic], fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps([
-            {"severity": d.severity.value, "code": d.code, "message": d.message, "file": d.file,
-             "line": d.line, "column": d.column, "hint": d.hint} for d in diags], indent=2) + "\n"
-    lines = []
-    for d in diags:
-        if fmt == "github":
-            command = "error" if d.is_error else "warning"
-            message = d.message + (f" (hint: {d.hint})" if d.hint else "")
-            lines.append(f"::{command} file={_escape_prop(d.file)},line={d.line},col={d.column},"
-                         f"title={_escape_prop(d.code)}::{_escape_data(message)}")
-        else:
-            lines.append(f"{d.file}:{d.line}:{d.column}: {d.severity.value}[{d.code}]: {d.message}")
-            if d.hint:
-                lines.append(f"  hint: {d.hint}")
-    return "".join(line + "\n" for line in lines)

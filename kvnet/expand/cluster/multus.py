@@ -52,17 +52,51 @@ def _resources(cpu: str, memory: str, limits: bool) -> dict[str, Any]:
     return {"requests": req, "limits": dict(req)} if limits else {"requests": req}
 
 
-def _install_container(image: str, command: list[str], args: list[str] | None) -> dict[str, Any]:
-    c: dict[str, Any] = {"name": "install-multus-binary", "image": image, "command": command}
+def _container(name: str, image: str, command: list[str], args: list[str] | None, resources: dict[str, Any],
+               mounts: list[dict[str, Any]], env: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A privileged Multus container (upstream's fields, in upstream's order)."""
+    c: dict[str, Any] = {"name": name, "image": image, "command": command}
     if args:
         c["args"] = args
     c.update({
-        "resources": _resources("10m", "15Mi", limits=False),
+        "resources": resources,
         "securityContext": dict(_PRIVILEGED),
         "terminationMessagePolicy": "FallbackToLogsOnError",
-        "volumeMounts": [{"name": "cnibin", "mountPath": BIN_MOUNT, "mountPropagation": "Bidirectional"}],
+        "volumeMounts": mounts,
     })
+    if env:
+        c["env"] = env
     return c
+
+
+def _install_container(image: str, command: list[str], args: list[str] | None) -> dict[str, Any]:
+    """The init container that copies the multus binary into the node's CNI bin dir."""
+    mounts = [{"name": "cnibin", "mountPath": BIN_MOUNT, "mountPropagation": "Bidirectional"}]
+    return _container("install-multus-binary", image, command, args, _resources("10m", "15Mi", limits=False), mounts)
+
+
+def _multus_container(image: str, command: list[str], args: list[str] | None, mounts: list[dict[str, Any]],
+                      env: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The kube-multus container."""
+    return _container("kube-multus", image, command, args, _resources("100m", "50Mi", limits=True), mounts, env)
+
+
+def _pod_spec(container: dict[str, Any], init: dict[str, Any], volumes: list[dict[str, Any]],
+              host_pid: bool) -> dict[str, Any]:
+    """The Multus pod spec: host network (and PID for thick), kube-system's tolerations and priority."""
+    pod: dict[str, Any] = {"hostNetwork": True}
+    if host_pid:
+        pod["hostPID"] = True
+    pod.update({
+        "tolerations": [dict(t) for t in _TOLERATIONS],
+        "serviceAccountName": SERVICE_ACCOUNT,
+        "priorityClassName": PRIORITY_CLASS,
+        "containers": [container],
+        "initContainers": [init],
+        "terminationGracePeriodSeconds": 10,
+        "volumes": volumes,
+    })
+    return pod
 
 
 def _daemonset(plan: Plan, source: str, pod_spec: dict[str, Any]) -> dict[str, Any]:
@@ -80,25 +114,10 @@ def _daemonset(plan: Plan, source: str, pod_spec: dict[str, Any]) -> dict[str, A
 
 def thin_daemonset(plan: Plan, source: str, profile: Profile, cfg: ClusterSettings) -> dict[str, Any]:
     paths = thin_host_paths(profile)
-    pod = {
-        "hostNetwork": True,
-        "tolerations": [dict(t) for t in _TOLERATIONS],
-        "serviceAccountName": SERVICE_ACCOUNT,
-        "priorityClassName": PRIORITY_CLASS,
-        "containers": [{
-            "name": "kube-multus",
-            "image": cfg.multus_image,
-            "command": ["/thin_entrypoint"],
-            "args": thin_args(profile),
-            "resources": _resources("100m", "50Mi", limits=True),
-            "securityContext": dict(_PRIVILEGED),
-            "terminationMessagePolicy": "FallbackToLogsOnError",
-            "volumeMounts": [{"name": "cni", "mountPath": CONF_MOUNT}, {"name": "cnibin", "mountPath": BIN_MOUNT}],
-        }],
-        "initContainers": [_install_container(cfg.multus_image, ["/install_multus"], ["--type", "thin"])],
-        "terminationGracePeriodSeconds": 10,
-        "volumes": [_host_volume(name, path) for name, path in paths.items()],
-    }
+    mounts = [{"name": "cni", "mountPath": CONF_MOUNT}, {"name": "cnibin", "mountPath": BIN_MOUNT}]
+    container = _multus_container(cfg.multus_image, ["/thin_entrypoint"], thin_args(profile), mounts)
+    init = _install_container(cfg.multus_image, ["/install_multus"], ["--type", "thin"])
+    pod = _pod_spec(container, init, [_host_volume(name, path) for name, path in paths.items()], host_pid=False)
     return _daemonset(plan, source, pod)
 
 
@@ -168,27 +187,11 @@ def thick_daemonset(plan: Plan, source: str, profile: Profile, cfg: ClusterSetti
     volumes = [_host_volume(name, path) for name, path in paths.items()]
     volumes.append({"name": DAEMON_CONFIG, "configMap": {
         "name": DAEMON_CONFIG, "items": [{"key": "daemon-config.json", "path": "daemon-config.json"}]}})
-    pod = {
-        "hostNetwork": True,
-        "hostPID": True,
-        "tolerations": [dict(t) for t in _TOLERATIONS],
-        "serviceAccountName": SERVICE_ACCOUNT,
-        "priorityClassName": PRIORITY_CLASS,
-        "containers": [{
-            "name": "kube-multus",
-            "image": cfg.multus_image,
-            "command": ["/usr/src/multus-cni/bin/multus-daemon"],
-            "resources": _resources("100m", "50Mi", limits=True),
-            "securityContext": dict(_PRIVILEGED),
-            "terminationMessagePolicy": "FallbackToLogsOnError",
-            "volumeMounts": mounts,
-            "env": [{"name": "MULTUS_NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}}],
-        }],
-        "initContainers": [_install_container(
-            cfg.multus_image, ["/usr/src/multus-cni/bin/install_multus", "-d", BIN_MOUNT, "-t", "thick"], None)],
-        "terminationGracePeriodSeconds": 10,
-        "volumes": volumes,
-    }
+    env = [{"name": "MULTUS_NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}}]
+    container = _multus_container(cfg.multus_image, ["/usr/src/multus-cni/bin/multus-daemon"], None, mounts, env)
+    init = _install_container(
+        cfg.multus_image, ["/usr/src/multus-cni/bin/install_multus", "-d", BIN_MOUNT, "-t", "thick"], None)
+    pod = _pod_spec(container, init, volumes, host_pid=True)
     return _daemonset(plan, source, pod)
 
 

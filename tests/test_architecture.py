@@ -1,0 +1,117 @@
+"""The shape of the tree (issue #8): small modules, short pipeline functions, no import cycle,
+kvnet-internal imports at module top level, and a ``kvnet --version`` that loads none of the
+pipeline."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+KVNET = ROOT / "kvnet"
+MAX_MODULE_LINES = 300
+MAX_FUNCTION_LINES = 60
+PIPELINE = ("pipeline", "expand", "rules")
+
+# Known exceptions, each with its reason; the list may only shrink.
+LONG_MODULES = {
+    "outputcheck/cni_schemas.py": "the output checkers are being rewritten for jsonschema-rs (#15)",
+}
+LAZY_IMPORTS = {
+    "entry.py": "takes SIGTERM before anything else is imported (kvnet.signals)",
+    "outputcheck/checker.py": "the output checkers are being rewritten for jsonschema-rs (#15)",
+    "outputcheck/cni_schemas.py": "the output checkers are being rewritten for jsonschema-rs (#15)",
+}
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in sorted(KVNET.rglob("*.py")):
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        out[name.removesuffix(".__init__")] = path
+    return out
+
+
+def _rel(path: Path) -> str:
+    return path.relative_to(KVNET).as_posix()
+
+
+def test_no_module_over_300_lines() -> None:
+    long = {_rel(p): n for p in _modules().values()
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert set(long) <= set(LONG_MODULES), long
+
+
+def test_no_function_over_60_lines_in_the_pipeline() -> None:
+    long = []
+    for path in _modules().values():
+        if _rel(path).split("/")[0] not in PIPELINE:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    long.append(f"{_rel(path)}:{node.lineno} {node.name} ({length} lines)")
+    assert long == []
+
+
+def _imports(tree: ast.AST, modules: dict[str, Path]) -> set[str]:
+    """The kvnet modules ``tree`` imports (``from pkg import sub`` counts as importing ``sub``)."""
+    deps: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("kvnet"):
+            subs = {f"{node.module}.{a.name}" for a in node.names} & set(modules)
+            deps |= subs or {node.module}
+        elif isinstance(node, ast.Import):
+            deps |= {a.name for a in node.names if a.name.startswith("kvnet")}
+    return deps & set(modules)
+
+
+def test_no_import_cycle() -> None:
+    modules = _modules()
+    graph = {name: _imports(ast.parse(path.read_text(encoding="utf-8")), modules) - {name}
+             for name, path in modules.items()}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    cycles: list[list[str]] = []
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = 1
+        for dep in sorted(graph[name]):
+            if state.get(dep) == 1:
+                cycles.append(path[path.index(dep):] + [dep] if dep in path else [name, dep])
+            elif dep not in state:
+                visit(dep, path + [dep])
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert cycles == []
+
+
+def test_kvnet_imports_at_module_top_level() -> None:
+    lazy = []
+    modules = _modules()
+    for path in modules.values():
+        if _rel(path) in LAZY_IMPORTS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for dep in _imports(node, modules):
+                    lazy.append(f"{_rel(path)}:{node.name} imports {dep}")
+    assert lazy == []
+
+
+def test_version_loads_no_command_and_no_pipeline() -> None:
+    code = ("import sys; sys.argv = ['kvnet', '--version']\n"
+            "from kvnet.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith(('kvnet', 'yaml', 'jsonschema')))))")
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    *version, modules = res.stdout.splitlines()
+    assert version[0].startswith("kvnet ")
+    assert set(modules.split()) <= {"kvnet", "kvnet.about", "kvnet.cli", "kvnet.exitcodes", "kvnet.output",
+                                    "kvnet.signals"}, modules

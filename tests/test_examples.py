@@ -142,7 +142,7 @@ def test_field_scenario_key_lines() -> None:
     nd = yaml.safe_load(ci["networkData"])
     eth1 = nd["ethernets"]["eth1"]
     assert eth1["addresses"] == ["192.168.1.200/24"]
-    assert eth1["routes"][0]["via"] == "192.168.1.1"
+    assert "routes" not in eth1 and eth1["nameservers"] == {"addresses": ["192.168.1.1"]}  # pod NIC: default route
     assert eth1["match"]["macaddress"] == ifaces[1]["macAddress"]
     assert nd["ethernets"]["eth0"]["dhcp4"] is True
     assert spec["volumes"][0] == {"name": "rootdisk", "containerDisk": {"image": "quay.io/containerdisks/ubuntu:22.04"}}

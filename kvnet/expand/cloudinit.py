@@ -7,7 +7,11 @@ networkd, eni, sysconfig, network-manager), and netplan itself configure the sam
 - exactly one NIC carries the default route (:func:`default_route_index`); it is written
   ``to: 0.0.0.0/0`` / ``to: ::/0`` with the network's gateway, also on DHCP NICs, because
   KubeVirt's DHCP server offers no router on secondary networks. ``to: default`` is never
-  written: cloud-init < 25.3 rejects it outside its netplan pass-through;
+  written: cloud-init < 25.3 rejects it outside its netplan pass-through. On a NIC with a static
+  IPv6 address it is ``gateway6:`` instead: cloud-init 22.4 normalises a route twice and the
+  second pass drops the prefix length 0, turning ``::/0`` into ``::/64`` in every renderer but
+  netplan, while ``gateway6`` reaches all of them (netplan 0.106 accepts it with a deprecation
+  warning; writing both makes netplan report conflicting default routes);
 - no other NIC gets a default route; a DHCP NIC that must not win says so twice, because the
   renderers honour different keys: ``use-routes: false`` (netplan, networkd) and
   ``route-metric`` (eni, sysconfig, network-manager from 26.x). The sysconfig renderer also
@@ -67,12 +71,12 @@ def _address(iface: Interface, nf: NetFacts) -> str:
     return f"{ip.ip}/{prefix}"
 
 
-def _routes(nf: NetFacts | None, carries_default: bool) -> list[dict[str, Any]]:
-    """The default route (carrier only), then the network's own ``routes`` as given."""
+def _routes(nf: NetFacts | None, default_route: bool) -> list[dict[str, Any]]:
+    """The default route (when ``default_route``), then the network's own ``routes`` as given."""
     if nf is None:
         return []
     out: list[dict[str, Any]] = []
-    if carries_default and nf.gateway is not None:
+    if default_route and nf.gateway is not None:
         out.append({"to": DEFAULT_ROUTE_TO[nf.gateway.version], "via": str(nf.gateway)})
     for route in nf.network.routes:
         entry: dict[str, Any] = {"to": str(route["to"]).strip(), "via": str(route["via"]).strip()}
@@ -93,7 +97,11 @@ def _ethernet(iface: Interface, nf: NetFacts | None, mac: str, carrier: int | No
         eth["dhcp4"] = True
         if carrier is not None and carrier != iface.index:
             eth["dhcp4-overrides"] = {"use-routes": False, "route-metric": NON_DEFAULT_DHCP_METRIC}
-    routes = _routes(nf, carrier == iface.index)
+    carries = carrier == iface.index
+    if carries and "addresses" in eth and nf is not None and nf.gateway is not None and nf.gateway.version == 6:
+        eth["gateway6"] = str(nf.gateway)
+        carries = False
+    routes = _routes(nf, carries)
     if routes:
         eth["routes"] = routes
     if nf is not None:

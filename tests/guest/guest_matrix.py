@@ -44,6 +44,7 @@ V6 = _net("v6", "fd00:10::/64", "fd00:10::1", dns="{nameservers: ['fd00:10::53']
           routes="[{to: 'fd00:99::/48', via: 'fd00:10::fe', metric: 400}]")
 V6B = _net("v6b", "fd00:20::/64", "fd00:20::1", ipam="static", dns="{nameservers: ['fd00:20::53']}")
 V6L2 = _net("v6l2", "fd00:30::/64")
+V6DHCP = _net("v6d", "fd00:40::/64", "fd00:40::1", dns="{nameservers: ['fd00:40::53']}")
 NOGW = _net("nogw", "10.80.0.0/24")
 
 MATRIX: dict[str, str] = {
@@ -53,7 +54,7 @@ MATRIX: dict[str, str] = {
     "v4-several-gateways": LAN + SAN + POOL + NOGW, "v4-no-pod-several-gateways": NOGW + LAN + SAN,
     "v4-dhcp-ipam-default": DHCP + LAN, "v6-static-only": V6 + V6B,
     "v6-beside-pod": V6 + LAN, "v6-default-on-secondary": V6 + LAN,
-    "v6-dhcp6-l2": V6L2 + V6, "dual-stack-mixed": LAN + V6 + POOL + L2,
+    "v6-dhcp6-l2": V6L2 + V6, "v6-dhcp6-default": V6DHCP + LAN, "dual-stack-mixed": LAN + V6 + POOL + L2,
 }
 VMS: dict[str, str] = {
     "v4-static-pod-default": _vm("a", "network: default", "network: lan, address: 192.168.1.20",
@@ -78,6 +79,8 @@ VMS: dict[str, str] = {
     "v6-default-on-secondary": _vm("a", "network: default", "network: v6, address: 'fd00:10::22', defaultRoute: true",
                                    "network: lan, address: 192.168.1.30"),
     "v6-dhcp6-l2": _vm("a", "network: default", "network: v6l2", "network: v6, address: 'fd00:10::23'"),
+    "v6-dhcp6-default": _vm("a", "network: default", "network: v6d, defaultRoute: true",
+                            "network: lan, address: 192.168.1.33"),
     "dual-stack-mixed": _vm("a", "network: default", "network: lan, address: 192.168.1.31",
                             "network: v6, address: 'fd00:10::24'", "network: pool", "network: l2")
     + _vm("b", "network: v6, address: 'fd00:10::25', defaultRoute: true", "network: pool",

@@ -104,11 +104,12 @@ def parse_networkd(root: Path, dhcp_metric: int = 1024) -> Guest:
                 nic.addresses.update(sec.get("Address", []))
                 nic.dns.update(x for v in sec.get("DNS", []) for x in v.split())
                 nic.search.update(x for v in sec.get("Domains", []) for x in v.split())
+                nic.routes += [_route("default", gw, None) for gw in sec.get("Gateway", [])]
             elif sec_name == "Address":
                 nic.addresses.update(sec.get("Address", []))
-            elif sec_name == "Route":
+            elif sec_name == "Route":  # no Destination: a default route
                 metric = sec.get("Metric")
-                nic.routes.append(_route(sec["Destination"][0], sec["Gateway"][0],
+                nic.routes.append(_route((sec.get("Destination") or ["default"])[0], sec["Gateway"][0],
                                          int(metric[0]) if metric else None))
             elif sec_name in ("DHCP", "DHCPv4"):
                 if "RouteMetric" in sec:
@@ -135,6 +136,7 @@ def parse_netplan_yaml(root: Path) -> Guest:
             nic.search.update(ns.get("search") or [])
             for r in eth.get("routes") or []:
                 nic.routes.append(_route(str(r["to"]), str(r["via"]), r.get("metric")))
+            nic.routes += [_route("default", str(eth[k]), None) for k in ("gateway4", "gateway6") if eth.get(k)]
             over = eth.get("dhcp4-overrides") or {}
             nic.dhcp_metric = over.get("route-metric")
             nic.dhcp_takes_router = over.get("use-routes", True) is not False
@@ -174,6 +176,8 @@ def parse_eni(root: Path) -> Guest:
             continue
         elif key == "address":
             cur.addresses.add(args[0])
+        elif key == "gateway":
+            cur.routes.append(_route("default", args[0], None))
         elif key == "metric":
             cur.dhcp_metric = int(args[0])
         elif key == "post-up" and "route" in args:

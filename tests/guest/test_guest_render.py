@@ -13,6 +13,8 @@ README's guest table; a test fails when a limit listed there is no longer observ
 from __future__ import annotations
 
 import base64
+import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,13 +23,14 @@ import pytest
 import yaml
 from guest_matrix import VmIntent, intents, matrix_plans
 from guest_parse import PARSERS, Guest
-from guest_tools import KINDS, finish, netplan_binary, netplan_generate, render_all, versions
+from guest_tools import SYSTEM_PYTHON, KINDS, finish, netplan_binary, netplan_generate, render_all, versions
 from testlib import example_dirs, run_kvnet
 
 pytestmark = pytest.mark.slow
 
 # (cloud-init version, output kind) -> what it cannot express; the README's guest table says the same.
-# route-metric: 22.4's netplan-v2 reader drops route metrics; ipv6-default: it reads "::/0" as "::/64";
+# route-metric: 22.4's netplan-v2 reader drops route metrics; ipv6-default: it reads "::/0" as "::/64"
+# (kvnet writes gateway6 on a static IPv6 NIC, which 22.4 reads right; a DHCPv6 NIC keeps "::/0");
 # dhcp-dns: a DHCP NIC's nameservers are dropped (network-manager 22.4, eni 26.2) or only reach the
 # guest-wide resolv.conf, which holds 3 (sysconfig 22.4); dhcp-no-default: network-manager 22.4 writes
 # neither use-routes nor route-metric, so a DHCP router there ties with the carrier.
@@ -224,3 +227,52 @@ def test_matrix_is_covered(rendered: list[Outcome], capsys: pytest.CaptureFixtur
     with capsys.disabled():
         print(f"\nguest: {len(rendered)} (plan VM, cloud-init version, renderer) renders, {clean} with no "
               f"difference at all, {len(rendered) - clean} only with the listed limits")
+
+
+def test_the_old_default_route_spelling_fails_where_the_issue_says(tmp_path: Path) -> None:
+    """The harness sees a renderer failure: `to: default` (kvnet's old output) breaks cloud-init
+    22.4.2 outside netplan ("Address default is not a valid ip address"), and 26.2 accepts it."""
+    found, missing = versions()
+    if not found:
+        pytest.skip("; ".join(missing))
+    nd = tmp_path / "nd.yaml"
+    nd.write_text('version: 2\nethernets:\n  eth1:\n    match: {macaddress: "02:00:00:00:00:02"}\n'
+                  '    addresses: [192.168.1.20/24]\n    routes: [{to: default, via: 192.168.1.1}]\n')
+    for v in found:
+        jobs = [{"input": str(nd), "distro": KINDS[k], "kind": k, "out": str(tmp_path / v.name / k)} for k in KINDS]
+        results = dict(zip(KINDS, finish(render_all(v, jobs)), strict=True))
+        assert results["netplan"]["ok"], results["netplan"]
+        if v.name.startswith("22."):
+            assert not results["eni"]["ok"] and "default" in str(results["eni"]["error"])
+        else:
+            assert all(r["ok"] for r in results.values()), results
+
+
+def test_batch_renders_what_the_command_line_renders(tmp_path: Path) -> None:
+    """render_batch.py (one interpreter for many jobs) writes the same files as one run of
+    `cloud-init devel net-convert` per job: /usr/bin/cloud-init for 22.4.2, the module for 26.2."""
+    found, missing = versions()
+    if not found:
+        pytest.skip("; ".join(missing))
+    nd = tmp_path / "nd.yaml"
+    nd.write_text('version: 2\nethernets:\n  eth0:\n    match: {macaddress: "02:00:00:00:00:01"}\n    dhcp4: true\n'
+                  '    dhcp4-overrides: {use-routes: false, route-metric: 200}\n  eth1:\n'
+                  '    match: {macaddress: "02:00:00:00:00:02"}\n    addresses: [192.168.1.20/24]\n'
+                  '    routes: [{to: 0.0.0.0/0, via: 192.168.1.1}, {to: 10.0.0.0/8, via: 192.168.1.254}]\n')
+    for v in found:
+        kinds = ["netplan", "netplan", "sysconfig", "eni"]  # netplan twice: the batch must not leak state
+        jobs = [{"input": str(nd), "distro": KINDS[k], "kind": k, "out": str(tmp_path / "batch" / v.name / f"{n}{k}")}
+                for n, k in enumerate(kinds)]
+        assert all(r["ok"] for r in finish(render_all(v, jobs)))
+        env = {k: val for k, val in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+        cmd = [str(SYSTEM_PYTHON), "-m", "cloudinit.cmd.main"] if v.pythonpath else ["/usr/bin/cloud-init"]
+        if v.pythonpath:
+            env["PYTHONPATH"] = v.pythonpath
+        for job in jobs:
+            out = tmp_path / "cli" / v.name / Path(job["out"]).name
+            subprocess.run([*cmd, "devel", "net-convert", "--network-data", str(nd), "--kind", "yaml", "--distro",
+                            job["distro"], "--output-kind", job["kind"], "--directory", str(out)],
+                           check=True, capture_output=True, env=env, timeout=120)
+            batch = {p.relative_to(job["out"]): p.read_bytes() for p in Path(job["out"]).rglob("*") if p.is_file()}
+            cli = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+            assert batch and batch == cli, (v.name, job["kind"])

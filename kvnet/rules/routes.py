@@ -7,7 +7,7 @@ from typing import Any
 from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.facts import Facts, NetFacts
 from kvnet.input.model import Plan
-from kvnet.netmath import parse_ip, parse_network_strict
+from kvnet.netmath import is_network_or_broadcast, parse_ip, parse_network_strict
 
 
 def _check_to(nf: NetFacts, i: int, route: dict[str, Any]) -> Diagnostic | None:
@@ -47,9 +47,13 @@ def _check_via(nf: NetFacts, i: int, route: dict[str, Any]) -> Diagnostic | None
     if hop.version != nf.subnet.version:
         return error("KV225", f"network {net.name!r}: route via {via} is IPv{hop.version} but subnet "
                      f"{nf.subnet} is IPv{nf.subnet.version}", at)
-    if hop not in nf.subnet or hop == nf.subnet.network_address:
+    if hop not in nf.subnet:
         return error("KV224", f"network {net.name!r}: route via {via} is outside subnet {nf.subnet}", at,
                      hint=f"the next hop must be a router on this segment, an address inside {nf.subnet}")
+    what = is_network_or_broadcast(hop, nf.subnet)
+    if what:
+        return error("KV224", f"network {net.name!r}: route via {via} is {what} of subnet {nf.subnet}", at,
+                     hint="the next hop must be a router's own address on this segment")
     return None
 
 

@@ -22,11 +22,18 @@ from typing import Any
 import pytest
 import yaml
 from guest_matrix import VmIntent, intents, matrix_plans
-from guest_parse import PARSERS, Guest
+from guest_parse import Guest, parse_eni, parse_netplan_yaml, parse_networkd
+from guest_parse_rh import parse_network_manager, parse_sysconfig
 from guest_tools import SYSTEM_PYTHON, KINDS, finish, netplan_binary, netplan_generate, render_all, versions
 from testlib import example_dirs, run_kvnet
 
 pytestmark = pytest.mark.slow
+
+# output kind -> its reader ("netplan-generate": the networkd units `netplan generate` wrote)
+PARSERS = {
+    "netplan": parse_netplan_yaml, "networkd": parse_networkd, "eni": parse_eni, "sysconfig": parse_sysconfig,
+    "network-manager": parse_network_manager, "netplan-generate": lambda root: parse_networkd(root, dhcp_metric=100),
+}
 
 # (cloud-init version, output kind) -> what it cannot express; the README's guest table says the same.
 # route-metric: 22.4's netplan-v2 reader drops route metrics; ipv6-default: it reads "::/0" as "::/64"

@@ -167,3 +167,16 @@ def test_missing_crd_file_is_usage_error(tmp_path: Path) -> None:
     example = Path(__file__).resolve().parents[1] / "examples" / "k3s-lan-static"
     res = run_kvnet("build", "--crd", str(tmp_path / "nope.yaml"), str(example))
     assert res.code == 2 and res.out == "" and "--crd" in res.err
+
+
+def test_readme_network_data_example_is_the_build_output() -> None:
+    """The README's networkData of examples/k3s-lan-static is what `kvnet build` writes today."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = readme.split("networkData: |", 1)[1].split("```", 1)[0]
+    lines = [line for line in block.splitlines()[1:] if line.strip()]
+    indent = len(lines[0]) - len(lines[0].lstrip())
+    shown = yaml.safe_load("\n".join(line[indent:].split("  #")[0] for line in lines))
+    vm = [o for o in build(Path(__file__).resolve().parents[1] / "examples" / "k3s-lan-static")
+          if o["kind"] == "VirtualMachine"][0]
+    ci = [v["cloudInitNoCloud"] for v in vm["spec"]["template"]["spec"]["volumes"] if "cloudInitNoCloud" in v][0]
+    assert shown == yaml.safe_load(ci["networkData"])

@@ -46,6 +46,9 @@ V6B = _net("v6b", "fd00:20::/64", "fd00:20::1", ipam="static", dns="{nameservers
 V6L2 = _net("v6l2", "fd00:30::/64")
 V6DHCP = _net("v6d", "fd00:40::/64", "fd00:40::1", dns="{nameservers: ['fd00:40::53']}")
 NOGW = _net("nogw", "10.80.0.0/24")
+ALLOC = _net("alloc", "10.90.0.0/24", "10.90.0.1", allocate="10.90.0.20-10.90.0.29", dns="{nameservers: [10.90.0.53]}",
+             routes="[{to: 10.91.0.0/16, via: 10.90.0.254}]")
+ALLOC_ST = _net("allocst", "10.95.0.0/24", "10.95.0.1", ipam="static", allocate="10.95.0.20-10.95.0.29")
 
 MATRIX: dict[str, str] = {
     "v4-static-pod-default": LAN + SAN, "v4-default-on-secondary": LAN + SAN,
@@ -54,7 +57,8 @@ MATRIX: dict[str, str] = {
     "v4-several-gateways": LAN + SAN + POOL + NOGW, "v4-no-pod-several-gateways": NOGW + LAN + SAN,
     "v4-dhcp-ipam-default": DHCP + LAN, "v6-static-only": V6 + V6B,
     "v6-beside-pod": V6 + LAN, "v6-default-on-secondary": V6 + LAN,
-    "v6-dhcp6-l2": V6L2 + V6, "v6-dhcp6-default": V6DHCP + LAN, "dual-stack-mixed": LAN + V6 + POOL + L2,
+    "v4-allocated": ALLOC + ALLOC_ST + LAN, "v6-dhcp6-l2": V6L2 + V6, "v6-dhcp6-default": V6DHCP + LAN,
+    "dual-stack-mixed": LAN + V6 + POOL + L2,
 }
 VMS: dict[str, str] = {
     "v4-static-pod-default": _vm("a", "network: default", "network: lan, address: 192.168.1.20",
@@ -79,6 +83,8 @@ VMS: dict[str, str] = {
     "v6-default-on-secondary": _vm("a", "network: default", "network: v6, address: 'fd00:10::22', defaultRoute: true",
                                    "network: lan, address: 192.168.1.30"),
     "v6-dhcp6-l2": _vm("a", "network: default", "network: v6l2", "network: v6, address: 'fd00:10::23'"),
+    "v4-allocated": _vm("a", "network: default", "network: alloc", "network: allocst")
+    + _vm("b", "network: alloc, defaultRoute: true", "network: allocst", "network: lan, address: 192.168.1.34"),
     "v6-dhcp6-default": _vm("a", "network: default", "network: v6d, defaultRoute: true",
                             "network: lan, address: 192.168.1.33"),
     "dual-stack-mixed": _vm("a", "network: default", "network: lan, address: 192.168.1.31",
@@ -115,12 +121,20 @@ class VmIntent:
     family: int
 
 
-def intents(plan_name: str, plan: dict[str, Any], built_vms: dict[str, dict[str, Any]]) -> list[VmIntent]:
-    """What the guest of each VM of ``plan`` must configure (SPEC §3), MACs from the built VMs."""
+def intents(plan_name: str, plan: dict[str, Any], built_vms: dict[str, dict[str, Any]],
+            lock: dict[str, Any] | None = None) -> list[VmIntent]:
+    """What the guest of each VM of ``plan`` must configure (SPEC §3), MACs from the built VMs;
+    ``lock`` is the plan directory's kvnet.lock (SPEC §7), whose addresses are static ones."""
     nets = {n["name"]: n for n in plan["spec"].get("networks") or []}
+    meta = plan["metadata"]
+    key = f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else meta["name"]
+    locked = ((lock or {}).get("plans") or {}).get(key) or {}
     out = []
     for vm in plan["spec"].get("vms") or []:
-        ifaces = vm.get("interfaces") or [{"network": "default"}]
+        ifaces = [dict(i) for i in vm.get("interfaces") or [{"network": "default"}]]
+        for i in ifaces:
+            if not i.get("address") and vm["name"] in (locked.get(i["network"]) or {}):
+                i["address"] = locked[i["network"]][vm["name"]]
         macs = [i["macAddress"] for i in built_vms[vm["name"]]["spec"]["template"]["spec"]["domain"]["devices"]
                 ["interfaces"]]
         nics = [_nic(f"eth{n}", macs[n], i, nets.get(i["network"])) for n, i in enumerate(ifaces)]

@@ -78,8 +78,16 @@ def _plans(tmp: Path) -> dict[str, tuple[Path, dict[str, Any]]]:
         d = tmp / "plans" / name
         d.mkdir(parents=True)
         (d / "kvnet.yaml").write_text(text)
+        if "allocate:" in text:
+            locked = run_kvnet("lock", str(d))
+            assert locked.code == 0, locked.err
         plans[name] = (d, yaml.safe_load(text))
     return plans
+
+
+def _lock(plan_dir: Path) -> dict[str, Any] | None:
+    path = plan_dir / "kvnet.lock"
+    return yaml.safe_load(path.read_text()) if path.is_file() else None
 
 
 @pytest.fixture(scope="module")
@@ -98,9 +106,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> list[Outcome]:
             key = (o["metadata"].get("namespace"), o["metadata"]["labels"]["kvnet.dev/plan"])
             vms_of.setdefault(key, {})[o["metadata"]["name"]] = o
     work: list[tuple[VmIntent, Path]] = []
-    for label, (_d, raw) in plans.items():
+    for label, (plan_dir, raw) in plans.items():
         built = vms_of[(raw["metadata"].get("namespace"), raw["metadata"]["name"])]
-        for intent in intents(label, raw, built):
+        for intent in intents(label, raw, built, _lock(plan_dir)):
             nd = tmp / "nd" / label.replace("/", "_") / f"{intent.vm}.yaml"
             nd.parent.mkdir(parents=True, exist_ok=True)
             nd.write_text(_network_data(built[intent.vm], objs))

@@ -142,7 +142,7 @@ def test_field_scenario_key_lines() -> None:
     nd = yaml.safe_load(ci["networkData"])
     eth1 = nd["ethernets"]["eth1"]
     assert eth1["addresses"] == ["192.168.1.200/24"]
-    assert eth1["routes"][0]["via"] == "192.168.1.1"
+    assert "routes" not in eth1 and eth1["nameservers"] == {"addresses": ["192.168.1.1"]}  # pod NIC: default route
     assert eth1["match"]["macaddress"] == ifaces[1]["macAddress"]
     assert nd["ethernets"]["eth0"]["dhcp4"] is True
     assert spec["volumes"][0] == {"name": "rootdisk", "containerDisk": {"image": "quay.io/containerdisks/ubuntu:22.04"}}
@@ -167,3 +167,16 @@ def test_missing_crd_file_is_usage_error(tmp_path: Path) -> None:
     example = Path(__file__).resolve().parents[1] / "examples" / "k3s-lan-static"
     res = run_kvnet("build", "--crd", str(tmp_path / "nope.yaml"), str(example))
     assert res.code == 2 and res.out == "" and "--crd" in res.err
+
+
+def test_readme_network_data_example_is_the_build_output() -> None:
+    """The README's networkData of examples/k3s-lan-static is what `kvnet build` writes today."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = readme.split("networkData: |", 1)[1].split("```", 1)[0]
+    lines = [line for line in block.splitlines()[1:] if line.strip()]
+    indent = len(lines[0]) - len(lines[0].lstrip())
+    shown = yaml.safe_load("\n".join(line[indent:].split("  #")[0] for line in lines))
+    vm = [o for o in build(Path(__file__).resolve().parents[1] / "examples" / "k3s-lan-static")
+          if o["kind"] == "VirtualMachine"][0]
+    ci = [v["cloudInitNoCloud"] for v in vm["spec"]["template"]["spec"]["volumes"] if "cloudInitNoCloud" in v][0]
+    assert shown == yaml.safe_load(ci["networkData"])

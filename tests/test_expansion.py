@@ -80,9 +80,9 @@ def test_static_ipam_one_nad_per_vm_and_network(tmp_path: Path, kvnet) -> None:
     eth1 = network_data(vms[0])["ethernets"]["eth1"]
     assert eth1["addresses"] == ["192.168.1.20/24"]
     assert eth1["nameservers"] == {"addresses": ["192.168.1.53"], "search": ["lab.local"]}
-    assert eth1["routes"] == [{"to": "default", "via": "192.168.1.1", "metric": 200}]
-    # web-2 has no pod network: its LAN route is the default route
-    assert network_data(vms[1])["ethernets"]["eth0"]["routes"] == [{"to": "default", "via": "192.168.1.1"}]
+    assert "routes" not in eth1  # the pod NIC carries web-1's one default route (SPEC §3)
+    # web-2 has no pod network: its LAN NIC carries the default route, never written "default"
+    assert network_data(vms[1])["ethernets"]["eth0"]["routes"] == [{"to": "0.0.0.0/0", "via": "192.168.1.1"}]
 
 
 def test_long_static_nad_name_gets_stable_hash(tmp_path: Path, kvnet) -> None:
@@ -345,7 +345,8 @@ def test_ipv6_static(tmp_path: Path, kvnet) -> None:
     vm = build(tmp_path, kvnet, body)[-1]
     eth0 = network_data(vm)["ethernets"]["eth0"]
     assert eth0["addresses"] == ["fd00:10::20/64"]
-    assert eth0["routes"] == [{"to": "default", "via": "fd00:10::1"}]
+    # a static IPv6 default route is gateway6: cloud-init 22.4 reads "to: ::/0" as ::/64 (tests/guest)
+    assert eth0["gateway6"] == "fd00:10::1" and "routes" not in eth0
 
 
 def test_output_order(tmp_path: Path, kvnet) -> None:
@@ -376,19 +377,27 @@ def test_plan_metadata_annotations_are_accepted_and_ignored(tmp_path: Path, kvne
     assert "config.kubernetes.io/function" not in res.out and "team: net" not in res.out
 
 
-def test_default_routes_of_several_nics_never_tie(tmp_path: Path, kvnet) -> None:
+def test_exactly_one_default_route_among_several_gateways(tmp_path: Path, kvnet) -> None:
     nets = "".join(f"    - {{name: n{i}, type: bridge, bridge: br{i}, subnet: 10.{i}.0.0/24, gateway: 10.{i}.0.1}}\n"
                    for i in range(3))
     ifaces = "".join(f"        - {{network: n{i}, address: 10.{i}.0.5}}\n" for i in range(3))
     with_pod = build(tmp_path, kvnet, "  networks:\n" + nets + "  vms:\n    - name: a\n      image: img\n"
                      "      interfaces:\n        - network: default\n" + ifaces)
     eth = network_data(by_kind(with_pod, "VirtualMachine")[0])["ethernets"]
-    assert [eth[f"eth{i}"]["routes"][0]["metric"] for i in (1, 2, 3)] == [200, 210, 220]
+    assert eth["eth0"]["dhcp4"] is True and "dhcp4-overrides" not in eth["eth0"]
+    assert not any("routes" in eth[f"eth{i}"] for i in (1, 2, 3))
     no_pod = build(tmp_path, kvnet, "  networks:\n" + nets + "  vms:\n    - name: a\n      image: img\n"
                    "      interfaces:\n" + ifaces)
     eth = network_data(by_kind(no_pod, "VirtualMachine")[0])["ethernets"]
-    assert "metric" not in eth["eth0"]["routes"][0]
-    assert [eth[f"eth{i}"]["routes"][0]["metric"] for i in (1, 2)] == [200, 210]
+    assert eth["eth0"]["routes"] == [{"to": "0.0.0.0/0", "via": "10.0.0.1"}]
+    assert not any("routes" in eth[f"eth{i}"] for i in (1, 2))
+    chosen = build(tmp_path, kvnet, "  networks:\n" + nets + "  vms:\n    - name: a\n      image: img\n"
+                   "      interfaces:\n        - network: default\n" + ifaces.replace(
+                       "address: 10.2.0.5}", "address: 10.2.0.5, defaultRoute: true}"))
+    eth = network_data(by_kind(chosen, "VirtualMachine")[0])["ethernets"]
+    assert eth["eth0"]["dhcp4-overrides"] == {"use-routes": False, "route-metric": 200}
+    assert eth["eth3"]["routes"] == [{"to": "0.0.0.0/0", "via": "10.2.0.1"}]
+    assert not any("routes" in eth[f"eth{i}"] for i in (1, 2))
 
 
 def test_output_dir_prune_removes_only_stale_kvnet_files(tmp_path: Path, kvnet) -> None:

@@ -43,7 +43,10 @@ def test_explain_table_of_the_field_scenario() -> None:
     header, *lines = res.out.splitlines()
     assert header.split()[:3] == ["VM", "IFACE", "NETWORK"]
     lan = next(line for line in lines if " external " in line)
-    assert "192.168.1.200/24" in lan and "plan" in lan and "yes (via 192.168.1.1" in lan
+    pod = next(line for line in lines if " default " in line)
+    # the pod NIC carries the guest's one default route (SPEC §3); the LAN NIC none
+    assert "192.168.1.200/24" in lan and "plan" in lan and lan.split()[-1] == "-"
+    assert pod.split()[-1] == "DHCP"
 
 
 def test_explain_of_bad_input_is_the_compile_diagnostic(tmp_path: Path) -> None:

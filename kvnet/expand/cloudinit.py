@@ -1,71 +1,132 @@
-"""cloud-init networkData (netplan v2) for every NIC (SPEC §1 row 10, §3)."""
+"""cloud-init networkData (netplan v2) for every NIC (SPEC §1 row 10, §3 "Guest network config").
+
+Written so that cloud-init 22.4 (Debian 12) to 26.x, with each of its renderers (netplan,
+networkd, eni, sysconfig, network-manager), and netplan itself configure the same guest:
+
+- every NIC is matched by MAC and renamed ``eth<N>`` (its position in ``interfaces:``);
+- exactly one NIC carries the default route (:func:`default_route_index`); it is written
+  ``to: 0.0.0.0/0`` / ``to: ::/0`` with the network's gateway, also on DHCP NICs, because
+  KubeVirt's DHCP server offers no router on secondary networks. ``to: default`` is never
+  written: cloud-init < 25.3 rejects it outside its netplan pass-through. On a NIC with a static
+  IPv6 address it is ``gateway6:`` instead: cloud-init 22.4 normalises a route twice and the
+  second pass drops the prefix length 0, turning ``::/0`` into ``::/64`` in every renderer but
+  netplan, while ``gateway6`` reaches all of them (netplan 0.106 accepts it with a deprecation
+  warning; writing both makes netplan report conflicting default routes);
+- no other NIC gets a default route; a DHCP NIC that must not win says so twice, because the
+  renderers honour different keys: ``use-routes: false`` (netplan, networkd) and
+  ``route-metric`` (eni, sysconfig, network-manager from 26.x). The sysconfig renderer also
+  turns off DHCP default routes (``DHCLIENT_SET_DEFAULT_ROUTE=no``) on every DHCP NIC as soon
+  as any NIC has a static default route (cloudinit/net/sysconfig.py);
+- every network's ``dns`` and ``routes`` reach each NIC attached to it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from kvnet.input.facts import Facts
-from kvnet.input.model import POD_NETWORK, VM
+from kvnet.input.facts import Facts, NetFacts
+from kvnet.input.model import POD_NETWORK, VM, Interface
 from kvnet.netmath import parse_interface
 
-SECONDARY_ROUTE_METRIC = 200  # after the pod network's DHCP default route (metric 100)
-ROUTE_METRIC_STEP = 10  # each further NIC with a default route ranks lower, never equal
+# A DHCP NIC that must not carry the default route: its DHCP routes rank behind the carrier's
+# (DHCP default 100 in NetworkManager and sysconfig, 0 for dhclient under ifupdown, 1024 in
+# networkd, static routes 0/100).
+NON_DEFAULT_DHCP_METRIC = 200
+DEFAULT_ROUTE_TO = {4: "0.0.0.0/0", 6: "::/0"}
 
 
 def guest_ifname(index: int) -> str:
     return f"eth{index}"
 
 
-def network_data(vm: VM, facts: Facts, macs: dict[tuple[str, int], str]) -> dict[str, Any]:
-    """netplan v2 for every interface, matched by MAC and renamed to eth<N>.
+def default_route_index(vm: VM, facts: Facts) -> int | None:
+    """Index of the interface carrying the guest's default route (SPEC §3), or None.
 
-    cloud-init stops configuring the first NIC by itself once networkData exists,
-    so the pod NIC is written out too (DHCP).
+    The interface with ``defaultRoute: true`` (rule KV221 keeps it to one); else the pod NIC;
+    else the first interface whose network has a ``gateway``; else None (no NIC is told to
+    refuse a DHCP router then).
     """
-    has_pod = any(i.network == POD_NETWORK for i in vm.interfaces)
-    ranked = 0  # secondary NICs given a default route so far
-
-    def metric() -> int | None:
-        """Route metric of the next secondary default route: none for the very first when
-        there is no pod NIC, then 200, 210, ... so that no two default routes tie."""
-        nonlocal ranked
-        ranked += 1
-        rank = ranked - (0 if has_pod else 1)
-        return None if rank == 0 else SECONDARY_ROUTE_METRIC + ROUTE_METRIC_STEP * (rank - 1)
-
-    ethernets: dict[str, Any] = {}
     for iface in vm.interfaces:
-        name = guest_ifname(iface.index)
-        eth: dict[str, Any] = {"match": {"macaddress": macs[(vm.name, iface.index)]}, "set-name": name}
+        if iface.default_route:
+            return iface.index
+    for iface in vm.interfaces:
+        if iface.network == POD_NETWORK:
+            return iface.index
+    for iface in vm.interfaces:
         nf = facts.networks.get(iface.network)
-        if iface.network == POD_NETWORK or nf is None:
-            eth["dhcp4"] = True
-        elif iface.address is None:
-            v6 = nf.subnet is not None and nf.subnet.version == 6
-            eth["dhcp6" if v6 else "dhcp4"] = True
-            if not v6:
-                m = metric()
-                if m is not None:
-                    eth["dhcp4-overrides"] = {"route-metric": m}
-        else:
-            ip = parse_interface(iface.address)
-            assert ip is not None
-            prefix = nf.subnet.prefixlen if nf.subnet is not None and "/" not in iface.address else ip.network.prefixlen
-            eth["addresses"] = [f"{ip.ip}/{prefix}"]
-            if nf.gateway is not None:
-                route: dict[str, Any] = {"to": "default", "via": str(nf.gateway)}
-                m = metric()
-                if m is not None:
-                    route["metric"] = m
-                eth["routes"] = [route]
-            ns: dict[str, Any] = {}
-            if nf.network.nameservers:
-                ns["addresses"] = list(nf.network.nameservers)
-            if nf.network.search:
-                ns["search"] = list(nf.network.search)
-            if ns:
-                eth["nameservers"] = ns
-        if nf is not None and nf.network.mtu is not None:
+        if nf is not None and nf.gateway is not None:
+            return iface.index
+    return None
+
+
+def _family(nf: NetFacts | None) -> int:
+    return 6 if nf is not None and nf.subnet is not None and nf.subnet.version == 6 else 4
+
+
+def _address(iface: Interface, nf: NetFacts) -> str:
+    ip = parse_interface(iface.address or "")
+    assert ip is not None  # rule KV211 rejected it otherwise
+    has_prefix = "/" in (iface.address or "")
+    prefix = ip.network.prefixlen if has_prefix or nf.subnet is None else nf.subnet.prefixlen
+    return f"{ip.ip}/{prefix}"
+
+
+def _routes(nf: NetFacts | None, default_route: bool) -> list[dict[str, Any]]:
+    """The default route (when ``default_route``), then the network's own ``routes`` as given."""
+    if nf is None:
+        return []
+    out: list[dict[str, Any]] = []
+    if default_route and nf.gateway is not None:
+        out.append({"to": DEFAULT_ROUTE_TO[nf.gateway.version], "via": str(nf.gateway)})
+    for route in nf.network.routes:
+        entry: dict[str, Any] = {"to": str(route["to"]).strip(), "via": str(route["via"]).strip()}
+        if route.get("metric") is not None:
+            entry["metric"] = route["metric"]
+        out.append(entry)
+    return out
+
+
+def _ethernet(iface: Interface, nf: NetFacts | None, mac: str, carrier: int | None) -> dict[str, Any]:
+    """netplan ``ethernets`` entry of one interface."""
+    eth: dict[str, Any] = {"match": {"macaddress": mac}, "set-name": guest_ifname(iface.index)}
+    if iface.address is not None and nf is not None:
+        eth["addresses"] = [_address(iface, nf)]
+    elif _family(nf) == 6:
+        eth["dhcp6"] = True  # DHCPv6 carries no routes (routers come from RAs)
+    else:
+        eth["dhcp4"] = True
+        if carrier is not None and carrier != iface.index:
+            eth["dhcp4-overrides"] = {"use-routes": False, "route-metric": NON_DEFAULT_DHCP_METRIC}
+    carries = carrier == iface.index
+    if carries and "addresses" in eth and nf is not None and nf.gateway is not None and nf.gateway.version == 6:
+        eth["gateway6"] = str(nf.gateway)
+        carries = False
+    routes = _routes(nf, carries)
+    if routes:
+        eth["routes"] = routes
+    if nf is not None:
+        ns: dict[str, Any] = {}
+        if nf.network.nameservers:
+            ns["addresses"] = list(nf.network.nameservers)
+        if nf.network.search:
+            ns["search"] = list(nf.network.search)
+        if ns:
+            eth["nameservers"] = ns
+        if nf.network.mtu is not None:
             eth["mtu"] = nf.network.mtu
-        ethernets[name] = eth
+    return eth
+
+
+def network_data(vm: VM, facts: Facts, macs: dict[tuple[str, int], str]) -> dict[str, Any]:
+    """netplan v2 ``{"version": 2, "ethernets": {eth<N>: {...}}}`` for every interface of ``vm``.
+
+    cloud-init stops configuring the first NIC by itself once networkData exists, so the pod
+    NIC is written out too (``dhcp4``). ``macs`` maps (vm name, interface index) to its MAC.
+    """
+    carrier = default_route_index(vm, facts)
+    ethernets = {
+        guest_ifname(iface.index): _ethernet(iface, facts.networks.get(iface.network),
+                                             macs[(vm.name, iface.index)], carrier)
+        for iface in vm.interfaces
+    }
     return {"version": 2, "ethernets": ethernets}

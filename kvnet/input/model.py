@@ -53,6 +53,7 @@ class Network:
     range: str | None = None
     exclude: list[str] = field(default_factory=list)
     allocate: str | None = None  # SPEC §7: 'START-END' kvnet assigns addresses from (kvnet.lock)
+    routes: list[dict[str, Any]] = field(default_factory=list)  # [{to, via, metric?}] as given (SPEC §2)
     raw: dict[str, Any] = field(default_factory=dict)
     # SPEC §9: ovs trunk items ({id} | {minID, maxID}), OVN-K persistent IPs, external NAD
     # '<namespace>/<name>', sriov VF flags, the bridge's node uplink
@@ -85,6 +86,7 @@ class Interface:
     binding: str | None = None
     model: str | None = None
     allocated: bool = False  # ``address`` was read from kvnet.lock (SPEC §7), not written in the plan
+    default_route: bool = False  # carries the guest's default route (SPEC §2, §3)
 
 
 @dataclass
@@ -143,7 +145,7 @@ def _network(raw: dict[str, Any], where: Where) -> Network:
         gateway=raw.get("gateway"), nameservers=list(dns.get("nameservers") or []),
         search=list(dns.get("search") or []), ipam=raw.get("ipam", "none"),
         range=raw.get("range"), exclude=list(raw.get("exclude") or []), allocate=raw.get("allocate"),
-        raw=raw,
+        routes=[dict(r) for r in raw.get("routes") or []], raw=raw,
         trunk=list(raw.get("trunk") or []), allow_persistent_ips=bool(raw.get("allowPersistentIPs")),
         nad=raw.get("nad"), spoofchk=raw.get("spoofchk"), trust=raw.get("trust"), uplink=raw.get("uplink"),
     )
@@ -156,7 +158,8 @@ def _vm(raw: dict[str, Any], where: Where) -> VM:
     ifaces = [
         Interface(network=i["network"], where=Where(where.doc, where.path + ("interfaces", n)),
                   index=n, address=i.get("address"), mac=i.get("mac"),
-                  binding=i.get("binding"), model=i.get("model"))
+                  binding=i.get("binding"), model=i.get("model"),
+                  default_route=i.get("defaultRoute") is True)
         for n, i in enumerate(ifaces_raw or [])
     ]
     return VM(

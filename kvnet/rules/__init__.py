@@ -16,6 +16,7 @@ from kvnet.rules import (
     addressing,
     binding_plugins,
     bindings,
+    default_route,
     host_local,
     images,
     instancetype,
@@ -28,6 +29,7 @@ from kvnet.rules import (
     ovn,
     ovs,
     plugins,
+    routes,
     vm_fields,
 )
 
@@ -41,6 +43,8 @@ RULES: tuple[Rule, ...] = (
     bindings.check,
     addressing.check,
     host_local.check,
+    routes.check,
+    default_route.check,
     macs.check,
     multus_annotations.check,
     vm_fields.check,

@@ -1,0 +1,59 @@
+"""Which NIC carries the guest's default route: at most one ``defaultRoute: true`` per VM, and
+only on a NIC that can get a gateway (SPEC §2 interfaces, §3 "Guest network config")."""
+
+from __future__ import annotations
+
+from kvnet.diagnostics import Diagnostic, error
+from kvnet.input.facts import Facts, NetFacts
+from kvnet.input.model import POD_NETWORK, Interface, Plan
+
+
+def gateway_source(iface: Interface, nf: NetFacts | None) -> str | None:
+    """Where the guest would get this NIC's gateway, or None when it can get none.
+
+    The pod NIC: KubeVirt's DHCP (masquerade/passt). A network's ``gateway``: networkData writes
+    it (also on pool and DHCP NICs, whose KubeVirt DHCP offers no router on secondary networks).
+    ``ipam: none`` without an address: the guest's own DHCP client (or IPv6 router adverts)
+    on the segment may get one.
+    """
+    if iface.network == POD_NETWORK:
+        return "the pod network's DHCP"
+    if nf is None:
+        return "unknown"  # an unknown network is reported by its own rule (KV204)
+    if nf.gateway is not None:
+        return f"gateway {nf.gateway}"
+    if nf.network.ipam == "none" and iface.address is None:
+        return "the segment's own DHCP server"
+    return None
+
+
+def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
+    """KV221: a second ``defaultRoute: true`` in a VM; KV222: ``defaultRoute: true`` on a NIC
+    that can get no gateway (a static address, or a KubeVirt pool/DHCP NIC, on a network without
+    ``gateway``)."""
+    out: list[Diagnostic] = []
+    for vm in plan.vms:
+        first: Interface | None = None
+        for iface in vm.interfaces:
+            if not iface.default_route:
+                continue
+            at = iface.where.at("defaultRoute")
+            if first is not None:
+                out.append(error(
+                    "KV221", f"VM {vm.name!r}: interfaces[{iface.index}] (network {iface.network!r}) sets "
+                    f"defaultRoute: true, but interfaces[{first.index}] (network {first.network!r}) already "
+                    f"carries the default route", at,
+                    hint="a guest has exactly one default route; keep 'defaultRoute: true' on one interface "
+                         "and add 'routes:' to the other network for the destinations it must reach"))
+                continue
+            first = iface
+            nf = facts.networks.get(iface.network)
+            if gateway_source(iface, nf) is None and nf is not None and not nf.broken:
+                how = "a static address" if iface.address is not None else (
+                    f"ipam {nf.network.ipam!r} (KubeVirt's DHCP offers no router on secondary networks)")
+                out.append(error(
+                    "KV222", f"VM {vm.name!r}: defaultRoute: true on network {iface.network!r}, which has no "
+                    f"gateway: with {how} the guest can get none", at,
+                    hint=f"add 'gateway:' to network {iface.network!r}, or move 'defaultRoute: true' to an "
+                         "interface whose network has one"))
+    return out

@@ -1,0 +1,168 @@
+"""Plans for the guest tests, and what each VM's guest must end up with, read from the plan.
+
+The intent is derived from the plan by the SPEC's words (§3 "Guest network config"), not from
+kvnet's code: which NIC carries the default route, which address sits on which MAC, which DNS
+servers, search domains and extra routes must reach it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any
+
+HEAD = "apiVersion: kvnet.dev/v1alpha1\nkind: NetworkPlan\nmetadata: {name: m, namespace: vms}\nspec:\n"
+
+
+def _net(name: str, subnet: str | None = None, gw: str | None = None, ipam: str = "none", **extra: str) -> str:
+    parts = [f"name: {name}", "type: bridge", f"bridge: br-{name}", f"ipam: {ipam}"]
+    if subnet:
+        parts.append(f"subnet: {subnet}")
+    if gw:
+        parts.append(f"gateway: {gw}")
+    parts += [f"{k}: {v}" for k, v in extra.items()]
+    return "    - {" + ", ".join(parts) + "}\n"
+
+
+def _vm(name: str, *ifaces: str) -> str:
+    return f"    - name: {name}\n      image: img\n      interfaces:\n" + "".join(
+        f"        - {{{i}}}\n" for i in ifaces)
+
+
+LAN = _net("lan", "192.168.1.0/24", "192.168.1.1", dns="{nameservers: [192.168.1.53, 1.1.1.1], search: [lab.local]}",
+           routes="[{to: 10.0.0.0/8, via: 192.168.1.254}, {to: 172.16.0.0/12, via: 192.168.1.253, metric: 300}]")
+SAN = _net("san", "10.20.0.0/24", "10.20.0.1", ipam="static", dns="{nameservers: [10.20.0.53], search: [san.local]}",
+           routes="[{to: 10.30.0.0/16, via: 10.20.0.254}]")
+POOL = _net("pool", "10.40.0.0/24", "10.40.0.1", ipam="host-local", range="10.40.0.100-10.40.0.199",
+            dns="{nameservers: [10.40.0.53], search: [pool.local]}", routes="[{to: 10.41.0.0/16, via: 10.40.0.254}]")
+WA = _net("wa", "10.50.0.0/24", "10.50.0.1", ipam="whereabouts", range="10.50.0.10-10.50.0.90",
+          dns="{nameservers: [10.50.0.53]}")
+DHCP = _net("dh", "10.60.0.0/24", "10.60.0.1", ipam="dhcp", dns="{nameservers: [10.60.0.53]}")
+L2 = _net("l2", dns="{nameservers: [10.70.0.53], search: [l2.local]}")
+L2B = _net("l2b")
+V6 = _net("v6", "fd00:10::/64", "fd00:10::1", dns="{nameservers: ['fd00:10::53'], search: [v6.local]}",
+          routes="[{to: 'fd00:99::/48', via: 'fd00:10::fe', metric: 400}]")
+V6B = _net("v6b", "fd00:20::/64", "fd00:20::1", ipam="static", dns="{nameservers: ['fd00:20::53']}")
+V6L2 = _net("v6l2", "fd00:30::/64")
+V6DHCP = _net("v6d", "fd00:40::/64", "fd00:40::1", dns="{nameservers: ['fd00:40::53']}")
+NOGW = _net("nogw", "10.80.0.0/24")
+ALLOC = _net("alloc", "10.90.0.0/24", "10.90.0.1", allocate="10.90.0.20-10.90.0.29", dns="{nameservers: [10.90.0.53]}",
+             routes="[{to: 10.91.0.0/16, via: 10.90.0.254}]")
+ALLOC_ST = _net("allocst", "10.95.0.0/24", "10.95.0.1", ipam="static", allocate="10.95.0.20-10.95.0.29")
+
+MATRIX: dict[str, str] = {
+    "v4-static-pod-default": LAN + SAN, "v4-default-on-secondary": LAN + SAN,
+    "v4-pool-first-gateway": POOL + LAN, "v4-pool-default-with-pod": WA + LAN,
+    "v4-l2-dhcp-beside-pod": L2 + LAN, "v4-l2-dhcp-carrier": L2 + L2B,
+    "v4-several-gateways": LAN + SAN + POOL + NOGW, "v4-no-pod-several-gateways": NOGW + LAN + SAN,
+    "v4-dhcp-ipam-default": DHCP + LAN, "v6-static-only": V6 + V6B,
+    "v6-beside-pod": V6 + LAN, "v6-default-on-secondary": V6 + LAN,
+    "v4-allocated": ALLOC + ALLOC_ST + LAN, "v6-dhcp6-l2": V6L2 + V6, "v6-dhcp6-default": V6DHCP + LAN,
+    "dual-stack-mixed": LAN + V6 + POOL + L2,
+}
+VMS: dict[str, str] = {
+    "v4-static-pod-default": _vm("a", "network: default", "network: lan, address: 192.168.1.20",
+                                 "network: san, address: 10.20.0.20/24"),
+    "v4-default-on-secondary": _vm("a", "network: default", "network: lan, address: 192.168.1.21",
+                                   "network: san, address: 10.20.0.21, defaultRoute: true")
+    + _vm("b", "network: lan, address: 192.168.1.22", "network: default, defaultRoute: true"),
+    "v4-pool-first-gateway": _vm("a", "network: pool", "network: lan, address: 192.168.1.23"),
+    "v4-pool-default-with-pod": _vm("a", "network: default", "network: wa, defaultRoute: true",
+                                    "network: lan, address: 192.168.1.24"),
+    "v4-l2-dhcp-beside-pod": _vm("a", "network: default", "network: l2", "network: lan, address: 192.168.1.25"),
+    "v4-l2-dhcp-carrier": _vm("a", "network: l2", "network: l2b, defaultRoute: true"),
+    "v4-several-gateways": _vm("a", "network: default", "network: lan, address: 192.168.1.26",
+                               "network: san, address: 10.20.0.26", "network: pool",
+                               "network: nogw, address: 10.80.0.26"),
+    "v4-no-pod-several-gateways": _vm("a", "network: nogw, address: 10.80.0.27", "network: lan, address: 192.168.1.27",
+                                      "network: san, address: 10.20.0.27"),
+    "v4-dhcp-ipam-default": _vm("a", "network: dh, defaultRoute: true", "network: lan, address: 192.168.1.28"),
+    "v6-static-only": _vm("a", "network: v6, address: 'fd00:10::20'", "network: v6b, address: 'fd00:20::20/64'"),
+    "v6-beside-pod": _vm("a", "network: default", "network: v6, address: 'fd00:10::21'",
+                         "network: lan, address: 192.168.1.29"),
+    "v6-default-on-secondary": _vm("a", "network: default", "network: v6, address: 'fd00:10::22', defaultRoute: true",
+                                   "network: lan, address: 192.168.1.30"),
+    "v6-dhcp6-l2": _vm("a", "network: default", "network: v6l2", "network: v6, address: 'fd00:10::23'"),
+    "v4-allocated": _vm("a", "network: default", "network: alloc", "network: allocst")
+    + _vm("b", "network: alloc, defaultRoute: true", "network: allocst", "network: lan, address: 192.168.1.34"),
+    "v6-dhcp6-default": _vm("a", "network: default", "network: v6d, defaultRoute: true",
+                            "network: lan, address: 192.168.1.33"),
+    "dual-stack-mixed": _vm("a", "network: default", "network: lan, address: 192.168.1.31",
+                            "network: v6, address: 'fd00:10::24'", "network: pool", "network: l2")
+    + _vm("b", "network: v6, address: 'fd00:10::25', defaultRoute: true", "network: pool",
+          "network: lan, address: 192.168.1.32"),
+}
+
+
+def matrix_plans() -> dict[str, str]:
+    """name -> full NetworkPlan text."""
+    return {name: HEAD + "  networks:\n" + nets + "  vms:\n" + VMS[name] for name, nets in MATRIX.items()}
+
+
+@dataclass
+class NicIntent:
+    ifname: str
+    mac: str
+    network: str
+    addresses: set[str] = field(default_factory=set)
+    dhcp: int | None = None  # 4 or 6
+    router_offered: bool = False  # its DHCP server offers a router (pod network, or a segment's own)
+    dns: list[str] = field(default_factory=list)
+    search: list[str] = field(default_factory=list)
+    routes: list[tuple[str, str, int | None]] = field(default_factory=list)
+
+
+@dataclass
+class VmIntent:
+    plan: str
+    vm: str
+    nics: list[NicIntent]
+    carrier: str | None  # ifname carrying the default route
+    family: int
+
+
+def intents(plan_name: str, plan: dict[str, Any], built_vms: dict[str, dict[str, Any]],
+            lock: dict[str, Any] | None = None) -> list[VmIntent]:
+    """What the guest of each VM of ``plan`` must configure (SPEC §3), MACs from the built VMs;
+    ``lock`` is the plan directory's kvnet.lock (SPEC §7), whose addresses are static ones."""
+    nets = {n["name"]: n for n in plan["spec"].get("networks") or []}
+    meta = plan["metadata"]
+    key = f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else meta["name"]
+    locked = ((lock or {}).get("plans") or {}).get(key) or {}
+    out = []
+    for vm in plan["spec"].get("vms") or []:
+        ifaces = [dict(i) for i in vm.get("interfaces") or [{"network": "default"}]]
+        for i in ifaces:
+            if not i.get("address") and vm["name"] in (locked.get(i["network"]) or {}):
+                i["address"] = locked[i["network"]][vm["name"]]
+        macs = [i["macAddress"] for i in built_vms[vm["name"]]["spec"]["template"]["spec"]["domain"]["devices"]
+                ["interfaces"]]
+        nics = [_nic(f"eth{n}", macs[n], i, nets.get(i["network"])) for n, i in enumerate(ifaces)]
+        flagged = [n for n, i in enumerate(ifaces) if i.get("defaultRoute")]
+        pod = [n for n, i in enumerate(ifaces) if i["network"] == "default"]
+        gw = [n for n, i in enumerate(ifaces) if (nets.get(i["network"]) or {}).get("gateway")]
+        pick = (flagged or pod or gw or [None])[0]
+        family = 4
+        if pick is not None and ifaces[pick]["network"] != "default":
+            subnet = (nets[ifaces[pick]["network"]].get("subnet"))
+            family = ipaddress.ip_network(subnet).version if subnet else 4
+        out.append(VmIntent(plan_name, vm["name"], nics, None if pick is None else f"eth{pick}", family))
+    return out
+
+
+def _nic(ifname: str, mac: str, iface: dict[str, Any], net: dict[str, Any] | None) -> NicIntent:
+    nic = NicIntent(ifname, mac, iface["network"])
+    if net is None:
+        nic.dhcp, nic.router_offered = 4, True
+        return nic
+    subnet = ipaddress.ip_network(net["subnet"]) if net.get("subnet") else None
+    if iface.get("address"):
+        addr = iface["address"] if "/" in iface["address"] else f"{iface['address']}/{subnet.prefixlen}"
+        nic.addresses.add(str(ipaddress.ip_interface(addr)))
+    else:
+        nic.dhcp = 6 if subnet is not None and subnet.version == 6 else 4
+        nic.router_offered = net.get("ipam", "none") == "none" and nic.dhcp == 4
+    dns = net.get("dns") or {}
+    nic.dns, nic.search = list(dns.get("nameservers") or []), list(dns.get("search") or [])
+    nic.routes = [(str(ipaddress.ip_network(r["to"])), r["via"], r.get("metric")) for r in net.get("routes") or []]
+    return nic

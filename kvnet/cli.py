@@ -32,6 +32,8 @@ COMMANDS: dict[str, str] = {
     "explain": "kvnet.commands.explain:explain",
     "graph": "kvnet.commands.explain:graph",
     "lock": "kvnet.commands.lock:lock",
+    "lint": "kvnet.commands.lint:lint",
+    "import": "kvnet.commands.import_plan:import_plan",
 }
 
 SUMMARIES: dict[str, str] = {
@@ -49,6 +51,8 @@ SUMMARIES: dict[str, str] = {
     "explain": "Print a table of every VM interface: network, binding, address, MAC, default route.",
     "graph": "Write the topology (VMs, NADs, networks, bridges, uplinks) as DOT or Mermaid.",
     "lock": "Allocate addresses into kvnet.lock (--check: fail when it would change).",
+    "lint": "Check existing NADs, VMs and Multus manifests with kvnet's rules.",
+    "import": "Turn existing NADs and VMs into a NetworkPlan on stdout.",
 }
 
 

@@ -236,6 +236,10 @@ def _semantic_problems(config: dict[str, Any], prefix: str) -> list[str]:
     base = _path(["ipam"], prefix)
     problems: list[str] = []
     kind = ipam.get("type")
+    if kind == "host-local" and "subnet" in ipam:
+        # host-local's older single-range form (still read by containernetworking/plugins)
+        problems += _pool_problems(base, ipam.get("subnet"), ipam.get("rangeStart"), ipam.get("rangeEnd"),
+                                   ipam.get("gateway"), ("subnet", "rangeStart", "rangeEnd", "gateway"))
     if kind == "host-local" and isinstance(ipam.get("ranges"), list):
         for i, rangeset in enumerate(ipam["ranges"]):
             if not isinstance(rangeset, list):
@@ -280,10 +284,27 @@ def _semantic_problems(config: dict[str, Any], prefix: str) -> list[str]:
 # --------------------------------------------------------------------------- public API
 
 
-def validate_cni_config(config: dict[str, Any], *, prefix: str = "") -> list[str]:
+def _foreign_relevant(line: str, prefix: str) -> bool:
+    """Whether a schema problem also holds for a configuration kvnet did not write.
+
+    kvnet's schemas admit only what kvnet emits: a field they do not list, a field they require
+    that the plugin defaults (bridge's ``bridge``, macvlan's ``master``) and the ``cniVersion``
+    enum (checked on its own by ``kvnet lint``) say nothing about a hand-written config.
+    """
+    where, _, message = line.partition(": ")
+    if message.startswith("unknown field"):
+        return False
+    if message == "required field missing" and where != _path(["type"], prefix):
+        return False
+    return where != _path(["cniVersion"], prefix)
+
+
+def validate_cni_config(config: dict[str, Any], *, prefix: str = "", foreign: bool = False) -> list[str]:
     """Problems of one parsed CNI plugin configuration; empty when it is valid.
 
     ``prefix`` is prepended to every path (``validate_nad`` passes ``"spec.config"``).
+    ``foreign``: the config comes from existing manifests (``kvnet lint``, SPEC §8): the value
+    checks apply, the rules for kvnet's own output (fields kvnet does not emit) do not.
     """
     if not isinstance(config, dict):
         return [f"{prefix or '(root)'}: expected object, got {_json_type(config)}"]
@@ -297,6 +318,9 @@ def validate_cni_config(config: dict[str, Any], *, prefix: str = "") -> list[str
         hint = _did_you_mean(plugin_type, PLUGIN_TYPES)
         return [f"{_path(['type'], prefix)}: unknown plugin type {plugin_type!r}{hint}"]
     problems = _collect(validator.iter_errors(config), prefix)
+    if foreign:
+        problems = [p for p in problems if _foreign_relevant(p, prefix)]
+        return sorted(set(problems) | set(_semantic_problems(config, prefix)))
     if not problems:
         problems = _semantic_problems(config, prefix)
     return problems

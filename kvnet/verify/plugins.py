@@ -72,8 +72,13 @@ def version_tuple(text: str) -> tuple[int, ...]:
         return (0,)
 
 
-def parse_netconf(text: str) -> NetConf:
-    """Parse a ``spec.config`` string; raises ConfigError with a reader-facing message."""
+def parse_netconf(text: str, nad_name: str = "") -> NetConf:
+    """Parse a ``spec.config`` string; raises ConfigError with a reader-facing message.
+
+    A config without ``name`` gets ``nad_name``, as Multus does: it sets the network name of a
+    NAD's config to the NAD's own name when the config has none (multus-cni
+    pkg/k8sclient getCNIConfigFromSpec), so such a NAD is valid and its real problems are reported.
+    """
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -83,6 +88,8 @@ def parse_netconf(text: str) -> NetConf:
     version = data.get("cniVersion", "")
     if not isinstance(version, str):
         raise ConfigError("cniVersion must be a string")
+    if not data.get("name") and nad_name:
+        data["name"] = nad_name
     name = data.get("name", "")
     if not isinstance(name, str):
         raise ConfigError("name must be a string")

@@ -155,7 +155,7 @@ def verify_case(session: Session, probes: KernelProbes, case: NadCase, bin_dir: 
     if not case.config.strip():
         return finish(Status.FAILED, "spec.config is empty")
     try:
-        netconf = parse_netconf(case.config)
+        netconf = parse_netconf(case.config, case.name)
     except ConfigError as exc:
         return finish(Status.FAILED, str(exc))
     plugins = list(netconf.plugins)

@@ -1,0 +1,82 @@
+"""``kvnet lint``: kvnet's rules on Kubernetes manifests from any source (SPEC §8).
+
+Front-end to the same rules and output checks the compiler runs: the NADs and VMs found are
+turned into the plan model (:mod:`kvnet.lint.assemble`), the plan rules run on it with every
+position pointing back into the input (:mod:`kvnet.lint.rules`), each NAD's config goes through
+kvnet's CNI schemas (:mod:`kvnet.lint.nads`) and each VM through KubeVirt's admission rules;
+the node side is checked against the distribution's profile (:mod:`kvnet.lint.nodeside`).
+NetworkPlan documents among the input are compiled as ``kvnet validate`` would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from kvnet.diagnostics import Diagnostic, Report
+from kvnet.input.discover import UNREADABLE
+from kvnet.input.loader import Document
+from kvnet.input.model import is_plan_document
+from kvnet.lint.assemble import assemble
+from kvnet.lint.nodeside import node_findings
+from kvnet.lint.objects import find_objects
+from kvnet.lint.rules import admission_findings, plan_findings
+from kvnet.profiles import Profile, resolve
+
+
+@dataclass
+class LintResult:
+    """Findings sorted by position, and how much was read (for the summary line)."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: int = 0
+    objects: int = 0
+
+    def exit_code(self, strict: bool = False) -> int:
+        """SPEC §5: 0 ok, 1 errors (or warnings with ``strict``), 2 unreadable input."""
+        if any(d.code == UNREADABLE for d in self.diagnostics):
+            return 2
+        if any(d.is_error or strict for d in self.diagnostics):
+            return 1
+        return 0
+
+
+def _profile(docs: Sequence[Document], distribution: str | None) -> Profile | None:
+    """--distribution, else the spec.cluster of a NetworkPlan in the input."""
+    if distribution:
+        return resolve(None, distribution)
+    for doc in docs:
+        data = doc.data
+        if is_plan_document(data):
+            spec = data.get("spec") if isinstance(data, dict) else None
+            cluster = spec.get("cluster") if isinstance(spec, dict) else None
+            if isinstance(cluster, dict) and isinstance(cluster.get("distribution"), str):
+                try:
+                    return resolve(cluster)
+                except (KeyError, TypeError, AttributeError):
+                    return None  # an invalid spec.cluster is reported by the plan's own checks
+    return None
+
+
+def _plan_findings(docs: Sequence[Document], distribution: str | None) -> list[Diagnostic]:
+    plan_docs = [d for d in docs if is_plan_document(d.data)]
+    if not plan_docs:
+        return []
+    from kvnet.options import BuildOptions
+    from kvnet.pipeline import compile_documents
+
+    result = compile_documents(plan_docs, BuildOptions(allow_empty=True, distribution=distribution))
+    return result.diagnostics
+
+
+def lint_documents(docs: Sequence[Document], distribution: str | None = None) -> LintResult:
+    """Every finding of ``docs`` (SPEC §8); ``distribution`` selects the node-side profile."""
+    objects = find_objects(docs)
+    report = Report()
+    conv = assemble(objects)
+    report.extend(conv.findings)
+    report.extend(plan_findings(conv.plan))
+    report.extend(admission_findings([vm for vm, _, _ in conv.vms]))
+    report.extend(node_findings(objects, _profile(docs, distribution)))
+    report.extend(_plan_findings(docs, distribution))
+    return LintResult(report.sorted(), len({d.file for d in docs}), len(objects))

@@ -1,0 +1,81 @@
+"""Assemble the plan model of a whole input: NADs to networks, VMs to VMs (SPEC §8)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from kvnet.diagnostics import Diagnostic
+from kvnet.input.model import POD_NETWORK, Interface
+from kvnet.lint.convert import (
+    Conversion, NadKey, build_segments, missing_nad, model_interface, model_vm, plan_for, resolve_ref,
+    static_address,
+)
+from kvnet.lint.nads import NadInfo, check_nad
+from kvnet.lint.netdata import read_cloud_init
+from kvnet.lint.objects import NAD, SECRET, VM, VM_POOL, VMI, Found
+from kvnet.lint.vms import VmInfo, read_vm
+
+
+def assemble(objects: Sequence[Found]) -> Conversion:
+    """The plan model of ``objects`` with the findings met on the way: NAD config problems,
+    networkData problems and multus networks whose NAD is not in the input."""
+    findings: list[Diagnostic] = []
+    nads: dict[NadKey, NadInfo] = {}
+    for found in objects:
+        if found.kind == NAD:
+            info, problems = check_nad(found)
+            findings.extend(problems)
+            nads.setdefault((found.namespace, found.name), info)
+    secrets = {(f.namespace, f.name): f for f in objects if f.kind == SECRET}
+    vms = [read_vm(f) for f in objects if f.kind in (VM, VMI, VM_POOL)]
+    refs: dict[tuple[int, int], NadKey] = {}
+    users: dict[NadKey, set[str]] = {}
+    for n, vm in enumerate(vms):
+        for nic in vm.nics:
+            if nic.source != "multus" or nic.network_name is None:
+                continue
+            key = resolve_ref(nic.network_name, vm.found.namespace, nads)
+            if key is None:
+                findings.append(missing_nad(vm, nic))
+                continue
+            refs[(n, nic.index)] = key
+            users.setdefault(key, set()).add(vm.found.name)
+    segments = build_segments(nads, users)
+    conv = Conversion(plan_for("lint", None), segments, findings=findings)
+    for seg in segments:
+        conv.plan.networks.append(seg.network)
+        for info in seg.nads:
+            conv.segment_of[(info.found.namespace, info.found.name)] = seg
+    for n, vm in enumerate(vms):
+        ci = read_cloud_init(vm, secrets)
+        findings.extend(ci.findings)
+        interfaces: list[Interface] = []
+        for nic in vm.nics:
+            if nic.source == "pod":
+                interfaces.append(model_interface(vm, nic, POD_NETWORK, None, None))
+                continue
+            key = refs.get((n, nic.index))
+            seg = conv.segment_of.get(key) if key is not None else None
+            if seg is None:
+                continue  # unknown NAD (reported) or a NAD whose config could not be read
+            address, at = None, None
+            if seg.static:
+                address, at = static_address(conv_nad(conv, key)), conv_nad(conv, key).config_loc
+            elif seg.network.ipam == "none":
+                address = ci.addresses.get((nic.mac or "").lower()) or ci.addresses.get(f"eth{nic.index}")
+                at = ci.loc
+            interfaces.append(model_interface(vm, nic, seg.network.name, address, at))
+        model = model_vm(vm, ci, interfaces)
+        conv.plan.vms.append(model)
+        conv.vms.append((vm, ci, model))
+    return conv
+
+
+def conv_nad(conv: Conversion, key: NadKey | None) -> NadInfo:
+    """The NAD of ``key`` (which the conversion has)."""
+    assert key is not None
+    seg = conv.segment_of[key]
+    return next(i for i in seg.nads if (i.found.namespace, i.found.name) == key)
+
+
+__all__ = ["VmInfo", "assemble"]

@@ -1,0 +1,232 @@
+"""NADs and VMs of existing manifests as kvnet's plan model (SPEC §8).
+
+``kvnet lint`` runs the plan rules on the result (one rule, two front-ends) and ``kvnet import``
+writes it out as a NetworkPlan. A NAD becomes a network; NADs with the CNI ``static`` IPAM that
+differ only in their address are one network, as kvnet's per-VM static NADs ``<vm>-<network>``
+are (SPEC §3 Addressing). A VM interface becomes a plan interface on the network of the NAD its
+``multus.networkName`` names, with the address of that static NAD or of the VM's networkData.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from kvnet.diagnostics import Diagnostic, warning
+from kvnet.input.model import POD_NETWORK, VM, Interface, Network, Plan
+from kvnet.lint.nads import NadInfo
+from kvnet.lint.netdata import CloudInit
+from kvnet.lint.objects import POD_META_PATH, VM_POOL, VMI
+from kvnet.lint.vms import VmInfo, VmNic
+from kvnet.lint.where import MappedWhere
+from kvnet.netmath import bounded_name
+
+MISSING_NAD = "KV306"
+NadKey = tuple[str, str]  # (namespace, name)
+
+
+@dataclass
+class Segment:
+    """One plan network: its NADs (several for per-VM static NADs) and the network built."""
+
+    nads: list[NadInfo]
+    network: Network
+    namespace: str
+    static: bool = False
+
+
+@dataclass
+class Conversion:
+    plan: Plan
+    segments: list[Segment] = field(default_factory=list)
+    segment_of: dict[NadKey, Segment] = field(default_factory=dict)
+    vms: list[tuple[VmInfo, CloudInit, VM]] = field(default_factory=list)
+    findings: list[Diagnostic] = field(default_factory=list)
+
+
+def _s(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _i(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _loose_net(text: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(str(text).strip(), strict=False) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
+def _pool(ipam: dict[str, Any], net: Network) -> None:
+    """subnet, gateway and range of a host-local or whereabouts IPAM section."""
+    if net.ipam == "host-local":
+        ranges = ipam.get("ranges")
+        first = ranges[0][0] if isinstance(ranges, list) and ranges and isinstance(ranges[0], list) \
+            and ranges[0] and isinstance(ranges[0][0], dict) else ipam
+        subnet, start, end = first.get("subnet"), first.get("rangeStart"), first.get("rangeEnd")
+        net.gateway = _s(first.get("gateway"))
+    else:
+        subnet, start, end = ipam.get("range"), ipam.get("range_start"), ipam.get("range_end")
+        net.gateway = _s(ipam.get("gateway"))
+        net.exclude = [e for e in ipam.get("exclude") or [] if isinstance(e, str)] \
+            if isinstance(ipam.get("exclude"), list) else []
+    loose = _loose_net(subnet)
+    net.subnet = str(loose) if loose is not None else None
+    if _s(start) and _s(end):
+        net.range = f"{start}-{end}"
+
+
+def network_from_nad(info: NadInfo, name: str) -> Network:
+    """The plan network a NAD describes; every field positioned at the NAD's ``config`` key."""
+    p = info.plugin or {}
+    found = info.found
+    where = MappedWhere(found.doc, found.path, locs={"name": found.loc("metadata", "name")},
+                        fallback=info.config_loc)
+    ptype = str(p.get("type"))
+    net = Network(name=name, type=ptype, where=where, bridge=_s(p.get("bridge")), vlan=_i(p.get("vlan")),
+                  master=_s(p.get("device")) if ptype == "host-device" else _s(p.get("master")),
+                  mode=_s(p.get("mode")), mtu=_i(p.get("mtu")), resource_name=info.resource_name,
+                  cni_version=str(p.get("cniVersion")))
+    ipam = info.ipam
+    kind = _s(ipam.get("type"))
+    net.ipam = kind or "none"
+    if kind in ("host-local", "whereabouts"):
+        _pool(ipam, net)
+    elif kind == "static":
+        addresses = ipam.get("addresses")
+        first = addresses[0] if isinstance(addresses, list) and addresses and isinstance(addresses[0], dict) else {}
+        loose = _loose_net(first.get("address"))
+        net.subnet = str(loose) if loose is not None else None
+        net.gateway = _s(first.get("gateway"))
+    dns = ipam.get("dns") if isinstance(ipam.get("dns"), dict) else {}
+    net.nameservers = [n for n in dns.get("nameservers") or [] if isinstance(n, str)]
+    net.search = [n for n in dns.get("search") or [] if isinstance(n, str)]
+    return net
+
+
+def static_address(info: NadInfo) -> str | None:
+    """The one address of a NAD with the CNI static IPAM."""
+    addresses = info.ipam.get("addresses")
+    if info.ipam.get("type") != "static" or not isinstance(addresses, list) or len(addresses) != 1 \
+            or not isinstance(addresses[0], dict):
+        return None
+    return _s(addresses[0].get("address"))
+
+
+def _segment_key(info: NadInfo) -> str | None:
+    """What per-VM static NADs of one network share: the config without name and address."""
+    address = static_address(info)
+    if address is None:
+        return None
+    rest = {k: v for k, v in (info.plugin or {}).items() if k != "name"}
+    ipam = {k: v for k, v in info.ipam.items() if k != "addresses"}
+    others = {k: v for k, v in info.ipam["addresses"][0].items() if k != "address"}
+    loose = _loose_net(address)
+    return json.dumps([info.found.namespace, rest | {"ipam": ipam}, others, str(loose)], sort_keys=True, default=str)
+
+
+def resolve_ref(ref: str, vm_ns: str, nads: dict[NadKey, NadInfo]) -> NadKey | None:
+    """The NAD a ``multus.networkName`` names: ``<ns>/<name>``, or ``<name>`` in the VM's namespace
+    (KubeVirt); a VM without a namespace finds a NAD of that name only when it is the only one."""
+    if "/" in ref:
+        ns, _, name = ref.partition("/")
+        return (ns, name) if (ns, name) in nads else None
+    if (vm_ns, ref) in nads:
+        return (vm_ns, ref)
+    if not vm_ns:
+        matches = [k for k in nads if k[1] == ref]
+        return matches[0] if len(matches) == 1 else None
+    return None
+
+
+def build_segments(nads: dict[NadKey, NadInfo], users: dict[NadKey, set[str]]) -> list[Segment]:
+    """One segment per NAD, static NADs of one network grouped; names as kvnet would give them."""
+    groups: dict[str, list[NadInfo]] = {}
+    singles: list[NadInfo] = []
+    for info in nads.values():
+        if info.plugin is None:
+            continue
+        key = _segment_key(info)
+        if key is None:
+            singles.append(info)
+        else:
+            groups.setdefault(key, []).append(info)
+    named: list[tuple[str, list[NadInfo], bool]] = [(i.found.name, [i], False) for i in singles]
+    for members in groups.values():
+        named.append((_static_name(members, users), members, True))
+    taken: dict[str, int] = {}
+    for name, _, _ in named:
+        taken[name] = taken.get(name, 0) + 1
+    out = []
+    for name, members, static in named:
+        first = members[0]
+        label = name if taken[name] == 1 else f"{first.found.namespace}/{first.found.name}"
+        out.append(Segment(members, network_from_nad(first, label), first.found.namespace, static))
+    return out
+
+
+def _static_name(members: list[NadInfo], users: dict[NadKey, set[str]]) -> str:
+    """``<network>`` when every NAD is ``<vm>-<network>`` of the one VM using it, else the first NAD's name."""
+    suffixes = set()
+    for info in members:
+        key = (info.found.namespace, info.found.name)
+        vms = users.get(key, set())
+        found = [info.found.name[len(vm) + 1:] for vm in vms if info.found.name.startswith(vm + "-")]
+        if len(vms) != 1 or len(found) != 1 or bounded_name(f"{next(iter(vms))}-{found[0]}") != info.found.name:
+            return members[0].found.name
+        suffixes.add(found[0])
+    return suffixes.pop() if len(suffixes) == 1 else members[0].found.name
+
+
+def model_vm(vm: VmInfo, ci: CloudInit, interfaces: list[Interface]) -> VM:
+    """The plan VM of ``vm``: its interfaces, and where its annotations and pod template are."""
+    found = vm.found
+    meta_path = POD_META_PATH[found.kind]
+    template: Any = found.get(*meta_path[:-1]) if found.kind != VMI else {}
+    ann_path = ("spec", "virtualMachineTemplate", "metadata", "annotations") if found.kind == VM_POOL \
+        else ("metadata", "annotations")
+    annotations = found.get(*ann_path)
+    where = MappedWhere(found.doc, found.path, locs={"name": found.loc("metadata", "name")},
+                        prefixes={"annotations": found.path + ann_path,
+                                  "template": found.path + meta_path[:-1]})
+    return VM(name=found.name, where=where, interfaces=interfaces,
+              annotations=dict(annotations) if isinstance(annotations, dict) else {},
+              template=template if isinstance(template, dict) else {})
+
+
+def model_interface(vm: VmInfo, nic: VmNic, network: str, address: str | None, address_loc: Any) -> Interface:
+    found = vm.found
+    locs = {"network": vm.loc(*nic.net_path, "multus", "networkName") if nic.source == "multus" and nic.net_path
+            else vm.loc(*nic.iface_path, "name")}
+    if nic.binding_path:
+        locs["binding"] = vm.loc(*nic.binding_path, key=True)
+    locs["mac"] = vm.loc(*nic.iface_path, "macAddress")
+    if address_loc is not None:
+        locs["address"] = address_loc
+    where = MappedWhere(found.doc, found.path + vm.spec_path + nic.iface_path, locs=locs)
+    return Interface(network=network, where=where, index=nic.index, address=address, mac=nic.mac,
+                     binding=nic.binding, model=nic.model)
+
+
+def missing_nad(vm: VmInfo, nic: VmNic) -> Diagnostic:
+    """KV306: the NAD a VM network names is not in the input (it may exist in the cluster)."""
+    assert nic.net_path is not None
+    return warning(MISSING_NAD, f"VM {vm.found.name!r}: network {nic.name!r} names NAD {nic.network_name!r}, "
+                   "which is not in the input; its binding and addresses are not checked",
+                   vm.loc(*nic.net_path, "multus", "networkName"),
+                   hint="lint the NAD together with the VM, or check that it exists in the VM's namespace")
+
+
+def plan_for(name: str, namespace: str | None) -> Plan:
+    from kvnet.input.loader import Document
+    from kvnet.input.model import Where
+
+    return Plan(name=name, namespace=namespace, where=Where(Document("<input>", 0, {}), ()))
+
+
+__all__ = ["Conversion", "POD_NETWORK", "Segment", "build_segments", "missing_nad", "model_interface",
+           "model_vm", "plan_for", "resolve_ref", "static_address"]

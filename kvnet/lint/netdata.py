@@ -1,0 +1,142 @@
+"""cloud-init networkData of a VM (inline or in a Secret of the input): the static guest
+addresses it gives each NIC, and routes older cloud-init rejects (SPEC §8).
+
+Both network config formats cloud-init reads are understood: version 2 (netplan: ``ethernets``
+matched by ``macaddress`` or named ``eth<N>``) and version 1 (``config`` entries of ``type:
+physical`` with ``mac_address`` and ``subnets``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from typing import Any
+
+from kvnet.diagnostics import Diagnostic, Loc, warning
+from kvnet.lint.objects import Found
+from kvnet.lint.vms import VmInfo
+
+OLD_CLOUD_INIT_ROUTE = "KV307"
+UNREADABLE = "KV312"
+CLOUD_INIT_SOURCES = ("cloudInitNoCloud", "cloudInitConfigDrive")
+
+
+@dataclass
+class CloudInit:
+    """userData and networkData as text (None when absent), and where the volume is."""
+
+    user_data: str | None = None
+    network_data: str | None = None
+    volume_index: int | None = None
+    source: str = "cloudInitNoCloud"
+    loc: Loc | None = None
+    addresses: dict[str, str] = field(default_factory=dict)  # normalised MAC or 'eth<N>' -> ip/prefix
+    findings: list[Diagnostic] = field(default_factory=list)
+
+
+def _secret_text(secrets: dict[tuple[str, str], Found], ns: str, ref: Any, key: str) -> str | None:
+    name = ref.get("name") if isinstance(ref, dict) else None
+    secret = secrets.get((ns, name)) if isinstance(name, str) else None
+    if secret is None:
+        return None
+    for field_name, decode in (("stringData", False), ("data", True)):
+        value = secret.get(field_name, key)
+        if isinstance(value, str):
+            if not decode:
+                return value
+            try:
+                return base64.b64decode(value, validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError):
+                return None
+    return None
+
+
+def read_cloud_init(vm: VmInfo, secrets: dict[tuple[str, str], Found]) -> CloudInit:
+    """The VM's cloud-init volume, its texts and the static addresses its networkData gives."""
+    ci = CloudInit()
+    volumes = vm.spec.get("volumes")
+    for i, vol in enumerate(volumes if isinstance(volumes, list) else []):
+        source = next((s for s in CLOUD_INIT_SOURCES if isinstance(vol, dict) and isinstance(vol.get(s), dict)), None)
+        if source is None:
+            continue
+        body = vol[source]
+        ns = vm.found.namespace
+        ci.volume_index, ci.source = i, source
+        ud = body.get("userData")
+        ci.user_data = ud if isinstance(ud, str) else _secret_text(secrets, ns, body.get("secretRef"), "userdata")
+        nd = body.get("networkData")
+        ci.network_data = nd if isinstance(nd, str) else _secret_text(
+            secrets, ns, body.get("networkDataSecretRef"), "networkdata")
+        key = "networkData" if "networkData" in body else "networkDataSecretRef"
+        ci.loc = vm.loc("volumes", i, source, key, key=True)
+        break
+    if ci.network_data is not None and ci.loc is not None:
+        _read_network_data(vm, ci)
+    return ci
+
+
+def _read_network_data(vm: VmInfo, ci: CloudInit) -> None:
+    import yaml
+
+    assert ci.loc is not None and ci.network_data is not None
+    label = f"VM {vm.found.name!r}"
+    try:
+        data = yaml.safe_load(ci.network_data)
+    except yaml.YAMLError as exc:
+        ci.findings.append(warning(UNREADABLE, f"{label}: networkData is not YAML cloud-init can read: "
+                                   f"{str(exc).splitlines()[0]}", ci.loc))
+        return
+    if not isinstance(data, dict):
+        ci.findings.append(warning(UNREADABLE, f"{label}: networkData is not a mapping", ci.loc))
+        return
+    if "network" in data and isinstance(data["network"], dict):
+        data = data["network"]
+    if data.get("version") == 2 and isinstance(data.get("ethernets"), dict):
+        for name, eth in data["ethernets"].items():
+            if isinstance(eth, dict):
+                _v2_ethernet(label, str(name), eth, ci)
+    elif data.get("version") == 1 and isinstance(data.get("config"), list):
+        for entry in data["config"]:
+            if isinstance(entry, dict) and entry.get("type") == "physical":
+                _v1_physical(entry, ci)
+
+
+def _v2_ethernet(label: str, name: str, eth: dict[str, Any], ci: CloudInit) -> None:
+    match = eth.get("match")
+    mac = match.get("macaddress") if isinstance(match, dict) else None
+    key = str(mac).lower() if isinstance(mac, str) else str(eth.get("set-name") or name)
+    addresses = eth.get("addresses")
+    if isinstance(addresses, list) and addresses and isinstance(addresses[0], str):
+        ci.addresses[key] = with_prefix(addresses[0])
+    routes = eth.get("routes")
+    for route in routes if isinstance(routes, list) else []:
+        if isinstance(route, dict) and route.get("to") == "default":
+            ci.findings.append(warning(
+                OLD_CLOUD_INIT_ROUTE, f"{label}: networkData route 'to: default' on {name!r}: cloud-init before "
+                "25.3 rejects it with every renderer but netplan (Debian, RHEL, Alpine guests)", ci.loc,
+                hint="write 'to: 0.0.0.0/0' (IPv6: '::/0')"))
+            break
+
+
+def with_prefix(address: str) -> str:
+    """``ip/prefix`` for ``ip/netmask`` (cloud-init v1 writes either); other text unchanged."""
+    import ipaddress
+
+    try:
+        return ipaddress.ip_interface(address.strip()).with_prefixlen if "/" in address else address
+    except ValueError:
+        return address
+
+
+def _v1_physical(entry: dict[str, Any], ci: CloudInit) -> None:
+    mac = entry.get("mac_address")
+    key = str(mac).lower() if isinstance(mac, str) else str(entry.get("name"))
+    for subnet in entry.get("subnets") if isinstance(entry.get("subnets"), list) else []:
+        if isinstance(subnet, dict) and subnet.get("type") in ("static", "static6") and \
+                isinstance(subnet.get("address"), str):
+            addr = subnet["address"]
+            if "/" not in addr and isinstance(subnet.get("netmask"), str):
+                addr = f"{addr}/{subnet['netmask']}"
+            ci.addresses[key] = with_prefix(addr)
+            return

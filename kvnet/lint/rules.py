@@ -1,0 +1,82 @@
+"""The plan rules and KubeVirt admission checks, run on the model of existing manifests
+(SPEC §8): the same rule modules ``kvnet validate`` runs on a plan, and the same admission
+check every VirtualMachine kvnet emits passes."""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from kvnet.diagnostics import Diagnostic, error
+from kvnet.input.facts import gather
+from kvnet.input.model import Plan
+from kvnet.lint.vms import VmInfo
+from kvnet.outputcheck.admission import check_vm_networks
+from kvnet.rules import addressing, bindings, macs, multus_annotations, names, network_fields
+
+LINT_RULES = (names.check, network_fields.check, bindings.check, addressing.check, macs.check,
+              multus_annotations.check)
+#: the findings of those rules that hold for manifests as well as plans; the others are about
+#: plan fields (KV201 duplicate plan networks, KV208/KV209 plan field rules, KV242 kvnet's labels)
+LINT_CODES = frozenset({"KV203", "KV205", "KV206", "KV211", "KV212", "KV213", "KV216", "KV217", "KV218",
+                        "KV219", "KV220", "KV230", "KV240"})
+ADMISSION = "KV313"
+_QUOTED = re.compile(r"^(interface|network) '([^']*)'")
+
+
+def plan_findings(plan: Plan) -> list[Diagnostic]:
+    """The plan rules' findings on ``plan`` that apply to manifests. Network values were already
+    checked on the NAD itself, so the facts' own findings are not repeated."""
+    facts, _ = gather(plan)
+    out: list[Diagnostic] = []
+    for rule in LINT_RULES:
+        out.extend(d for d in rule(plan, facts) if d.code in LINT_CODES)
+    return out
+
+
+def admission_findings(vms: Sequence[VmInfo]) -> list[Diagnostic]:
+    """KubeVirt's admission rules on networks and interfaces (KV313; a bad macAddress is KV217).
+
+    Left to the plan rules: more than one pod network (KV205) and masquerade off the pod network
+    (KV230). An interface without a binding is not a problem here: KubeVirt gives it the default.
+    """
+    out: list[Diagnostic] = []
+    for vm in vms:
+        spec = vm.spec
+        if "networks" not in spec and not _has_interfaces(spec):
+            continue  # KubeVirt attaches the pod network itself
+        wrapped = {"spec": {"template": {"spec": {"networks": spec.get("networks") or [],
+                                                  "domain": {"devices": {"interfaces": _interfaces(spec)}}}}}}
+        for problem in check_vm_networks(wrapped):
+            if "more than one pod network" in problem or "masquerade is only" in problem \
+                    or "has none" in problem:
+                continue
+            code = "KV217" if "macAddress" in problem else ADMISSION
+            out.append(error(code, f"VM {vm.found.name!r}: {problem}", _locate(vm, problem),
+                             hint="KubeVirt rejects the VM: every interface needs a network of the same name, "
+                                  "each with exactly one of pod or multus, and one binding" if code == ADMISSION
+                             else None))
+    return out
+
+
+def _has_interfaces(spec: dict) -> bool:  # type: ignore[type-arg]
+    return bool(_interfaces(spec))
+
+
+def _interfaces(spec: dict) -> list:  # type: ignore[type-arg]
+    domain = spec.get("domain")
+    devices = domain.get("devices") if isinstance(domain, dict) else None
+    ifaces = devices.get("interfaces") if isinstance(devices, dict) else None
+    return ifaces if isinstance(ifaces, list) else []
+
+
+def _locate(vm: VmInfo, problem: str):  # type: ignore[no-untyped-def]
+    m = _QUOTED.match(problem)
+    if m:
+        kind, name = m.groups()
+        items = vm.spec.get("networks") if kind == "network" else _interfaces(vm.spec)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict) and item.get("name") == name:
+                path = ("networks", i) if kind == "network" else ("domain", "devices", "interfaces", i)
+                return vm.loc(*path)
+    return vm.loc("networks", key=True)

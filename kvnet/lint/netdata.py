@@ -32,6 +32,7 @@ class CloudInit:
     source: str = "cloudInitNoCloud"
     loc: Loc | None = None
     addresses: dict[str, str] = field(default_factory=dict)  # normalised MAC or 'eth<N>' -> ip/prefix
+    segments: dict[str, dict[str, Any]] = field(default_factory=dict)  # same keys -> gateway, nameservers, search
     findings: list[Diagnostic] = field(default_factory=list)
 
 
@@ -110,6 +111,14 @@ def _v2_ethernet(label: str, name: str, eth: dict[str, Any], ci: CloudInit) -> N
     if isinstance(addresses, list) and addresses and isinstance(addresses[0], str):
         ci.addresses[key] = with_prefix(addresses[0])
     routes = eth.get("routes")
+    facts: dict[str, Any] = {}
+    ns = eth.get("nameservers")
+    if isinstance(ns, dict):
+        facts.update(nameservers=ns.get("addresses"), search=ns.get("search"))
+    for route in routes if isinstance(routes, list) else []:
+        if isinstance(route, dict) and route.get("to") in ("default", "0.0.0.0/0", "::/0"):
+            facts.setdefault("gateway", route.get("via"))
+    ci.segments[key] = facts
     for route in routes if isinstance(routes, list) else []:
         if isinstance(route, dict) and route.get("to") == "default":
             ci.findings.append(warning(

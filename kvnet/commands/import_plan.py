@@ -1,0 +1,39 @@
+"""``kvnet import``: existing NADs and VMs as a NetworkPlan on stdout (SPEC §8)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from kvnet.commands.common import format_option, resolve_format, write_stdout
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("-r", "--recursive", is_flag=True, help="Read directories recursively.")
+@format_option
+def import_plan(paths: tuple[str, ...], recursive: bool, fmt: str) -> int:
+    """Write a NetworkPlan reproducing the NADs and VMs of PATH... (files, directories, - for stdin).
+
+    Warnings name what the plan cannot express; input with lint errors is refused with them.
+    """
+    from kvnet.diagnostics import Report
+    from kvnet.importer import import_documents, to_yaml
+    from kvnet.lint.sources import UNREADABLE, load_inputs
+    from kvnet.reporters import render
+
+    docs, problems = load_inputs(paths, recursive)
+    result = import_documents(docs) if not any(p.is_error for p in problems) else None
+    diags = Report(problems + (result.diagnostics if result else [])).sorted()
+    fmt = resolve_format(fmt)
+    if diags or fmt == "json":
+        sys.stderr.write(render(fmt, diags))
+        sys.stderr.flush()
+    if result is None or not result.ok:
+        return 2 if any(d.code == UNREADABLE for d in diags) else 1
+    if not result.plans:
+        click.echo("kvnet import: no NetworkAttachmentDefinition or VirtualMachine found", err=True)
+        return 1
+    write_stdout(to_yaml(result.plans))
+    return 0

@@ -1,0 +1,112 @@
+"""``kvnet import``: existing NADs and VMs as a NetworkPlan (SPEC §8).
+
+The same conversion as ``kvnet lint`` (:func:`kvnet.lint.assemble.assemble`), written out: one
+plan per namespace, networks from NADs (:mod:`kvnet.importer.networks`), VMs with their
+interfaces, MACs, addresses and the rest of their spec as ``template``
+(:mod:`kvnet.importer.vms`). Input with lint errors is refused with those findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from kvnet.diagnostics import Diagnostic, Report
+from kvnet.importer.networks import network_entry
+from kvnet.importer.vms import vm_entry
+from kvnet.input.loader import Document
+from kvnet.input.model import API_VERSION, KIND
+from kvnet.labels import PLAN_LABEL
+from kvnet.lint import lint_documents
+from kvnet.lint.assemble import assemble
+from kvnet.lint.convert import Conversion
+from kvnet.lint.objects import find_objects
+
+DEFAULT_PLAN_NAME = "imported"
+
+
+@dataclass
+class ImportResult:
+    """The plans (empty when the input has lint errors) and every finding and KV311 note."""
+
+    plans: list[dict[str, Any]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+def _plan_name(labels: list[Any]) -> str:
+    names = sorted({v for v in labels if isinstance(v, str) and v})
+    return names[0] if len(names) == 1 else DEFAULT_PLAN_NAME
+
+
+def guest_facts(conv: Conversion) -> dict[str, dict[str, Any]]:
+    """Network -> what the guests' networkData says of its segment (subnet, gateway, DNS): an
+    L2 NAD (no IPAM) carries none of it; the first VM with a static address on it does."""
+    out: dict[str, dict[str, Any]] = {}
+    l2 = {n.name for n in conv.plan.networks if n.ipam == "none"}
+    for _, ci, model in conv.vms:
+        for iface in model.interfaces:
+            if iface.network in out or not iface.address or iface.network not in l2:
+                continue
+            facts = dict(ci.segments.get((iface.mac or "").lower()) or ci.segments.get(f"eth{iface.index}") or {})
+            facts["address"] = iface.address
+            out[iface.network] = facts
+    return out
+
+
+def import_documents(docs: Sequence[Document]) -> ImportResult:
+    """NetworkPlans (as data) reproducing the networking of ``docs``."""
+    linted = lint_documents(docs)
+    if any(d.is_error for d in linted.diagnostics):
+        return ImportResult([], linted.diagnostics)
+    notes: list[Diagnostic] = list(linted.diagnostics)
+    conv = assemble(find_objects(docs))
+    plans: dict[str, dict[str, Any]] = {}
+    labels: dict[str, list[Any]] = {}
+    dists: dict[str, set[str]] = {}
+    types: dict[str, str] = {}
+    guest = guest_facts(conv)
+    for seg in conv.segments:
+        entry, dist = network_entry(seg, notes, guest.get(seg.network.name))
+        if entry is None:
+            continue
+        types[entry["name"]] = entry["type"]
+        spec = plans.setdefault(seg.namespace, {"networks": [], "vms": []})
+        spec["networks"].append(entry)
+        labels.setdefault(seg.namespace, []).append(seg.nads[0].found.get("metadata", "labels", PLAN_LABEL))
+        if dist:
+            dists.setdefault(seg.namespace, set()).add(dist)
+    for vm, ci, model in conv.vms:
+        ns = vm.found.namespace
+        spec = plans.setdefault(ns, {"networks": [], "vms": []})
+        spec["vms"].append(vm_entry(vm, ci, model, types, notes))
+        labels.setdefault(ns, []).append(vm.found.get("metadata", "labels", PLAN_LABEL))
+    out = []
+    for ns in sorted(plans):
+        spec = {k: v for k, v in plans[ns].items() if v}
+        if ns in dists:
+            spec = {"cluster": {"distribution": sorted(dists[ns])[0]}, **spec}
+        meta: dict[str, Any] = {"name": _plan_name(labels.get(ns, []))}
+        if ns:
+            meta["namespace"] = ns
+        out.append({"apiVersion": API_VERSION, "kind": KIND, "metadata": meta, "spec": spec})
+    return ImportResult(out, Report(notes).sorted())
+
+
+def to_yaml(plans: Sequence[dict[str, Any]]) -> str:
+    """The plans as one YAML stream (block style, keys in plan order, multi-line text as ``|``)."""
+    import yaml
+
+    class _Dumper(yaml.SafeDumper):
+        pass
+
+    def _str(dumper: Any, value: str) -> Any:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    _Dumper.add_representer(str, _str)
+    return "".join("---\n" + yaml.dump(p, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+                                        allow_unicode=True) for p in plans)

@@ -1,0 +1,164 @@
+"""Plan networks from the NADs of existing manifests (``kvnet import``, SPEC §8): the fields a
+NetworkPlan has for each CNI type, and a KV311 warning for every config key it has not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kvnet.diagnostics import Diagnostic, warning
+from kvnet.expand.nads import resource_name
+from kvnet.lint.convert import Segment
+from kvnet.lint.nads import NadInfo
+from kvnet.netmath import parse_ip
+from kvnet.profiles import PROFILES
+
+CANNOT_EXPRESS = "KV311"
+PLAN_TYPES = ("bridge", "macvtap", "sriov", "macvlan", "ipvlan", "host-device")
+PLAN_IPAM = ("none", "static", "host-local", "whereabouts", "dhcp")
+#: config keys a NetworkPlan expresses, per CNI type (SPEC §2; kvnet/expand/nads.py writes them)
+PLUGIN_KEYS: dict[str, tuple[str, ...]] = {
+    "bridge": ("bridge", "vlan", "mtu"),
+    "macvlan": ("master", "mode", "mtu"),
+    "ipvlan": ("master", "mode", "mtu"),
+    "macvtap": ("master", "mode", "mtu"),
+    "host-device": ("device",),
+    "sriov": (),
+}
+IPAM_KEYS: dict[str, tuple[str, ...]] = {
+    "static": ("type", "addresses", "dns"),
+    "host-local": ("type", "ranges"),
+    "whereabouts": ("type", "range", "range_start", "range_end", "exclude", "gateway", "configuration_path"),
+    "dhcp": ("type",),
+}
+
+
+def cannot(info: NadInfo, what: str) -> Diagnostic:
+    """KV311 at the NAD's config: ``what`` is left out of the plan."""
+    return warning(CANNOT_EXPRESS, f"NAD {info.found.name!r}: {what}", info.config_loc,
+                   hint="the imported plan leaves it out; kvnet build will not reproduce it")
+
+
+def _dropped(info: NadInfo, out: list[Diagnostic]) -> None:
+    plugin = info.plugin or {}
+    ptype = str(plugin.get("type"))
+    keep = set(PLUGIN_KEYS.get(ptype, ())) | {"cniVersion", "name", "type", "ipam"}
+    extra = sorted(k for k in plugin if k not in keep)
+    if extra:
+        out.append(cannot(info, f"config keys a NetworkPlan has no field for: {', '.join(extra)}"))
+    raw_plugins = _raw_plugins(info)
+    if len(raw_plugins) > 1:
+        chained = ", ".join(str(p.get("type")) for p in raw_plugins[1:] if isinstance(p, dict))
+        out.append(cannot(info, f"chained plugins after the first: {chained}"))
+    ipam = info.ipam
+    kind = ipam.get("type")
+    if kind in IPAM_KEYS:
+        extra = sorted(k for k in ipam if k not in IPAM_KEYS[str(kind)])
+        if extra:
+            out.append(cannot(info, f"ipam keys a NetworkPlan has no field for: {', '.join(extra)}"))
+    ranges = ipam.get("ranges")
+    if kind == "host-local" and isinstance(ranges, list) and (len(ranges) > 1 or len(ranges[0] or []) > 1):
+        out.append(cannot(info, "more than one host-local range (a plan network has one subnet)"))
+
+
+def _raw_plugins(info: NadInfo) -> list[Any]:
+    import json
+
+    try:
+        config = json.loads(info.found.get("spec", "config"))
+    except (TypeError, ValueError):
+        return []
+    plugins = config.get("plugins") if isinstance(config, dict) else None
+    return plugins if isinstance(plugins, list) else []
+
+
+def _from_guest(entry: dict[str, Any], guest: dict[str, Any]) -> None:
+    """subnet, gateway and DNS of an L2 network, as a guest's networkData gives them."""
+    import ipaddress
+
+    try:
+        iface = ipaddress.ip_interface(str(guest["address"]))
+    except ValueError:
+        return
+    if "/" not in str(guest["address"]):
+        return
+    entry["subnet"] = str(iface.network)
+    gw = parse_ip(str(guest.get("gateway"))) if guest.get("gateway") else None
+    if gw is not None and gw in iface.network:
+        entry["gateway"] = str(gw)
+    dns: dict[str, Any] = {}
+    for key in ("nameservers", "search"):
+        values = guest.get(key)
+        if isinstance(values, list) and values and all(isinstance(v, str) for v in values):
+            dns[key] = list(values)
+    if dns:
+        entry["dns"] = dns
+
+
+def network_entry(seg: Segment, out: list[Diagnostic], guest: dict[str, Any] | None = None
+                  ) -> tuple[dict[str, Any] | None, str | None]:
+    """(plan network, distribution its whereabouts config path implies) of one segment;
+    None when its type has no NetworkPlan equivalent. ``guest``: what a guest's networkData
+    says of an L2 segment (subnet, gateway, DNS), which its NAD cannot hold."""
+    net = seg.network
+    first = seg.nads[0]
+    if net.type not in PLAN_TYPES:
+        out.append(cannot(first, f"CNI type {net.type!r} has no NetworkPlan network type "
+                                 f"(one of {', '.join(PLAN_TYPES)}); the network and its VM interfaces are left out"))
+        return None, None
+    for info in seg.nads:
+        _dropped(info, out)
+    entry: dict[str, Any] = {"name": net.name, "type": net.type}
+    for key, value in (("bridge", net.bridge), ("vlan", net.vlan), ("master", net.master), ("mode", net.mode),
+                       ("mtu", net.mtu)):
+        if value is not None:
+            entry[key] = value
+    rn = net.resource_name
+    if rn and net.type in ("sriov", "macvtap") and rn != resource_name(_without_rn(net)):
+        entry["resourceName"] = rn
+    if net.cni_version != "1.0.0":
+        entry["cniVersion"] = net.cni_version
+    ipam = net.ipam if net.ipam in PLAN_IPAM else "none"
+    if ipam != net.ipam:
+        out.append(cannot(first, f"IPAM type {net.ipam!r} has no NetworkPlan equivalent; imported as ipam: none"))
+    for key, value in (("subnet", net.subnet), ("gateway", net.gateway)):
+        if value is not None and ipam != "none":
+            entry[key] = value
+    dns: dict[str, Any] = {}
+    if net.nameservers:
+        dns["nameservers"] = list(net.nameservers)
+    if net.search:
+        dns["search"] = list(net.search)
+    if dns:
+        entry["dns"] = dns
+    if ipam == "none" and guest:
+        _from_guest(entry, guest)
+    entry["ipam"] = ipam
+    if net.range is not None and ipam in ("host-local", "whereabouts"):
+        entry["range"] = net.range
+    exclude = [e for e in net.exclude if not _auto_gateway_exclude(e, net.gateway)]
+    if exclude and ipam == "whereabouts":
+        entry["exclude"] = exclude
+    dist = _distribution_of(first)
+    if dist is None and "configuration_path" in first.ipam:
+        out.append(cannot(first, f"whereabouts configuration_path {first.ipam['configuration_path']!r} is not "
+                                 "the k3s one kvnet writes"))
+    return entry, dist
+
+
+def _without_rn(net: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(net, resource_name=None)
+
+
+def _auto_gateway_exclude(item: str, gateway: str | None) -> bool:
+    """kvnet excludes a whereabouts pool's own gateway by itself (kvnet/expand/nads.py)."""
+    gw = parse_ip(gateway) if gateway else None
+    return gw is not None and item == f"{gw}/{gw.max_prefixlen}"
+
+
+def _distribution_of(info: NadInfo) -> str | None:
+    path = info.ipam.get("configuration_path")
+    if not isinstance(path, str):
+        return None
+    return "k3s" if path == PROFILES["k3s"].whereabouts_config else None

@@ -1,0 +1,188 @@
+"""Plan VMs from the VirtualMachines of existing manifests (``kvnet import``, SPEC §8).
+
+What a NetworkPlan VM has a field for is taken out of the VM (interfaces, root disk, cloud-init,
+cores, memory, labels, annotations); the rest of ``spec.template.spec`` becomes ``template``.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from kvnet.diagnostics import Diagnostic, warning
+from kvnet.expand.vms import CLOUD_INIT_DISK, ROOT_DISK
+from kvnet.input.model import POD_NETWORK
+from kvnet.input.model import VM as ModelVM
+from kvnet.labels import MANAGED_BY, PLAN_LABEL, SYNC_WAVE, WAVE_VM
+from kvnet.lint.netdata import CloudInit
+from kvnet.lint.objects import VM
+from kvnet.lint.vms import VmInfo
+from kvnet.rules.bindings import default_binding
+
+CANNOT_EXPRESS = "KV311"
+
+
+def _note(vm: VmInfo, what: str, *path: Any) -> Diagnostic:
+    return warning(CANNOT_EXPRESS, f"{vm.found.kind} {vm.found.name!r}: {what}",
+                   vm.loc(*path, key=True) if path else vm.found.loc("metadata", "name"),
+                   hint="the imported plan cannot say this; kvnet build gives what the message says")
+
+
+def _kvnet_free(mapping: Any, wave: bool) -> dict[str, str]:
+    """User labels/annotations: kvnet's own (and its default sync wave) left out."""
+    if not isinstance(mapping, dict):
+        return {}
+    out = {}
+    for k, v in mapping.items():
+        if k == MANAGED_BY or str(k).startswith("kvnet.dev/") or (wave and k == SYNC_WAVE and v == WAVE_VM):
+            continue
+        out[str(k)] = v
+    return out
+
+
+def _take_root(vm: VmInfo, spec: dict[str, Any], entry: dict[str, Any], out: list[Diagnostic]) -> None:
+    disks = ((spec.get("domain") or {}).get("devices") or {}).get("disks") or []
+    volumes = spec.get("volumes") or []
+    if not disks or not isinstance(disks[0], dict):
+        return
+    name = disks[0].get("name")
+    vol = next((v for v in volumes if isinstance(v, dict) and v.get("name") == name), None)
+    if vol is None:
+        return
+    if isinstance(vol.get("containerDisk"), dict) and set(vol["containerDisk"]) == {"image"}:
+        entry["image"] = vol["containerDisk"]["image"]
+    elif isinstance(vol.get("persistentVolumeClaim"), dict) and set(vol["persistentVolumeClaim"]) == {"claimName"}:
+        entry["rootDisk"] = {"pvc": vol["persistentVolumeClaim"]["claimName"]}
+    elif isinstance(vol.get("dataVolume"), dict) and set(vol["dataVolume"]) == {"name"}:
+        entry["rootDisk"] = {"dataVolume": vol["dataVolume"]["name"]}
+    else:
+        return
+    if name != ROOT_DISK or disks[0] != {"name": name, "disk": {"bus": "virtio"}}:
+        out.append(_note(vm, f"root disk {name!r} becomes disk {ROOT_DISK!r} on the virtio bus",
+                         "domain", "devices", "disks", 0))
+    disks.pop(0)
+    volumes.remove(vol)
+
+
+def _take_cloud_init(vm: VmInfo, ci: CloudInit, spec: dict[str, Any], entry: dict[str, Any],
+                     out: list[Diagnostic]) -> None:
+    volumes = spec.get("volumes") or []
+    cloud: dict[str, Any] = {}
+    if ci.volume_index is None:
+        entry["cloudInit"] = {"networkData": "none"}
+        return
+    vol = vm.spec["volumes"][ci.volume_index]
+    if ci.user_data is not None:
+        cloud["userData"] = ci.user_data
+    if ci.network_data is None:
+        cloud["networkData"] = "none"
+    if ci.source != "cloudInitNoCloud":
+        out.append(_note(vm, f"{ci.source} becomes cloudInitNoCloud", "volumes", ci.volume_index))
+    if cloud:
+        entry["cloudInit"] = cloud
+    disks = ((spec.get("domain") or {}).get("devices") or {}).get("disks") or []
+    for d in list(disks):
+        if isinstance(d, dict) and d.get("name") == vol.get("name"):
+            disks.remove(d)
+            if vol.get("name") != CLOUD_INIT_DISK:
+                out.append(_note(vm, f"cloud-init disk {vol.get('name')!r} becomes {CLOUD_INIT_DISK!r}",
+                                 "volumes", ci.volume_index))
+    spec["volumes"] = [v for v in volumes if not (isinstance(v, dict) and v.get("name") == vol.get("name"))]
+
+
+def _take_resources(spec: dict[str, Any], entry: dict[str, Any]) -> None:
+    domain = spec.get("domain") or {}
+    cpu = domain.get("cpu")
+    if isinstance(cpu, dict) and isinstance(cpu.get("cores"), int) and not isinstance(cpu["cores"], bool):
+        entry["cpu"] = cpu.pop("cores")
+    requests = (domain.get("resources") or {}).get("requests")
+    if isinstance(requests, dict) and isinstance(requests.get("memory"), str):
+        entry["memory"] = requests.pop("memory")
+
+
+def _drop_emptied(spec: dict[str, Any]) -> None:
+    """Remove the containers that taking fields out left empty (a user's own ``{}`` stays:
+    in KubeVirt it often means 'on', as in ``features: {acpi: {}}``)."""
+    domain = spec.get("domain")
+    if isinstance(domain, dict):
+        resources = domain.get("resources")
+        if isinstance(resources, dict) and resources.get("requests") == {}:
+            resources.pop("requests")
+        for key in ("cpu", "resources"):
+            if domain.get(key) == {}:
+                domain.pop(key)
+        devices = domain.get("devices")
+        if isinstance(devices, dict):
+            for key in ("disks", "interfaces"):
+                if devices.get(key) == []:
+                    devices.pop(key)
+            if devices == {}:
+                domain.pop("devices")
+        if domain == {}:
+            spec.pop("domain")
+    for key in ("volumes", "networks"):
+        if spec.get(key) == []:
+            spec.pop(key)
+
+
+def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: list[Diagnostic]) -> list[Any]:
+    """The plan interfaces, in interface order, from the model the lint front-end built."""
+    by_index = {i.index: i for i in model.interfaces}
+    entries: list[dict[str, Any]] = []
+    for nic in vm.nics:
+        iface = by_index.get(nic.index)
+        if iface is None or (iface.network != POD_NETWORK and iface.network not in types):
+            out.append(_note(vm, f"interface {nic.name!r} is left out: its network has no NetworkPlan equivalent",
+                             *nic.iface_path))
+            continue
+        if nic.name != iface.network:
+            out.append(_note(vm, f"interface {nic.name!r} is named {iface.network!r} (kvnet names an interface "
+                                 "after its network)", *nic.iface_path))
+        e: dict[str, Any] = {"network": iface.network}
+        if iface.address:
+            e["address"] = iface.address
+        if iface.mac:
+            e["mac"] = iface.mac
+        net_type = "pod" if iface.network == POD_NETWORK else types[iface.network]
+        if iface.binding and iface.binding != default_binding(net_type):
+            e["binding"] = iface.binding
+        if iface.model:
+            e["model"] = iface.model
+        entries.append(e)
+    return entries
+
+
+def vm_entry(vm: VmInfo, ci: CloudInit, model: ModelVM, types: dict[str, str],
+             out: list[Diagnostic]) -> dict[str, Any]:
+    """One plan VM; KV311 for what the plan cannot say."""
+    found = vm.found
+    if found.kind != VM:
+        out.append(_note(vm, "imported as a VirtualMachine"))
+    entry: dict[str, Any] = {"name": found.name}
+    data_spec = found.get("spec") if isinstance(found.get("spec"), dict) else {}
+    strategy = data_spec.get("runStrategy") if found.kind == VM else None
+    if found.kind == VM and "running" in data_spec:
+        strategy = "Always" if data_spec.get("running") else "Halted"
+    if isinstance(strategy, str) and strategy != "Always":
+        entry["runStrategy"] = strategy
+    spec = copy.deepcopy(vm.spec)
+    _take_resources(spec, entry)
+    _take_root(vm, spec, entry, out)
+    _take_cloud_init(vm, ci, spec, entry, out)
+    entry["interfaces"] = interfaces_entry(vm, model, types, out)
+    for key, wave in (("labels", False), ("annotations", True)):
+        values = _kvnet_free(found.get("metadata", key), wave)
+        if values:
+            entry[key] = values
+    spec.pop("networks", None)
+    ((spec.get("domain") or {}).get("devices") or {}).pop("interfaces", None)
+    _drop_emptied(spec)
+    if spec:
+        entry["template"] = spec
+    if found.kind == VM:
+        other = sorted(k for k in data_spec if k not in ("runStrategy", "running", "template"))
+        if other:
+            out.append(warning(CANNOT_EXPRESS, f"VirtualMachine {found.name!r}: spec fields a plan has no place "
+                               f"for: {', '.join(other)}", found.loc("spec", other[0], key=True),
+                               hint="the imported plan leaves them out"))
+    return entry

@@ -13,7 +13,7 @@ from kvnet.diagnostics import Diagnostic, warning
 from kvnet.expand.vms import CLOUD_INIT_DISK, ROOT_DISK
 from kvnet.input.model import POD_NETWORK
 from kvnet.input.model import VM as ModelVM
-from kvnet.labels import MANAGED_BY, PLAN_LABEL, SYNC_WAVE, WAVE_VM
+from kvnet.labels import MANAGED_BY, SYNC_WAVE, WAVE_VM
 from kvnet.lint.netdata import CloudInit
 from kvnet.lint.objects import VM
 from kvnet.lint.vms import VmInfo

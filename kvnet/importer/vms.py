@@ -168,6 +168,9 @@ def vm_entry(vm: VmInfo, ci: CloudInit, model: ModelVM, types: dict[str, str],
     spec = copy.deepcopy(vm.spec)
     _take_resources(spec, entry)
     _take_root(vm, spec, entry, out)
+    if "image" not in entry and "rootDisk" not in entry:
+        out.append(_note(vm, "no containerDisk, PVC or DataVolume as its first disk: a plan VM needs 'image' "
+                             "or 'rootDisk'; add one to the imported plan"))
     _take_cloud_init(vm, ci, spec, entry, out)
     entry["interfaces"] = interfaces_entry(vm, model, types, out)
     for key, wave in (("labels", False), ("annotations", True)):

@@ -22,6 +22,7 @@ __all__ = ["MAX_ALIAS_NODES", "MAX_FILE_BYTES", "MAX_DEPTH", "Budget", "Document
 MAX_DEPTH = 200
 
 PathT = tuple[Any, ...]
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 @dataclass
@@ -132,6 +133,10 @@ class _Builder:
         if isinstance(node, self.SequenceNode):
             return [self.build(item, path + (i,), depth + 1, record)
                     for i, item in enumerate(node.value)]
+        if node.tag == _STR_TAG:
+            # what construct_yaml_str returns, without its dispatch (most scalars); check_scalar
+            # has nothing to say about a string
+            return node.value
         value = self._constructor.construct_object(node, deep=False)
         try:
             check_scalar(node, value, Loc(self.doc.file, *self._mark(node)))

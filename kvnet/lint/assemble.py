@@ -59,8 +59,8 @@ def assemble(objects: Sequence[Found]) -> Conversion:
             if seg is None:
                 continue  # unknown NAD (reported) or a NAD whose config could not be read
             address, at = None, None
-            if seg.static:
-                address, at = static_address(conv_nad(conv, key)), conv_nad(conv, key).config_loc
+            if seg.static and key is not None:
+                address, at = static_address(nads[key]), nads[key].config_loc
             elif seg.network.ipam == "none":
                 address = ci.addresses.get((nic.mac or "").lower()) or ci.addresses.get(f"eth{nic.index}")
                 at = ci.loc
@@ -69,13 +69,6 @@ def assemble(objects: Sequence[Found]) -> Conversion:
         conv.plan.vms.append(model)
         conv.vms.append((vm, ci, model))
     return conv
-
-
-def conv_nad(conv: Conversion, key: NadKey | None) -> NadInfo:
-    """The NAD of ``key`` (which the conversion has)."""
-    assert key is not None
-    seg = conv.segment_of[key]
-    return next(i for i in seg.nads if (i.found.namespace, i.found.name) == key)
 
 
 __all__ = ["VmInfo", "assemble"]

@@ -99,6 +99,12 @@ def _main_plugin(found: Found, config: dict[str, Any], out: list[Diagnostic]) ->
             out.append(error(NO_PLUGINS, f"{label}: spec.config 'plugins' must be a non-empty list of plugin "
                              "objects", at))
             return None
+        for i, plugin in enumerate(plugins):
+            if not isinstance(plugin.get("type"), str) or not plugin["type"]:
+                keys = ", ".join(repr(k) for k in sorted(plugin)[:4])
+                out.append(error(NO_PLUGINS, f"{label}: spec.config plugins[{i}] has no 'type' (keys: {keys}); "
+                                 "libcni cannot parse the conflist", at))
+                return None
         main = dict(plugins[0])
         main["cniVersion"] = config.get("cniVersion")
         main["name"] = config.get("name")

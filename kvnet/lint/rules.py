@@ -78,5 +78,5 @@ def _locate(vm: VmInfo, problem: str):  # type: ignore[no-untyped-def]
         for i, item in enumerate(items if isinstance(items, list) else []):
             if isinstance(item, dict) and item.get("name") == name:
                 path = ("networks", i) if kind == "network" else ("domain", "devices", "interfaces", i)
-                return vm.loc(*path)
+                return vm.loc(*path, "macAddress") if "macAddress" in problem else vm.loc(*path)
     return vm.loc("networks", key=True)

@@ -1,0 +1,117 @@
+"""kvnet's own output is clean for lint, and ``kvnet build`` -> ``kvnet import`` -> ``kvnet build``
+reproduces the networking (SPEC §8): NAD configs as JSON, VM networks, interfaces and MACs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from testlib import example_dirs, run_kvnet, write
+
+CORPUS = Path(__file__).parent / "corpus"
+EXAMPLES = example_dirs()
+
+
+def _distribution(example: Path) -> list[str]:
+    plan = yaml.safe_load((example / "kvnet.yaml").read_text())
+    dist = ((plan.get("spec") or {}).get("cluster") or {}).get("distribution")
+    return ["--distribution", dist] if dist else []
+
+
+def networking(stream: str) -> dict[tuple[str, str, str], Any]:
+    """(kind, namespace, name) -> the NAD config as JSON, or the VM's networks and interfaces."""
+    out: dict[tuple[str, str, str], Any] = {}
+    for obj in yaml.safe_load_all(stream):
+        if not obj:
+            continue
+        key = (obj["kind"], obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+        if obj["kind"] == "NetworkAttachmentDefinition":
+            out[key] = json.loads(obj["spec"]["config"])
+        elif obj["kind"] == "VirtualMachine":
+            spec = obj["spec"]["template"]["spec"]
+            out[key] = (spec["networks"], spec["domain"]["devices"]["interfaces"])
+    return out
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
+def test_kvnet_output_lints_clean(example: Path) -> None:
+    built = run_kvnet("build", str(example))
+    assert built.code == 0, built.err
+    run = run_kvnet("lint", "--strict", *_distribution(example), "-", input=built.out)
+    assert run.code == 0 and run.out.endswith(": 0 errors, 0 warnings\n"), run.out
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
+def test_build_import_build_round_trip(example: Path, tmp_path: Path) -> None:
+    first = run_kvnet("build", str(example))
+    imported = run_kvnet("import", "-", input=first.out)
+    assert imported.code == 0 and imported.err == "", imported.err
+    plan = write(tmp_path / "kvnet.yaml", imported.out)
+    second = run_kvnet("build", str(plan))
+    assert second.code == 0, second.err
+    before, after = networking(first.out), networking(second.out)
+    assert before and after == before
+
+
+def test_import_of_the_l2_example_is_the_plan_back(tmp_path: Path) -> None:
+    """An L2 NAD has no subnet: the guest's networkData gives subnet, gateway and DNS back, so the
+    rebuilt VM is byte-identical, cloud-init networkData included (but for kvnet.dev/source)."""
+    first = run_kvnet("build", str(Path(EXAMPLES[0]).parent / "k3s-lan-static"))
+    imported = run_kvnet("import", "-", input=first.out)
+    plan = yaml.safe_load(imported.out)
+    net = plan["spec"]["networks"][0]
+    assert (net["subnet"], net["gateway"], net["dns"]) == ("192.168.1.0/24", "192.168.1.1",
+                                                            {"nameservers": ["192.168.1.1"]})
+    second = run_kvnet("build", str(write(tmp_path / "kvnet.yaml", imported.out)))
+    assert second.out == first.out
+
+
+def test_import_refuses_wrong_input_with_lint_findings() -> None:
+    run = run_kvnet("import", str(CORPUS / "field-incident.yaml"))
+    assert run.code == 1 and run.out == ""
+    for code in ("KV206", "KV210", "KV230", "KV240"):
+        assert f"error[{code}]" in run.err
+
+
+def test_import_warns_about_what_a_plan_cannot_express(tmp_path: Path) -> None:
+    vm = (CORPUS / "clean-macvtap-binding-plugin.yaml").read_text()
+    no_disk = run_kvnet("import", "-", input=vm)
+    assert no_disk.code == 0 and "a plan VM needs 'image' or 'rootDisk'" in no_disk.err
+    vm = vm.replace("""        devices:
+          interfaces:""", """        devices:
+          disks:
+          - name: containerdisk
+            disk: {bus: virtio}
+          interfaces:""").replace("""      networks:
+      - name: podnet""", """      volumes:
+      - name: containerdisk
+        containerDisk: {image: quay.io/containerdisks/fedora:40}
+      networks:
+      - name: podnet""")
+    src = write(tmp_path / "in.yaml", vm + """---
+apiVersion: k8s.cni.cncf.io/v1
+kind: NetworkAttachmentDefinition
+metadata:
+  name: gw
+spec:
+  config: '{"cniVersion":"1.0.0","type":"bridge","bridge":"br-gw","isGateway":true}'
+""")
+    run = run_kvnet("import", str(src))
+    assert run.code == 0, run.err
+    warnings = [line for line in run.err.splitlines() if "warning[KV311]" in line]
+    assert any("'podnet' is named 'default'" in w for w in warnings)
+    assert any("'hostnetwork' is named 'macvtapnetwork'" in w for w in warnings)
+    assert any("isGateway" in w and w.startswith(f"{src}:") for w in warnings)
+    assert any("root disk 'containerdisk' becomes disk 'rootdisk'" in w for w in warnings)
+    plan = yaml.safe_load(run.out)
+    assert [n["name"] for n in plan["spec"]["networks"]] == ["macvtapnetwork", "gw"]
+    vm = plan["spec"]["vms"][0]
+    assert vm["image"] == "quay.io/containerdisks/fedora:40" and "template" not in vm
+    assert vm["interfaces"] == [{"network": "default"}, {"network": "macvtapnetwork"}]
+    assert vm["cloudInit"] == {"networkData": "none"}
+    # the plan it writes compiles
+    rebuilt = run_kvnet("validate", str(write(tmp_path / "kvnet.yaml", run.out)))
+    assert rebuilt.code == 0, rebuilt.err

@@ -28,6 +28,19 @@ def _note(vm: VmInfo, what: str, *path: Any) -> Diagnostic:
                    hint="the imported plan cannot say this; kvnet build gives what the message says")
 
 
+def _m(value: Any) -> dict[str, Any]:
+    """``value`` if it is a mapping, else an empty one (the shape of input is not trusted)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _l(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _disks(spec: dict[str, Any]) -> list[Any]:
+    return _l(_m(_m(spec.get("domain")).get("devices")).get("disks"))
+
+
 def _kvnet_free(mapping: Any, wave: bool) -> dict[str, str]:
     """User labels/annotations: kvnet's own (and its default sync wave) left out."""
     if not isinstance(mapping, dict):
@@ -41,8 +54,8 @@ def _kvnet_free(mapping: Any, wave: bool) -> dict[str, str]:
 
 
 def _take_root(vm: VmInfo, spec: dict[str, Any], entry: dict[str, Any], out: list[Diagnostic]) -> None:
-    disks = ((spec.get("domain") or {}).get("devices") or {}).get("disks") or []
-    volumes = spec.get("volumes") or []
+    disks = _disks(spec)
+    volumes = _l(spec.get("volumes"))
     if not disks or not isinstance(disks[0], dict):
         return
     name = disks[0].get("name")
@@ -66,7 +79,7 @@ def _take_root(vm: VmInfo, spec: dict[str, Any], entry: dict[str, Any], out: lis
 
 def _take_cloud_init(vm: VmInfo, ci: CloudInit, spec: dict[str, Any], entry: dict[str, Any],
                      out: list[Diagnostic]) -> None:
-    volumes = spec.get("volumes") or []
+    volumes = _l(spec.get("volumes"))
     cloud: dict[str, Any] = {}
     if ci.volume_index is None:
         entry["cloudInit"] = {"networkData": "none"}
@@ -80,7 +93,7 @@ def _take_cloud_init(vm: VmInfo, ci: CloudInit, spec: dict[str, Any], entry: dic
         out.append(_note(vm, f"{ci.source} becomes cloudInitNoCloud", "volumes", ci.volume_index))
     if cloud:
         entry["cloudInit"] = cloud
-    disks = ((spec.get("domain") or {}).get("devices") or {}).get("disks") or []
+    disks = _disks(spec)
     for d in list(disks):
         if isinstance(d, dict) and d.get("name") == vol.get("name"):
             disks.remove(d)
@@ -91,11 +104,11 @@ def _take_cloud_init(vm: VmInfo, ci: CloudInit, spec: dict[str, Any], entry: dic
 
 
 def _take_resources(spec: dict[str, Any], entry: dict[str, Any]) -> None:
-    domain = spec.get("domain") or {}
+    domain = _m(spec.get("domain"))
     cpu = domain.get("cpu")
     if isinstance(cpu, dict) and isinstance(cpu.get("cores"), int) and not isinstance(cpu["cores"], bool):
         entry["cpu"] = cpu.pop("cores")
-    requests = (domain.get("resources") or {}).get("requests")
+    requests = _m(domain.get("resources")).get("requests")
     if isinstance(requests, dict) and isinstance(requests.get("memory"), str):
         entry["memory"] = requests.pop("memory")
 
@@ -178,7 +191,7 @@ def vm_entry(vm: VmInfo, ci: CloudInit, model: ModelVM, types: dict[str, str],
         if values:
             entry[key] = values
     spec.pop("networks", None)
-    ((spec.get("domain") or {}).get("devices") or {}).pop("interfaces", None)
+    _m(_m(spec.get("domain")).get("devices")).pop("interfaces", None)
     _drop_emptied(spec)
     if spec:
         entry["template"] = spec

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from kvnet.diagnostics import Diagnostic
+from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.model import POD_NETWORK, Interface
 from kvnet.lint.convert import (
     Conversion, NadKey, build_segments, missing_nad, model_interface, model_vm, plan_for, resolve_ref,
@@ -25,7 +25,11 @@ def assemble(objects: Sequence[Found]) -> Conversion:
         if found.kind == NAD:
             info, problems = check_nad(found)
             findings.extend(problems)
-            nads.setdefault((found.namespace, found.name), info)
+            key = (found.namespace, found.name)
+            if key in nads:
+                findings.append(twice(found, nads[key].found))
+            else:
+                nads[key] = info
     secrets = {(f.namespace, f.name): f for f in objects if f.kind == SECRET}
     vms = [read_vm(f) for f in objects if f.kind in (VM, VMI, VM_POOL)]
     refs: dict[tuple[int, int], NadKey] = {}
@@ -69,6 +73,13 @@ def assemble(objects: Sequence[Found]) -> Conversion:
         conv.plan.vms.append(model)
         conv.vms.append((vm, ci, model))
     return conv
+
+
+def twice(found: Found, first: Found) -> Diagnostic:
+    """KV250 (the object set's rule): one NAD per namespace and name; the API server keeps one."""
+    return error("KV250", f"{found.label} is in the input twice (first at {first.loc('metadata', 'name')}); "
+                 "the cluster keeps only one of them", found.loc("metadata", "name"),
+                 hint="remove or rename one; this check uses the first")
 
 
 __all__ = ["VmInfo", "assemble"]

@@ -33,16 +33,16 @@ def check_vm_networks(vm: dict[str, Any]) -> list[str]:
     out: list[str] = []
     net_names = [n.get("name") for n in networks]
     if_names = [i.get("name") for i in ifaces]
-    if len(set(net_names)) != len(net_names):
+    if len(set(map(repr, net_names))) != len(net_names):
         out.append("networks: duplicate names")
-    if len(set(if_names)) != len(if_names):
+    if len(set(map(repr, if_names))) != len(if_names):
         out.append("interfaces: duplicate names")
     if sorted(map(str, net_names)) != sorted(map(str, if_names)):
         out.append(f"networks {net_names} and interfaces {if_names} do not match 1:1")
     pods = [n for n in networks if "pod" in n]
     if len(pods) > 1:
         out.append("more than one pod network")
-    kinds = {n.get("name"): ("pod" if "pod" in n else "multus" if "multus" in n else "?") for n in networks}
+    kinds = {repr(n.get("name")): ("pod" if "pod" in n else "multus" if "multus" in n else "?") for n in networks}
     for n in networks:
         sources = [k for k in ("pod", "multus") if k in n]
         if len(sources) != 1:
@@ -53,7 +53,7 @@ def check_vm_networks(vm: dict[str, Any]) -> list[str]:
         if len(bindings) != 1:
             out.append(f"interface {name!r}: needs exactly one binding, has {bindings or 'none'}")
             continue
-        if bindings[0] == "masquerade" and kinds.get(name) != "pod":
+        if bindings[0] == "masquerade" and kinds.get(repr(name)) != "pod":
             out.append(f"interface {name!r}: masquerade is only allowed on the pod network")
         mac = i.get("macAddress")
         if mac is not None and not MAC_RE.match(str(mac)):

@@ -37,7 +37,7 @@ def hooks() -> dict[str, dict[str, object]]:
 
 def test_hook_definitions() -> None:
     h = hooks()
-    assert set(h) == {"kvnet-validate", "kvnet-build-check", "kvnet-lock-check"}
+    assert set(h) == {"kvnet-validate", "kvnet-build-check", "kvnet-lock-check", "kvnet-lint"}
     v = h["kvnet-validate"]
     assert v["entry"] == "kvnet validate --whole-dir" and v["language"] == "python"
     assert v["require_serial"] is True and v.get("pass_filenames", True) is True
@@ -159,3 +159,19 @@ def test_lock_check_hook(tmp_path: Path, pre_commit_home: Path, hook_repo: tuple
     ok = run_hook(repo, pre_commit_home, hook_repo, "kvnet-lock-check", "clusters/lab/kvnet.lock")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "Passed" in ok.stdout
+
+
+def test_lint_hook_on_manifests(tmp_path: Path, pre_commit_home: Path) -> None:
+    """kvnet-lint on hand-written manifests: the macvlan NAD behind the bridge binding fails at its
+    line; Helm templates (not YAML before rendering) are left alone."""
+    corpus = REPO / "tests" / "lint" / "corpus"
+    assert hooks()["kvnet-lint"]["entry"] == "kvnet lint"
+    repo = git_repo(tmp_path / "user", {
+        "apps/vm.yaml": (corpus / "field-incident.yaml").read_text(),
+        "apps/good.yaml": (corpus / "clean-bridge-static.yaml").read_text(),
+        "chart/templates/nad.yaml": "{{- if .Values.nad }}\nkind: {{ .Values.kind }}\n{{- end }}\n"})
+    good = try_repo(repo, pre_commit_home, "kvnet-lint", "apps/good.yaml", "chart/templates/nad.yaml")
+    assert good.returncode == 0, good.stdout + good.stderr
+    bad = try_repo(repo, pre_commit_home, "kvnet-lint", "apps/vm.yaml", "apps/good.yaml")
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "apps/vm.yaml:45:13: error[KV230]" in bad.stdout and "apps/good.yaml" not in bad.stdout

@@ -269,3 +269,14 @@ def test_plugin_in_another_cni_dir_is_named(runnable: str, tmp_path: Path, write
     res = r.result("m")
     assert r.code == 1 and res["status"] == "failed"
     assert res["message"] == f"CNI plugin 'macvlan' is not in {partial} (found in {runnable}; pass --cni-bin-dir)"
+
+
+def test_config_without_name_gets_the_nad_name(runnable: str, write_nads: Write, verify: Verify) -> None:
+    """Multus fills a missing config name in from the NAD (multus-cni k8sclient); verify does the
+    same, so the plugins run and the NAD passes instead of failing on 'missing network name'."""
+    conf = {"cniVersion": "1.0.0", "type": "macvlan", "master": "eth0", "mode": "bridge",
+            "ipam": {"type": "static", "addresses": [{"address": "192.168.1.20/24"}]}}
+    r = verify([str(write_nads(nad_yaml("noname", conf, "vms")))])
+    assert r.code == 0, (r.out, r.err)
+    res = r.result("noname")
+    assert res["status"] == "ok" and res["ips"] == ["192.168.1.20/24"]

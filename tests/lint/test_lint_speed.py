@@ -1,0 +1,41 @@
+"""Speed (issue 11 acceptance): ``kvnet lint`` of the 1,000-VM build output takes no longer than
+``kvnet build`` of its plan. CPU time of this process, best of two runs each, both starting
+from text (the plan; the 2.6 MB manifest stream), so start-up and machine load do not count."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Callable
+
+from testlib import REPO
+
+from kvnet.emit import to_yaml
+from kvnet.input.loader import load_text
+from kvnet.lint import lint_documents
+from kvnet.options import BuildOptions
+from kvnet.pipeline import compile_documents
+
+
+def _best(fn: Callable[[], object], runs: int = 2) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.process_time()
+        fn()
+        times.append(time.process_time() - t0)
+    return min(times)
+
+
+def test_lint_of_build_output_is_no_slower_than_build() -> None:
+    sys.path.insert(0, str(REPO / "bench"))
+    from genplan import plan_text
+
+    plan = plan_text(1000)
+    result = compile_documents(load_text(plan, "kvnet.yaml"), BuildOptions())
+    assert result.ok
+    manifests = to_yaml(result.objects)
+    linted = lint_documents(load_text(manifests, "<stdin>"))
+    assert linted.objects == len(result.objects) and linted.diagnostics == []
+    build = _best(lambda: compile_documents(load_text(plan, "kvnet.yaml"), BuildOptions()))
+    lint = _best(lambda: lint_documents(load_text(manifests, "<stdin>")))
+    assert lint <= build, f"lint {lint:.2f}s vs build {build:.2f}s"

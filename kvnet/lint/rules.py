@@ -5,6 +5,7 @@ check every VirtualMachine kvnet emits passes."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Sequence
 
 from kvnet.diagnostics import Diagnostic, error
@@ -21,6 +22,13 @@ LINT_RULES = (names.check, network_fields.check, bindings.check, addressing.chec
 LINT_CODES = frozenset({"KV203", "KV205", "KV206", "KV211", "KV212", "KV213", "KV216", "KV217", "KV218",
                         "KV219", "KV220", "KV230", "KV240"})
 ADMISSION = "KV313"
+#: hints said in manifest terms where the plan rule's hint speaks of plan fields
+MANIFEST_HINTS = {
+    "KV206": "the pod network needs no NAD: give the VM a network with 'pod: {}' (binding masquerade); "
+             "name a secondary network's NAD otherwise",
+    "KV240": "KubeVirt writes the virt-launcher pod's networks annotation from spec.template.spec.networks; "
+             "list the network there ('multus: {networkName: NAD}') and remove the annotation",
+}
 _QUOTED = re.compile(r"^(interface|network) '([^']*)'")
 
 
@@ -30,7 +38,8 @@ def plan_findings(plan: Plan) -> list[Diagnostic]:
     facts, _ = gather(plan)
     out: list[Diagnostic] = []
     for rule in LINT_RULES:
-        out.extend(d for d in rule(plan, facts) if d.code in LINT_CODES)
+        out.extend(replace(d, hint=MANIFEST_HINTS.get(d.code, d.hint)) for d in rule(plan, facts)
+                   if d.code in LINT_CODES)
     return out
 
 

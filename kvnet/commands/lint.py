@@ -7,11 +7,6 @@ import click
 from kvnet.commands.common import format_option, resolve_format, write_stdout
 
 
-def distribution_option(f):  # type: ignore[no-untyped-def]
-    return click.option("--distribution", default=None,
-                        help="Check Multus DaemonSets against this distribution's profile.")(f)
-
-
 def summary(files: int, objects: int, errors: int, warnings: int) -> str:
     """The last line of a text report (SPEC §5)."""
     return (f"{files} file{'s' * (files != 1)}, {objects} object{'s' * (objects != 1)}: "
@@ -21,7 +16,7 @@ def summary(files: int, objects: int, errors: int, warnings: int) -> str:
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("-r", "--recursive", is_flag=True, help="Read directories recursively.")
-@distribution_option
+@click.option("--distribution", default=None, help="Check Multus DaemonSets against this distribution's profile.")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @format_option
 def lint(paths: tuple[str, ...], recursive: bool, distribution: str | None, strict: bool, fmt: str) -> int:
@@ -30,10 +25,10 @@ def lint(paths: tuple[str, ...], recursive: bool, distribution: str | None, stri
     PATH: files, directories (their *.yaml/*.yml; -r: recursively), or - for stdin.
     Kinds kvnet does not know are skipped. The report goes to stdout.
     """
+    from kvnet.diagnostics import Report
     from kvnet.lint import lint_documents
     from kvnet.lint.sources import load_inputs
-    from kvnet.options import check_options
-    from kvnet.options import DEFAULT_KUBE_VERSION
+    from kvnet.options import DEFAULT_KUBE_VERSION, check_options
     from kvnet.reporters import render
 
     problem = check_options(DEFAULT_KUBE_VERSION, (), distribution)
@@ -41,8 +36,6 @@ def lint(paths: tuple[str, ...], recursive: bool, distribution: str | None, stri
         raise click.UsageError(problem)
     docs, load_problems = load_inputs(paths, recursive)
     result = lint_documents(docs, distribution)
-    from kvnet.diagnostics import Report
-
     result.diagnostics = Report(load_problems + result.diagnostics).sorted()
     result.files = max(result.files, len({d.file for d in load_problems}))
     fmt = resolve_format(fmt)

@@ -3,6 +3,9 @@ NetworkPlan has for each CNI type, and a KV311 warning for every config key it h
 
 from __future__ import annotations
 
+import ipaddress
+import json
+from dataclasses import replace
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, warning
@@ -61,8 +64,6 @@ def _dropped(info: NadInfo, out: list[Diagnostic]) -> None:
 
 
 def _raw_plugins(info: NadInfo) -> list[Any]:
-    import json
-
     try:
         config = json.loads(info.found.get("spec", "config"))
     except (TypeError, ValueError):
@@ -73,8 +74,6 @@ def _raw_plugins(info: NadInfo) -> list[Any]:
 
 def _from_guest(entry: dict[str, Any], guest: dict[str, Any]) -> None:
     """subnet, gateway and DNS of an L2 network, as a guest's networkData gives them."""
-    import ipaddress
-
     try:
         iface = ipaddress.ip_interface(str(guest["address"]))
     except ValueError:
@@ -146,8 +145,6 @@ def network_entry(seg: Segment, out: list[Diagnostic], guest: dict[str, Any] | N
 
 
 def _without_rn(net: Any) -> Any:
-    from dataclasses import replace
-
     return replace(net, resource_name=None)
 
 

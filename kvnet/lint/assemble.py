@@ -13,7 +13,7 @@ from kvnet.lint.convert import (
 from kvnet.lint.nads import NadInfo, check_nad
 from kvnet.lint.netdata import read_cloud_init
 from kvnet.lint.objects import NAD, SECRET, VM, VM_POOL, VMI, Found
-from kvnet.lint.vms import VmInfo, read_vm
+from kvnet.lint.vms import read_vm
 
 
 def assemble(objects: Sequence[Found]) -> Conversion:
@@ -38,18 +38,18 @@ def assemble(objects: Sequence[Found]) -> Conversion:
         for nic in vm.nics:
             if nic.source != "multus" or nic.network_name is None:
                 continue
-            key = resolve_ref(nic.network_name, vm.found.namespace, nads)
-            if key is None:
+            ref = resolve_ref(nic.network_name, vm.found.namespace, nads)
+            if ref is None:
                 findings.append(missing_nad(vm, nic))
                 continue
-            refs[(n, nic.index)] = key
-            users.setdefault(key, set()).add(vm.found.name)
+            refs[(n, nic.index)] = ref
+            users.setdefault(ref, set()).add(vm.found.name)
     segments = build_segments(nads, users)
     conv = Conversion(plan_for("lint", None), segments, findings=findings)
-    for seg in segments:
-        conv.plan.networks.append(seg.network)
-        for info in seg.nads:
-            conv.segment_of[(info.found.namespace, info.found.name)] = seg
+    for segment in segments:
+        conv.plan.networks.append(segment.network)
+        for info in segment.nads:
+            conv.segment_of[(info.found.namespace, info.found.name)] = segment
     for n, vm in enumerate(vms):
         ci = read_cloud_init(vm, secrets)
         findings.extend(ci.findings)
@@ -58,13 +58,13 @@ def assemble(objects: Sequence[Found]) -> Conversion:
             if nic.source == "pod":
                 interfaces.append(model_interface(vm, nic, POD_NETWORK, None, None))
                 continue
-            key = refs.get((n, nic.index))
-            seg = conv.segment_of.get(key) if key is not None else None
-            if seg is None:
+            nad_key = refs.get((n, nic.index))
+            seg = conv.segment_of.get(nad_key) if nad_key is not None else None
+            if seg is None or nad_key is None:
                 continue  # unknown NAD (reported) or a NAD whose config could not be read
             address, at = None, None
-            if seg.static and key is not None:
-                address, at = static_address(nads[key]), nads[key].config_loc
+            if seg.static:
+                address, at = static_address(nads[nad_key]), nads[nad_key].config_loc
             elif seg.network.ipam == "none":
                 address = ci.addresses.get((nic.mac or "").lower()) or ci.addresses.get(f"eth{nic.index}")
                 at = ci.loc
@@ -81,5 +81,3 @@ def twice(found: Found, first: Found) -> Diagnostic:
                  "the cluster keeps only one of them", found.loc("metadata", "name"),
                  hint="remove or rename one; this check uses the first")
 
-
-__all__ = ["VmInfo", "assemble"]

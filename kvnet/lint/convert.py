@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, warning
-from kvnet.input.model import POD_NETWORK, VM, Interface, Network, Plan
+from kvnet.input.loader import Document
+from kvnet.input.model import VM, Interface, Network, Plan, Where
 from kvnet.lint.nads import NadInfo
 from kvnet.lint.netdata import CloudInit
 from kvnet.lint.objects import POD_META_PATH, VM_POOL, VMI
@@ -50,6 +51,10 @@ def _s(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _i(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -72,8 +77,7 @@ def _pool(ipam: dict[str, Any], net: Network) -> None:
     else:
         subnet, start, end = ipam.get("range"), ipam.get("range_start"), ipam.get("range_end")
         net.gateway = _s(ipam.get("gateway"))
-        net.exclude = [e for e in ipam.get("exclude") or [] if isinstance(e, str)] \
-            if isinstance(ipam.get("exclude"), list) else []
+        net.exclude = [e for e in _list(ipam.get("exclude")) if isinstance(e, str)]
     loose = _loose_net(subnet)
     net.subnet = str(loose) if loose is not None else None
     if _s(start) and _s(end):
@@ -102,9 +106,10 @@ def network_from_nad(info: NadInfo, name: str) -> Network:
         loose = _loose_net(first.get("address"))
         net.subnet = str(loose) if loose is not None else None
         net.gateway = _s(first.get("gateway"))
-    dns = ipam.get("dns") if isinstance(ipam.get("dns"), dict) else {}
-    net.nameservers = [n for n in dns.get("nameservers") or [] if isinstance(n, str)]
-    net.search = [n for n in dns.get("search") or [] if isinstance(n, str)]
+    dns = ipam.get("dns")
+    dns = dns if isinstance(dns, dict) else {}
+    net.nameservers = [n for n in _list(dns.get("nameservers")) if isinstance(n, str)]
+    net.search = [n for n in _list(dns.get("search")) if isinstance(n, str)]
     return net
 
 
@@ -222,11 +227,6 @@ def missing_nad(vm: VmInfo, nic: VmNic) -> Diagnostic:
 
 
 def plan_for(name: str, namespace: str | None) -> Plan:
-    from kvnet.input.loader import Document
-    from kvnet.input.model import Where
-
+    """An empty plan to hold the model of manifests (its own position is never reported)."""
     return Plan(name=name, namespace=namespace, where=Where(Document("<input>", 0, {}), ()))
 
-
-__all__ = ["Conversion", "POD_NETWORK", "Segment", "build_segments", "missing_nad", "model_interface",
-           "model_vm", "plan_for", "resolve_ref", "static_address"]

@@ -9,6 +9,7 @@ physical`` with ``mac_address`` and ``subnets``).
 from __future__ import annotations
 
 import base64
+import ipaddress
 import binascii
 from dataclasses import dataclass, field
 from typing import Any
@@ -132,8 +133,6 @@ def _v2_ethernet(label: str, name: str, eth: dict[str, Any], ci: CloudInit) -> N
 
 def with_prefix(address: str) -> str:
     """``ip/prefix`` for ``ip/netmask`` (cloud-init v1 writes either); other text unchanged."""
-    import ipaddress
-
     try:
         return ipaddress.ip_interface(address.strip()).with_prefixlen if "/" in address else address
     except ValueError:
@@ -143,7 +142,8 @@ def with_prefix(address: str) -> str:
 def _v1_physical(entry: dict[str, Any], ci: CloudInit) -> None:
     mac = entry.get("mac_address")
     key = str(mac).lower() if isinstance(mac, str) else str(entry.get("name"))
-    for subnet in entry.get("subnets") if isinstance(entry.get("subnets"), list) else []:
+    subnets = entry.get("subnets")
+    for subnet in subnets if isinstance(subnets, list) else []:
         if isinstance(subnet, dict) and subnet.get("type") in ("static", "static6") and \
                 isinstance(subnet.get("address"), str):
             addr = subnet["address"]

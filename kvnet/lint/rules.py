@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Sequence
+from typing import Any, Sequence
 
-from kvnet.diagnostics import Diagnostic, error
+from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.input.facts import gather
 from kvnet.input.model import Plan
 from kvnet.lint.vms import VmInfo
@@ -68,18 +68,20 @@ def admission_findings(vms: Sequence[VmInfo]) -> list[Diagnostic]:
     return out
 
 
-def _has_interfaces(spec: dict) -> bool:  # type: ignore[type-arg]
+def _has_interfaces(spec: dict[str, Any]) -> bool:
     return bool(_interfaces(spec))
 
 
-def _interfaces(spec: dict) -> list:  # type: ignore[type-arg]
+def _interfaces(spec: dict[str, Any]) -> list[Any]:
     domain = spec.get("domain")
     devices = domain.get("devices") if isinstance(domain, dict) else None
     ifaces = devices.get("interfaces") if isinstance(devices, dict) else None
     return ifaces if isinstance(ifaces, list) else []
 
 
-def _locate(vm: VmInfo, problem: str):  # type: ignore[no-untyped-def]
+def _locate(vm: VmInfo, problem: str) -> Loc:
+    """The network or interface an admission problem names (its macAddress for a MAC problem),
+    else the ``networks`` key."""
     m = _QUOTED.match(problem)
     if m:
         kind, name = m.groups()

@@ -11,11 +11,12 @@ from typing import Any
 from kvnet.diagnostics import Loc
 from kvnet.input.loader import PathT
 from kvnet.lint.objects import VMI_SPEC_PATH, Found
+from kvnet.outputcheck.admission import BINDING_KEYS as ADMISSION_BINDING_KEYS
 from kvnet.outputcheck.admission import MAC_RE
 
-#: interface keys that choose a KubeVirt binding (KubeVirt API v1 Interface), and the
-#: generic network binding plugin form ``binding: {name: ...}``
-BINDING_KEYS = ("masquerade", "bridge", "sriov", "slirp", "macvtap", "passt")
+#: interface keys that choose a KubeVirt binding (KubeVirt API v1 Interface) by their name; the
+#: network binding plugin form is ``binding: {name: ...}``
+BINDING_KEYS = tuple(k for k in ADMISSION_BINDING_KEYS if k not in ("binding", "passtBinding"))
 
 
 @dataclass
@@ -70,9 +71,9 @@ def read_vm(found: Found) -> VmInfo:
     devices = (spec.get("domain") or {}).get("devices") if isinstance(spec.get("domain"), dict) else None
     ifaces = devices.get("interfaces") if isinstance(devices, dict) else None
     nets_by_name: dict[str, int] = {}
-    for j, net in enumerate(networks if isinstance(networks, list) else []):
+    for k, net in enumerate(networks if isinstance(networks, list) else []):
         if isinstance(net, dict) and isinstance(net.get("name"), str):
-            nets_by_name.setdefault(net["name"], j)
+            nets_by_name.setdefault(net["name"], k)
     if not isinstance(ifaces, list):
         if networks is None:  # KubeVirt attaches the pod network itself
             info.nics.append(VmNic("default", 0, (), None, source="pod"))
@@ -89,7 +90,7 @@ def read_vm(found: Found) -> VmInfo:
         mac = iface.get("macAddress")
         nic.mac = mac if isinstance(mac, str) and MAC_RE.match(mac) else None
         nic.model = iface.get("model") if isinstance(iface.get("model"), str) else None
-        if j is not None:
+        if j is not None and isinstance(networks, list):
             net = networks[j]
             if "pod" in net:
                 nic.source = "pod"

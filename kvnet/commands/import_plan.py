@@ -33,7 +33,8 @@ def import_plan(paths: tuple[str, ...], recursive: bool, fmt: str) -> int:
     if result is None or not result.ok:
         return 2 if any(d.code == UNREADABLE for d in diags) else 1
     if not result.plans:
-        click.echo("kvnet import: no NetworkAttachmentDefinition or VirtualMachine found", err=True)
+        click.echo("kvnet import: no NetworkAttachmentDefinition or VirtualMachine a NetworkPlan can express "
+                   "was found", err=True)
         return 1
     write_stdout(to_yaml(result.plans))
     return 0

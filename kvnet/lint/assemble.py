@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from typing import Sequence
 
 from kvnet.diagnostics import Diagnostic, error
@@ -72,7 +74,23 @@ def assemble(objects: Sequence[Found]) -> Conversion:
         model = model_vm(vm, ci, interfaces)
         conv.plan.vms.append(model)
         conv.vms.append((vm, ci, model))
+    _guest_subnets(conv)
     return conv
+
+
+def _guest_subnets(conv: Conversion) -> None:
+    """An L2 NAD names no subnet: the first guest address on it (networkData) gives the segment's,
+    so the other guests' addresses are checked against it (SPEC §8 "outside their subnet")."""
+    l2 = {n.name: n for n in conv.plan.networks if n.ipam == "none" and n.subnet is None}
+    for vm in conv.plan.vms:
+        for iface in vm.interfaces:
+            net = l2.get(iface.network)
+            if net is None or net.subnet is not None or not iface.address or "/" not in iface.address:
+                continue
+            try:
+                net.subnet = str(ipaddress.ip_interface(iface.address.strip()).network)
+            except ValueError:
+                continue
 
 
 def twice(found: Found, first: Found) -> Diagnostic:

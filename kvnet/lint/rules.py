@@ -13,19 +13,21 @@ from kvnet.input.facts import gather
 from kvnet.input.model import Plan
 from kvnet.lint.vms import VmInfo
 from kvnet.outputcheck.admission import check_vm_networks
-from kvnet.rules import addressing, bindings, macs, multus_annotations, names, network_fields
+from kvnet.rules import addressing, bindings, host_local, macs, multus_annotations, names, network_fields
 
-LINT_RULES = (names.check, network_fields.check, bindings.check, addressing.check, macs.check,
+LINT_RULES = (names.check, network_fields.check, bindings.check, addressing.check, host_local.check, macs.check,
               multus_annotations.check)
 #: the findings of those rules that hold for manifests as well as plans; the others are about
 #: plan fields (KV201 duplicate plan networks, KV208/KV209 plan field rules, KV242 kvnet's labels)
 LINT_CODES = frozenset({"KV203", "KV205", "KV206", "KV211", "KV212", "KV213", "KV216", "KV217", "KV218",
-                        "KV219", "KV220", "KV230", "KV240"})
+                        "KV219", "KV220", "KV230", "KV240", "KV281"})
 ADMISSION = "KV313"
 #: hints said in manifest terms where the plan rule's hint speaks of plan fields
 MANIFEST_HINTS = {
     "KV206": "the pod network needs no NAD: give the VM a network with 'pod: {}' (binding masquerade); "
              "name a secondary network's NAD otherwise",
+    "KV281": "give each VM its address with the CNI static IPAM (one NAD per VM) or use whereabouts (a "
+             "cluster-wide pool); 'kvnet import' then 'allocate:' in the plan keeps addresses in kvnet.lock",
     "KV240": "KubeVirt writes the virt-launcher pod's networks annotation from spec.template.spec.networks; "
              "list the network there ('multus: {networkName: NAD}') and remove the annotation",
 }

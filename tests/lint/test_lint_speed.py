@@ -35,7 +35,8 @@ def test_lint_of_build_output_is_no_slower_than_build() -> None:
     assert result.ok
     manifests = to_yaml(result.objects)
     linted = lint_documents(load_text(manifests, "<stdin>"))
-    assert linted.objects == len(result.objects) and linted.diagnostics == []
+    assert linted.objects == len(result.objects)
+    assert {d.code for d in linted.diagnostics} <= {"KV281"}  # the plan's host-local networks (a warning)
     build = _best(lambda: compile_documents(load_text(plan, "kvnet.yaml"), BuildOptions()))
     lint = _best(lambda: lint_documents(load_text(manifests, "<stdin>")))
     assert lint <= build, f"lint {lint:.2f}s vs build {build:.2f}s"

@@ -136,14 +136,16 @@ def _segment_key(info: NadInfo) -> str | None:
 
 def resolve_ref(ref: str, vm_ns: str, nads: dict[NadKey, NadInfo]) -> NadKey | None:
     """The NAD a ``multus.networkName`` names: ``<ns>/<name>``, or ``<name>`` in the VM's namespace
-    (KubeVirt); a VM without a namespace finds a NAD of that name only when it is the only one."""
-    if "/" in ref:
-        ns, _, name = ref.partition("/")
-        return (ns, name) if (ns, name) in nads else None
-    if (vm_ns, ref) in nads:
-        return (vm_ns, ref)
-    if not vm_ns:
-        matches = [k for k in nads if k[1] == ref]
+    (KubeVirt). A NAD written without a namespace gets the one it is applied to (kustomize's
+    ``namespace:``, Argo CD's destination), so it matches any namespace; a VM without one finds
+    a NAD of that name when there is only one."""
+    ns, _, name = ref.rpartition("/")
+    ns = ns or vm_ns
+    for key in ((ns, name), ("", name)):
+        if key in nads:
+            return key
+    if not ns:
+        matches = [k for k in nads if k[1] == name]
         return matches[0] if len(matches) == 1 else None
     return None
 

@@ -18,9 +18,7 @@ from kvnet.input.loader import Document
 from kvnet.input.model import API_VERSION, KIND
 from kvnet.labels import PLAN_LABEL
 from kvnet.lint import lint_documents
-from kvnet.lint.assemble import assemble
 from kvnet.lint.convert import Conversion
-from kvnet.lint.objects import find_objects
 
 DEFAULT_PLAN_NAME = "imported"
 
@@ -63,7 +61,8 @@ def import_documents(docs: Sequence[Document]) -> ImportResult:
     if any(d.is_error for d in linted.diagnostics):
         return ImportResult([], linted.diagnostics)
     notes: list[Diagnostic] = list(linted.diagnostics)
-    conv = assemble(find_objects(docs))
+    conv = linted.conversion
+    assert conv is not None
     plans: dict[str, dict[str, Any]] = {}
     labels: dict[str, list[Any]] = {}
     dists: dict[str, set[str]] = {}

@@ -18,6 +18,7 @@ from kvnet.input.discover import UNREADABLE
 from kvnet.input.loader import Document
 from kvnet.input.model import is_plan_document
 from kvnet.lint.assemble import assemble
+from kvnet.lint.convert import Conversion
 from kvnet.lint.nodeside import node_findings
 from kvnet.lint.objects import find_objects
 from kvnet.lint.rules import admission_findings, plan_findings
@@ -31,6 +32,7 @@ class LintResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: int = 0
     objects: int = 0
+    conversion: Conversion | None = None  # the plan model of the input (what ``kvnet import`` writes)
 
     def exit_code(self, strict: bool = False) -> int:
         """SPEC §5: 0 ok, 1 errors (or warnings with ``strict``), 2 unreadable input."""
@@ -79,4 +81,4 @@ def lint_documents(docs: Sequence[Document], distribution: str | None = None) ->
     report.extend(admission_findings([vm for vm, _, _ in conv.vms]))
     report.extend(node_findings(objects, _profile(docs, distribution)))
     report.extend(_plan_findings(docs, distribution))
-    return LintResult(report.sorted(), len({d.file for d in docs}), len(objects))
+    return LintResult(report.sorted(), len({d.file for d in docs}), len(objects), conv)

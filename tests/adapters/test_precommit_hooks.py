@@ -161,7 +161,8 @@ def test_lock_check_hook(tmp_path: Path, pre_commit_home: Path, hook_repo: tuple
     assert "Passed" in ok.stdout
 
 
-def test_lint_hook_on_manifests(tmp_path: Path, pre_commit_home: Path) -> None:
+@pytest.mark.slow
+def test_lint_hook_on_manifests(tmp_path: Path, pre_commit_home: Path, hook_repo: tuple[Path, str]) -> None:
     """kvnet-lint on hand-written manifests: the macvlan NAD behind the bridge binding fails at its
     line; Helm templates (not YAML before rendering) are left alone."""
     corpus = REPO / "tests" / "lint" / "corpus"
@@ -170,8 +171,8 @@ def test_lint_hook_on_manifests(tmp_path: Path, pre_commit_home: Path) -> None:
         "apps/vm.yaml": (corpus / "field-incident.yaml").read_text(),
         "apps/good.yaml": (corpus / "clean-bridge-static.yaml").read_text(),
         "chart/templates/nad.yaml": "{{- if .Values.nad }}\nkind: {{ .Values.kind }}\n{{- end }}\n"})
-    good = try_repo(repo, pre_commit_home, "kvnet-lint", "apps/good.yaml", "chart/templates/nad.yaml")
+    good = run_hook(repo, pre_commit_home, hook_repo, "kvnet-lint", "apps/good.yaml", "chart/templates/nad.yaml")
     assert good.returncode == 0, good.stdout + good.stderr
-    bad = try_repo(repo, pre_commit_home, "kvnet-lint", "apps/vm.yaml", "apps/good.yaml")
+    bad = run_hook(repo, pre_commit_home, hook_repo, "kvnet-lint", "apps/vm.yaml", "apps/good.yaml")
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "apps/vm.yaml:45:13: error[KV230]" in bad.stdout and "apps/good.yaml" not in bad.stdout

@@ -78,13 +78,19 @@ def import_documents(docs: Sequence[Document]) -> ImportResult:
         labels.setdefault(seg.namespace, []).append(seg.nads[0].found.get("metadata", "labels", PLAN_LABEL))
         if dist:
             dists.setdefault(seg.namespace, set()).add(dist)
+    externals: dict[str, dict[str, dict[str, Any]]] = {}
     for vm, ci, model in conv.vms:
         ns = vm.found.namespace
         spec = plans.setdefault(ns, {"networks": [], "vms": []})
-        spec["vms"].append(vm_entry(vm, ci, model, types, notes))
+        spec["vms"].append(vm_entry(vm, ci, model, types, notes, externals.setdefault(ns, {})))
         labels.setdefault(ns, []).append(vm.found.get("metadata", "labels", PLAN_LABEL))
+    # a VM network whose NAD is not in the input became an external network: said, not lost
+    expressed = {f"network {name!r} names NAD" for ext in externals.values() for name in ext}
+    notes = [d for d in notes if d.code != "KV306" or not any(e in d.message for e in expressed)]
     out = []
     for ns in sorted(plans):
+        plans[ns]["networks"].extend(e for e in externals.get(ns, {}).values()
+                                     if e["name"] not in {n["name"] for n in plans[ns]["networks"]})
         spec = {k: v for k, v in plans[ns].items() if v}
         if ns in dists:
             spec = {"cluster": {"distribution": sorted(dists[ns])[0]}, **spec}

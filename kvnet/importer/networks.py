@@ -9,14 +9,16 @@ from dataclasses import replace
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, warning
-from kvnet.expand.nads import resource_name
+from kvnet.input.facts import resource_name
 from kvnet.lint.convert import Segment
 from kvnet.lint.nads import NadInfo
 from kvnet.netmath import parse_ip
 from kvnet.profiles import PROFILES
 
 CANNOT_EXPRESS = "KV311"
-PLAN_TYPES = ("bridge", "macvtap", "sriov", "macvlan", "ipvlan", "host-device")
+PLAN_TYPES = ("bridge", "ovs", "ovn-layer2", "ovn-localnet", "macvtap", "sriov", "macvlan", "ipvlan",
+              "host-device")
+OVN_KEYS = ("topology", "netAttachDefName", "subnets", "excludeSubnets", "vlanID", "allowPersistentIPs", "mtu")
 PLAN_IPAM = ("none", "static", "host-local", "whereabouts", "dhcp")
 #: config keys a NetworkPlan expresses, per CNI type (SPEC §2; kvnet/expand/nads.py writes them)
 PLUGIN_KEYS: dict[str, tuple[str, ...]] = {
@@ -25,7 +27,9 @@ PLUGIN_KEYS: dict[str, tuple[str, ...]] = {
     "ipvlan": ("master", "mode", "mtu"),
     "macvtap": ("master", "mode", "mtu"),
     "host-device": ("device",),
-    "sriov": (),
+    "sriov": ("vlan", "spoofchk", "trust"),
+    "ovs": ("bridge", "vlan", "mtu", "trunk"),
+    "ovn-k8s-cni-overlay": OVN_KEYS,
 }
 IPAM_KEYS: dict[str, tuple[str, ...]] = {
     "static": ("type", "addresses", "dns"),
@@ -108,19 +112,24 @@ def network_entry(seg: Segment, out: list[Diagnostic], guest: dict[str, Any] | N
         _dropped(info, out)
     entry: dict[str, Any] = {"name": net.name, "type": net.type}
     for key, value in (("bridge", net.bridge), ("vlan", net.vlan), ("master", net.master), ("mode", net.mode),
-                       ("mtu", net.mtu)):
+                       ("mtu", net.mtu), ("spoofchk", net.spoofchk), ("trust", net.trust)):
         if value is not None:
             entry[key] = value
+    if net.trunk:
+        entry["trunk"] = [dict(t) for t in net.trunk]
+    if net.allow_persistent_ips:
+        entry["allowPersistentIPs"] = True
     rn = net.resource_name
-    if rn and net.type in ("sriov", "macvtap") and rn != resource_name(_without_rn(net)):
+    if rn and net.type in ("sriov", "macvtap", "ovs") and rn != resource_name(_without_rn(net)):
         entry["resourceName"] = rn
     if net.cni_version != "1.0.0":
         entry["cniVersion"] = net.cni_version
     ipam = net.ipam if net.ipam in PLAN_IPAM else "none"
     if ipam != net.ipam:
         out.append(cannot(first, f"IPAM type {net.ipam!r} has no NetworkPlan equivalent; imported as ipam: none"))
+    ovn = net.type.startswith("ovn-")
     for key, value in (("subnet", net.subnet), ("gateway", net.gateway)):
-        if value is not None and ipam != "none":
+        if value is not None and (ipam != "none" or ovn):
             entry[key] = value
     dns: dict[str, Any] = {}
     if net.nameservers:
@@ -135,7 +144,7 @@ def network_entry(seg: Segment, out: list[Diagnostic], guest: dict[str, Any] | N
     if net.range is not None and ipam in ("host-local", "whereabouts"):
         entry["range"] = net.range
     exclude = [e for e in net.exclude if not _auto_gateway_exclude(e, net.gateway)]
-    if exclude and ipam == "whereabouts":
+    if exclude and (ipam == "whereabouts" or ovn):
         entry["exclude"] = exclude
     dist = _distribution_of(first)
     if dist is None and "configuration_path" in first.ipam:

@@ -11,7 +11,7 @@ from typing import Any
 
 from kvnet.diagnostics import Diagnostic, warning
 from kvnet.expand.vms import CLOUD_INIT_DISK, ROOT_DISK
-from kvnet.input.model import POD_NETWORK
+from kvnet.input.model import POD_NETWORK, Interface
 from kvnet.input.model import VM as ModelVM
 from kvnet.labels import MANAGED_BY, SYNC_WAVE, WAVE_VM
 from kvnet.lint.netdata import CloudInit
@@ -138,12 +138,36 @@ def _drop_emptied(spec: dict[str, Any]) -> None:
             spec.pop(key)
 
 
-def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: list[Diagnostic]) -> list[Any]:
-    """The plan interfaces, in interface order, from the model the lint front-end built."""
+def _external(vm: VmInfo, nic: Any, externals: dict[str, dict[str, Any]], out: list[Diagnostic]) -> Any:
+    """An interface on a NAD that is not in the input, as an ``external`` network (SPEC §9):
+    kvnet attaches to it and emits nothing for it. Returns the plan interface, or None."""
+    ns, _, name = str(nic.network_name).rpartition("/")
+    ns = ns or vm.found.namespace
+    if not ns:
+        out.append(_note(vm, f"interface {nic.name!r} names NAD {nic.network_name!r} without a namespace, which "
+                             "an external network needs; it is left out", *nic.iface_path))
+        return None
+    entry = {"name": nic.name, "type": "external", "nad": f"{ns}/{name}"}
+    if externals.setdefault(nic.name, entry) != entry:
+        out.append(_note(vm, f"interface {nic.name!r} names another NAD than a VM before under the same name; "
+                             "it is left out", *nic.iface_path))
+        return None
+    return Interface(network=nic.name, where=None, index=nic.index, mac=nic.mac,  # type: ignore[arg-type]
+                     binding=nic.binding, model=nic.model)
+
+
+def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: list[Diagnostic],
+                     externals: dict[str, dict[str, Any]]) -> list[Any]:
+    """The plan interfaces, in interface order, from the model the lint front-end built;
+    ``externals`` collects the external networks of NADs not in the input."""
     by_index = {i.index: i for i in model.interfaces}
     entries: list[dict[str, Any]] = []
     for nic in vm.nics:
         iface = by_index.get(nic.index)
+        if iface is None and nic.source == "multus" and nic.network_name:
+            iface = _external(vm, nic, externals, out)
+            if iface is not None:
+                types = {**types, nic.name: "external"}
         if iface is None or (iface.network != POD_NETWORK and iface.network not in types):
             out.append(_note(vm, f"interface {nic.name!r} is left out: its network has no NetworkPlan equivalent",
                              *nic.iface_path))
@@ -166,8 +190,8 @@ def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: lis
 
 
 def vm_entry(vm: VmInfo, ci: CloudInit, model: ModelVM, types: dict[str, str],
-             out: list[Diagnostic]) -> dict[str, Any]:
-    """One plan VM; KV311 for what the plan cannot say."""
+             out: list[Diagnostic], externals: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """One plan VM; KV311 for what the plan cannot say; external networks into ``externals``."""
     found = vm.found
     if found.kind != VM:
         out.append(_note(vm, "imported as a VirtualMachine"))
@@ -185,7 +209,7 @@ def vm_entry(vm: VmInfo, ci: CloudInit, model: ModelVM, types: dict[str, str],
         out.append(_note(vm, "no containerDisk, PVC or DataVolume as its first disk: a plan VM needs 'image' "
                              "or 'rootDisk'; add one to the imported plan"))
     _take_cloud_init(vm, ci, spec, entry, out)
-    entry["interfaces"] = interfaces_entry(vm, model, types, out)
+    entry["interfaces"] = interfaces_entry(vm, model, types, out, externals)
     for key, wave in (("labels", False), ("annotations", True)):
         values = _kvnet_free(found.get("metadata", key), wave)
         if values:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from kvnet.diagnostics import Diagnostic, Loc, error
 
@@ -57,18 +57,23 @@ class Budget:
             raise BoundError(error("KV004", f"the input files together are over the {MAX_INPUT_BYTES} byte limit",
                                    where, hint="give fewer or smaller files"))
 
-    def take_node(self, aliased: bool, where: Loc) -> None:
-        """Account one node built (``aliased``: reached through an alias); KV003 past a bound."""
+    def take_node(self, aliased: bool, where: Loc | Callable[[], Loc]) -> None:
+        """Account one node built (``aliased``: reached through an alias); KV003 past a bound.
+
+        ``where`` may be a function giving the position, so that the loader's hot path builds
+        no Loc for the nodes that pass."""
         self.nodes -= 1
-        if self.nodes < 0:
-            raise BoundError(error("KV003", f"the input has more than {MAX_NODES} YAML nodes", where,
-                                   hint="a generated or hostile file? a plan is far smaller"))
         if aliased:
             self.aliases -= 1
-            if self.aliases < 0:
-                raise BoundError(error(
-                    "KV003", f"alias expansion exceeds {MAX_ALIAS_NODES} nodes in this run", where,
-                    hint="a YAML alias bomb? write the values out instead of nesting anchors"))
+        if self.nodes >= 0 and self.aliases >= 0:
+            return
+        loc = where() if callable(where) else where
+        if self.nodes < 0:
+            raise BoundError(error("KV003", f"the input has more than {MAX_NODES} YAML nodes", loc,
+                                   hint="a generated or hostile file? a plan is far smaller"))
+        raise BoundError(error(
+            "KV003", f"alias expansion exceeds {MAX_ALIAS_NODES} nodes in this run", loc,
+            hint="a YAML alias bomb? write the values out instead of nesting anchors"))
 
 
 def prescan(text: str, shown: str, budget: Budget, loader_class: Any) -> None:

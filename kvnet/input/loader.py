@@ -95,7 +95,7 @@ class _Builder:
         if not aliased:  # a second visit of the same node is an alias expansion
             self.seen_ids.add(nid)
         try:
-            self.budget.take_node(aliased, Loc(self.doc.file, *self._mark(node)))
+            self.budget.take_node(aliased, lambda: Loc(self.doc.file, *self._mark(node)))
         except BoundError as exc:
             raise LoadError(exc.diag) from None
         if record:

@@ -27,10 +27,11 @@ from kvnet.profiles import Profile, resolve
 
 @dataclass
 class LintResult:
-    """Findings sorted by position, and how much was read (for the summary line)."""
+    """Findings sorted by position, and how much was read (for the summary line: NetworkPlans
+    and the Kubernetes objects lint knows)."""
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    files: int = 0
+    plans: int = 0
     objects: int = 0
     conversion: Conversion | None = None  # the plan model of the input (what ``kvnet import`` writes)
 
@@ -60,15 +61,16 @@ def _profile(docs: Sequence[Document], distribution: str | None) -> Profile | No
     return None
 
 
-def _plan_findings(docs: Sequence[Document], distribution: str | None) -> list[Diagnostic]:
+def _plan_findings(docs: Sequence[Document], distribution: str | None) -> tuple[int, list[Diagnostic]]:
+    """(number of plans, their problems): NetworkPlans among the input, checked as validate does."""
     plan_docs = [d for d in docs if is_plan_document(d.data)]
     if not plan_docs:
-        return []
+        return 0, []
     from kvnet.options import BuildOptions
     from kvnet.pipeline import compile_documents
 
     result = compile_documents(plan_docs, BuildOptions(allow_empty=True, distribution=distribution))
-    return result.diagnostics
+    return len(result.plans), result.diagnostics
 
 
 def lint_documents(docs: Sequence[Document], distribution: str | None = None) -> LintResult:
@@ -80,5 +82,6 @@ def lint_documents(docs: Sequence[Document], distribution: str | None = None) ->
     report.extend(plan_findings(conv.plan))
     report.extend(admission_findings([vm for vm, _, _ in conv.vms]))
     report.extend(node_findings(objects, _profile(docs, distribution)))
-    report.extend(_plan_findings(docs, distribution))
-    return LintResult(report.sorted(), len({d.file for d in docs}), len(objects), conv)
+    plans, problems = _plan_findings(docs, distribution)
+    report.extend(problems)
+    return LintResult(report.sorted(), plans, len(objects), conv)

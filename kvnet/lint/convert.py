@@ -84,6 +84,31 @@ def _pool(ipam: dict[str, Any], net: Network) -> None:
         net.range = f"{start}-{end}"
 
 
+#: OVN-Kubernetes secondary networks: the config's topology -> the plan type (SPEC §9)
+OVN_TYPES = {"layer2": "ovn-layer2", "localnet": "ovn-localnet"}
+
+
+def _on(value: Any) -> bool | None:
+    return {"on": True, "off": False}.get(value) if isinstance(value, str) else None
+
+
+def _plugin_fields(p: dict[str, Any], net: Network) -> None:
+    """The fields of ovs, OVN-Kubernetes and sriov configs (the inverse of kvnet/expand/nads.py)."""
+    if net.type == "ovs":
+        net.trunk = [t for t in _list(p.get("trunk")) if isinstance(t, dict)
+                     and all(isinstance(v, int) and not isinstance(v, bool) for v in t.values())]
+    elif net.type in OVN_TYPES.values():
+        net.vlan = _i(p.get("vlanID"))
+        net.allow_persistent_ips = p.get("allowPersistentIPs") is True
+        subnets = _s(p.get("subnets"))
+        loose = _loose_net(subnets) if subnets and "," not in subnets else None
+        net.subnet = str(loose) if loose is not None else None
+        excludes = _s(p.get("excludeSubnets"))
+        net.exclude = [e.strip() for e in excludes.split(",")] if excludes else []
+    elif net.type == "sriov":
+        net.spoofchk, net.trust = _on(p.get("spoofchk")), _on(p.get("trust"))
+
+
 def network_from_nad(info: NadInfo, name: str) -> Network:
     """The plan network a NAD describes; every field positioned at the NAD's ``config`` key."""
     p = info.plugin or {}
@@ -91,10 +116,13 @@ def network_from_nad(info: NadInfo, name: str) -> Network:
     where = MappedWhere(found.doc, found.path, locs={"name": found.loc("metadata", "name")},
                         fallback=info.config_loc)
     ptype = str(p.get("type"))
+    if ptype == "ovn-k8s-cni-overlay":
+        ptype = OVN_TYPES.get(str(p.get("topology")), ptype)
     net = Network(name=name, type=ptype, where=where, bridge=_s(p.get("bridge")), vlan=_i(p.get("vlan")),
                   master=_s(p.get("device")) if ptype == "host-device" else _s(p.get("master")),
                   mode=_s(p.get("mode")), mtu=_i(p.get("mtu")), resource_name=info.resource_name,
                   cni_version=str(p.get("cniVersion")))
+    _plugin_fields(p, net)
     ipam = info.ipam
     kind = _s(ipam.get("type"))
     net.ipam = kind or "none"

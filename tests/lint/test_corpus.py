@@ -66,4 +66,4 @@ def test_field_incident_findings() -> None:
                          ("KV230", "macvlan network behind KubeVirt's 'bridge' binding")):
         line = next(x for x in run.out.splitlines() if f"[{code}]" in x)
         assert needle in line and line.startswith(str(CORPUS / "field-incident.yaml") + ":")
-    assert run.out.splitlines()[-1] == "1 file, 3 objects: 4 errors, 1 warning"  # KV281: host-local
+    assert run.out.splitlines()[-1] == "0 plans, 3 objects: 4 errors, 1 warnings"  # KV281: host-local

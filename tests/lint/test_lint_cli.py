@@ -15,7 +15,7 @@ def test_stdin_and_exit_codes(tmp_path: Path) -> None:
     run = run_kvnet("lint", "-", input=bad)
     assert run.code == 1 and run.out.startswith("<stdin>:26:13: error[KV230]:")
     clean = run_kvnet("lint", "-", input=(CORPUS / "clean-bridge-static.yaml").read_text())
-    assert clean.code == 0 and clean.out == "1 file, 2 objects: 0 errors, 0 warnings\n"
+    assert clean.code == 0 and clean.out == "0 plans, 2 objects: 0 errors, 0 warnings\n"
     missing = run_kvnet("lint", str(tmp_path / "nope.yaml"))
     assert missing.code == 2 and "KV000" in missing.out
 
@@ -31,7 +31,7 @@ def test_recursive_reads_subdirectories(tmp_path: Path) -> None:
     write(tmp_path / "apps" / "a" / "vm.yaml", (CORPUS / "ipvlan-bridge-binding.yaml").read_text())
     write(tmp_path / "apps" / "b" / ".hidden" / "x.yaml", (CORPUS / "config-not-json.yaml").read_text())
     flat = run_kvnet("lint", str(tmp_path / "apps"))
-    assert flat.code == 0 and flat.out.startswith("0 files")
+    assert flat.code == 0 and flat.out == "0 plans, 0 objects: 0 errors, 0 warnings\n"
     deep = run_kvnet("lint", "-r", str(tmp_path / "apps"))
     assert deep.code == 1 and "a/vm.yaml:26:13: error[KV230]" in deep.out and "x.yaml" not in deep.out
 

@@ -7,6 +7,11 @@ import sys
 import click
 
 from kvnet.commands.common import format_option, resolve_format, write_stdout
+from kvnet.diagnostics import Report
+from kvnet.exitcodes import OK, PROBLEMS, exit_code
+from kvnet.importer import import_documents, to_yaml
+from kvnet.lint.sources import load_inputs
+from kvnet.reporters import render
 
 
 @click.command("import")
@@ -18,11 +23,6 @@ def import_plan(paths: tuple[str, ...], recursive: bool, fmt: str) -> int:
 
     Warnings name what the plan cannot express; input with lint errors is refused with them.
     """
-    from kvnet.diagnostics import Report
-    from kvnet.importer import import_documents, to_yaml
-    from kvnet.lint.sources import UNREADABLE, load_inputs
-    from kvnet.reporters import render
-
     docs, problems = load_inputs(paths, recursive)
     result = import_documents(docs) if not any(p.is_error for p in problems) else None
     diags = Report(problems + (result.diagnostics if result else [])).sorted()
@@ -31,10 +31,10 @@ def import_plan(paths: tuple[str, ...], recursive: bool, fmt: str) -> int:
         sys.stderr.write(render(fmt, diags))
         sys.stderr.flush()
     if result is None or not result.ok:
-        return 2 if any(d.code == UNREADABLE for d in diags) else 1
+        return exit_code(diags)
     if not result.plans:
         click.echo("kvnet import: no NetworkAttachmentDefinition or VirtualMachine a NetworkPlan can express "
                    "was found", err=True)
-        return 1
+        return PROBLEMS
     write_stdout(to_yaml(result.plans))
-    return 0
+    return OK

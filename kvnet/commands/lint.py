@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from kvnet.commands.common import STRICT_NOTE, fails_strict, format_option, print_report, strict_option
+from kvnet.commands.common import STRICT_NOTE, format_option, print_report, strict_option
+from kvnet.diagnostics import Report
+from kvnet.exitcodes import PROBLEMS, exit_code, fails_strict
+from kvnet.lint import lint_documents
+from kvnet.lint.sources import load_inputs
+from kvnet.options import DEFAULT_KUBE_VERSION
+from kvnet.reporters import summary_line
+from kvnet.usage import check_options
 
 
 @click.command()
@@ -20,12 +27,6 @@ def lint(paths: tuple[str, ...], recursive: bool, distribution: str | None, stri
     Kinds kvnet does not know are skipped. The report goes to stdout in every format; a text
     report ends with a summary line (N plans, N objects: N errors, N warnings), as validate's.
     """
-    from kvnet.diagnostics import Report
-    from kvnet.lint import lint_documents
-    from kvnet.lint.sources import load_inputs
-    from kvnet.options import DEFAULT_KUBE_VERSION, check_options
-    from kvnet.reporters import summary_line
-
     problem = check_options(DEFAULT_KUBE_VERSION, (), distribution)
     if problem:
         raise click.UsageError(problem)
@@ -33,8 +34,8 @@ def lint(paths: tuple[str, ...], recursive: bool, distribution: str | None, stri
     result = lint_documents(docs, distribution)
     diags = Report(load_problems + result.diagnostics).sorted()
     print_report(diags, fmt, summary_line(result.plans, result.objects, diags))
-    code = result.exit_code() if not load_problems else (2 if any(d.code == "KV000" for d in diags) else 1)
+    code = exit_code(diags)
     if code == 0 and fails_strict(diags, strict):
         click.echo(STRICT_NOTE, err=True)
-        return 1
+        return PROBLEMS
     return code

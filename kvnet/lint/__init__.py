@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from kvnet.diagnostics import Diagnostic, Report
-from kvnet.input.discover import UNREADABLE
+from kvnet.exitcodes import OK, PROBLEMS, exit_code, fails_strict
 from kvnet.input.loader import Document
 from kvnet.input.model import is_plan_document
 from kvnet.lint.assemble import assemble
@@ -22,6 +22,8 @@ from kvnet.lint.convert import Conversion
 from kvnet.lint.nodeside import node_findings
 from kvnet.lint.objects import find_objects
 from kvnet.lint.rules import admission_findings, plan_findings
+from kvnet.options import BuildOptions
+from kvnet.pipeline import compile_documents
 from kvnet.profiles import Profile, resolve
 
 
@@ -37,11 +39,8 @@ class LintResult:
 
     def exit_code(self, strict: bool = False) -> int:
         """SPEC §5: 0 ok, 1 errors (or warnings with ``strict``), 2 unreadable input."""
-        if any(d.code == UNREADABLE for d in self.diagnostics):
-            return 2
-        if any(d.is_error or strict for d in self.diagnostics):
-            return 1
-        return 0
+        code = exit_code(self.diagnostics)
+        return PROBLEMS if code == OK and fails_strict(self.diagnostics, strict) else code
 
 
 def _profile(docs: Sequence[Document], distribution: str | None) -> Profile | None:
@@ -66,9 +65,6 @@ def _plan_findings(docs: Sequence[Document], distribution: str | None) -> tuple[
     plan_docs = [d for d in docs if is_plan_document(d.data)]
     if not plan_docs:
         return 0, []
-    from kvnet.options import BuildOptions
-    from kvnet.pipeline import compile_documents
-
     result = compile_documents(plan_docs, BuildOptions(allow_empty=True, distribution=distribution))
     return len(result.plans), result.diagnostics
 

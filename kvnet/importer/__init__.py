@@ -47,11 +47,12 @@ def guest_facts(conv: Conversion) -> dict[str, dict[str, Any]]:
     l2 = {n.name for n in conv.plan.networks if n.ipam == "none"}
     for _, ci, model in conv.vms:
         for iface in model.interfaces:
-            if iface.network in out or not iface.address or iface.network not in l2:
+            if not iface.address or iface.network not in l2:
                 continue
             facts = dict(ci.segments.get((iface.mac or "").lower()) or ci.segments.get(f"eth{iface.index}") or {})
-            facts["address"] = iface.address
-            out[iface.network] = facts
+            known = out.setdefault(iface.network, {"address": iface.address})
+            for key, value in facts.items():
+                known.setdefault(key, value)  # the gateway shows only on a NIC carrying the default route
     return out
 
 

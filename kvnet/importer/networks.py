@@ -95,6 +95,9 @@ def _from_guest(entry: dict[str, Any], guest: dict[str, Any]) -> None:
             dns[key] = list(values)
     if dns:
         entry["dns"] = dns
+    routes = guest.get("routes")
+    if isinstance(routes, list) and routes:
+        entry["routes"] = [dict(r) for r in routes]
 
 
 def network_entry(seg: Segment, out: list[Diagnostic], guest: dict[str, Any] | None = None

@@ -157,9 +157,10 @@ def _external(vm: VmInfo, nic: Any, externals: dict[str, dict[str, Any]], out: l
 
 
 def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: list[Diagnostic],
-                     externals: dict[str, dict[str, Any]]) -> list[Any]:
+                     externals: dict[str, dict[str, Any]], ci: CloudInit) -> list[Any]:
     """The plan interfaces, in interface order, from the model the lint front-end built;
-    ``externals`` collects the external networks of NADs not in the input."""
+    ``externals`` collects the external networks of NADs not in the input. The secondary NIC whose
+    networkData carries the guest's default route says so (``defaultRoute: true``, SPEC §3)."""
     by_index = {i.index: i for i in model.interfaces}
     entries: list[dict[str, Any]] = []
     for nic in vm.nics:
@@ -185,6 +186,9 @@ def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: lis
             e["binding"] = iface.binding
         if iface.model:
             e["model"] = iface.model
+        guest = ci.segments.get((iface.mac or "").lower()) or ci.segments.get(f"eth{iface.index}") or {}
+        if iface.network != POD_NETWORK and guest.get("gateway"):
+            e["defaultRoute"] = True
         entries.append(e)
     return entries
 
@@ -209,7 +213,7 @@ def vm_entry(vm: VmInfo, ci: CloudInit, model: ModelVM, types: dict[str, str],
         out.append(_note(vm, "no containerDisk, PVC or DataVolume as its first disk: a plan VM needs 'image' "
                              "or 'rootDisk'; add one to the imported plan"))
     _take_cloud_init(vm, ci, spec, entry, out)
-    entry["interfaces"] = interfaces_entry(vm, model, types, out, externals)
+    entry["interfaces"] = interfaces_entry(vm, model, types, out, externals, ci)
     for key, wave in (("labels", False), ("annotations", True)):
         values = _kvnet_free(found.get("metadata", key), wave)
         if values:

@@ -119,8 +119,15 @@ def _v2_ethernet(label: str, name: str, eth: dict[str, Any], ci: CloudInit) -> N
     if isinstance(ns, dict):
         facts.update(nameservers=ns.get("addresses"), search=ns.get("search"))
     for route in routes if isinstance(routes, list) else []:
-        if isinstance(route, dict) and route.get("to") in ("default", "0.0.0.0/0", "::/0"):
+        if not isinstance(route, dict):
+            continue
+        if route.get("to") in ("default", "0.0.0.0/0", "::/0"):
             facts.setdefault("gateway", route.get("via"))
+        elif isinstance(route.get("to"), str) and isinstance(route.get("via"), str):
+            extra = {"to": route["to"], "via": route["via"]}
+            if str(route.get("metric", "")).isdigit():
+                extra["metric"] = int(str(route["metric"]))
+            facts.setdefault("routes", []).append(extra)
     ci.segments[key] = facts
     for route in routes if isinstance(routes, list) else []:
         if isinstance(route, dict) and route.get("to") == "default":

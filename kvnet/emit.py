@@ -36,36 +36,112 @@ def sort_objects(objects: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(objects, key=object_key)
 
 
+def _block_style(value: str) -> str | None:
+    """Multi-line strings as literal blocks (``|``), unless leading blanks forbid it."""
+    return "|" if "\n" in value and not value.startswith((" ", "\t")) else None
+
+
+class _Shared(Exception):
+    """An object appears twice in one document: PyYAML's representer writes an anchor."""
+
+
 def _dumper() -> Any:
+    """PyYAML's (C) safe dumper with literal blocks for multi-line strings, made fast.
+
+    PyYAML's representer and resolver are Python and cost more than libyaml's emitter: the
+    node graph of plain data (dict, list, str, int, bool, None) is built here directly, and
+    the tag resolution libyaml asks for every scalar (twice) is memoised. Both give exactly
+    what PyYAML would; other types and shared objects (anchors) take PyYAML's own path.
+    """
     import yaml
 
     base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    scalar, mapping, sequence = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+    str_tag, int_tag, bool_tag, null_tag = (f"tag:yaml.org,2002:{t}" for t in ("str", "int", "bool", "null"))
+    map_tag, seq_tag = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+    def node(data: Any, seen: set[int]) -> Any:
+        kind = type(data)
+        if kind is str:
+            return scalar(str_tag, data, style=_block_style(data))
+        if kind is dict or kind is list:
+            if id(data) in seen:
+                raise _Shared
+            seen.add(id(data))
+            if kind is dict:
+                return mapping(map_tag, [(node(k, seen), node(v, seen)) for k, v in data.items()], flow_style=False)
+            return sequence(seq_tag, [node(item, seen) for item in data], flow_style=False)
+        if kind is bool:
+            return scalar(bool_tag, "true" if data else "false")
+        if kind is int:
+            return scalar(int_tag, str(data))
+        if data is None:
+            return scalar(null_tag, "null")
+        raise _Shared  # another type: PyYAML's representer knows it
 
     class Dumper(base):  # type: ignore[misc, valid-type]
-        pass
+        _resolved: dict[tuple[str, Any], str] = {}
+
+        def represent(self, data: Any) -> None:
+            try:
+                root = node(data, set())
+            except _Shared:
+                super().represent(data)
+                return
+            self.serialize(root)
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            if kind is not scalar or len(value) > 64:
+                return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+            key = (value, implicit)
+            tag = self._resolved.get(key)
+            if tag is None:
+                if len(self._resolved) > 4096:  # keys and common values repeat; names do not
+                    self._resolved.clear()
+                tag = self._resolved[key] = super().resolve(kind, value, implicit)
+            return tag
 
     def str_rep(dumper: Any, value: str) -> Any:
-        style = "|" if "\n" in value and not value.startswith((" ", "\t")) else None
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+        return dumper.represent_scalar(str_tag, value, style=_block_style(value))
 
     Dumper.add_representer(str, str_rep)
     return Dumper
 
 
 _DUMPER: Any = None
+_OPTIONS: dict[str, Any] = dict(sort_keys=False, default_flow_style=False, allow_unicode=True, width=4096)
+
+
+def _kvnet_dumper() -> Any:
+    global _DUMPER
+    if _DUMPER is None:
+        _DUMPER = _dumper()
+    return _DUMPER
 
 
 def to_yaml(objects: list[dict[str, Any]]) -> str:
     """A multi-document YAML stream, each document opened with ``---``."""
-    global _DUMPER
     import yaml
 
-    if _DUMPER is None:
-        _DUMPER = _dumper()
     if not objects:
         return ""
-    return yaml.dump_all(objects, Dumper=_DUMPER, sort_keys=False, default_flow_style=False,
-                         explicit_start=True, allow_unicode=True, width=4096)
+    return yaml.dump_all(objects, Dumper=_kvnet_dumper(), explicit_start=True, **_OPTIONS)  # type: ignore[no-any-return]
+
+
+def write_yaml(objects: list[dict[str, Any]], stream: Any) -> None:
+    """:func:`to_yaml`'s bytes (UTF-8) written to the binary ``stream`` as they are emitted, so
+    that a large manifest set is never held as one string (and its encoded copy) in memory."""
+    import yaml
+
+    if objects:
+        yaml.dump_all(objects, stream, Dumper=_kvnet_dumper(), explicit_start=True, encoding="utf-8", **_OPTIONS)
+
+
+def dump_yaml(data: Any) -> str:
+    """One YAML document (no ``---``) in the style of :func:`to_yaml`."""
+    import yaml
+
+    return yaml.dump(data, Dumper=_kvnet_dumper(), **_OPTIONS)  # type: ignore[no-any-return]
 
 
 def file_name(obj: dict[str, Any]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import functools
 import ipaddress
 from typing import Union
 
@@ -33,7 +34,10 @@ def parse_network_strict(text: str) -> tuple[IPNetwork | None, str | None]:
     return None, f"has host bits set; the network address is {loose}"
 
 
+@functools.lru_cache(maxsize=None)
 def parse_interface(text: str) -> IPInterface | None:
+    """``address/prefix`` (or a bare address) as an interface, None when it is not one; cached,
+    since the rules, the NAD and the cloud-init builders all read each VM address."""
     try:
         return ipaddress.ip_interface(text.strip())
     except ValueError:

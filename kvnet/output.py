@@ -50,10 +50,20 @@ def write_stdout(text: str) -> None:
         out.write(text)
         out.flush()
         return
-    data = memoryview(text.encode("utf-8"))
-    while data:
-        n = os.write(fd, data)
-        data = data[n:]
+    FdStream(fd).write(text.encode("utf-8"))
+
+
+class FdStream:
+    """``write(bytes)`` in full with ``os.write`` (see :func:`write_stdout`), for a writer that
+    produces its output in pieces, such as libyaml's emitter."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view):]
 
 
 def _write_new(path: str, text: str, mode: int = 0o666) -> None:

@@ -132,7 +132,8 @@ def test_sigterm_exits_143_with_nothing_written(tmp_path: Path) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
     from genplan import plan_text
 
-    (tmp_path / "kvnet.yaml").write_text(plan_text(3000, 20, 3))
+    # large enough that the signal surely arrives before the checks end (seconds of CPU), within MAX_NODES
+    (tmp_path / "kvnet.yaml").write_text(plan_text(8000, 20, 3))
     proc = subprocess.Popen([sys.executable, "-m", "kvnet", "build", str(tmp_path)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     time.sleep(0.8)

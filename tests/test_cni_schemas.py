@@ -17,7 +17,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from kvnet.outputcheck import cni_schemas
-from kvnet.outputcheck.cni_schemas import IPAM_TYPES, PLUGIN_TYPES, validate_cni_config, validate_nad
+from kvnet.outputcheck.cni_schemas import IPAM_TYPES, PLUGIN_TYPES
+from kvnet.outputcheck.problem import Problem, dotted_path
 
 REPO = Path(__file__).parents[1]
 SCHEMAS = REPO / "kvnet" / "schemas"
@@ -57,6 +58,21 @@ def make_nad(cfg: dict[str, Any], name: str = "lan", namespace: str | None = "vm
         "metadata": metadata,
         "spec": {"config": compact(cfg)},
     }
+
+
+def lines(problems: list[Problem]) -> list[str]:
+    """The problem texts, after checking that each one is led by its own path written out."""
+    for p in problems:
+        assert p.message.startswith(f"{dotted_path(p.path)}: "), p
+    return [p.message for p in problems]
+
+
+def validate_cni_config(config: Any, prefix: str = "") -> list[str]:
+    return lines(cni_schemas.validate_cni_config(config, prefix=prefix))
+
+
+def validate_nad(obj: Any) -> list[str]:
+    return lines(cni_schemas.validate_nad(obj))
 
 
 def has(problems: list[str], path: str, fragment: str = "") -> bool:

@@ -327,6 +327,26 @@ def test_template_that_breaks_the_vm_points_at_the_template(tmp_path: Path, kvne
     assert res.err.startswith(f"{path}:10:9: error[KV901]")  # template.volumes
 
 
+def test_template_admission_problem_points_at_its_list(tmp_path: Path, kvnet) -> None:
+    text = HEAD.format(ns="") + """\
+  vms:
+    - name: a
+      image: img
+      template:
+        domain:
+          devices:
+            disks:
+              - name: extra
+                disk: {bus: virtio}
+"""
+    path = write(tmp_path / "kvnet.yaml", text)
+    res = kvnet("build", str(path))
+    assert res.code == 1 and res.out == ""
+    # KubeVirt's admission rule, located by the problem's path: template.domain.devices.disks
+    assert res.err.startswith(f"{path}:12:13: error[KV901]: VM 'a': the template fragment makes an invalid "
+                              "VirtualMachine: disk 'extra' has no volume of the same name"), res.err
+
+
 def test_ipv6_static(tmp_path: Path, kvnet) -> None:
     body = """\
   networks:

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass, replace
 from typing import Any
 
+from kvnet.adapters.krm_text import edit, layout
 from kvnet.adapters.outcome import Outcome
 from kvnet.adapters.plandoc import (
     Candidate,
@@ -27,7 +28,7 @@ from kvnet.adapters.plandoc import (
     subdocument,
 )
 from kvnet.diagnostics import Loc, error
-from kvnet.emit import file_name, to_yaml
+from kvnet.emit import dump_yaml, file_name, to_yaml
 from kvnet.exitcodes import exit_code
 from kvnet.input.bounds import MAX_FILE_BYTES
 from kvnet.input.loader import Document, LoadError, load_text
@@ -92,24 +93,44 @@ def run(inputs: FnInputs, options: BuildOptions) -> Outcome:
     results = [krm_result(d, _resource_ref(fc)) for d in diags]
     if not result.ok:
         return Outcome(_failed(rl_doc.data, results), diags, result.exit_code)
+    name = str(fc.get("metadata", {}).get("name")) if isinstance(fc.get("metadata"), dict) else ""
+    keep = [not _generated_by(it, name) for it in rl_doc.data.get("items") or []]
+    generated = [_with_file_annotations(obj) for obj in result.objects]
+    lay = layout(text, rl_doc)
+    if lay is not None:
+        return Outcome(edit(lay, keep, generated, _results_text(results) if results else None),
+                       diags, result.exit_code)
     from ruamel.yaml.error import YAMLError
 
-    y = _ruamel()
     try:
-        out = y.load(text)
+        stdout = _round_trip(text, keep, generated, results)
     except YAMLError as exc:  # ruamel is stricter than libyaml in odd corners
         return _input_error(f"cannot re-read the ResourceList: {str(exc).splitlines()[0] if str(exc) else exc}")
-    name = str(fc.get("metadata", {}).get("name")) if isinstance(fc.get("metadata"), dict) else ""
-    items = [it for it in out.get("items") or [] if not _generated_by(it, name)]
-    items.extend(_annotated(y, obj) for obj in result.objects)
-    out["items"] = items
+    return Outcome(stdout, diags, result.exit_code)
+
+
+def _round_trip(text: str, keep: list[bool], generated: list[dict[str, Any]], results: list[dict[str, Any]]) -> str:
+    """The ResourceList re-emitted by ruamel.yaml, for input the text editor does not take
+    (flow style, aliases, CR line ends); YAMLError when ruamel cannot read it."""
+    y = _ruamel()
+    out = y.load(text)
+    items = out.get("items") or []
+    out["items"] = [it for it, kept in zip(items, keep, strict=True) if kept] + [
+        y.load(dump_yaml(obj)) for obj in generated]  # re-read so that block scalars stay blocks
     if results:
         out["results"] = results
     elif "results" in out:
         del out["results"]
     buf = io.StringIO()
     y.dump(out, buf)
-    return Outcome(buf.getvalue(), diags, result.exit_code)
+    return buf.getvalue()
+
+
+def _results_text(results: list[dict[str, Any]]) -> str:
+    """``results:`` as ruamel.yaml writes it (few lines: its speed does not matter here)."""
+    buf = io.StringIO()
+    _ruamel().dump({"results": results}, buf)
+    return buf.getvalue()
 
 
 def _resource_list(text: str) -> tuple[Document, dict[str, Any]] | Outcome:
@@ -175,12 +196,13 @@ def _generated_by(item: Any, plan: str) -> bool:
             and labels.get(PLAN_LABEL) == plan)
 
 
-def _annotated(y: Any, obj: dict[str, Any]) -> Any:
-    """A generated object, as ruamel data (block styles kept), with its file annotations."""
-    data = y.load(to_yaml([obj]))
-    ann = data["metadata"].setdefault("annotations", {})
+def _with_file_annotations(obj: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a generated object with the file annotations kpt and kustomize write it by."""
+    meta = dict(obj.get("metadata") or {})
+    ann = dict(meta.get("annotations") or {})
     path = f"{OUTPUT_DIR}/{file_name(obj)}"
     for prefix in ("config.kubernetes.io/", "internal.config.kubernetes.io/"):
         ann[prefix + "path"] = path
         ann[prefix + "index"] = "0"
-    return data
+    meta["annotations"] = ann
+    return {**obj, "metadata": meta}

@@ -14,9 +14,9 @@ from kvnet.commands.common import (
     print_report,
     report,
     strict_option,
-    write_stdout,
+    write_stdout_yaml,
 )
-from kvnet.emit import object_files, stale_files, to_yaml
+from kvnet.emit import object_files, stale_files
 from kvnet.exitcodes import OK, PROBLEMS, USAGE, fails_strict
 from kvnet.output import OutputError, write_tree
 from kvnet.pipeline import compile_paths
@@ -51,7 +51,7 @@ def build(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: str
         return PROBLEMS
     if output_dir:
         return _write_output_dir(result.objects, output_dir, prune)
-    write_stdout(to_yaml(result.objects))
+    write_stdout_yaml(result.objects)
     return OK
 
 

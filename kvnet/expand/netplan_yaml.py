@@ -10,6 +10,7 @@ sexagesimal integer in YAML 1.1 if left plain).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -29,6 +30,7 @@ def _scalar(value: Any) -> str:
     raise TypeError(f"netplan writer: unsupported value {value!r}")
 
 
+@functools.lru_cache(maxsize=256)
 def _key(key: str) -> str:
     return key if _PLAIN_KEY.match(key) and key not in ("true", "false", "null", "yes", "no", "on", "off") \
         else json.dumps(key)

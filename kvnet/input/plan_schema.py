@@ -13,7 +13,7 @@ from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.input.loader import Document, PathT
-from kvnet.outputcheck.schema_tools import flatten
+from kvnet.outputcheck.schema_tools import SchemaCheck, flatten
 from kvnet.resources import read_schema
 
 
@@ -23,15 +23,34 @@ def plan_schema() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _validator() -> Any:
-    from jsonschema import Draft202012Validator, validators
+def _validator() -> SchemaCheck:
+    schema = flatten(plan_schema(), name="networkplan.json")
 
-    # JSON Schema counts 100.0 as an integer; Go's JSON decoding (CNI plugins, KubeVirt)
-    # rejects it for an int field, so a plan's integers must be written as integers.
-    checker = Draft202012Validator.TYPE_CHECKER.redefine(
-        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool))
-    strict_ints = validators.extend(Draft202012Validator, type_checker=checker)
-    return strict_ints(flatten(plan_schema(), name="networkplan.json"))
+    def detailed() -> Any:
+        from jsonschema import Draft202012Validator, validators
+
+        # JSON Schema counts 100.0 as an integer; Go's JSON decoding (CNI plugins, KubeVirt)
+        # rejects it for an int field, so a plan's integers must be written as integers.
+        checker = Draft202012Validator.TYPE_CHECKER.redefine(
+            "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool))
+        return validators.extend(Draft202012Validator, type_checker=checker)(schema)
+
+    return SchemaCheck(schema, detailed, native_ok=_no_integral_floats)
+
+
+def _no_integral_floats(data: Any) -> bool:
+    """False when ``data`` holds a float such as 100.0, which jsonschema-rs accepts as an integer."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is dict:
+            stack.extend(node.values())
+        elif kind is list:
+            stack.extend(node)
+        elif kind is float and node.is_integer():
+            return False
+    return True
 
 
 def format_path(path: PathT) -> str:

@@ -9,12 +9,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kvnet.outputcheck.problem import Problem
+
 VOLUME_SOURCES = ("containerDisk", "persistentVolumeClaim", "dataVolume", "cloudInitNoCloud", "cloudInitConfigDrive",
                   "emptyDisk", "ephemeral", "hostDisk", "configMap", "secret", "serviceAccount", "sysprep",
                   "downwardAPI", "downwardMetrics", "memoryDump")
 DISK_TYPES = ("disk", "cdrom", "lun")
 BINDING_KEYS = ("masquerade", "bridge", "sriov", "slirp", "macvtap", "passt", "binding", "passtBinding")
 MAC_RE = re.compile(r"^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$")
+SPEC = ("spec", "template", "spec")
+NETWORKS = (*SPEC, "networks")
+INTERFACES = (*SPEC, "domain", "devices", "interfaces")
+VOLUMES = (*SPEC, "volumes")
+DISKS = (*SPEC, "domain", "devices", "disks")
 
 
 def _get(node: Any, *keys: str) -> Any:
@@ -23,45 +30,50 @@ def _get(node: Any, *keys: str) -> Any:
     return node
 
 
-def check_vm_networks(vm: dict[str, Any]) -> list[str]:
+def check_vm_networks(vm: dict[str, Any]) -> list[Problem]:
+    """Networks and interfaces pair up 1:1 by name, one source per network, one binding per
+    interface, masquerade only on the pod network, MAC addresses well formed."""
     spec = _get(vm, "spec", "template", "spec")
     networks = _get(spec, "networks")
     ifaces = _get(spec, "domain", "devices", "interfaces")
     if not isinstance(networks, list) or not isinstance(ifaces, list) \
             or not all(isinstance(x, dict) for x in networks + ifaces):
-        return ["spec.template.spec: networks and domain.devices.interfaces must be lists of mappings"]
-    out: list[str] = []
+        return [Problem(SPEC, "spec.template.spec: networks and domain.devices.interfaces must be lists of mappings")]
+    out: list[Problem] = []
     net_names = [n.get("name") for n in networks]
     if_names = [i.get("name") for i in ifaces]
     if len(set(map(repr, net_names))) != len(net_names):
-        out.append("networks: duplicate names")
+        out.append(Problem(NETWORKS, "networks: duplicate names"))
     if len(set(map(repr, if_names))) != len(if_names):
-        out.append("interfaces: duplicate names")
+        out.append(Problem(INTERFACES, "interfaces: duplicate names"))
     if sorted(map(str, net_names)) != sorted(map(str, if_names)):
-        out.append(f"networks {net_names} and interfaces {if_names} do not match 1:1")
+        out.append(Problem(NETWORKS, f"networks {net_names} and interfaces {if_names} do not match 1:1"))
     pods = [n for n in networks if "pod" in n]
     if len(pods) > 1:
-        out.append("more than one pod network")
+        out.append(Problem(NETWORKS, "more than one pod network"))
     kinds = {repr(n.get("name")): ("pod" if "pod" in n else "multus" if "multus" in n else "?") for n in networks}
-    for n in networks:
+    for index, n in enumerate(networks):
         sources = [k for k in ("pod", "multus") if k in n]
         if len(sources) != 1:
-            out.append(f"network {n.get('name')!r}: needs exactly one of pod, multus")
-    for i in ifaces:
+            out.append(Problem((*NETWORKS, index), f"network {n.get('name')!r}: needs exactly one of pod, multus"))
+    for index, i in enumerate(ifaces):
         name = i.get("name")
         bindings = [k for k in BINDING_KEYS if k in i]
         if len(bindings) != 1:
-            out.append(f"interface {name!r}: needs exactly one binding, has {bindings or 'none'}")
+            out.append(Problem((*INTERFACES, index),
+                               f"interface {name!r}: needs exactly one binding, has {bindings or 'none'}"))
             continue
         if bindings[0] == "masquerade" and kinds.get(repr(name)) != "pod":
-            out.append(f"interface {name!r}: masquerade is only allowed on the pod network")
+            out.append(Problem((*INTERFACES, index, "masquerade"),
+                               f"interface {name!r}: masquerade is only allowed on the pod network"))
         mac = i.get("macAddress")
         if mac is not None and not MAC_RE.match(str(mac)):
-            out.append(f"interface {name!r}: macAddress {mac!r} is not a MAC address")
+            out.append(Problem((*INTERFACES, index, "macAddress"),
+                               f"interface {name!r}: macAddress {mac!r} is not a MAC address"))
     return out
 
 
-def check_vm_storage(vm: dict[str, Any]) -> list[str]:
+def check_vm_storage(vm: dict[str, Any]) -> list[Problem]:
     """One source per volume, one device type per disk, and a volume for every disk."""
     spec = _get(vm, "spec", "template", "spec")
     volumes = _get(spec, "volumes") or []

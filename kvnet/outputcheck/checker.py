@@ -6,12 +6,18 @@ Validators are compiled once per process and kind.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable
 
 from kvnet.options import DEFAULT_KUBE_VERSION
+from kvnet.outputcheck.admission import check_vm_networks, check_vm_storage
+from kvnet.outputcheck.cni_schemas import validate_nad
+from kvnet.outputcheck.kube_versions import schema_root, schema_versions, version_key
+from kvnet.outputcheck.problem import Problem
+from kvnet.outputcheck.schema_tools import SchemaCheck, draft202012, flatten
 from kvnet.resources import read_schema
 
 
@@ -21,18 +27,15 @@ class OutputChecker:
     crd_files: list[str] = field(default_factory=list)
     _crds: dict[tuple[str, str], Any] | None = None
 
-    def problems(self, obj: dict[str, Any]) -> list[str]:
+    def problems(self, obj: dict[str, Any]) -> list[Problem]:
+        """Every problem of ``obj`` against its schema (and, for a VM, KubeVirt's admission rules)."""
         kind = obj.get("kind")
         api = obj.get("apiVersion", "")
-        out: list[str] = []
+        out: list[Problem] = []
         if kind == "NetworkAttachmentDefinition":
-            from kvnet.outputcheck.cni_schemas import validate_nad
-
             out.extend(validate_nad(obj))
         elif kind == "VirtualMachine":
             out.extend(_schema_errors(_vm_validator(), obj))
-            from kvnet.outputcheck.admission import check_vm_networks, check_vm_storage
-
             out.extend(check_vm_networks(obj))
             out.extend(check_vm_storage(obj))
         elif (api, kind) in OWN_SCHEMAS:
@@ -52,11 +55,11 @@ class OutputChecker:
         return [v] if v is not None else []
 
 
-def _schema_errors(validator: Any, obj: dict[str, Any]) -> list[str]:
+def _schema_errors(validator: Any, obj: dict[str, Any]) -> list[Problem]:
     out = []
     for err in validator.iter_errors(obj):
-        path = ".".join(str(p) for p in err.absolute_path) or "(object)"
-        out.append(f"{path}: {err.message}")
+        path = tuple(err.absolute_path)
+        out.append(Problem(path, f"{'.'.join(str(p) for p in path) or '(object)'}: {err.message}"))
     return out
 
 
@@ -68,57 +71,58 @@ OWN_SCHEMAS: dict[tuple[str, str], str] = {
 
 
 @lru_cache(maxsize=8)
-def _own_validator(name: str) -> Any:
-    from jsonschema import Draft202012Validator
-
-    from kvnet.outputcheck.schema_tools import flatten
-
-    return Draft202012Validator(flatten(json.loads(read_schema(name)), name=name))
+def _own_validator(name: str) -> SchemaCheck:
+    schema = flatten(json.loads(read_schema(name)), name=name)
+    return SchemaCheck(schema, draft202012(schema))
 
 
 @lru_cache(maxsize=1)
-def _vm_validator() -> Any:
-    from jsonschema import Draft202012Validator
+def _vm_validator() -> SchemaCheck:
+    schema = flatten(json.loads(read_schema("virtualmachine.json")), name="virtualmachine.json")
+    return SchemaCheck(schema, draft202012(schema))
 
-    from kvnet.outputcheck.schema_tools import flatten
 
-    return Draft202012Validator(flatten(json.loads(read_schema("virtualmachine.json")), name="virtualmachine.json"))
+def _read_json(path: str) -> Any:
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 @lru_cache(maxsize=64)
-def _core_validator(kind: str, api_version: str, kube_version: str) -> Any:
-    """kubernetes-validate's strict schema for ``kind``, compiled once (its own
-    ``validate`` re-reads the large definitions file on every call)."""
-    from jsonschema import Draft202012Validator
-    from kubernetes_validate import utils as kv
-    from referencing import Registry, Resource
-
-    version = kube_version[1:] if kube_version.startswith("v") else kube_version
-    mm = kv.major_minor(version)
-    candidates = [v for v in kv.all_versions() if kv.major_minor(v) <= mm]
+def _core_validator(kind: str, api_version: str, kube_version: str) -> SchemaCheck:
+    """kubernetes-validate's strict schema for ``kind`` at the newest schema version not newer
+    than ``kube_version`` (as its ``validate`` chooses), compiled once; FileNotFoundError when
+    it has no such schema."""
+    want = version_key(kube_version)
+    candidates = [v for v in schema_versions() if version_key(v) <= want]
     if not candidates:
         raise ValueError(f"kubernetes-validate has no schemas for Kubernetes {kube_version}")
-    chosen = candidates[-1]
     group = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
-    schema_dir = f"v{chosen}-local-strict"
-    schema = kv.schema_contents(f"kubernetes-json-schema/{schema_dir}/{kind.lower()}-{group}.json", version)
-    defs = definitions(schema_dir, version)
-    registry = Resource.from_contents(defs) @ (Resource.from_contents(schema) @ Registry())
-    return Draft202012Validator(schema, registry=registry)
+    schema_dir = os.path.join(schema_root(), f"v{candidates[-1]}-local-strict")
+    schema = _read_json(os.path.join(schema_dir, f"{kind.lower()}-{group}.json"))
+    defs = _definitions(schema_dir)
+
+    def detailed() -> Any:
+        from jsonschema import Draft202012Validator
+        from referencing import Registry, Resource
+
+        registry = Resource.from_contents(defs) @ (Resource.from_contents(schema) @ Registry())
+        return Draft202012Validator(schema, registry=registry)
+
+    import jsonschema_rs
+
+    return SchemaCheck(schema, detailed, registry=jsonschema_rs.Registry([(defs["$id"], defs)]))
 
 
 @lru_cache(maxsize=4)
-def definitions(schema_dir: str, version: str) -> Any:
-    from kubernetes_validate import utils as kv
-
-    return kv.schema_contents(f"kubernetes-json-schema/{schema_dir}/_definitions.json", version)
+def _definitions(schema_dir: str) -> Any:
+    return _read_json(os.path.join(schema_dir, "_definitions.json"))
 
 
-def _core_errors(obj: dict[str, Any], kube_version: str) -> list[str]:
+def _core_errors(obj: dict[str, Any], kube_version: str) -> list[Problem]:
     try:
         validator = _core_validator(str(obj.get("kind")), str(obj.get("apiVersion")), kube_version)
     except FileNotFoundError:
-        return [f"no schema for {obj.get('apiVersion')}/{obj.get('kind')} at Kubernetes {kube_version}"]
+        return [Problem((), f"no schema for {obj.get('apiVersion')}/{obj.get('kind')} at Kubernetes {kube_version}")]
     return _schema_errors(validator, obj)
 
 

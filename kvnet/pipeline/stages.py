@@ -16,8 +16,8 @@ from kvnet.input.plan_schema import check_document
 from kvnet.lock.resolve import LockLookup
 from kvnet.objectset import ObjectSet
 from kvnet.options import BuildOptions
-from kvnet.outputcheck.limits import size_problem
 from kvnet.outputcheck.checker import OutputChecker
+from kvnet.outputcheck.limits import size_problem
 from kvnet.rules import check_plan
 
 
@@ -96,7 +96,7 @@ def validate_objects(emitted: Sequence[Emitted], options: BuildOptions) -> list[
         vm = e.vm
         if vm is not None and vm.template:
             out.append(error("KV901", f"VM {vm.name!r}: the template fragment makes an invalid VirtualMachine: "
-                             f"{problems[0]}", _template_loc(vm, problems[0]),
+                             f"{problems[0]}", _template_loc(vm, problems[0].path),
                              hint="fix or remove the offending field of 'template'"))
         else:
             out.append(error("KV900", f"kvnet produced an invalid {e.obj.get('kind')} {meta.get('name')}: "
@@ -104,15 +104,14 @@ def validate_objects(emitted: Sequence[Emitted], options: BuildOptions) -> list[
     return out
 
 
-def _template_loc(vm: Any, problem: str) -> Loc:
-    """Where in ``template`` the output problem ``spec.template.spec.a.0.b: ...`` comes from."""
-    prefix = "spec.template.spec."
-    if not problem.startswith(prefix):
+def _template_loc(vm: Any, path: tuple[str | int, ...]) -> Loc:
+    """Where in ``template`` the output problem at ``path`` (``spec.template.spec.a.0.b``) comes from."""
+    inner = ("spec", "template", "spec")
+    if path[:3] != inner or len(path) == 3:
         return vm.where.at("template", key=True)  # type: ignore[no-any-return]
-    dotted = problem[len(prefix):].split(":", 1)[0]
-    path: list[str] = []
-    for part in dotted.split("."):
-        if part.isdigit():
+    keys: list[str] = []
+    for part in path[3:]:
+        if isinstance(part, int):
             break  # list indexes of the merged VM differ from the fragment's: stop at the list
-        path.append(part)
-    return vm.where.at("template", *path, key=True)  # type: ignore[no-any-return]
+        keys.append(part)
+    return vm.where.at("template", *keys, key=True)  # type: ignore[no-any-return]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -198,3 +199,65 @@ def test_real_kustomize_exec_function(tmp_path: Path) -> None:
     bad = subprocess.run([str(STANDALONE), "build", "--enable-alpha-plugins", "--enable-exec", str(tmp_path)],
                          capture_output=True, text=True, check=False, timeout=180, env=clean_env())
     assert bad.returncode != 0 and "KV210" in bad.stderr
+
+
+def test_rerun_cuts_out_stale_objects_between_items_and_keeps_the_rest_byte_for_byte(tmp_path: Path) -> None:
+    stale = ("  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: stale\n      labels:\n"
+             "        app.kubernetes.io/managed-by: kvnet\n        kvnet.dev/plan: lab\n")
+    other = "  # another user's item\n  - {apiVersion: v1, kind: Secret, metadata: {name: s}}   # flow, kept as is\n"
+    text = resource_list(GOOD_PLAN, items=PASS_THROUGH + stale + other).replace(
+        "functionConfig:", "results:\n- message: old\n  severity: info\nfunctionConfig:")
+    res = run_fn(text, tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert PASS_THROUGH + other in res.stdout  # neighbours of the cut-out item, untouched
+    out = yaml.safe_load(res.stdout)
+    assert [i["metadata"]["name"] for i in out["items"]] == ["keep-me", "s", "lan", "web-1"]
+    assert "results" not in out and "stale" not in res.stdout
+    assert res.stdout.endswith(text[text.index("functionConfig:"):])  # the plan itself, as it came
+
+
+@pytest.mark.parametrize("items", ["items: []\n", "items:\n", ""])
+def test_empty_or_missing_items_get_the_generated_objects(tmp_path: Path, items: str) -> None:
+    text = resource_list(GOOD_PLAN).replace("items:\n" + PASS_THROUGH, items)
+    res = run_fn(text, tmp_path)
+    assert res.returncode == 0, res.stderr
+    out = yaml.safe_load(res.stdout)
+    assert [o["kind"] for o in out["items"]] == ["NetworkAttachmentDefinition", "VirtualMachine"]
+
+
+def test_flow_style_list_takes_the_round_trip_path_with_the_same_result(tmp_path: Path) -> None:
+    block = yaml.safe_load(run_fn(resource_list(GOOD_PLAN), tmp_path).stdout)
+    as_json = json.dumps(yaml.safe_load(resource_list(GOOD_PLAN)))  # JSON is YAML in flow style
+    res = run_fn(as_json, tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert yaml.safe_load(res.stdout) == block
+
+
+KPT = shutil.which("kpt")
+
+
+@pytest.mark.skipif(KPT is None, reason="needs kpt on PATH")
+def test_real_kpt_fn_eval_renders_and_rerenders_a_package(tmp_path: Path) -> None:
+    wrapper = tmp_path / "kvnet-fn"
+    wrapper.write_text(f"#!/bin/sh\nexec {sys.executable} -m kvnet fn \"$@\"\n")
+    wrapper.chmod(0o755)
+    (tmp_path / "plan.yaml").write_text(GOOD_PLAN)
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keep-me # a comment\ndata:\n  key: \"quoted\"\n"
+    (pkg / "cm.yaml").write_text(cm)
+    cmd = [str(KPT), "fn", "eval", str(pkg), "--exec", str(wrapper), "--fn-config", str(tmp_path / "plan.yaml")]
+    for _ in range(2):  # the second run replaces the first run's objects
+        res = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=180, env=clean_env())
+        assert res.returncode == 0, res.stderr
+        assert sorted(p.name for p in (pkg / "kvnet").iterdir()) == [
+            "vms_networkattachmentdefinition_lan.yaml", "vms_virtualmachine_web-1.yaml"]
+        assert (pkg / "cm.yaml").read_text() == cm
+    got = [strip_fn_annotations(o) for p in sorted((pkg / "kvnet").iterdir()) for o in objects(p.read_text())]
+    ref = tmp_path / "ref"
+    ref.mkdir()
+    (ref / "plan.yaml").write_text(GOOD_PLAN)
+    want = objects(kvnet_build(ref))
+    for obj in want:  # kpt names no file for --fn-config: the source is the plan's name
+        obj["metadata"]["annotations"]["kvnet.dev/source"] = "NetworkPlan/lab"
+    assert by_identity(got) == by_identity(want)

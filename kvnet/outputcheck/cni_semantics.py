@@ -1,0 +1,113 @@
+"""What the CNI configuration schemas cannot say: a subnet is a network address, pool bounds
+and gateways lie inside their subnet, in order (host-local, whereabouts and static IPAM, as
+the reference plugins and whereabouts read them)."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from kvnet.outputcheck.problem import PathT, Problem, problem_at
+
+
+def _network(value: object) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(str(value), strict=False)
+    except ValueError:
+        return None
+
+
+def _address(value: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(str(value))
+    except ValueError:
+        return None
+
+
+def _pool_problems(
+    where: PathT,
+    subnet: object,
+    start: object,
+    end: object,
+    gateway: object,
+    names: tuple[str, str, str, str],
+) -> list[Problem]:
+    """Subnet must be a network address; pool bounds and gateway inside it, in order."""
+    problems: list[Problem] = []
+    net = _network(subnet)
+    if net is None:
+        return problems  # the schema already reported it
+    sub_key, start_key, end_key, gw_key = names
+    try:
+        ipaddress.ip_network(str(subnet), strict=True)
+    except ValueError:
+        problems.append(problem_at((*where, sub_key), f"{str(subnet)!r} has host bits set (network is {net})"))
+    bounds: dict[str, ipaddress.IPv4Address | ipaddress.IPv6Address] = {}
+    for key, value in ((start_key, start), (end_key, end), (gw_key, gateway)):
+        if value is None:
+            continue
+        addr = _address(value)
+        if addr is None:
+            continue
+        if addr.version != net.version or addr not in net:
+            problems.append(problem_at((*where, key), f"{str(value)!r} is outside {sub_key} {net}"))
+        else:
+            bounds[key] = addr
+    if start_key in bounds and end_key in bounds and bounds[start_key] > bounds[end_key]:  # type: ignore[operator]
+        problems.append(problem_at((*where, end_key), f"{str(end)!r} is before {start_key} {str(start)!r}"))
+    return problems
+
+
+def semantic_problems(config: dict[str, Any], prefix: PathT) -> list[Problem]:
+    """Checks JSON Schema cannot express: host bits in subnets, pools inside subnets (``prefix``
+    leads every path). Run only on a configuration that passed its schema."""
+    ipam = config.get("ipam")
+    if not isinstance(ipam, dict):
+        return []
+    base = (*prefix, "ipam")
+    problems: list[Problem] = []
+    kind = ipam.get("type")
+    if kind == "host-local" and "subnet" in ipam:
+        # host-local's older single-range form (still read by containernetworking/plugins)
+        problems += _pool_problems(base, ipam.get("subnet"), ipam.get("rangeStart"), ipam.get("rangeEnd"),
+                                   ipam.get("gateway"), ("subnet", "rangeStart", "rangeEnd", "gateway"))
+    if kind == "host-local" and isinstance(ipam.get("ranges"), list):
+        for i, rangeset in enumerate(ipam["ranges"]):
+            if not isinstance(rangeset, list):
+                continue
+            for j, rng in enumerate(rangeset):
+                if isinstance(rng, dict):
+                    problems += _pool_problems(
+                        (*base, "ranges", i, j),
+                        rng.get("subnet"),
+                        rng.get("rangeStart"),
+                        rng.get("rangeEnd"),
+                        rng.get("gateway"),
+                        ("subnet", "rangeStart", "rangeEnd", "gateway"),
+                    )
+    elif kind == "whereabouts" and "range" in ipam:
+        problems += _pool_problems(
+            base,
+            ipam.get("range"),
+            ipam.get("range_start"),
+            ipam.get("range_end"),
+            ipam.get("gateway"),
+            ("range", "range_start", "range_end", "gateway"),
+        )
+        excludes = ipam.get("exclude")
+        net = _network(ipam.get("range"))
+        if isinstance(excludes, list) and net is not None:
+            for i, item in enumerate(excludes):
+                ex = _network(item)
+                if ex is not None and (ex.version != net.version or not ex.subnet_of(net)):  # type: ignore[arg-type]
+                    problems.append(problem_at((*base, "exclude", i), f"{str(item)!r} is outside range {net}"))
+    elif kind == "static" and isinstance(ipam.get("addresses"), list):
+        for i, item in enumerate(ipam["addresses"]):
+            if not isinstance(item, dict) or "gateway" not in item:
+                continue
+            net = _network(item.get("address"))
+            gw = _address(item["gateway"])
+            if net is not None and gw is not None and (gw.version != net.version or gw not in net):
+                problems.append(problem_at((*base, "addresses", i, "gateway"),
+                                           f"{str(item['gateway'])!r} is outside {net}"))
+    return problems

@@ -7,8 +7,8 @@ alike:
 
 - the floor: libyaml compose of the plan + libyaml dump of the same output data (floor.py);
 - ``kvnet build``, ``kvnet validate``, ``kvnet fn`` (the ResourceList kpt sends on stdin),
-  ``kpt fn eval --exec 'kvnet fn'`` rendering a package when kpt is on PATH, ``kvnet lint``
-  when this kvnet has it;
+  ``kpt fn eval --exec 'kvnet fn'`` rendering a package when kpt is on PATH, ``kvnet lint`` of
+  the build output when this kvnet has it;
 - ``kvnet lock`` when this kvnet has it, on the same VMs with 3 allocated interfaces each
   (``genplan --allocated``): with the lock current and writing every entry anew, beside
   ``kvnet build`` of that plan reading the lock (SPEC §7: lock costs no more than build);
@@ -137,7 +137,8 @@ def prepare(n_vms: int, root: Path) -> tuple[list[Command], str]:
                                  "--fn-config", str(root / "fn-config.yaml")], ratio_to="kvnet build",
                                 before=root / "pkg" / "kvnet"))
     if has_command("lint"):
-        commands.append(Command("kvnet lint", [*KVNET, "lint", str(plan_dir)], ratio_to="kvnet build"))
+        commands.append(Command("kvnet lint (of the build output)", [*KVNET, "lint", str(out_yaml)],
+                                ratio_to="kvnet build"))
     if has_command("lock"):
         commands += lock_commands(n_vms, root / "lock-plan")
     if shutil.which("kubectl"):

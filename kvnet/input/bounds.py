@@ -89,6 +89,12 @@ def prescan(text: str, shown: str, budget: Budget, loader_class: Any) -> None:
         return
     import yaml
 
+    raw = getattr(loader_class(text), "raw_parse", None)  # libyaml counts every event in C
+    try:
+        if raw is not None and raw() <= budget.nodes:  # a node is at least one event
+            return
+    except yaml.YAMLError:
+        pass  # the loop below (or the composer) reports it where it is
     left = budget.nodes
     loader = loader_class(text)
     try:

@@ -80,22 +80,24 @@ def check_vm_storage(vm: dict[str, Any]) -> list[Problem]:
     disks = _get(spec, "domain", "devices", "disks") or []
     if not isinstance(volumes, list) or not isinstance(disks, list):
         return []  # the schema reports the types
-    out: list[str] = []
+    out: list[Problem] = []
     names: set[str] = set()
-    for v in volumes:
+    for index, v in enumerate(volumes):
         if not isinstance(v, dict):
             continue
         if isinstance(v.get("name"), str):
             names.add(v["name"])
         sources = [k for k in VOLUME_SOURCES if k in v]
         if len(sources) > 1:
-            out.append(f"volume {v.get('name')!r} has more than one source: {', '.join(sources)}")
-    for d in disks:
+            out.append(Problem((*VOLUMES, index),
+                               f"volume {v.get('name')!r} has more than one source: {', '.join(sources)}"))
+    for index, d in enumerate(disks):
         if not isinstance(d, dict):
             continue
         kinds = [k for k in DISK_TYPES if k in d]
         if len(kinds) > 1:
-            out.append(f"disk {d.get('name')!r} is more than one device type: {', '.join(kinds)}")
+            out.append(Problem((*DISKS, index),
+                               f"disk {d.get('name')!r} is more than one device type: {', '.join(kinds)}"))
         if isinstance(d.get("name"), str) and d["name"] not in names:
-            out.append(f"disk {d.get('name')!r} has no volume of the same name")
+            out.append(Problem((*DISKS, index, "name"), f"disk {d.get('name')!r} has no volume of the same name"))
     return out

@@ -18,8 +18,12 @@ def main() -> None:
     signals.install()
     # A compile allocates hundreds of thousands of dicts and lists that all live until the
     # process exits and form no reference cycles: the cyclic collector only walks them again
-    # and again (~10% of a 1,000-VM build). The process is short-lived; nothing is lost.
+    # and again (~10% of a 1,000-VM build). The process is short-lived; nothing is lost. (Back on
+    # afterwards, for a caller that runs the CLI in its own process, such as the tests.)
     gc.disable()
     from kvnet.cli import main as cli_main
 
-    cli_main()
+    try:
+        cli_main()
+    finally:
+        gc.enable()

@@ -108,9 +108,17 @@ def _core_validator(kind: str, api_version: str, kube_version: str) -> SchemaChe
         registry = Resource.from_contents(defs) @ (Resource.from_contents(schema) @ Registry())
         return Draft202012Validator(schema, registry=registry)
 
+    return SchemaCheck(schema, detailed, registry=_native_registry(schema_dir))
+
+
+@lru_cache(maxsize=4)
+def _native_registry(schema_dir: str) -> Any:
+    """jsonschema-rs's registry of the ``_definitions.json`` of ``schema_dir``, one for every kind
+    (each holds its own copy of the 1.3 MB definitions)."""
     import jsonschema_rs
 
-    return SchemaCheck(schema, detailed, registry=jsonschema_rs.Registry([(defs["$id"], defs)]))
+    defs = _definitions(schema_dir)
+    return jsonschema_rs.Registry([(defs["$id"], defs)])
 
 
 @lru_cache(maxsize=4)

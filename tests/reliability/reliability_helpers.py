@@ -55,7 +55,13 @@ def measure(*args: str, cwd: Path | None = None, stdin_path: Path | None = None,
     start = time.monotonic()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
             (open(stdin_path, "rb") if stdin_path else open(os.devnull, "rb")) as stdin:
-        proc = subprocess.Popen([*KVNET, *args], cwd=cwd, env=full, stdin=stdin, stdout=out, stderr=err)
+        # through a small parent: a child spawned by this (large) test process inherits its peak
+        # RSS in ru_maxrss (Linux keeps the pre-exec high-water mark), so the parent forks kvnet
+        # from its own small image and hands back kvnet's rusage
+        rusage_file = tempfile.NamedTemporaryFile(delete=False)
+        rusage_file.close()
+        proc = subprocess.Popen([sys.executable, "-c", _SPAWN, rusage_file.name, *KVNET, *args], cwd=cwd, env=full,
+                                stdin=stdin, stdout=out, stderr=err)
         deadline = start + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -71,5 +77,19 @@ def measure(*args: str, cwd: Path | None = None, stdin_path: Path | None = None,
         out.seek(0)
         err.seek(0)
         data, text = out.read(), err.read().decode(errors="replace")
-    rss_mb = usage.ru_maxrss / 1024  # Linux: KiB
-    return Measured(proc.returncode, data, text, wall, usage.ru_utime + usage.ru_stime, rss_mb)
+    with open(rusage_file.name, encoding="utf-8") as fh:
+        cpu, maxrss = (float(x) for x in fh.read().split())
+    os.unlink(rusage_file.name)
+    return Measured(proc.returncode, data, text, wall, cpu, maxrss / 1024)  # Linux: KiB
+
+
+_SPAWN = """import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as fh:
+    fh.write(f"{usage.ru_utime + usage.ru_stime} {usage.ru_maxrss}")
+code = os.waitstatus_to_exitcode(status)
+os._exit(code if code >= 0 else 128 - code)
+"""

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from kvnet.diagnostics import Diagnostic, Report
-from kvnet.importer.networks import network_entry
+from kvnet.diagnostics import Diagnostic, Report, warning
+from kvnet.importer.networks import CANNOT_EXPRESS, network_entry
 from kvnet.importer.vms import vm_entry
 from kvnet.input.loader import Document
 from kvnet.input.model import API_VERSION, KIND
@@ -56,12 +56,44 @@ def guest_facts(conv: Conversion) -> dict[str, dict[str, Any]]:
     return out
 
 
+#: kinds a NetworkPlan states only as ``spec.cluster`` (kvnet build writes them from it)
+NODE_SIDE_KINDS = ("DaemonSet", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
+                   "ConfigMap", "NodeNetworkConfigurationPolicy")
+#: kinds import reads (a Secret as the cloud-init data of a VM)
+IMPORTED_KINDS = ("NetworkAttachmentDefinition", "VirtualMachine", "VirtualMachineInstance", "VirtualMachinePool",
+                  "Secret", KIND, "List")
+
+
+def left_out(docs: Sequence[Document]) -> list[Diagnostic]:
+    """KV311 for each top-level object import does not turn into plan fields (SPEC §8: "warns,
+    per object, about what it cannot express"): node-side objects, whose plan form is
+    ``spec.cluster``, and any other kind."""
+    out: list[Diagnostic] = []
+    for doc in docs:
+        data = doc.data
+        if not isinstance(data, dict) or not isinstance(data.get("kind"), str) or data["kind"] in IMPORTED_KINDS:
+            continue
+        kind = data["kind"]
+        meta = data.get("metadata")
+        name = meta.get("name") if isinstance(meta, dict) else None
+        what = f"{kind} {name!r}" if isinstance(name, str) else kind
+        if kind in NODE_SIDE_KINDS:
+            out.append(warning(CANNOT_EXPRESS, f"{what} is not imported: a NetworkPlan states the node side as "
+                               "spec.cluster, and kvnet build writes it from that", doc.loc(("kind",)),
+                               hint="add spec.cluster (distribution, multus, plugins, nodeNetwork) to the plan by "
+                                    "hand; 'kvnet lint --distribution' checks the objects you have"))
+        else:
+            out.append(warning(CANNOT_EXPRESS, f"{what} is not networking kvnet imports; it is left out of the plan",
+                               doc.loc(("kind",)), hint="keep applying it as it is, beside the plan's output"))
+    return out
+
+
 def import_documents(docs: Sequence[Document]) -> ImportResult:
-    """NetworkPlans (as data) reproducing the networking of ``docs``."""
+    """NetworkPlans (as data) reproducing the networking of ``docs``; KV311 for what they leave out."""
     linted = lint_documents(docs)
     if any(d.is_error for d in linted.diagnostics):
         return ImportResult([], linted.diagnostics)
-    notes: list[Diagnostic] = list(linted.diagnostics)
+    notes: list[Diagnostic] = list(linted.diagnostics) + left_out(docs)
     conv = linted.conversion
     assert conv is not None
     plans: dict[str, dict[str, Any]] = {}

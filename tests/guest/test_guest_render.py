@@ -228,9 +228,15 @@ def test_guest_gets_what_the_plan_says(rendered: list[Outcome]) -> None:
 
 
 def test_every_listed_limit_is_still_observed(rendered: list[Outcome]) -> None:
+    """A listed limit of a cloud-init version that ran must still show (a version that is not on
+    this machine, e.g. 26.2 without ../shared/upstream, says nothing about its limits)."""
+    ran = {o.version for o in rendered}
     seen = {(o.version, o.kind, feat) for o in rendered for feat, _ in o.failures}
-    stale = [(v, k, f) for (v, k), feats in LIMITS.items() for f in feats if (v, k, f) not in seen]
+    stale = [(v, k, f) for (v, k), feats in LIMITS.items() for f in feats if v in ran and (v, k, f) not in seen]
     assert not stale, f"LIMITS (and the README's guest table) list limits no longer observed: {stale}"
+    absent = sorted({v for v, _k in LIMITS} - ran)
+    if absent:
+        pytest.skip(f"cloud-init {', '.join(absent)} not run here ({'; '.join(versions()[1])}): its limits unchecked")
 
 
 def test_matrix_is_covered(rendered: list[Outcome], capsys: pytest.CaptureFixture[str]) -> None:

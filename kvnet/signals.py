@@ -53,14 +53,6 @@ def on_signal(signum: int, frame: Any) -> None:
     _raise_for(signum)
 
 
-on_sigterm = on_signal  # the name earlier callers used
-
-
-def output_started() -> None:
-    """Kept for callers written before kvnet.output: writing now goes through
-    :mod:`kvnet.output`, which needs no announcement. Does nothing."""
-
-
 @contextlib.contextmanager
 def guarded() -> Iterator[None]:
     """A block that leaves state to clean up: SIGTERM raises :class:`Terminated` inside it."""

@@ -10,7 +10,7 @@ from kvnet.commands.common import format_option, report, write_stdout
 from kvnet.diagnostics import Loc, error
 from kvnet.exitcodes import OK, USAGE, exit_code
 from kvnet.lock.update import plan_updates, write
-from kvnet.signals import output_started
+from kvnet.signals import deferred
 
 
 @click.command()
@@ -42,10 +42,10 @@ def lock(paths: tuple[str, ...], fmt: str, check: bool) -> int:
             write_stdout("".join(line + "\n" for line in lines))
         return exit_code(stale)
     report(diags, fmt)
-    output_started()  # every lock checked: write them all, never leave some written and some not
     try:
-        for u in changed:
-            write(u)
+        with deferred():  # every lock checked: a signal waits, so no run leaves some written and some not
+            for u in changed:
+                write(u)
     except OSError as exc:
         click.echo(f"kvnet: cannot write {exc.filename}: {exc.strerror or exc}", err=True)
         return USAGE

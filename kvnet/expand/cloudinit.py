@@ -33,6 +33,11 @@ from kvnet.netmath import parse_interface
 # networkd, static routes 0/100).
 NON_DEFAULT_DHCP_METRIC = 200
 DEFAULT_ROUTE_TO = {4: "0.0.0.0/0", 6: "::/0"}
+#: every way networkData may say "default route": the destinations kvnet writes, and the
+#: ``default`` older cloud-init rejects outside netplan (readers: lint/import, explain)
+DEFAULT_ROUTE_DESTINATIONS = ("default", *DEFAULT_ROUTE_TO.values())
+#: netplan's deprecated gateway keys, which kvnet writes for a static IPv6 NIC (``gateway6``)
+GATEWAY_KEYS = ("gateway4", "gateway6")
 
 
 def guest_ifname(index: int) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, warning
+from kvnet.expand.cloudinit import DEFAULT_ROUTE_DESTINATIONS, GATEWAY_KEYS
 from kvnet.lint.objects import Found
 from kvnet.lint.vms import VmInfo
 
@@ -118,10 +119,13 @@ def _v2_ethernet(label: str, name: str, eth: dict[str, Any], ci: CloudInit) -> N
     ns = eth.get("nameservers")
     if isinstance(ns, dict):
         facts.update(nameservers=ns.get("addresses"), search=ns.get("search"))
+    gateway = next((eth[k] for k in GATEWAY_KEYS if isinstance(eth.get(k), str)), None)
+    if gateway is not None:  # kvnet writes gateway6 for a static IPv6 NIC (cloud-init 22.4 mangles ::/0)
+        facts["gateway"] = gateway
     for route in routes if isinstance(routes, list) else []:
         if not isinstance(route, dict):
             continue
-        if route.get("to") in ("default", "0.0.0.0/0", "::/0"):
+        if route.get("to") in DEFAULT_ROUTE_DESTINATIONS:
             facts.setdefault("gateway", route.get("via"))
         elif isinstance(route.get("to"), str) and isinstance(route.get("via"), str):
             extra = {"to": route["to"], "via": route["via"]}

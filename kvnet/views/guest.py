@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-DEFAULT_DESTINATIONS = ("default", "0.0.0.0/0", "::/0")
+from kvnet.expand.cloudinit import DEFAULT_ROUTE_DESTINATIONS, GATEWAY_KEYS
 
 
 @dataclass
@@ -54,11 +54,11 @@ def guest_nics(vm: dict[str, Any], secrets: dict[str, dict[str, Any]]) -> dict[s
                     nic.dhcp_routes = True
                     if overrides.get("route-metric") is not None and nic.default_metric is None:
                         nic.default_metric = int(overrides["route-metric"])
-        for key in ("gateway4", "gateway6"):
+        for key in GATEWAY_KEYS:
             if eth.get(key):
                 nic.default_via.append(str(eth[key]))
         for route in eth.get("routes") or []:
-            if str(route.get("to")) in DEFAULT_DESTINATIONS:
+            if str(route.get("to")) in DEFAULT_ROUTE_DESTINATIONS:
                 nic.default_via.append(str(route.get("via")))
                 if route.get("metric") is not None:
                     nic.default_metric = int(route["metric"])

@@ -151,3 +151,27 @@ def test_import_names_every_node_side_object_it_leaves_to_spec_cluster(tmp_path:
         what = f"{obj['kind']} {obj['metadata']['name']!r}"
         line = next(n for (w, n) in notes if w == what)
         assert lines[line - 1] == f"kind: {obj['kind']}"
+
+
+def test_import_reads_the_ipv6_gateway_kvnet_writes_as_gateway6(tmp_path: Path) -> None:
+    """A static IPv6 NIC carries its default route as netplan's gateway6 (cloud-init 22.4 turns
+    '::/0' into '::/64'); import reads it back as the network's gateway."""
+    plan = write(tmp_path / "in" / "kvnet.yaml", """
+        apiVersion: kvnet.dev/v1alpha1
+        kind: NetworkPlan
+        metadata: {name: lab, namespace: vms}
+        spec:
+          networks:
+            - {name: lan6, type: bridge, bridge: br-lan, subnet: "2001:db8:1::/64", gateway: "2001:db8:1::1"}
+          vms:
+            - name: web-1
+              image: quay.io/containerdisks/ubuntu:22.04
+              interfaces:
+                - {network: lan6, address: "2001:db8:1::20"}
+        """)
+    built = run_kvnet("build", str(plan.parent))
+    assert built.code == 0 and "gateway6" in built.out, built.err
+    imported = run_kvnet("import", "-", input=built.out)
+    assert imported.code == 0, imported.err
+    net = yaml.safe_load(imported.out)["spec"]["networks"][0]
+    assert net["name"] == "lan6" and net["gateway"] == "2001:db8:1::1"

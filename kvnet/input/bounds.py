@@ -60,29 +60,46 @@ class Budget:
     def take_node(self, aliased: bool, where: Loc | Callable[[], Loc]) -> None:
         """Account one node built (``aliased``: reached through an alias); KV003 past a bound.
 
-        ``where`` may be a function giving the position, so that the loader's hot path builds
-        no Loc for the nodes that pass."""
+        ``where`` may be a function giving the position, so that a hot path builds no Loc for
+        the nodes that pass."""
         self.nodes -= 1
         if aliased:
             self.aliases -= 1
-        if self.nodes >= 0 and self.aliases >= 0:
-            return
-        loc = where() if callable(where) else where
+        if self.nodes < 0 or self.aliases < 0:
+            self.check(where() if callable(where) else where)
+
+    def check(self, where: Loc) -> None:
+        """KV003 at ``where`` when more nodes or alias expansions were taken than the run has."""
         if self.nodes < 0:
-            raise BoundError(error("KV003", f"the input has more than {MAX_NODES} YAML nodes", loc,
+            raise BoundError(error("KV003", f"the input has more than {MAX_NODES} YAML nodes", where,
                                    hint="a generated or hostile file? a plan is far smaller"))
-        raise BoundError(error(
-            "KV003", f"alias expansion exceeds {MAX_ALIAS_NODES} nodes in this run", loc,
-            hint="a YAML alias bomb? write the values out instead of nesting anchors"))
+        if self.aliases < 0:
+            raise BoundError(error(
+                "KV003", f"alias expansion exceeds {MAX_ALIAS_NODES} nodes in this run", where,
+                hint="a YAML alias bomb? write the values out instead of nesting anchors"))
 
 
-def prescan(text: str, shown: str, budget: Budget, loader_class: Any) -> None:
+# a document start marker: "---" at the start of a line, then a blank or the end (YAML 1.2 §9.1.2)
+_DOCUMENT_START = re.compile(r"\n---(?=[ \t\r\n]|\Z)")
+
+
+def document_texts(text: str) -> list[str]:
+    """``text`` cut at its document start markers: each piece holds at most one document
+    (libyaml ends a block or plain scalar at a marker in column 0 and refuses one inside a
+    quoted scalar or a flow collection). A marker this misses (a line break other than
+    ``\n``) only leaves a piece larger, so bounds drawn from the pieces stay safe."""
+    return _DOCUMENT_START.split(text)
+
+
+def prescan(text: str, shown: str, budget: Budget, loader_class: Any, largest: int | None = None) -> None:
     """Count the YAML events of ``text`` without building anything, stopping as soon as the
     node budget is spent (libyaml composes a whole document before kvnet sees a node). Only
-    needed when ``text`` could hold more nodes than the budget has left: a node takes at
-    least two characters (``1,``), and a node follows a separator (``,:-[{?`` or a line
-    break) that it shares at most with the collection it opens."""
-    if len(text) // 2 < budget.nodes:
+    needed when one document could hold more nodes than the budget has left (``largest``: the
+    size of the largest piece of :func:`document_texts`, default the whole text; each document
+    is counted against the budget as soon as it is composed): a node takes at least two
+    characters (``1,``), and a node follows a separator (``,:-[{?`` or a line break) that it
+    shares at most with the collection it opens."""
+    if (len(text) if largest is None else largest) // 2 < budget.nodes:
         return
     separators = sum(text.count(c) for c in ",:-[{?\n")
     if 2 * (separators + 1) < budget.nodes:

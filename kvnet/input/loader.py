@@ -10,54 +10,16 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from kvnet.diagnostics import Diagnostic, Loc, error
-from kvnet.input.bounds import MAX_ALIAS_NODES, MAX_FILE_BYTES, BoundError, Budget, check_scalar, prescan, \
+from kvnet.diagnostics import Loc, error
+from kvnet.input.bounds import MAX_ALIAS_NODES, MAX_FILE_BYTES, BoundError, Budget, document_texts, prescan, \
     reader_error_loc
+from kvnet.input.document import Document, LoadError, PathT
+from kvnet.input.nodes import MAX_DEPTH, NodeBuilder
 
 __all__ = ["MAX_ALIAS_NODES", "MAX_FILE_BYTES", "MAX_DEPTH", "Budget", "Document", "LoadError", "load_file",
-           "load_text", "iter_yaml_files"]
-MAX_DEPTH = 200
-
-PathT = tuple[Any, ...]
-_STR_TAG = "tag:yaml.org,2002:str"
-
-
-@dataclass
-class Document:
-    """One YAML document: its data and where each value (and each key) sits."""
-
-    file: str  # path as shown to the user in diagnostics
-    index: int  # document index within the file
-    data: Any
-    source: str = ""  # path relative to the plan root (kvnet.dev/source)
-    values: dict[PathT, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[PathT, tuple[int, int]] = field(default_factory=dict)
-    # KV106/KV107 values found by a lenient load (``strict_values=False``), by path
-    suspect_values: dict[PathT, Diagnostic] = field(default_factory=dict)
-
-    def loc(self, path: PathT, key: bool = False) -> Loc:
-        """Position of ``path``; falls back to the nearest enclosing node."""
-        table = self.keys if key else self.values
-        p = tuple(path)
-        while True:
-            pos = table.get(p)
-            if pos is None and key:
-                pos = self.values.get(p)
-            if pos is not None:
-                return Loc(self.file, pos[0], pos[1])
-            if not p:
-                return Loc(self.file, 1, 1)
-            p = p[:-1]
-
-
-class LoadError(Exception):
-    def __init__(self, diag: Diagnostic) -> None:
-        super().__init__(diag.message)
-        self.diag = diag
-
+           "load_text", "iter_yaml_files", "PathT"]
 
 def _yaml() -> Any:
     import yaml
@@ -65,86 +27,34 @@ def _yaml() -> Any:
     return yaml
 
 
+_LOADER: list[Any] = []
+
+
 def _loader_class() -> Any:
+    """libyaml's safe loader (PyYAML's pure-Python one without libyaml), resolving plain scalars
+    through a memo: libyaml calls the Python resolver for every scalar it composes, and a
+    manifest repeats the same plain values (``true``, ``bridge``, ``eth0``) thousands of times.
+    The tag of a plain scalar depends on its text alone (PyYAML's implicit resolvers)."""
+    if _LOADER:
+        return _LOADER[0]
     yaml = _yaml()
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    memo: dict[str, str] = {}
+    scalar_node = yaml.ScalarNode
 
+    class MemoLoader(base):  # type: ignore[misc, valid-type]
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is scalar_node and implicit[0]:
+                tag = memo.get(value)
+                if tag is None:
+                    tag = base.resolve(self, kind, value, implicit)
+                    if len(memo) < 4096 and len(value) < 64:
+                        memo[value] = tag
+                return tag
+            return base.resolve(self, kind, value, implicit)
 
-class _Builder:
-    """Turn a composed node graph into plain data plus position tables."""
-
-    def __init__(self, doc: Document, budget: Budget, strict_values: bool = True) -> None:
-        self.doc = doc
-        self.budget = budget
-        self.strict_values = strict_values
-        self.seen_ids: set[int] = set()
-        yaml = _yaml()
-        self._constructor = yaml.SafeLoader("")  # used only to resolve scalar values
-        self.MappingNode = yaml.MappingNode
-        self.SequenceNode = yaml.SequenceNode
-
-    def _mark(self, node: Any) -> tuple[int, int]:
-        return (node.start_mark.line + 1, node.start_mark.column + 1)
-
-    def build(self, node: Any, path: PathT, depth: int = 0, record: bool = True) -> Any:
-        if depth > MAX_DEPTH:
-            raise LoadError(error("KV003", f"document nests deeper than {MAX_DEPTH} levels",
-                                  Loc(self.doc.file, *self._mark(node))))
-        nid = id(node)
-        aliased = nid in self.seen_ids
-        if not aliased:  # a second visit of the same node is an alias expansion
-            self.seen_ids.add(nid)
-        try:
-            self.budget.take_node(aliased, lambda: Loc(self.doc.file, *self._mark(node)))
-        except BoundError as exc:
-            raise LoadError(exc.diag) from None
-        if record:
-            self.doc.values[path] = self._mark(node)
-        if isinstance(node, self.MappingNode):
-            out: dict[Any, Any] = {}
-            explicit: set[Any] = set()  # keys written in this mapping; merged ('<<') keys yield to them
-            for knode, vnode in node.value:
-                if knode.tag == "tag:yaml.org,2002:merge":
-                    merged = self.build(vnode, path, depth + 1, record=False)
-                    items = merged if isinstance(merged, list) else [merged]
-                    for m in items:
-                        if isinstance(m, dict):
-                            for k, v in m.items():
-                                if k not in explicit:
-                                    out.setdefault(k, v)
-                    continue
-                key = self.build(knode, path + ("<key>",), depth + 1, record=False)
-                if isinstance(key, (dict, list)):
-                    raise LoadError(error("KV001", f"a {'mapping' if isinstance(key, dict) else 'sequence'} "
-                                          "is used as a mapping key; keys must be scalars",
-                                          Loc(self.doc.file, *self._mark(knode))))
-                if key in explicit:
-                    first = self.doc.keys.get(path + (key,))
-                    where = f" (first at line {first[0]})" if first else ""
-                    raise LoadError(error(
-                        "KV002", f"duplicate key {key!r}{where}",
-                        Loc(self.doc.file, *self._mark(knode)),
-                        hint="YAML keeps only one of them; remove or rename the other"))
-                if record:
-                    self.doc.keys[path + (key,)] = self._mark(knode)
-                explicit.add(key)
-                out[key] = self.build(vnode, path + (key,), depth + 1, record)
-            return out
-        if isinstance(node, self.SequenceNode):
-            return [self.build(item, path + (i,), depth + 1, record)
-                    for i, item in enumerate(node.value)]
-        if node.tag == _STR_TAG:
-            # what construct_yaml_str returns, without its dispatch (most scalars); check_scalar
-            # has nothing to say about a string
-            return node.value
-        value = self._constructor.construct_object(node, deep=False)
-        try:
-            check_scalar(node, value, Loc(self.doc.file, *self._mark(node)))
-        except BoundError as exc:
-            if self.strict_values:
-                raise LoadError(exc.diag) from None
-            self.doc.suspect_values.setdefault(path, exc.diag)
-        return value
+    _LOADER.append(MemoLoader)
+    return MemoLoader
 
 
 def _read(path: str, shown: str, budget: Budget) -> str:
@@ -166,14 +76,17 @@ def _read(path: str, shown: str, budget: Budget) -> str:
 _BRACKETS = re.compile(r"[^\[\]{}]+")
 
 
-def _check_nesting(text: str, shown: str) -> None:
+def _check_nesting(text: str, shown: str, pieces: list[str]) -> None:
     """Refuse input nested deeper than MAX_DEPTH before composing it.
 
     libyaml's composer recurses in C and crashes the process on a few tens of
     thousands of nested flow collections; its event parser does not recurse.
     Only flow collections can nest that deep within the file size bound, so
-    the events are walked only when the brackets alone could go that deep.
+    the events are walked only when the brackets alone could go that deep: first
+    counted per document (``pieces``, kvnet.input.bounds.document_texts), then nested.
     """
+    if all(p.count("[") + p.count("{") <= MAX_DEPTH for p in pieces):
+        return
     rough = 0
     depth = 0
     for ch in _BRACKETS.sub("", text):
@@ -207,16 +120,18 @@ def load_text(text: str, shown: str, source: str | None = None, budget: Budget |
     budget = budget if budget is not None else Budget()
     docs: list[Document] = []
     try:
-        _check_nesting(text, shown)
-        prescan(text, shown, budget, _loader_class())
+        pieces = document_texts(text)
+        _check_nesting(text, shown, pieces)
+        prescan(text, shown, budget, _loader_class(), max(map(len, pieces)))
         loader = _loader_class()(text)
+        track_aliases = "&" in text  # without an anchor there is no alias to expand
         try:
             index = 0
             while loader.check_node():
                 node = loader.get_node()
                 doc = Document(shown, index, None, source if source is not None else shown)
                 if node is not None:
-                    doc.data = _Builder(doc, budget, strict_values).build(node, ())
+                    doc.data = NodeBuilder(doc, budget, strict_values, track_aliases).build_document(node)
                 docs.append(doc)
                 index += 1
         finally:

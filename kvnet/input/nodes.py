@@ -1,0 +1,139 @@
+"""Plain data and position tables from a composed YAML node graph (the loader's hot path)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kvnet.diagnostics import Diagnostic, Loc, error
+from kvnet.input.bounds import BoundError, Budget, check_scalar
+from kvnet.input.document import Document, LoadError, PathT
+
+MAX_DEPTH = 200
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class NodeBuilder:
+    """Turn a composed node graph into plain data plus position tables.
+
+    The hot path of every run (a 1,000-VM build output has ~150,000 nodes): a string scalar,
+    most nodes, costs a class test, a tag compare and its position; the budget is counted in
+    local attributes and settled with the run's :class:`Budget` once the document is built.
+    ``track_aliases=False`` (text without ``&``: no anchor, so no alias) skips remembering
+    every node to tell an alias expansion from a first visit.
+    """
+
+    def __init__(self, doc: Document, budget: Budget, strict_values: bool = True,
+                 track_aliases: bool = True) -> None:
+        self.doc = doc
+        self.budget = budget
+        self.strict_values = strict_values
+        self.seen_ids: set[int] | None = set() if track_aliases else None
+        self.nodes = budget.nodes
+        self.aliases = budget.aliases
+        import yaml
+
+        self._constructor = yaml.SafeLoader("")  # used only to resolve scalar values
+        self.MappingNode = yaml.MappingNode
+        self.ScalarNode = yaml.ScalarNode
+
+    def _loc(self, node: Any) -> Loc:
+        mark = node.start_mark
+        return Loc(self.doc.file, mark.line + 1, mark.column + 1)
+
+    def build_document(self, node: Any) -> Any:
+        """The data of a document's root ``node``; the budget is settled even when it fails."""
+        try:
+            return self.build(node, ())
+        finally:
+            self.budget.nodes, self.budget.aliases = self.nodes, self.aliases
+
+    def _count(self, node: Any) -> None:
+        """Account one node built; KV003 past the run's node or alias bound (kvnet.input.bounds)."""
+        self.nodes -= 1
+        if self.seen_ids is not None:
+            nid = id(node)
+            if nid in self.seen_ids:  # a second visit of the same node is an alias expansion
+                self.aliases -= 1
+            else:
+                self.seen_ids.add(nid)
+        if self.nodes < 0 or self.aliases < 0:
+            self.budget.nodes, self.budget.aliases = self.nodes, self.aliases
+            try:
+                self.budget.check(self._loc(node))
+            except BoundError as exc:
+                raise LoadError(exc.diag) from None
+
+    def build(self, node: Any, path: PathT, depth: int = 0, record: bool = True) -> Any:
+        if depth > MAX_DEPTH:
+            raise LoadError(error("KV003", f"document nests deeper than {MAX_DEPTH} levels", self._loc(node)))
+        self._count(node)
+        if record:
+            mark = node.start_mark
+            self.doc.values[path] = (mark.line + 1, mark.column + 1)
+        cls = node.__class__
+        if cls is self.ScalarNode:
+            if node.tag == _STR_TAG:
+                # what construct_yaml_str returns, without its dispatch (most scalars); check_scalar
+                # has nothing to say about a string
+                return node.value
+            return self._scalar(node, path)
+        if cls is self.MappingNode:
+            return self._mapping(node, path, depth, record)
+        return [self.build(item, path + (i,), depth + 1, record) for i, item in enumerate(node.value)]
+
+    def _mapping(self, node: Any, path: PathT, depth: int, record: bool) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        merged: set[Any] | None = None  # keys a '<<' merge gave; a key written in the mapping overrides them
+        keys = self.doc.keys
+        fast_keys = depth < MAX_DEPTH  # a key one level deeper than the bound is refused by build()
+        for knode, vnode in node.value:
+            if knode.tag == "tag:yaml.org,2002:merge":
+                merged = merged if merged is not None else set()
+                self._merge(out, merged, self.build(vnode, path, depth + 1, record=False))
+                continue
+            if fast_keys and knode.__class__ is self.ScalarNode and knode.tag == _STR_TAG:
+                self._count(knode)
+                key = knode.value
+            else:
+                key = self.build(knode, path + ("<key>",), depth + 1, record=False)
+                if isinstance(key, (dict, list)):
+                    raise LoadError(error("KV001", f"a {'mapping' if isinstance(key, dict) else 'sequence'} "
+                                          "is used as a mapping key; keys must be scalars", self._loc(knode)))
+            if key in out:
+                if merged is None or key not in merged:
+                    raise LoadError(self._duplicate(node, knode, key))
+                merged.discard(key)
+            kpath = path + (key,)
+            if record:
+                mark = knode.start_mark
+                keys[kpath] = (mark.line + 1, mark.column + 1)
+            out[key] = self.build(vnode, kpath, depth + 1, record)
+        return out
+
+    @staticmethod
+    def _merge(out: dict[Any, Any], merged: set[Any], value: Any) -> None:
+        """YAML merge key: the mappings of ``value`` fill keys not yet in ``out`` (first one wins)."""
+        for m in value if isinstance(value, list) else [value]:
+            if isinstance(m, dict):
+                for k, v in m.items():
+                    if k not in out:
+                        out[k] = v
+                        merged.add(k)
+
+    def _duplicate(self, mapping: Any, knode: Any, key: Any) -> Diagnostic:
+        """KV002 at the second ``key`` of ``mapping``, naming the line of the first."""
+        first = next((k.start_mark.line + 1 for k, _ in mapping.value
+                      if k.__class__ is knode.__class__ and k.value == knode.value and k is not knode), None)
+        where = f" (first at line {first})" if first else ""
+        return error("KV002", f"duplicate key {key!r}{where}", self._loc(knode),
+                     hint="YAML keeps only one of them; remove or rename the other")
+
+    def _scalar(self, node: Any, path: PathT) -> Any:
+        value = self._constructor.construct_object(node, deep=False)
+        try:
+            check_scalar(node, value, self._loc(node))
+        except BoundError as exc:
+            if self.strict_values:
+                raise LoadError(exc.diag) from None
+            self.doc.suspect_values.setdefault(path, exc.diag)
+        return value

@@ -1,0 +1,84 @@
+"""kvnet.input.loader: data and positions equal PyYAML's own reading, whatever path the builder takes."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from kvnet.input.bounds import MAX_ALIAS_NODES, Budget, document_texts
+from kvnet.input.loader import LoadError, load_text
+
+TEXTS = {
+    "flow and block": "a: [1, {b: c}]\nd:\n  - e: 0x1f\n    f: ~\n    g: 'yes'\n    h: yes\n",
+    "merge and override": "base: &b {x: 1, y: 2}\nk:\n  <<: *b\n  y: 3\n  z: 4\n",
+    "override before merge": "base: &b {x: 1, y: 2}\nk:\n  y: 3\n  <<: [*b, {z: 5, x: 9}]\n",
+    "non-string keys": "1: one\nnull: yes\n2.5: x\n",
+    "several documents": "---\na: 1\n---\n- b\n- c: |\n    ---\n    text\n...\n---\nplain\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TEXTS))
+def test_data_is_what_pyyaml_reads(name: str) -> None:
+    text = TEXTS[name]
+    docs = load_text(text, "t.yaml")
+    assert [d.data for d in docs] == list(yaml.safe_load_all(text))
+
+
+def test_every_value_and_key_has_its_position() -> None:
+    doc = load_text("a:\n  b: [x, {c: 1}]\n  d: text\n", "t.yaml")[0]
+    assert doc.values[("a", "b", 1, "c")] == (2, 14)
+    assert doc.keys[("a", "b", 1, "c")] == (2, 11)
+    assert doc.keys[("a", "d")] == (3, 3) and doc.values[("a", "d")] == (3, 6)
+    assert str(doc.loc(("a", "missing", 3))) == "t.yaml:2:3"  # the nearest enclosing node
+
+
+def test_duplicate_key_names_the_first_line() -> None:
+    with pytest.raises(LoadError) as exc:
+        load_text("a:\n  b: 1\n  c: 2\n  b: 3\n", "t.yaml")
+    diag = exc.value.diag
+    assert (diag.code, diag.line, diag.column) == ("KV002", 4, 3)
+    assert diag.message == "duplicate key 'b' (first at line 2)"
+
+
+def test_a_key_written_twice_after_a_merge_is_a_duplicate() -> None:
+    with pytest.raises(LoadError) as exc:
+        load_text("base: &b {x: 1}\nk:\n  <<: *b\n  x: 2\n  x: 3\n", "t.yaml")
+    assert (exc.value.diag.code, exc.value.diag.line) == ("KV002", 5)
+
+
+def test_alias_expansion_is_counted_against_the_run() -> None:
+    """b and c each expand the 4 nodes of the anchored sequence: 8 alias nodes."""
+    text = "a: &a [1, 2, 3]\nb: *a\nc: *a\n"
+    budget = Budget(aliases=8)
+    load_text(text, "one.yaml", budget=budget)
+    assert budget.aliases == 0
+    with pytest.raises(LoadError) as exc:
+        load_text(text, "two.yaml", budget=budget)  # the same budget: the run has none left
+    diag = exc.value.diag
+    assert diag.code == "KV003" and f"{MAX_ALIAS_NODES}" in diag.message
+    assert (diag.file, diag.line) == ("two.yaml", 1)  # an aliased node sits where its anchor is
+
+
+def test_node_bound_refuses_with_position() -> None:
+    with pytest.raises(LoadError) as exc:
+        load_text("a: 1\nb: [2, 3]\n", "t.yaml", budget=Budget(nodes=6))
+    diag = exc.value.diag
+    assert diag.code == "KV003" and "YAML nodes" in diag.message and (diag.line, diag.column) == (2, 8)  # node 7
+
+
+def test_text_without_anchor_uses_no_alias_budget() -> None:
+    budget = Budget()
+    load_text("a: [1, 2]\nb: {c: d}\n", "t.yaml", budget=budget)
+    assert budget.aliases == MAX_ALIAS_NODES and budget.nodes == Budget().nodes - 9
+
+
+@pytest.mark.parametrize("text,pieces", [
+    ("a: 1\n---\nb: 2\n", 2),
+    ("--- a\n--- b\n", 2),  # the first marker opens the text: one piece before it is empty of documents
+    ("a: |\n  ---\n  b\n", 1),  # indented: content of a block scalar
+    ("a: 1\n----\nb\n", 1),  # not a marker: a plain scalar
+    ("a: 1\n---\tb\n---", 3),
+])
+def test_document_texts_cut_only_at_markers(text: str, pieces: int) -> None:
+    assert len(document_texts(text)) == pieces
+    assert "".join(document_texts(text)).count("\n") <= text.count("\n")

@@ -13,7 +13,7 @@ from kvnet.lint.convert import (
     static_address,
 )
 from kvnet.lint.nads import NadInfo, check_nad
-from kvnet.lint.netdata import read_cloud_init
+from kvnet.lint.netdata import read_cloud_inits
 from kvnet.lint.objects import NAD, SECRET, VM, VM_POOL, VMI, Found
 from kvnet.lint.vms import read_vm
 
@@ -52,8 +52,7 @@ def assemble(objects: Sequence[Found]) -> Conversion:
         conv.plan.networks.append(segment.network)
         for info in segment.nads:
             conv.segment_of[(info.found.namespace, info.found.name)] = segment
-    for n, vm in enumerate(vms):
-        ci = read_cloud_init(vm, secrets)
+    for n, (vm, ci) in enumerate(zip(vms, read_cloud_inits(vms, secrets), strict=True)):
         findings.extend(ci.findings)
         interfaces: list[Interface] = []
         for nic in vm.nics:

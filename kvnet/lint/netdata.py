@@ -12,10 +12,11 @@ import base64
 import ipaddress
 import binascii
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, warning
 from kvnet.expand.cloudinit import DEFAULT_ROUTE_DESTINATIONS, GATEWAY_KEYS
+from kvnet.input.embedded import Unreadable, read_texts
 from kvnet.lint.objects import Found
 from kvnet.lint.vms import VmInfo
 
@@ -55,8 +56,17 @@ def _secret_text(secrets: dict[tuple[str, str], Found], ns: str, ref: Any, key: 
     return None
 
 
-def read_cloud_init(vm: VmInfo, secrets: dict[tuple[str, str], Found]) -> CloudInit:
-    """The VM's cloud-init volume, its texts and the static addresses its networkData gives."""
+def read_cloud_inits(vms: Sequence[VmInfo], secrets: dict[tuple[str, str], Found]) -> list[CloudInit]:
+    """Each VM's cloud-init volume, its texts and the static addresses its networkData gives
+    (the networkData texts of all VMs are read together: kvnet.input.embedded)."""
+    found = [_cloud_init(vm, secrets) for vm in vms]
+    wanted = [(vm, ci) for vm, ci in zip(vms, found, strict=True) if ci.network_data is not None and ci.loc is not None]
+    for (vm, ci), data in zip(wanted, read_texts([ci.network_data or "" for _, ci in wanted]), strict=True):
+        _read_network_data(vm, ci, data)
+    return found
+
+
+def _cloud_init(vm: VmInfo, secrets: dict[tuple[str, str], Found]) -> CloudInit:
     ci = CloudInit()
     volumes = vm.spec.get("volumes")
     for i, vol in enumerate(volumes if isinstance(volumes, list) else []):
@@ -74,23 +84,16 @@ def read_cloud_init(vm: VmInfo, secrets: dict[tuple[str, str], Found]) -> CloudI
         key = "networkData" if "networkData" in body else "networkDataSecretRef"
         ci.loc = vm.loc("volumes", i, source, key, key=True)
         break
-    if ci.network_data is not None and ci.loc is not None:
-        _read_network_data(vm, ci)
     return ci
 
 
-def _read_network_data(vm: VmInfo, ci: CloudInit) -> None:
-    import yaml
-
-    assert ci.loc is not None and ci.network_data is not None
+def _read_network_data(vm: VmInfo, ci: CloudInit, data: Any) -> None:
+    """``data``: the networkData as read with every scalar a string (an unquoted MAC stays a MAC)."""
+    assert ci.loc is not None
     label = f"VM {vm.found.name!r}"
-    try:
-        # the base loader keeps every scalar a string: an unquoted MAC stays a MAC (the safe
-        # loader reads 02:5e:10:00:00:20 as a base-60 integer), and it is the fastest
-        data = yaml.load(ci.network_data, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
-    except yaml.YAMLError as exc:
+    if isinstance(data, Unreadable):
         ci.findings.append(warning(UNREADABLE, f"{label}: networkData is not YAML cloud-init can read: "
-                                   f"{str(exc).splitlines()[0]}", ci.loc))
+                                   f"{data.message}", ci.loc))
         return
     if not isinstance(data, dict):
         ci.findings.append(warning(UNREADABLE, f"{label}: networkData is not a mapping", ci.loc))

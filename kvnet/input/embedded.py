@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any, Sequence
 
+from kvnet.input.loader import loader_class
+
 # text that reads otherwise in a stream: a document marker or a directive at the start of a
 # line, a line break libyaml knows besides \n (a marker could follow it), a BOM, or a block
 # scalar that keeps its final line breaks (the \n put after the text would be one more)
@@ -58,7 +60,7 @@ def _read_stream(texts: Sequence[str]) -> list[Any] | None:
     exactly one document per text into plain data (then each is read on its own)."""
     import yaml
 
-    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)("".join(f"---\n{t}\n" for t in texts))
+    loader = loader_class("Base")("".join(f"---\n{t}\n" for t in texts))
     docs: list[Any] = []
     try:
         while loader.check_node():

@@ -27,22 +27,31 @@ def _yaml() -> Any:
     return yaml
 
 
-_LOADER: list[Any] = []
+_LOADERS: dict[str, Any] = {}
 
 
-def _loader_class() -> Any:
-    """libyaml's safe loader (PyYAML's pure-Python one without libyaml), resolving plain scalars
-    through a memo: libyaml calls the Python resolver for every scalar it composes, and a
-    manifest repeats the same plain values (``true``, ``bridge``, ``eth0``) thousands of times.
-    The tag of a plain scalar depends on its text alone (PyYAML's implicit resolvers)."""
-    if _LOADER:
-        return _LOADER[0]
+def loader_class(kind: str = "Safe") -> Any:
+    """PyYAML's ``CSafeLoader`` (``kind="Base"``: ``CBaseLoader``, every scalar a string; the
+    pure-Python one without libyaml) with a faster resolver, the same tags.
+
+    libyaml calls the Python resolver for every node it composes. A plain scalar's tag depends
+    on its text alone (PyYAML's implicit resolvers), and a manifest repeats the same plain values
+    (``true``, ``bridge``, ``eth0``) thousands of times: they go through a memo. Every other node
+    gets the default tag of its kind, as PyYAML's resolver gives it when no path resolver is
+    registered (none is, for these loaders)."""
+    if kind in _LOADERS:
+        return _LOADERS[kind]
     yaml = _yaml()
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    base = getattr(yaml, f"C{kind}Loader", getattr(yaml, f"{kind}Loader"))
+    if base.yaml_path_resolvers:  # somebody registered one: keep PyYAML's resolver
+        _LOADERS[kind] = base
+        return base
     memo: dict[str, str] = {}
     scalar_node = yaml.ScalarNode
+    defaults = {scalar_node: base.DEFAULT_SCALAR_TAG, yaml.SequenceNode: base.DEFAULT_SEQUENCE_TAG,
+                yaml.MappingNode: base.DEFAULT_MAPPING_TAG}
 
-    class MemoLoader(base):  # type: ignore[misc, valid-type]
+    class FastResolveLoader(base):  # type: ignore[misc, valid-type]
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
             if kind is scalar_node and implicit[0]:
                 tag = memo.get(value)
@@ -51,10 +60,14 @@ def _loader_class() -> Any:
                     if len(memo) < 4096 and len(value) < 64:
                         memo[value] = tag
                 return tag
-            return base.resolve(self, kind, value, implicit)
+            return defaults[kind]
 
-    _LOADER.append(MemoLoader)
-    return MemoLoader
+    _LOADERS[kind] = FastResolveLoader
+    return FastResolveLoader
+
+
+def _loader_class() -> Any:
+    return loader_class("Safe")
 
 
 def _read(path: str, shown: str, budget: Budget) -> str:

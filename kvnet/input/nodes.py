@@ -50,6 +50,11 @@ class NodeBuilder:
     def _count(self, node: Any) -> None:
         """Account one node built; KV003 past the run's node or alias bound (kvnet.input.bounds)."""
         self.nodes -= 1
+        if self.seen_ids is not None or self.nodes < 0:
+            self._track(node)
+
+    def _track(self, node: Any) -> None:
+        """The rarer part of :meth:`_count`: alias expansions, and the bounds once crossed."""
         if self.seen_ids is not None:
             nid = id(node)
             if nid in self.seen_ids:  # a second visit of the same node is an alias expansion
@@ -66,7 +71,9 @@ class NodeBuilder:
     def build(self, node: Any, path: PathT, depth: int = 0, record: bool = True) -> Any:
         if depth > MAX_DEPTH:
             raise LoadError(error("KV003", f"document nests deeper than {MAX_DEPTH} levels", self._loc(node)))
-        self._count(node)
+        self.nodes -= 1  # _count, inline: this runs for every node
+        if self.seen_ids is not None or self.nodes < 0:
+            self._track(node)
         if record:
             mark = node.start_mark
             self.doc.values[path] = (mark.line + 1, mark.column + 1)

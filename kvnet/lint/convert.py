@@ -235,14 +235,14 @@ def model_vm(vm: VmInfo, ci: CloudInit, interfaces: list[Interface]) -> VM:
 
 def model_interface(vm: VmInfo, nic: VmNic, network: str, address: str | None, address_loc: Any) -> Interface:
     found = vm.found
-    locs = {"network": vm.loc(*nic.net_path, "multus", "networkName") if nic.source == "multus" and nic.net_path
-            else vm.loc(*nic.iface_path, "name")}
+    base = found.path + vm.spec_path
+    paths = {"network": (base + nic.net_path + ("multus", "networkName"), False)
+             if nic.source == "multus" and nic.net_path else (base + nic.iface_path + ("name",), False),
+             "mac": (base + nic.iface_path + ("macAddress",), False)}
     if nic.binding_path:
-        locs["binding"] = vm.loc(*nic.binding_path, key=True)
-    locs["mac"] = vm.loc(*nic.iface_path, "macAddress")
-    if address_loc is not None:
-        locs["address"] = address_loc
-    where = MappedWhere(found.doc, found.path + vm.spec_path + nic.iface_path, locs=locs)
+        paths["binding"] = (base + nic.binding_path, True)
+    locs = {"address": address_loc} if address_loc is not None else {}
+    where = MappedWhere(found.doc, base + nic.iface_path, locs=locs, paths=paths)
     return Interface(network=network, where=where, index=nic.index, address=address, mac=nic.mac,
                      binding=nic.binding, model=nic.model)
 

@@ -9,7 +9,6 @@ physical`` with ``mac_address`` and ``subnets``).
 from __future__ import annotations
 
 import base64
-import ipaddress
 import binascii
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -19,6 +18,7 @@ from kvnet.expand.cloudinit import DEFAULT_ROUTE_DESTINATIONS, GATEWAY_KEYS
 from kvnet.input.embedded import Unreadable, read_texts
 from kvnet.lint.objects import Found
 from kvnet.lint.vms import VmInfo
+from kvnet.netmath import parse_interface
 
 OLD_CLOUD_INIT_ROUTE = "KV307"
 UNREADABLE = "KV312"
@@ -147,10 +147,8 @@ def _v2_ethernet(label: str, name: str, eth: dict[str, Any], ci: CloudInit) -> N
 
 def with_prefix(address: str) -> str:
     """``ip/prefix`` for ``ip/netmask`` (cloud-init v1 writes either); other text unchanged."""
-    try:
-        return ipaddress.ip_interface(address.strip()).with_prefixlen if "/" in address else address
-    except ValueError:
-        return address
+    parsed = parse_interface(address) if "/" in address else None  # cached: the rules read it again
+    return parsed.with_prefixlen if parsed is not None else address
 
 
 def _v1_physical(entry: dict[str, Any], ci: CloudInit) -> None:

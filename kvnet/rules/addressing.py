@@ -32,11 +32,10 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
 
 def _checked_address(vm: VM, iface: Interface, nf: NetFacts | None) -> tuple[Diagnostic | None, IPAddress | None]:
     """(the first problem, or None; the address to claim on its network, or None)."""
-    at = iface.where.at("address")
     if iface.network == POD_NETWORK:
         return (None if iface.address is None else error(
             "KV219", f"VM {vm.name!r}: address {iface.address!r} cannot be set on the pod "
-            "network; it gets its address from the cluster", at)), None
+            "network; it gets its address from the cluster", iface.where.at("address"))), None
     if nf is None:
         return None, None
     net = nf.network
@@ -49,13 +48,14 @@ def _checked_address(vm: VM, iface: Interface, nf: NetFacts | None) -> tuple[Dia
             iface.where.at("network"), hint=f"add e.g. 'address: {_example(nf.subnet)}'")), None
     addr_if = parse_interface(iface.address)
     if addr_if is None:
-        return error("KV211", f"VM {vm.name!r}: address {iface.address!r} is not an IP address", at), None
+        return error("KV211", f"VM {vm.name!r}: address {iface.address!r} is not an IP address",
+                     iface.where.at("address")), None
     if nf.subnet is None and nf.broken:
         return None, None
     problem = _subnet_problem(vm, iface, nf, addr_if)
     if problem is None and nf.gateway is not None and addr_if.ip == nf.gateway:
         problem = error("KV213", f"VM {vm.name!r}: address {addr_if.ip} is the gateway of network {net.name!r}",
-                        at, hint="the gateway belongs to the router; pick another address")
+                        iface.where.at("address"), hint="the gateway belongs to the router; pick another address")
     return problem, (addr_if.ip if problem is None else None)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from kvnet.diagnostics import Diagnostic, error, warning
 from kvnet.input.facts import Facts
-from kvnet.input.model import VM, Plan
+from kvnet.input.model import Plan
 from kvnet.labels import MANAGED_BY
 
 MULTUS_ANNOTATIONS = frozenset({
@@ -19,16 +19,23 @@ HINT = ("kvnet writes spec.template.spec.networks itself and KubeVirt derives th
         "a hand-written annotation fights KubeVirt. Attach the network with 'interfaces: - network: NAME'")
 
 
-def _walk(value: Any, path: tuple[Any, ...], vm: VM, out: list[Diagnostic]) -> None:
+def _annotation_paths(value: Any, path: list[Any], out: list[tuple[Any, ...]]) -> None:
+    """The path of every Multus annotation key anywhere in ``value`` (``path``: where it is;
+    a tuple is made only for a key found: a VM template is walked on every run)."""
     if isinstance(value, dict):
         for k, v in value.items():
             if k in MULTUS_ANNOTATIONS:
-                out.append(error("KV240", f"VM {vm.name!r}: Multus annotation {k!r} in the template",
-                                 vm.where.at(*path, k, key=True), hint=HINT))
-            _walk(v, path + (k,), vm, out)
-    elif isinstance(value, list):
+                out.append((*path, k))
+            if isinstance(v, (dict, list)):
+                path.append(k)
+                _annotation_paths(v, path, out)
+                path.pop()
+    else:
         for i, v in enumerate(value):
-            _walk(v, path + (i,), vm, out)
+            if isinstance(v, (dict, list)):
+                path.append(i)
+                _annotation_paths(v, path, out)
+                path.pop()
 
 
 RESERVED_PREFIXES = ("kvnet.dev/",)
@@ -62,5 +69,8 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
             out.append(error("KV241", f"VM {vm.name!r}: template.domain.devices.interfaces is kvnet's; it is built "
                              "from 'interfaces'", vm.where.at("template", "domain", "devices", "interfaces", key=True),
                              hint="set binding, model and mac on the entries of 'interfaces:'"))
-        _walk(tpl, ("template",), vm, out)
+        found: list[tuple[Any, ...]] = []
+        _annotation_paths(tpl, ["template"], found)
+        out.extend(error("KV240", f"VM {vm.name!r}: Multus annotation {p[-1]!r} in the template",
+                         vm.where.at(*p, key=True), hint=HINT) for p in found)
     return out

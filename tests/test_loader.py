@@ -82,3 +82,29 @@ def test_text_without_anchor_uses_no_alias_budget() -> None:
 def test_document_texts_cut_only_at_markers(text: str, pieces: int) -> None:
     assert len(document_texts(text)) == pieces
     assert "".join(document_texts(text)).count("\n") <= text.count("\n")
+
+
+POSITION_TEXTS = [
+    "a:\n  b: [x, {c: 1}]\n  d: text\n",
+    "base: &b {x: 1, y: {z: 2}}\nk:\n  <<: *b\n  y: 3\nl: *b\n",
+    "2: one\ntrue: [a, b]\n2.5: {c: d}\nnull: e\n",
+    "- a\n- [b, [c, {d: e}]]\n- {}\n- []\n",
+    "items:\n  - kind: X\n    spec: {config: '{}'}\n  - kind: Y\n",
+]
+
+
+@pytest.mark.parametrize("text", POSITION_TEXTS)
+def test_positions_looked_up_in_the_graph_equal_the_tables(text: str) -> None:
+    """Document.loc walks the kept node graph; the tables made from it must give the same
+    answer for every path, for paths that go past a value, and for missing keys/indexes."""
+    walked = load_text(text, "t.yaml")[0]
+    tabled = load_text(text, "t.yaml")[0]
+    paths = set(tabled.values) | set(tabled.keys)  # makes the tables of this one
+    assert walked.root is not None and tabled.root is None
+    probes = set(paths)
+    for p in paths:
+        probes |= {p + ("missing",), p + (99,), p + (0, "deeper"), p + ("z",)}
+    for p in sorted(probes, key=repr):
+        for key in (False, True):
+            assert walked.loc(p, key=key) == tabled.loc(p, key=key), (p, key)
+    assert walked.root is not None  # asking for positions does not table the walked document

@@ -120,6 +120,24 @@ def _check_nesting(text: str, shown: str, pieces: list[str]) -> None:
             level -= 1
 
 
+def _documents(text: str, shown: str, source: str, budget: Budget, strict_values: bool) -> list[Document]:
+    """Compose and build every document of ``text`` (each keeps its node graph for positions)."""
+    loader = _loader_class()(text)
+    track_aliases = "&" in text  # without an anchor there is no alias to expand
+    docs: list[Document] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            doc = Document(shown, len(docs), None, source)
+            if node is not None:
+                doc.data = NodeBuilder(doc, budget, strict_values, track_aliases,
+                                       table=not strict_values).build_document(node)
+            docs.append(doc)
+    finally:
+        loader.dispose()
+    return docs
+
+
 def load_text(text: str, shown: str, source: str | None = None, budget: Budget | None = None,
               strict_values: bool = True) -> list[Document]:
     """Parse all documents of ``text``; raise LoadError with a positioned diagnostic.
@@ -131,24 +149,11 @@ def load_text(text: str, shown: str, source: str | None = None, budget: Budget |
     """
     yaml = _yaml()
     budget = budget if budget is not None else Budget()
-    docs: list[Document] = []
     try:
         pieces = document_texts(text)
         _check_nesting(text, shown, pieces)
         prescan(text, shown, budget, _loader_class(), max(map(len, pieces)))
-        loader = _loader_class()(text)
-        track_aliases = "&" in text  # without an anchor there is no alias to expand
-        try:
-            index = 0
-            while loader.check_node():
-                node = loader.get_node()
-                doc = Document(shown, index, None, source if source is not None else shown)
-                if node is not None:
-                    doc.data = NodeBuilder(doc, budget, strict_values, track_aliases).build_document(node)
-                docs.append(doc)
-                index += 1
-        finally:
-            loader.dispose()
+        docs = _documents(text, shown, shown if source is None else source, budget, strict_values)
     except BoundError as exc:
         raise LoadError(exc.diag) from None
     except yaml.reader.ReaderError as exc:

@@ -13,18 +13,25 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 
 class NodeBuilder:
-    """Turn a composed node graph into plain data plus position tables.
+    """Turn a composed node graph into plain data, with its positions.
 
     The hot path of every run (a 1,000-VM build output has ~150,000 nodes): a string scalar,
-    most nodes, costs a class test, a tag compare and its position; the budget is counted in
-    local attributes and settled with the run's :class:`Budget` once the document is built.
-    ``track_aliases=False`` (text without ``&``: no anchor, so no alias) skips remembering
-    every node to tell an alias expansion from a first visit.
+    most nodes, costs a class test and a tag compare; the budget is counted in local attributes
+    and settled with the run's :class:`Budget` once the document is built. ``track_aliases=False``
+    (text without ``&``: no anchor, so no alias) skips remembering every node to tell an alias
+    expansion from a first visit.
+
+    Positions: by default the document keeps the node graph and looks each one up when asked
+    (:class:`Document`); ``table=True`` fills its ``values``/``keys`` tables while building
+    (a lenient load, ``strict_values=False``, records its suspect values by path anyway).
     """
 
     def __init__(self, doc: Document, budget: Budget, strict_values: bool = True,
-                 track_aliases: bool = True) -> None:
+                 track_aliases: bool = True, table: bool = False) -> None:
         self.doc = doc
+        self.table = table
+        self.values = doc.values if table else {}
+        self.keys = doc.keys if table else {}
         self.budget = budget
         self.strict_values = strict_values
         self.seen_ids: set[int] | None = set() if track_aliases else None
@@ -43,7 +50,10 @@ class NodeBuilder:
     def build_document(self, node: Any) -> Any:
         """The data of a document's root ``node``; the budget is settled even when it fails."""
         try:
-            return self.build(node, ())
+            data = self.build(node, (), record=self.table)
+            if not self.table:
+                self.doc.root, self.doc.key_reader = node, self.read_key
+            return data
         finally:
             self.budget.nodes, self.budget.aliases = self.nodes, self.aliases
 
@@ -76,7 +86,7 @@ class NodeBuilder:
             self._track(node)
         if record:
             mark = node.start_mark
-            self.doc.values[path] = (mark.line + 1, mark.column + 1)
+            self.values[path] = (mark.line + 1, mark.column + 1)
         cls = node.__class__
         if cls is self.ScalarNode:
             if node.tag == _STR_TAG:
@@ -86,12 +96,14 @@ class NodeBuilder:
             return self._scalar(node, path)
         if cls is self.MappingNode:
             return self._mapping(node, path, depth, record)
+        if not record:  # no path is made: nothing would use it
+            return [self.build(item, path, depth + 1, False) for item in node.value]
         return [self.build(item, path + (i,), depth + 1, record) for i, item in enumerate(node.value)]
 
     def _mapping(self, node: Any, path: PathT, depth: int, record: bool) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
         merged: set[Any] | None = None  # keys a '<<' merge gave; a key written in the mapping overrides them
-        keys = self.doc.keys
+        keys = self.keys
         fast_keys = depth < MAX_DEPTH  # a key one level deeper than the bound is refused by build()
         for knode, vnode in node.value:
             if knode.tag == "tag:yaml.org,2002:merge":
@@ -110,11 +122,13 @@ class NodeBuilder:
                 if merged is None or key not in merged:
                     raise LoadError(self._duplicate(node, knode, key))
                 merged.discard(key)
-            kpath = path + (key,)
             if record:
+                kpath = path + (key,)
                 mark = knode.start_mark
                 keys[kpath] = (mark.line + 1, mark.column + 1)
-            out[key] = self.build(vnode, kpath, depth + 1, record)
+                out[key] = self.build(vnode, kpath, depth + 1, True)
+            else:
+                out[key] = self.build(vnode, path, depth + 1, False)
         return out
 
     @staticmethod
@@ -134,6 +148,10 @@ class NodeBuilder:
         where = f" (first at line {first})" if first else ""
         return error("KV002", f"duplicate key {key!r}{where}", self._loc(knode),
                      hint="YAML keeps only one of them; remove or rename the other")
+
+    def read_key(self, node: Any) -> Any:
+        """The data of a scalar key node (1, true, null...)."""
+        return self._constructor.construct_object(node, deep=False)
 
     def _scalar(self, node: Any, path: PathT) -> Any:
         value = self._constructor.construct_object(node, deep=False)

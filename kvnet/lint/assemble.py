@@ -65,10 +65,10 @@ def assemble(objects: Sequence[Found]) -> Conversion:
                 continue  # unknown NAD (reported) or a NAD whose config could not be read
             address, at = None, None
             if seg.static:
-                address, at = static_address(nads[nad_key]), nads[nad_key].config_loc
+                address, at = static_address(nads[nad_key]), nads[nad_key].config_at
             elif seg.network.ipam == "none":
                 address = ci.addresses.get((nic.mac or "").lower()) or ci.addresses.get(f"eth{nic.index}")
-                at = ci.loc
+                at = ci.at
             interfaces.append(model_interface(vm, nic, seg.network.name, address, at))
         model = model_vm(vm, ci, interfaces)
         conv.plan.vms.append(model)

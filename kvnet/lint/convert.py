@@ -12,9 +12,10 @@ from __future__ import annotations
 import ipaddress
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, Callable
 
-from kvnet.diagnostics import Diagnostic, warning
+from kvnet.diagnostics import Diagnostic, Loc, warning
 from kvnet.input.loader import Document
 from kvnet.input.model import VM, Interface, Network, Plan, Where
 from kvnet.lint.nads import NadInfo
@@ -113,7 +114,7 @@ def network_from_nad(info: NadInfo, name: str) -> Network:
     """The plan network a NAD describes; every field positioned at the NAD's ``config`` key."""
     p = info.plugin or {}
     found = info.found
-    where = MappedWhere(found.doc, found.path, locs={"name": found.loc("metadata", "name")},
+    where = MappedWhere(found.doc, found.path, locs={"name": partial(found.loc, "metadata", "name")},
                         fallback=info.config_loc)
     ptype = str(p.get("type"))
     if ptype == "ovn-k8s-cni-overlay":
@@ -225,7 +226,7 @@ def model_vm(vm: VmInfo, ci: CloudInit, interfaces: list[Interface]) -> VM:
     ann_path = ("spec", "virtualMachineTemplate", "metadata", "annotations") if found.kind == VM_POOL \
         else ("metadata", "annotations")
     annotations = found.get(*ann_path)
-    where = MappedWhere(found.doc, found.path, locs={"name": found.loc("metadata", "name")},
+    where = MappedWhere(found.doc, found.path, locs={"name": partial(found.loc, "metadata", "name")},
                         prefixes={"annotations": found.path + ann_path,
                                   "template": found.path + meta_path[:-1]})
     return VM(name=found.name, where=where, interfaces=interfaces,
@@ -233,16 +234,20 @@ def model_vm(vm: VmInfo, ci: CloudInit, interfaces: list[Interface]) -> VM:
               template=template if isinstance(template, dict) else {})
 
 
-def model_interface(vm: VmInfo, nic: VmNic, network: str, address: str | None, address_loc: Any) -> Interface:
-    found = vm.found
-    base = found.path + vm.spec_path
-    paths = {"network": (base + nic.net_path + ("multus", "networkName"), False)
-             if nic.source == "multus" and nic.net_path else (base + nic.iface_path + ("name",), False),
-             "mac": (base + nic.iface_path + ("macAddress",), False)}
+def model_interface(vm: VmInfo, nic: VmNic, network: str, address: str | None,
+                    address_at: Callable[[], Loc] | None) -> Interface:
+    """The plan interface of ``nic``; ``address_at`` gives where its address was written."""
+    found, loc = vm.found, vm.loc
+    locs: dict[str, Loc | Callable[[], Loc]] = {
+        "network": partial(loc, *nic.net_path, "multus", "networkName") if nic.source == "multus" and nic.net_path
+        else partial(loc, *nic.iface_path, "name"),
+        "mac": partial(loc, *nic.iface_path, "macAddress"),
+    }
     if nic.binding_path:
-        paths["binding"] = (base + nic.binding_path, True)
-    locs = {"address": address_loc} if address_loc is not None else {}
-    where = MappedWhere(found.doc, base + nic.iface_path, locs=locs, paths=paths)
+        locs["binding"] = partial(loc, *nic.binding_path, key=True)
+    if address_at is not None:
+        locs["address"] = address_at
+    where = MappedWhere(found.doc, found.path + vm.spec_path + nic.iface_path, locs=locs)
     return Interface(network=network, where=where, index=nic.index, address=address, mac=nic.mac,
                      binding=nic.binding, model=nic.model)
 

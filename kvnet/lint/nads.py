@@ -45,7 +45,12 @@ class NadInfo:
 
     @property
     def config_loc(self) -> Loc:
-        return self.found.loc("spec", "config", key=True)
+        """Where every finding about the config goes: its ``config`` key."""
+        return self.config_at()
+
+    def config_at(self) -> Loc:
+        """:attr:`config_loc` as a method: a position to look up only when a finding needs it."""
+        return _config_at(self.found)
 
     @property
     def ipam(self) -> dict[str, Any]:
@@ -63,23 +68,27 @@ def _code(problem: str) -> str:
     return CONFIG_VALUE
 
 
+def _config_at(found: Found) -> Loc:
+    return found.loc("spec", "config", key=True)
+
+
 def _parse(found: Found, out: list[Diagnostic]) -> Any:
     raw = found.get("spec", "config")
-    at = found.loc("spec", "config", key=True)
     label = f"NAD {found.name!r}"
     if raw is None:
         return None  # Multus then reads a CNI config file of the NAD's name on the node
     if not isinstance(raw, str):
         out.append(error(CONFIG_INVALID, f"{label}: spec.config must be a JSON string, got {type(raw).__name__}",
-                         at, hint="write the CNI configuration as a JSON string: config: '{\"cniVersion\": ...}'"))
+                         _config_at(found),
+                         hint="write the CNI configuration as a JSON string: config: '{\"cniVersion\": ...}'"))
         return None
     try:
         config = json.loads(raw)
     except ValueError as exc:
-        out.append(error(CONFIG_INVALID, f"{label}: spec.config is not valid JSON: {exc}", at))
+        out.append(error(CONFIG_INVALID, f"{label}: spec.config is not valid JSON: {exc}", _config_at(found)))
         return None
     if not isinstance(config, dict):
-        out.append(error(CONFIG_INVALID, f"{label}: spec.config must be a JSON object", at))
+        out.append(error(CONFIG_INVALID, f"{label}: spec.config must be a JSON object", _config_at(found)))
         return None
     return config
 
@@ -87,23 +96,23 @@ def _parse(found: Found, out: list[Diagnostic]) -> Any:
 def _main_plugin(found: Found, config: dict[str, Any], out: list[Diagnostic]) -> dict[str, Any] | None:
     """The interface plugin: the config itself, or a conflist's first plugin with the list's
     name and cniVersion (libcni passes them to every plugin of a list)."""
-    at = found.loc("spec", "config", key=True)
     label = f"NAD {found.name!r}"
     plugins = config.get("plugins")
     if "plugins" not in config and "type" not in config:
         out.append(error(NO_PLUGINS, f"{label}: spec.config has neither 'type' (a plugin) nor 'plugins' "
-                         "(a conflist)", at, hint="a conflist lists its plugins under \"plugins\": [...]"))
+                         "(a conflist)", _config_at(found),
+                         hint="a conflist lists its plugins under \"plugins\": [...]"))
         return None
     if "plugins" in config:
         if not isinstance(plugins, list) or not plugins or not all(isinstance(p, dict) for p in plugins):
             out.append(error(NO_PLUGINS, f"{label}: spec.config 'plugins' must be a non-empty list of plugin "
-                             "objects", at))
+                             "objects", _config_at(found)))
             return None
         for i, plugin in enumerate(plugins):
             if not isinstance(plugin.get("type"), str) or not plugin["type"]:
                 keys = ", ".join(repr(k) for k in sorted(plugin)[:4])
                 out.append(error(NO_PLUGINS, f"{label}: spec.config plugins[{i}] has no 'type' (keys: {keys}); "
-                                 "libcni cannot parse the conflist", at))
+                                 "libcni cannot parse the conflist", _config_at(found)))
                 return None
         main = dict(plugins[0])
         main["cniVersion"] = config.get("cniVersion")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from functools import partial
+from typing import Any, Callable, Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, warning
 from kvnet.expand.cloudinit import DEFAULT_ROUTE_DESTINATIONS, GATEWAY_KEYS
@@ -33,10 +34,15 @@ class CloudInit:
     network_data: str | None = None
     volume_index: int | None = None
     source: str = "cloudInitNoCloud"
-    loc: Loc | None = None
+    at: Callable[[], Loc] | None = None  # the position of the networkData (or its Secret ref) key
     addresses: dict[str, str] = field(default_factory=dict)  # normalised MAC or 'eth<N>' -> ip/prefix
     segments: dict[str, dict[str, Any]] = field(default_factory=dict)  # same keys -> gateway, nameservers, search
     findings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def loc(self) -> Loc | None:
+        """Where the networkData is given; None without a cloud-init volume."""
+        return self.at() if self.at is not None else None
 
 
 def _secret_text(secrets: dict[tuple[str, str], Found], ns: str, ref: Any, key: str) -> str | None:
@@ -60,7 +66,7 @@ def read_cloud_inits(vms: Sequence[VmInfo], secrets: dict[tuple[str, str], Found
     """Each VM's cloud-init volume, its texts and the static addresses its networkData gives
     (the networkData texts of all VMs are read together: kvnet.input.embedded)."""
     found = [_cloud_init(vm, secrets) for vm in vms]
-    wanted = [(vm, ci) for vm, ci in zip(vms, found, strict=True) if ci.network_data is not None and ci.loc is not None]
+    wanted = [(vm, ci) for vm, ci in zip(vms, found, strict=True) if ci.network_data is not None and ci.at]
     for (vm, ci), data in zip(wanted, read_texts([ci.network_data or "" for _, ci in wanted]), strict=True):
         _read_network_data(vm, ci, data)
     return found
@@ -82,14 +88,13 @@ def _cloud_init(vm: VmInfo, secrets: dict[tuple[str, str], Found]) -> CloudInit:
         ci.network_data = nd if isinstance(nd, str) else _secret_text(
             secrets, ns, body.get("networkDataSecretRef"), "networkdata")
         key = "networkData" if "networkData" in body else "networkDataSecretRef"
-        ci.loc = vm.loc("volumes", i, source, key, key=True)
+        ci.at = partial(vm.loc, "volumes", i, source, key, key=True)
         break
     return ci
 
 
 def _read_network_data(vm: VmInfo, ci: CloudInit, data: Any) -> None:
     """``data``: the networkData as read with every scalar a string (an unquoted MAC stays a MAC)."""
-    assert ci.loc is not None
     label = f"VM {vm.found.name!r}"
     if isinstance(data, Unreadable):
         ci.findings.append(warning(UNREADABLE, f"{label}: networkData is not YAML cloud-init can read: "

@@ -10,7 +10,7 @@ input YAML (SPEC §8).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from kvnet.diagnostics import Loc
 from kvnet.input.loader import PathT
@@ -21,24 +21,21 @@ from kvnet.input.model import Where
 class MappedWhere(Where):
     """A :class:`Where` whose plan fields map to input positions.
 
-    ``locs``: plan field -> its position (only a lone field is mapped: ``at("address")``);
-    ``paths``: the same, as (path in the document, key?) resolved when asked (most never are);
+    ``locs``: plan field -> its position, or a function giving it (most are never asked for;
+    only a lone field is mapped: ``at("address")``);
     ``prefixes``: plan field -> the object path it stands for (``at("annotations", k)`` ->
     ``metadata.annotations.k``); ``fallback``: the position of every other field. Without it,
     the rest resolves under ``path`` as for a plan.
     """
 
-    locs: dict[str, Loc] = field(default_factory=dict)
-    paths: dict[str, tuple[PathT, bool]] = field(default_factory=dict)
+    locs: dict[str, Loc | Callable[[], Loc]] = field(default_factory=dict)
     prefixes: dict[str, PathT] = field(default_factory=dict)
     fallback: Loc | None = None  # every other field: here (a NAD's ``config`` key)
 
     def at(self, *sub: Any, key: bool = False) -> Loc:
         if len(sub) == 1 and sub[0] in self.locs:
-            return self.locs[sub[0]]
-        if len(sub) == 1 and sub[0] in self.paths:
-            path, is_key = self.paths[sub[0]]
-            return self.doc.loc(path, key=is_key)
+            loc = self.locs[sub[0]]
+            return loc if isinstance(loc, Loc) else loc()
         if self.fallback is not None:
             return self.fallback
         if sub and sub[0] in self.prefixes:

@@ -83,24 +83,25 @@ def _pool_problem(vm: VM, iface: Interface, net: Network) -> Diagnostic | None:
 
 def _subnet_problem(vm: VM, iface: Interface, nf: NetFacts, addr_if: IPInterface) -> Diagnostic | None:
     """The address against the network's subnet, or its own prefix without one (KV211, KV212)."""
-    at, addr, subnet, name = iface.where.at("address"), addr_if.ip, nf.subnet, nf.network.name
+    addr, subnet, name = addr_if.ip, nf.subnet, nf.network.name
     if subnet is None:
         if "/" not in str(iface.address):
             return error("KV211", f"VM {vm.name!r}: address {iface.address!r} needs a prefix length "
-                         f"because network {name!r} has no subnet", at,
+                         f"because network {name!r} has no subnet", iface.where.at("address"),
                          hint=f"write {iface.address}/24 (or the right length), or set 'subnet' on the network")
         what = addr_if.network.num_addresses > 2 and is_network_or_broadcast(addr, addr_if.network)
-        return error("KV212", f"VM {vm.name!r}: address {iface.address} is {what} of {addr_if.network}", at,
-                     hint="pick a host address inside the network") if what else None
+        return error("KV212", f"VM {vm.name!r}: address {iface.address} is {what} of {addr_if.network}",
+                     iface.where.at("address"), hint="pick a host address inside the network") if what else None
     if addr.version != subnet.version or addr not in subnet:
         return error("KV211", f"VM {vm.name!r}: address {iface.address} is outside subnet {subnet} of network "
-                     f"{name!r}", at, hint=f"pick an address in {subnet}, e.g. {_example(subnet)}")
+                     f"{name!r}", iface.where.at("address"),
+                     hint=f"pick an address in {subnet}, e.g. {_example(subnet)}")
     if "/" in str(iface.address) and addr_if.network.prefixlen != subnet.prefixlen:
         return error("KV211", f"VM {vm.name!r}: address {iface.address} has prefix /{addr_if.network.prefixlen} "
-                     f"but subnet {subnet} is /{subnet.prefixlen}", at,
+                     f"but subnet {subnet} is /{subnet.prefixlen}", iface.where.at("address"),
                      hint=f"write {addr}/{subnet.prefixlen} or just {addr}")
     what = is_network_or_broadcast(addr, subnet)
-    return error("KV212", f"VM {vm.name!r}: address {addr} is {what} of subnet {subnet}", at,
+    return error("KV212", f"VM {vm.name!r}: address {addr} is {what} of subnet {subnet}", iface.where.at("address"),
                  hint=f"pick a host address, e.g. {_example(subnet)}") if what else None
 
 

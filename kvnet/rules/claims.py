@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from typing import Union
+
+#: how a diagnostic names an owner (a position, ``VM 'a'``), or a function giving it: most
+#: claims are never contested, and a position costs a lookup in the document
+Owner = Union[str, Callable[[], object]]
 
 
 class Claims:
-    """The first owner of each key (an owner is how a diagnostic names it: a position, ``VM 'a'``)."""
+    """The first owner of each key."""
 
     def __init__(self) -> None:
-        self._first: dict[Hashable, str] = {}
+        self._first: dict[Hashable, Owner] = {}
 
-    def claim(self, key: Hashable, owner: str) -> str | None:
-        """The earlier owner of ``key``, or None after recording ``owner`` as its first."""
+    def claim(self, key: Hashable, owner: Owner) -> str | None:
+        """The earlier owner of ``key`` (as text), or None after recording ``owner`` as its first."""
         earlier = self._first.get(key)
         if earlier is None:
             self._first[key] = owner
-        return earlier
+            return None
+        return earlier if isinstance(earlier, str) else str(earlier())
 
     def __contains__(self, key: Hashable) -> bool:
         return key in self._first

@@ -18,19 +18,19 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
             if iface.mac is None:
                 continue
             mac = normalize_mac(iface.mac)
-            at = iface.where.at("mac")
             problem = mac_problem(mac)
             if problem:
-                out.append(error("KV217", f"VM {vm.name!r}: MAC {iface.mac} {problem}", at,
+                out.append(error("KV217", f"VM {vm.name!r}: MAC {iface.mac} {problem}", iface.where.at("mac"),
                                  hint="use a locally administered unicast MAC such as 02:xx:xx:xx:xx:xx, "
                                       "or leave 'mac' out to get a stable derived one"))
                 continue
             if mac in in_vm:
-                out.append(error("KV217", f"VM {vm.name!r}: MAC {mac} is given to interfaces[{in_vm[mac]}] too", at))
+                out.append(error("KV217", f"VM {vm.name!r}: MAC {mac} is given to interfaces[{in_vm[mac]}] too",
+                                 iface.where.at("mac")))
                 continue
             in_vm[mac] = iface.index
             first = per_net.claim((iface.network, mac), f"VM {vm.name!r}")
             if first:
                 out.append(error("KV217", f"VM {vm.name!r}: MAC {mac} is already used on network "
-                                 f"{iface.network!r} by {first}", at))
+                                 f"{iface.network!r} by {first}", iface.where.at("mac")))
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.facts import Facts
 from kvnet.input.model import POD_NETWORK, Plan
@@ -19,12 +21,12 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
                              hint="remove this network and use 'network: default' on an interface for the pod "
                                   "network; give a secondary network another name"))
             continue
-        first = nets.claim(net.name, str(net.where.at("name")))
+        first = nets.claim(net.name, partial(net.where.at, "name"))
         if first:
             out.append(error("KV201", f"duplicate network name {net.name!r} (first at {first})", net.where.at("name")))
     known = sorted({str(k) for k in nets.keys()} | {POD_NETWORK})
     for vm in plan.vms:
-        first = vms.claim(vm.name, str(vm.where.at("name")))
+        first = vms.claim(vm.name, partial(vm.where.at, "name"))
         if first:
             out.append(error("KV202", f"duplicate VM name {vm.name!r} (first at {first})", vm.where.at("name")))
         used: dict[str, int] = {}

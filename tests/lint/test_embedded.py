@@ -40,7 +40,7 @@ def test_every_text_reads_as_it_does_alone(seed: int) -> None:
     texts = ["".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(0, 3))) for _ in range(rng.randint(1, 12))]
     got = read_texts(texts)
     assert len(got) == len(texts)
-    for text, value in zip(texts, got):
+    for text, value in zip(texts, got, strict=True):
         assert _same(value, _alone(text)), (text, value)
 
 

@@ -1,10 +1,13 @@
 """Speed (issue 11 acceptance): ``kvnet lint`` of the 1,000-VM build output takes no longer than
-``kvnet build`` of its plan. CPU time of this process, best of two runs each, each doing what
-its command does between start-up and output: build loads the plan, compiles and writes the
-YAML; lint loads the 2.6 MB manifest stream and checks it."""
+``kvnet build`` of its plan. The figure of record is bench/bench.py's (whole processes, its
+``lint/build`` target); this guard keeps the in-process work from slipping: CPU time of this
+process, best of two runs each, each doing what its command does between start-up and output
+(build loads the plan, compiles and writes the YAML; lint loads the 2.4 MB manifest stream and
+checks it), with the cyclic garbage collector off as kvnet's console script runs them."""
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from typing import Callable
@@ -20,10 +23,14 @@ from kvnet.pipeline import compile_documents
 
 def _best(fn: Callable[[], object], runs: int = 2) -> float:
     times = []
-    for _ in range(runs):
-        t0 = time.process_time()
-        fn()
-        times.append(time.process_time() - t0)
+    gc.disable()  # as kvnet.entry does for every command
+    try:
+        for _ in range(runs):
+            t0 = time.process_time()
+            fn()
+            times.append(time.process_time() - t0)
+    finally:
+        gc.enable()
     return min(times)
 
 
@@ -40,8 +47,5 @@ def test_lint_of_build_output_is_no_slower_than_build() -> None:
     assert {d.code for d in linted.diagnostics} <= {"KV281"}  # the plan's host-local networks (a warning)
     build = _best(lambda: to_yaml(compile_documents(load_text(plan, "kvnet.yaml"), BuildOptions()).objects))
     lint = _best(lambda: lint_documents(load_text(manifests, "<stdin>")))
-    # Issue 11 asked lint <= build when build took ~2 s here; issue 15 made build ~2.6x faster
-    # (native validation, faster emission) and lint, which loads 8x more YAML with positions,
-    # now takes ~1.35x build: the bound below keeps lint from slipping further while lint's own
-    # target is open again (reported with issue 15).
-    assert lint <= 1.6 * build, f"lint {lint:.2f}s vs build {build:.2f}s"
+    # measured here: lint ~0.9x build; 10% of slack for a machine shared with other work
+    assert lint <= 1.1 * build, f"lint {lint:.2f}s vs build {build:.2f}s"

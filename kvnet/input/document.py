@@ -3,7 +3,10 @@
 Positions are looked up in the composed YAML node graph the document keeps (``root``) when
 asked: a run asks for few of them, and recording ~150,000 of them for a 1,000-VM manifest took
 a sixth of its load time. The ``values``/``keys`` tables (path -> (line, column)) are made from
-the graph on first use, for callers that need every position (kvnet.adapters).
+the graph on first use, for callers that need every position (kvnet.adapters). The kept graph
+costs memory (~30 MB for that manifest; the run-wide node budget of kvnet.input.bounds caps it)
+and, in a process with Python's cyclic garbage collector on, the collector's walks over it:
+kvnet's console script runs with the collector off (kvnet.entry).
 """
 
 from __future__ import annotations

@@ -108,3 +108,13 @@ def test_positions_looked_up_in_the_graph_equal_the_tables(text: str) -> None:
         for key in (False, True):
             assert walked.loc(p, key=key) == tabled.loc(p, key=key), (p, key)
     assert walked.root is not None  # asking for positions does not table the walked document
+
+
+def test_a_merged_in_key_is_placed_where_the_merged_mapping_writes_it() -> None:
+    """A finding on a key a merge brought in points at that key (not at '<<' or the parent)."""
+    doc = load_text("base: &b {x: 1}\nk:\n  <<: [{y: 2}, *b]\n  z: 3\n", "t.yaml")[0]
+    assert doc.data["k"] == {"z": 3, "y": 2, "x": 1}
+    assert str(doc.loc(("k", "x"), key=True)) == "t.yaml:1:11"
+    assert str(doc.loc(("k", "x"))) == "t.yaml:1:14"
+    assert str(doc.loc(("k", "y"), key=True)) == "t.yaml:3:9"
+    assert doc.keys[("k", "x")] == (1, 11)  # the tables say the same

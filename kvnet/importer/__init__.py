@@ -19,6 +19,7 @@ from kvnet.input.model import API_VERSION, KIND
 from kvnet.labels import PLAN_LABEL
 from kvnet.lint import lint_documents
 from kvnet.lint.convert import Conversion
+from kvnet.netmath import bounded_name
 
 DEFAULT_PLAN_NAME = "imported"
 
@@ -40,17 +41,18 @@ def _plan_name(labels: list[Any]) -> str:
     return names[0] if len(names) == 1 else DEFAULT_PLAN_NAME
 
 
-def guest_facts(conv: Conversion) -> dict[str, dict[str, Any]]:
-    """Network -> what the guests' networkData says of its segment (subnet, gateway, DNS): an
-    L2 NAD (no IPAM) carries none of it; the first VM with a static address on it does."""
-    out: dict[str, dict[str, Any]] = {}
-    l2 = {n.name for n in conv.plan.networks if n.ipam == "none"}
-    for _, ci, model in conv.vms:
+def guest_facts(conv: Conversion) -> dict[tuple[str, str], dict[str, Any]]:
+    """(namespace, network) -> what the guests' networkData says of its segment (subnet, gateway,
+    DNS): an L2 NAD (no IPAM) carries none of it; the first VM with a static address on it does."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    l2 = {(ns, n.name) for ns, plan in conv.plans.items() for n in plan.networks if n.ipam == "none"}
+    for vm, ci, model in conv.vms:
         for iface in model.interfaces:
-            if not iface.address or iface.network not in l2:
+            key = (vm.found.namespace, iface.network)
+            if not iface.address or key not in l2:
                 continue
             facts = dict(ci.segments.get((iface.mac or "").lower()) or ci.segments.get(f"eth{iface.index}") or {})
-            known = out.setdefault(iface.network, {"address": iface.address})
+            known = out.setdefault(key, {"address": iface.address})
             for key, value in facts.items():
                 known.setdefault(key, value)  # the gateway shows only on a NIC carrying the default route
     return out
@@ -99,13 +101,13 @@ def import_documents(docs: Sequence[Document]) -> ImportResult:
     plans: dict[str, dict[str, Any]] = {}
     labels: dict[str, list[Any]] = {}
     dists: dict[str, set[str]] = {}
-    types: dict[str, str] = {}
+    types: dict[str, dict[str, str]] = {}  # namespace -> network -> type
     guest = guest_facts(conv)
     for seg in conv.segments:
-        entry, dist = network_entry(seg, notes, guest.get(seg.network.name))
+        entry, dist = network_entry(seg, notes, guest.get((seg.namespace, seg.network.name)))
         if entry is None:
             continue
-        types[entry["name"]] = entry["type"]
+        types.setdefault(seg.namespace, {})[entry["name"]] = entry["type"]
         spec = plans.setdefault(seg.namespace, {"networks": [], "vms": []})
         spec["networks"].append(entry)
         labels.setdefault(seg.namespace, []).append(seg.nads[0].found.get("metadata", "labels", PLAN_LABEL))
@@ -115,19 +117,23 @@ def import_documents(docs: Sequence[Document]) -> ImportResult:
     for vm, ci, model in conv.vms:
         ns = vm.found.namespace
         spec = plans.setdefault(ns, {"networks": [], "vms": []})
-        spec["vms"].append(vm_entry(vm, ci, model, types, notes, externals.setdefault(ns, {})))
+        spec["vms"].append(vm_entry(vm, ci, model, types.get(ns, {}), notes, externals.setdefault(ns, {})))
         labels.setdefault(ns, []).append(vm.found.get("metadata", "labels", PLAN_LABEL))
     # a VM network whose NAD is not in the input became an external network: said, not lost
     expressed = {f"network {name!r} names NAD" for ext in externals.values() for name in ext}
     notes = [d for d in notes if d.code != "KV306" or not any(e in d.message for e in expressed)]
     out = []
+    names = {ns: _plan_name(labels.get(ns, [])) for ns in plans}
     for ns in sorted(plans):
         plans[ns]["networks"].extend(e for e in externals.get(ns, {}).values()
                                      if e["name"] not in {n["name"] for n in plans[ns]["networks"]})
         spec = {k: v for k, v in plans[ns].items() if v}
         if ns in dists:
             spec = {"cluster": {"distribution": sorted(dists[ns])[0]}, **spec}
-        meta: dict[str, Any] = {"name": _plan_name(labels.get(ns, []))}
+        name = names[ns]
+        if ns and list(names.values()).count(name) > 1:  # one stream: same-named documents are one plan
+            name = bounded_name(f"{name}-{ns}")
+        meta: dict[str, Any] = {"name": name}
         if ns:
             meta["namespace"] = ns
         out.append({"apiVersion": API_VERSION, "kind": KIND, "metadata": meta, "spec": spec})

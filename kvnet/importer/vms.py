@@ -138,7 +138,8 @@ def _drop_emptied(spec: dict[str, Any]) -> None:
             spec.pop(key)
 
 
-def _external(vm: VmInfo, nic: Any, externals: dict[str, dict[str, Any]], out: list[Diagnostic]) -> Any:
+def _external(vm: VmInfo, nic: Any, externals: dict[str, dict[str, Any]], types: dict[str, str],
+              out: list[Diagnostic]) -> Any:
     """An interface on a NAD that is not in the input, as an ``external`` network (SPEC §9):
     kvnet attaches to it and emits nothing for it. Returns the plan interface, or None."""
     ns, _, name = str(nic.network_name).rpartition("/")
@@ -148,7 +149,7 @@ def _external(vm: VmInfo, nic: Any, externals: dict[str, dict[str, Any]], out: l
                              "an external network needs; it is left out", *nic.iface_path))
         return None
     entry = {"name": nic.name, "type": "external", "nad": f"{ns}/{name}"}
-    if externals.setdefault(nic.name, entry) != entry:
+    if nic.name in types or externals.setdefault(nic.name, entry) != entry:
         out.append(_note(vm, f"interface {nic.name!r} names another NAD than a VM before under the same name; "
                              "it is left out", *nic.iface_path))
         return None
@@ -165,8 +166,10 @@ def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: lis
     entries: list[dict[str, Any]] = []
     for nic in vm.nics:
         iface = by_index.get(nic.index)
-        if iface is None and nic.source == "multus" and nic.network_name:
-            iface = _external(vm, nic, externals, out)
+        foreign = iface is not None and iface.network != POD_NETWORK and iface.network not in types
+        if (iface is None or foreign) and nic.source == "multus" and nic.network_name:
+            # a NAD not in the input, or in another plan (namespace): an external network here
+            iface = _external(vm, nic, externals, types, out)
             if iface is not None:
                 types = {**types, nic.name: "external"}
         if iface is None or (iface.network != POD_NETWORK and iface.network not in types):

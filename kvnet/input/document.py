@@ -12,7 +12,7 @@ kvnet's console script runs with the collector off (kvnet.entry).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from kvnet.diagnostics import Diagnostic, Loc
 
@@ -96,7 +96,7 @@ class Document:
         for step in path:
             child = None
             if node.id == "mapping":
-                child = self._entry(node.value, step)
+                child = self._entry(node, step)
                 if child is not None:
                     key_mark, child = child[0].start_mark, child[1]
             elif node.id == "sequence" and isinstance(step, int) and 0 <= step < len(node.value):
@@ -107,27 +107,46 @@ class Document:
         mark = key_mark if key and key_mark is not None else node.start_mark
         return mark.line + 1, mark.column + 1
 
-    def _entry(self, pairs: list[tuple[Any, Any]], step: Any) -> tuple[Any, Any] | None:
-        for knode, vnode in pairs:
-            if knode.tag == _MERGE_TAG or knode.id != "scalar":
-                continue
-            if (knode.value if knode.tag == _STR_TAG else self._read_key(knode)) == step:
+    def _entry(self, mapping: Any, step: Any) -> tuple[Any, Any] | None:
+        for key, knode, vnode in _pairs(mapping, self._read_key):
+            if key == step:
                 return knode, vnode
         return None
 
 
+def _pairs(mapping: Any, read_key: Callable[[Any], Any]) -> Iterator[tuple[Any, Any, Any]]:
+    """(key, key node, value node) of each entry of a mapping node as the data has it: the keys
+    written in it, then those a YAML merge key (``<<: *base``, ``<<: [*a, *b]``) brings in and
+    the mapping does not write (the first merged mapping that has a key gives it)."""
+    merges: list[Any] = []
+    seen: set[Any] = set()
+    for knode, vnode in mapping.value:
+        if knode.tag == _MERGE_TAG:
+            merges.extend(vnode.value if vnode.id == "sequence" else [vnode])
+        elif knode.id == "scalar":
+            key = knode.value if knode.tag == _STR_TAG else read_key(knode)
+            seen.add(key)
+            yield key, knode, vnode
+    for merged in merges:
+        if merged.id != "mapping":
+            continue
+        for key, knode, vnode in _pairs(merged, read_key):
+            if key not in seen:
+                seen.add(key)
+                yield key, knode, vnode
+
+
 def _fill(node: Any, path: PathT, key_mark: Any, values: dict[PathT, Position], keys: dict[PathT, Position],
           read_key: Callable[[Any], Any]) -> None:
-    """Table the position of ``node`` and of everything under it (merged-in content excepted:
-    its positions are those of the mapping it was merged into)."""
+    """Table the position of ``node`` and of everything under it (a merged-in entry: where the
+    merged mapping writes it)."""
     mark = node.start_mark
     values[path] = (mark.line + 1, mark.column + 1)
     if key_mark is not None:
         keys[path] = (key_mark.line + 1, key_mark.column + 1)
     if node.id == "mapping":
-        for knode, vnode in node.value:
-            if knode.tag != _MERGE_TAG and knode.id == "scalar":
-                _fill(vnode, path + (read_key(knode),), knode.start_mark, values, keys, read_key)
+        for key, knode, vnode in _pairs(node, read_key):
+            _fill(vnode, path + (key,), knode.start_mark, values, keys, read_key)
     elif node.id == "sequence":
         for i, item in enumerate(node.value):
             _fill(item, path + (i,), None, values, keys, read_key)

@@ -75,7 +75,8 @@ def lint_documents(docs: Sequence[Document], distribution: str | None = None) ->
     report = Report()
     conv = assemble(objects)
     report.extend(conv.findings)
-    report.extend(plan_findings(conv.plan))
+    for plan in conv.plans.values():
+        report.extend(plan_findings(plan))
     report.extend(admission_findings([vm for vm, _, _ in conv.vms]))
     report.extend(node_findings(objects, _profile(docs, distribution)))
     plans, problems = _plan_findings(docs, distribution)

@@ -7,9 +7,9 @@ import ipaddress
 from typing import Sequence
 
 from kvnet.diagnostics import Diagnostic, error
-from kvnet.input.model import POD_NETWORK, Interface
+from kvnet.input.model import POD_NETWORK, Interface, Plan
 from kvnet.lint.convert import (
-    Conversion, NadKey, build_segments, missing_nad, model_interface, model_vm, plan_for, resolve_ref,
+    Conversion, NadKey, build_segments, missing_nad, model_interface, model_vm, resolve_ref,
     static_address,
 )
 from kvnet.lint.nads import NadInfo, check_nad
@@ -47,9 +47,9 @@ def assemble(objects: Sequence[Found]) -> Conversion:
             refs[(n, nic.index)] = ref
             users.setdefault(ref, set()).add(vm.found.name)
     segments = build_segments(nads, users)
-    conv = Conversion(plan_for("lint", None), segments, findings=findings)
+    conv = Conversion(segments=segments, findings=findings)
     for segment in segments:
-        conv.plan.networks.append(segment.network)
+        conv.plan(segment.namespace).networks.append(segment.network)
         for info in segment.nads:
             conv.segment_of[(info.found.namespace, info.found.name)] = segment
     for n, (vm, ci) in enumerate(zip(vms, read_cloud_inits(vms, secrets), strict=True)):
@@ -69,9 +69,10 @@ def assemble(objects: Sequence[Found]) -> Conversion:
             elif seg.network.ipam == "none":
                 address = ci.addresses.get((nic.mac or "").lower()) or ci.addresses.get(f"eth{nic.index}")
                 at = ci.at
-            interfaces.append(model_interface(vm, nic, seg.network.name, address, at))
+            network = conv.network_in(vm.found.namespace, seg)
+            interfaces.append(model_interface(vm, nic, network.name, address, at))
         model = model_vm(vm, ci, interfaces)
-        conv.plan.vms.append(model)
+        conv.plan(vm.found.namespace).vms.append(model)
         conv.vms.append((vm, ci, model))
     _guest_subnets(conv)
     return conv
@@ -80,8 +81,13 @@ def assemble(objects: Sequence[Found]) -> Conversion:
 def _guest_subnets(conv: Conversion) -> None:
     """An L2 NAD names no subnet: the first guest address on it (networkData) gives the segment's,
     so the other guests' addresses are checked against it (SPEC §8 "outside their subnet")."""
-    l2 = {n.name: n for n in conv.plan.networks if n.ipam == "none" and n.subnet is None}
-    for vm in conv.plan.vms:
+    for plan in conv.plans.values():
+        _plan_guest_subnets(plan)
+
+
+def _plan_guest_subnets(plan: Plan) -> None:
+    l2 = {n.name: n for n in plan.networks if n.ipam == "none" and n.subnet is None}
+    for vm in plan.vms:
         for iface in vm.interfaces:
             net = l2.get(iface.network)
             if net is None or net.subnet is not None or not iface.address or "/" not in iface.address:

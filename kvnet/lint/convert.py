@@ -41,11 +41,39 @@ class Segment:
 
 @dataclass
 class Conversion:
-    plan: Plan
+    """The plan model of manifests: one plan per namespace (a NetworkPlan has one namespace;
+    NAD names are unique only within theirs), each segment in the plan of its NAD's namespace.
+    A VM's network on a NAD of another namespace (or of none: applied where it is deployed) is
+    in the VM's plan too, under ``<namespace>/<name>`` when its bare name is taken there."""
+
+    plans: dict[str, Plan] = field(default_factory=dict)
     segments: list[Segment] = field(default_factory=list)
     segment_of: dict[NadKey, Segment] = field(default_factory=dict)
     vms: list[tuple[VmInfo, CloudInit, VM]] = field(default_factory=list)
     findings: list[Diagnostic] = field(default_factory=list)
+    # (plan namespace, id of a foreign segment) -> its network in that plan
+    borrowed: dict[tuple[str, int], Network] = field(default_factory=dict)
+
+    def plan(self, namespace: str) -> Plan:
+        """The plan of ``namespace`` (made on first use)."""
+        if namespace not in self.plans:
+            self.plans[namespace] = plan_for("lint", namespace or None)
+        return self.plans[namespace]
+
+    def network_in(self, namespace: str, segment: Segment) -> Network:
+        """The network of ``segment`` in the plan of ``namespace`` (see the class)."""
+        if segment.namespace == namespace:
+            return segment.network
+        key = (namespace, id(segment))
+        if key not in self.borrowed:
+            plan = self.plan(namespace)
+            name = segment.network.name
+            if segment.namespace or name in {n.name for n in plan.networks}:
+                name = f"{segment.namespace}/{name}"
+            network = network_from_nad(segment.nads[0], name)
+            plan.networks.append(network)
+            self.borrowed[key] = network
+        return self.borrowed[key]
 
 
 def _s(value: Any) -> str | None:
@@ -180,7 +208,9 @@ def resolve_ref(ref: str, vm_ns: str, nads: dict[NadKey, NadInfo]) -> NadKey | N
 
 
 def build_segments(nads: dict[NadKey, NadInfo], users: dict[NadKey, set[str]]) -> list[Segment]:
-    """One segment per NAD, static NADs of one network grouped; names as kvnet would give them."""
+    """One segment per NAD, static NADs of one network grouped (per-VM NADs as kvnet writes them:
+    one address each, the rest alike; not two used by one VM); names as kvnet would give them,
+    unique within a namespace."""
     groups: dict[str, list[NadInfo]] = {}
     singles: list[NadInfo] = []
     for info in nads.values():
@@ -193,16 +223,30 @@ def build_segments(nads: dict[NadKey, NadInfo], users: dict[NadKey, set[str]]) -
             groups.setdefault(key, []).append(info)
     named: list[tuple[str, list[NadInfo], bool]] = [(i.found.name, [i], False) for i in singles]
     for members in groups.values():
-        named.append((_static_name(members, users), members, True))
-    taken: dict[str, int] = {}
-    for name, _, _ in named:
-        taken[name] = taken.get(name, 0) + 1
+        if _shared_by_a_vm(members, users):  # two NICs of one VM: two networks, not one
+            named.extend((i.found.name, [i], True) for i in members)
+        else:
+            named.append((_static_name(members, users), members, True))
+    taken: dict[tuple[str, str], int] = {}
+    for name, members, _ in named:
+        key = (members[0].found.namespace, name)
+        taken[key] = taken.get(key, 0) + 1
     out = []
     for name, members, static in named:
         first = members[0]
-        label = name if taken[name] == 1 else f"{first.found.namespace}/{first.found.name}"
+        label = name if taken[(first.found.namespace, name)] == 1 else first.found.name
         out.append(Segment(members, network_from_nad(first, label), first.found.namespace, static))
     return out
+
+
+def _shared_by_a_vm(members: list[NadInfo], users: dict[NadKey, set[str]]) -> bool:
+    seen: set[str] = set()
+    for info in members:
+        vms = users.get((info.found.namespace, info.found.name), set())
+        if seen & vms:
+            return True
+        seen |= vms
+    return False
 
 
 def _static_name(members: list[NadInfo], users: dict[NadKey, set[str]]) -> str:

@@ -9,7 +9,6 @@ are (SPEC §3 Addressing). A VM interface becomes a plan interface on the networ
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from dataclasses import dataclass, field
 from functools import partial
@@ -18,6 +17,7 @@ from typing import Any, Callable
 from kvnet.diagnostics import Diagnostic, Loc, warning
 from kvnet.input.loader import Document
 from kvnet.input.model import VM, Interface, Network, Plan, Where
+from kvnet.lint.nad_network import loose_network, network_from_nad, str_or_none
 from kvnet.lint.nads import NadInfo
 from kvnet.lint.netdata import CloudInit
 from kvnet.lint.objects import POD_META_PATH, VM_POOL, VMI
@@ -76,107 +76,13 @@ class Conversion:
         return self.borrowed[key]
 
 
-def _s(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _i(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _loose_net(text: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
-    try:
-        return ipaddress.ip_network(str(text).strip(), strict=False) if isinstance(text, str) else None
-    except ValueError:
-        return None
-
-
-def _pool(ipam: dict[str, Any], net: Network) -> None:
-    """subnet, gateway and range of a host-local or whereabouts IPAM section."""
-    if net.ipam == "host-local":
-        ranges = ipam.get("ranges")
-        first = ranges[0][0] if isinstance(ranges, list) and ranges and isinstance(ranges[0], list) \
-            and ranges[0] and isinstance(ranges[0][0], dict) else ipam
-        subnet, start, end = first.get("subnet"), first.get("rangeStart"), first.get("rangeEnd")
-        net.gateway = _s(first.get("gateway"))
-    else:
-        subnet, start, end = ipam.get("range"), ipam.get("range_start"), ipam.get("range_end")
-        net.gateway = _s(ipam.get("gateway"))
-        net.exclude = [e for e in _list(ipam.get("exclude")) if isinstance(e, str)]
-    loose = _loose_net(subnet)
-    net.subnet = str(loose) if loose is not None else None
-    if _s(start) and _s(end):
-        net.range = f"{start}-{end}"
-
-
-#: OVN-Kubernetes secondary networks: the config's topology -> the plan type (SPEC §9)
-OVN_TYPES = {"layer2": "ovn-layer2", "localnet": "ovn-localnet"}
-
-
-def _on(value: Any) -> bool | None:
-    return {"on": True, "off": False}.get(value) if isinstance(value, str) else None
-
-
-def _plugin_fields(p: dict[str, Any], net: Network) -> None:
-    """The fields of ovs, OVN-Kubernetes and sriov configs (the inverse of kvnet/expand/nads.py)."""
-    if net.type == "ovs":
-        net.trunk = [t for t in _list(p.get("trunk")) if isinstance(t, dict)
-                     and all(isinstance(v, int) and not isinstance(v, bool) for v in t.values())]
-    elif net.type in OVN_TYPES.values():
-        net.vlan = _i(p.get("vlanID"))
-        net.allow_persistent_ips = p.get("allowPersistentIPs") is True
-        subnets = _s(p.get("subnets"))
-        loose = _loose_net(subnets) if subnets and "," not in subnets else None
-        net.subnet = str(loose) if loose is not None else None
-        excludes = _s(p.get("excludeSubnets"))
-        net.exclude = [e.strip() for e in excludes.split(",")] if excludes else []
-    elif net.type == "sriov":
-        net.spoofchk, net.trust = _on(p.get("spoofchk")), _on(p.get("trust"))
-
-
-def network_from_nad(info: NadInfo, name: str) -> Network:
-    """The plan network a NAD describes; every field positioned at the NAD's ``config`` key."""
-    p = info.plugin or {}
-    found = info.found
-    where = MappedWhere(found.doc, found.path, locs={"name": partial(found.loc, "metadata", "name")},
-                        fallback=info.config_loc)
-    ptype = str(p.get("type"))
-    if ptype == "ovn-k8s-cni-overlay":
-        ptype = OVN_TYPES.get(str(p.get("topology")), ptype)
-    net = Network(name=name, type=ptype, where=where, bridge=_s(p.get("bridge")), vlan=_i(p.get("vlan")),
-                  master=_s(p.get("device")) if ptype == "host-device" else _s(p.get("master")),
-                  mode=_s(p.get("mode")), mtu=_i(p.get("mtu")), resource_name=info.resource_name,
-                  cni_version=str(p.get("cniVersion")))
-    _plugin_fields(p, net)
-    ipam = info.ipam
-    kind = _s(ipam.get("type"))
-    net.ipam = kind or "none"
-    if kind in ("host-local", "whereabouts"):
-        _pool(ipam, net)
-    elif kind == "static":
-        addresses = ipam.get("addresses")
-        first = addresses[0] if isinstance(addresses, list) and addresses and isinstance(addresses[0], dict) else {}
-        loose = _loose_net(first.get("address"))
-        net.subnet = str(loose) if loose is not None else None
-        net.gateway = _s(first.get("gateway"))
-    dns = ipam.get("dns")
-    dns = dns if isinstance(dns, dict) else {}
-    net.nameservers = [n for n in _list(dns.get("nameservers")) if isinstance(n, str)]
-    net.search = [n for n in _list(dns.get("search")) if isinstance(n, str)]
-    return net
-
-
 def static_address(info: NadInfo) -> str | None:
     """The one address of a NAD with the CNI static IPAM."""
     addresses = info.ipam.get("addresses")
     if info.ipam.get("type") != "static" or not isinstance(addresses, list) or len(addresses) != 1 \
             or not isinstance(addresses[0], dict):
         return None
-    return _s(addresses[0].get("address"))
+    return str_or_none(addresses[0].get("address"))
 
 
 def _segment_key(info: NadInfo) -> str | None:
@@ -187,7 +93,7 @@ def _segment_key(info: NadInfo) -> str | None:
     rest = {k: v for k, v in (info.plugin or {}).items() if k != "name"}
     ipam = {k: v for k, v in info.ipam.items() if k != "addresses"}
     others = {k: v for k, v in info.ipam["addresses"][0].items() if k != "address"}
-    loose = _loose_net(address)
+    loose = loose_network(address)
     return json.dumps([info.found.namespace, rest | {"ipam": ipam}, others, str(loose)], sort_keys=True, default=str)
 
 

@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from kvnet.outputcheck.cni_semantics import semantic_problems
+from kvnet.outputcheck.cni_semantics import semantic_problems, whereabouts_range
 from kvnet.outputcheck.problem import PathT, Problem, problem_at
 from kvnet.outputcheck.schema_tools import SchemaCheck, draft202012, flatten
 
@@ -171,14 +171,18 @@ def _collect(errors: Iterable[ValidationError], base: PathT) -> list[Problem]:
 # --------------------------------------------------------------------------- public API
 
 
-def _foreign_relevant(problem: Problem, base: PathT) -> bool:
+def _foreign_relevant(problem: Problem, base: PathT, config: dict[str, Any]) -> bool:
     """Whether a schema problem also holds for a configuration kvnet did not write.
 
     kvnet's schemas admit only what kvnet emits: a field they do not list, a field they require
-    that the plugin defaults (bridge's ``bridge``, macvlan's ``master``) and the ``cniVersion``
-    enum (checked on its own by ``kvnet lint``) say nothing about a hand-written config.
+    that the plugin defaults (bridge's ``bridge``, macvlan's ``master``), the ``cniVersion``
+    enum (checked on its own by ``kvnet lint``) and a whereabouts ``range`` in its
+    ``FIRST-LAST/n`` form say nothing about a hand-written config.
     """
     _, _, message = problem.partition(": ")
+    if problem.path == (*base, "ipam", "range") and isinstance(config.get("ipam"), dict) \
+            and whereabouts_range(config["ipam"].get("range")) is not None:
+        return False
     if message.startswith("unknown field"):
         return False
     if message == "required field missing" and problem.path != (*base, "type"):
@@ -207,8 +211,8 @@ def validate_cni_config(config: dict[str, Any], *, prefix: str = "", foreign: bo
         return [problem_at((*base, "type"), f"unknown plugin type {plugin_type!r}{hint}")]
     problems = _collect(validator.iter_errors(config), base)
     if foreign:
-        problems = [p for p in problems if _foreign_relevant(p, base)]
-        return sorted(set(problems) | set(semantic_problems(config, base)))
+        problems = [p for p in problems if _foreign_relevant(p, base, config)]
+        return sorted(set(problems) | set(semantic_problems(config, base, foreign=True)))
     if not problems:
         problems = semantic_problems(config, base)
     return problems

@@ -24,6 +24,25 @@ def _address(value: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | N
         return None
 
 
+def whereabouts_range(text: object) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network,
+                                             ipaddress.IPv4Address | ipaddress.IPv6Address | None,
+                                             ipaddress.IPv4Address | ipaddress.IPv6Address | None] | None:
+    """(network, first, last) of a whereabouts ``range`` as whereabouts reads it, None if it
+    cannot: ``a.b.c.d/n`` (host bits masked off: the README's own ``192.168.2.225/28``) or
+    ``FIRST-LAST/n`` (whereabouts pkg/config/config.go, LoadIPAMConfig: FIRST inside LAST/n)."""
+    if not isinstance(text, str):
+        return None
+    first_text, dash, cidr = text.rpartition("-") if "-" in text else ("", "", text)
+    try:
+        iface = ipaddress.ip_interface(cidr.strip())
+        first = ipaddress.ip_address(first_text.strip()) if dash else None
+    except ValueError:
+        return None
+    if first is not None and (first.version != iface.version or first not in iface.network):
+        return None
+    return iface.network, first, iface.ip if dash else None
+
+
 def _pool_problems(
     where: PathT,
     subnet: object,
@@ -31,8 +50,10 @@ def _pool_problems(
     end: object,
     gateway: object,
     names: tuple[str, str, str, str],
+    host_bits: bool = False,
 ) -> list[Problem]:
-    """Subnet must be a network address; pool bounds and gateway inside it, in order."""
+    """Subnet must be a network address (``host_bits``: the plugin masks them off); pool bounds
+    and gateway inside it, in order."""
     problems: list[Problem] = []
     net = _network(subnet)
     if net is None:
@@ -41,7 +62,8 @@ def _pool_problems(
     try:
         ipaddress.ip_network(str(subnet), strict=True)
     except ValueError:
-        problems.append(problem_at((*where, sub_key), f"{str(subnet)!r} has host bits set (network is {net})"))
+        if not host_bits:
+            problems.append(problem_at((*where, sub_key), f"{str(subnet)!r} has host bits set (network is {net})"))
     bounds: dict[str, ipaddress.IPv4Address | ipaddress.IPv6Address] = {}
     for key, value in ((start_key, start), (end_key, end), (gw_key, gateway)):
         if value is None:
@@ -58,9 +80,11 @@ def _pool_problems(
     return problems
 
 
-def semantic_problems(config: dict[str, Any], prefix: PathT) -> list[Problem]:
+def semantic_problems(config: dict[str, Any], prefix: PathT, foreign: bool = False) -> list[Problem]:
     """Checks JSON Schema cannot express: host bits in subnets, pools inside subnets (``prefix``
-    leads every path). Run only on a configuration that passed its schema."""
+    leads every path). Run only on a configuration that passed its schema. ``foreign``: a
+    configuration kvnet did not write, so every form the plugin reads is fine (whereabouts:
+    see :func:`whereabouts_range`)."""
     ipam = config.get("ipam")
     if not isinstance(ipam, dict):
         return []
@@ -86,16 +110,18 @@ def semantic_problems(config: dict[str, Any], prefix: PathT) -> list[Problem]:
                         ("subnet", "rangeStart", "rangeEnd", "gateway"),
                     )
     elif kind == "whereabouts" and "range" in ipam:
+        read = whereabouts_range(ipam.get("range")) if foreign else None
         problems += _pool_problems(
             base,
-            ipam.get("range"),
-            ipam.get("range_start"),
-            ipam.get("range_end"),
+            str(read[0]) if read is not None else ipam.get("range"),
+            ipam.get("range_start", read[1] if read is not None else None),
+            ipam.get("range_end", read[2] if read is not None else None),
             ipam.get("gateway"),
             ("range", "range_start", "range_end", "gateway"),
+            host_bits=foreign,
         )
         excludes = ipam.get("exclude")
-        net = _network(ipam.get("range"))
+        net = read[0] if read is not None else _network(ipam.get("range"))
         if isinstance(excludes, list) and net is not None:
             for i, item in enumerate(excludes):
                 ex = _network(item)

@@ -11,14 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from kvnet.diagnostics import Diagnostic, Report, warning
+from kvnet.diagnostics import Diagnostic, Loc, Report, warning
 from kvnet.importer.networks import CANNOT_EXPRESS, network_entry
 from kvnet.importer.vms import vm_entry
 from kvnet.input.loader import Document
 from kvnet.input.model import API_VERSION, KIND
 from kvnet.labels import PLAN_LABEL
 from kvnet.lint import lint_documents
+from kvnet.expand.cluster.macvtap import CONFIG as MACVTAP_CONFIG
+from kvnet.expand.cluster.multus import DAEMON_CONFIG
 from kvnet.lint.convert import Conversion
+from kvnet.lint.objects import document_objects
+from kvnet.overlays import UPSTREAM_CONFIGMAP
 from kvnet.netmath import bounded_name
 
 DEFAULT_PLAN_NAME = "imported"
@@ -61,9 +65,11 @@ def guest_facts(conv: Conversion) -> dict[tuple[str, str], dict[str, Any]]:
 #: kinds a NetworkPlan states only as ``spec.cluster`` (kvnet build writes them from it)
 NODE_SIDE_KINDS = ("DaemonSet", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
                    "ConfigMap", "NodeNetworkConfigurationPolicy")
+#: the ConfigMaps among them (Multus' daemon config, upstream's CNI config, macvtap's device plugin)
+NODE_SIDE_CONFIGMAPS = (DAEMON_CONFIG, UPSTREAM_CONFIGMAP, MACVTAP_CONFIG)
 #: kinds import reads (a Secret as the cloud-init data of a VM)
 IMPORTED_KINDS = ("NetworkAttachmentDefinition", "VirtualMachine", "VirtualMachineInstance", "VirtualMachinePool",
-                  "Secret", KIND, "List")
+                  "Secret", KIND)
 
 
 def left_out(docs: Sequence[Document]) -> list[Diagnostic]:
@@ -72,22 +78,25 @@ def left_out(docs: Sequence[Document]) -> list[Diagnostic]:
     ``spec.cluster``, and any other kind."""
     out: list[Diagnostic] = []
     for doc in docs:
-        data = doc.data
-        if not isinstance(data, dict) or not isinstance(data.get("kind"), str) or data["kind"] in IMPORTED_KINDS:
-            continue
-        kind = data["kind"]
-        meta = data.get("metadata")
-        name = meta.get("name") if isinstance(meta, dict) else None
-        what = f"{kind} {name!r}" if isinstance(name, str) else kind
-        if kind in NODE_SIDE_KINDS:
-            out.append(warning(CANNOT_EXPRESS, f"{what} is not imported: a NetworkPlan states the node side as "
-                               "spec.cluster, and kvnet build writes it from that", doc.loc(("kind",)),
-                               hint="add spec.cluster (distribution, multus, plugins, nodeNetwork) to the plan by "
-                                    "hand; 'kvnet lint --distribution' checks the objects you have"))
-        else:
-            out.append(warning(CANNOT_EXPRESS, f"{what} is not networking kvnet imports; it is left out of the plan",
-                               doc.loc(("kind",)), hint="keep applying it as it is, beside the plan's output"))
+        for data, path in document_objects(doc):
+            if not isinstance(data.get("kind"), str) or data["kind"] in IMPORTED_KINDS:
+                continue
+            out.append(_left_out(data, doc.loc(path + ("kind",))))
     return out
+
+
+def _left_out(data: dict[str, Any], at: Loc) -> Diagnostic:
+    kind = data["kind"]
+    meta = data.get("metadata")
+    name = meta.get("name") if isinstance(meta, dict) else None
+    what = f"{kind} {name!r}" if isinstance(name, str) else kind
+    if kind in NODE_SIDE_KINDS and (kind != "ConfigMap" or name in NODE_SIDE_CONFIGMAPS):
+        return warning(CANNOT_EXPRESS, f"{what} is not imported: a NetworkPlan states the node side as "
+                       "spec.cluster, and kvnet build writes it from that", at,
+                       hint="add spec.cluster (distribution, multus, plugins, nodeNetwork) to the plan by "
+                            "hand; 'kvnet lint --distribution' checks the objects you have")
+    return warning(CANNOT_EXPRESS, f"{what} is not networking kvnet imports; it is left out of the plan", at,
+                   hint="keep applying it as it is, beside the plan's output")
 
 
 def import_documents(docs: Sequence[Document]) -> ImportResult:

@@ -87,6 +87,8 @@ def _take_cloud_init(vm: VmInfo, ci: CloudInit, spec: dict[str, Any], entry: dic
     vol = vm.spec["volumes"][ci.volume_index]
     if ci.user_data is not None:
         cloud["userData"] = ci.user_data
+    elif "userData" in ci.unread:
+        out.append(_note(vm, f"userData is left out: {ci.unread['userData']}", "volumes", ci.volume_index))
     if ci.network_data is None:
         cloud["networkData"] = "none"
     if ci.source != "cloudInitNoCloud":

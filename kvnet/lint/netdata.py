@@ -38,6 +38,7 @@ class CloudInit:
     addresses: dict[str, str] = field(default_factory=dict)  # normalised MAC or 'eth<N>' -> ip/prefix
     segments: dict[str, dict[str, Any]] = field(default_factory=dict)  # same keys -> gateway, nameservers, search
     findings: list[Diagnostic] = field(default_factory=list)
+    unread: dict[str, str] = field(default_factory=dict)  # 'userData'/'networkData' -> why it cannot be read
 
     @property
     def loc(self) -> Loc | None:
@@ -45,21 +46,47 @@ class CloudInit:
         return self.at() if self.at is not None else None
 
 
-def _secret_text(secrets: dict[tuple[str, str], Found], ns: str, ref: Any, key: str) -> str | None:
-    name = ref.get("name") if isinstance(ref, dict) else None
-    secret = secrets.get((ns, name)) if isinstance(name, str) else None
-    if secret is None:
+def _decoded(value: str) -> str | None:
+    try:
+        return base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
         return None
-    for field_name, decode in (("stringData", False), ("data", True)):
-        value = secret.get(field_name, key)
-        if isinstance(value, str):
-            if not decode:
-                return value
-            try:
-                return base64.b64decode(value, validate=True).decode("utf-8")
-            except (binascii.Error, UnicodeDecodeError):
-                return None
-    return None
+
+
+def _secret(secrets: dict[tuple[str, str], Found], ns: str, name: str) -> Found | None:
+    """The Secret ``name`` of the VM's namespace; one written without a namespace gets the
+    namespace it is applied to, so it matches too (as a NAD does: kvnet.lint.convert.resolve_ref)."""
+    found = secrets.get((ns, name)) or secrets.get(("", name))
+    if found is None and not ns:
+        matches = [f for (_, n), f in secrets.items() if n == name]
+        found = matches[0] if len(matches) == 1 else None
+    return found
+
+
+def _text(body: dict[str, Any], fields: tuple[str, str, str], key: str, secrets: dict[tuple[str, str], Found],
+          ns: str) -> tuple[str | None, str | None, str | None]:
+    """(text, the field that gives it, why it cannot be read) of userData or networkData: inline,
+    base64 (``...Base64``) or a Secret's ``key`` (stringData first, then base64 data), as KubeVirt
+    reads a cloudInitNoCloud/cloudInitConfigDrive volume."""
+    inline, encoded, ref_field = fields
+    if isinstance(body.get(inline), str):
+        return body[inline], inline, None
+    if isinstance(body.get(encoded), str):
+        text = _decoded(body[encoded])
+        return text, encoded, None if text is not None else f"{encoded} is not base64 of UTF-8 text"
+    ref = body.get(ref_field)
+    if ref is None:
+        return None, None, None
+    name = ref.get("name") if isinstance(ref, dict) else None
+    secret = _secret(secrets, ns, name) if isinstance(name, str) else None
+    if secret is None:
+        return None, ref_field, f"its Secret {name!r} is not in the input"
+    value = secret.get("stringData", key)
+    if isinstance(value, str):
+        return value, ref_field, None
+    value = secret.get("data", key)
+    text = _decoded(value) if isinstance(value, str) else None
+    return text, ref_field, None if text is not None else f"Secret {name!r} has no readable {key!r}"
 
 
 def read_cloud_inits(vms: Sequence[VmInfo], secrets: dict[tuple[str, str], Found]) -> list[CloudInit]:
@@ -82,13 +109,18 @@ def _cloud_init(vm: VmInfo, secrets: dict[tuple[str, str], Found]) -> CloudInit:
         body = vol[source]
         ns = vm.found.namespace
         ci.volume_index, ci.source = i, source
-        ud = body.get("userData")
-        ci.user_data = ud if isinstance(ud, str) else _secret_text(secrets, ns, body.get("secretRef"), "userdata")
-        nd = body.get("networkData")
-        ci.network_data = nd if isinstance(nd, str) else _secret_text(
-            secrets, ns, body.get("networkDataSecretRef"), "networkdata")
-        key = "networkData" if "networkData" in body else "networkDataSecretRef"
-        ci.at = partial(vm.loc, "volumes", i, source, key, key=True)
+        ci.user_data, _, why = _text(body, ("userData", "userDataBase64", "secretRef"), "userdata", secrets, ns)
+        if why:
+            ci.unread["userData"] = why
+        ci.network_data, key, why = _text(body, ("networkData", "networkDataBase64", "networkDataSecretRef"),
+                                          "networkdata", secrets, ns)
+        ci.at = partial(vm.loc, "volumes", i, source, *((key,) if key else ()), key=True)
+        if why:
+            ci.unread["networkData"] = why
+            ci.findings.append(warning(UNREADABLE, f"VM {vm.found.name!r}: networkData cannot be read: {why}; "
+                                       "the guest addresses and routes it gives are not checked", ci.at(),
+                                       hint="lint the Secret together with the VM"
+                                       if "not in the input" in why else None))
         break
     return ci
 

@@ -8,7 +8,7 @@ finding points at ``FILE:LINE:COL`` of the input.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from kvnet.diagnostics import Loc
 from kvnet.input.loader import Document, PathT
@@ -96,13 +96,26 @@ def find_objects(docs: Sequence[Document]) -> list[Found]:
     return out
 
 
-def _in_document(doc: Document) -> Iterable[Found]:
+def is_list(data: Any) -> bool:
+    """A ``kind: List`` or a typed list (``NetworkAttachmentDefinitionList``,
+    ``VirtualMachineList``, as ``kubectl get -o yaml`` writes them): its ``items`` are objects."""
+    kind = data.get("kind") if isinstance(data, dict) else None
+    return isinstance(kind, str) and kind.endswith("List") and isinstance(data.get("items"), list)
+
+
+def document_objects(doc: Document) -> Iterator[tuple[dict[str, Any], PathT]]:
+    """Every object of ``doc`` of any kind, with its path: the document, or a list's items."""
     data = doc.data
-    kind = _kind_of(data)
-    if kind is not None:
-        yield Found(kind, data, doc, ())
-    elif isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list):
+    if is_list(data):
         for i, item in enumerate(data["items"]):
-            item_kind = _kind_of(item)
-            if item_kind is not None:
-                yield Found(item_kind, item, doc, ("items", i))
+            if isinstance(item, dict):
+                yield item, ("items", i)
+    elif isinstance(data, dict):
+        yield data, ()
+
+
+def _in_document(doc: Document) -> Iterable[Found]:
+    for data, path in document_objects(doc):
+        kind = _kind_of(data)
+        if kind is not None:
+            yield Found(kind, data, doc, path)

@@ -118,3 +118,14 @@ def test_a_merged_in_key_is_placed_where_the_merged_mapping_writes_it() -> None:
     assert str(doc.loc(("k", "x"))) == "t.yaml:1:14"
     assert str(doc.loc(("k", "y"), key=True)) == "t.yaml:3:9"
     assert doc.keys[("k", "x")] == (1, 11)  # the tables say the same
+
+
+def test_a_byte_that_is_not_utf8_is_placed_at_its_line_and_column(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kvnet.input.loader import load_file
+
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("a: 1\n# café au lait\n".encode("latin-1"))
+    with pytest.raises(LoadError) as exc:
+        load_file(str(path), "latin1.yaml")
+    diag = exc.value.diag
+    assert (diag.code, diag.line, diag.column) == ("KV001", 2, 6) and "at byte 10" in diag.message

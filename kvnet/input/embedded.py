@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, Sequence
 
-from kvnet.input.loader import loader_class
+from kvnet.input.loader import loader_class, yaml_error_text
 
 # text that reads otherwise in a stream: a document marker or a directive at the start of a
 # line, a line break libyaml knows besides \n (a marker could follow it), a BOM, or a block
@@ -52,7 +52,7 @@ def _read_one(text: str) -> Any:
     try:
         return yaml.load(text, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
     except yaml.YAMLError as exc:
-        return Unreadable((str(exc).splitlines() or ["invalid YAML"])[0])
+        return Unreadable(yaml_error_text(exc))
 
 
 def _read_stream(texts: Sequence[str]) -> list[Any] | None:

@@ -13,8 +13,8 @@ import re
 from typing import Any, Iterator
 
 from kvnet.diagnostics import Loc, error
-from kvnet.input.bounds import MAX_ALIAS_NODES, MAX_FILE_BYTES, BoundError, Budget, document_texts, prescan, \
-    reader_error_loc
+from kvnet.input.bounds import MAX_ALIAS_NODES, MAX_FILE_BYTES, BoundError, Budget, decode_error_loc, document_texts, \
+    prescan, reader_error_loc
 from kvnet.input.document import Document, LoadError, PathT
 from kvnet.input.nodes import MAX_DEPTH, NodeBuilder
 
@@ -83,7 +83,7 @@ def _read(path: str, shown: str, budget: Budget) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise LoadError(error("KV001", f"file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-                              Loc(shown))) from None
+                              decode_error_loc(raw, exc, shown))) from None
 
 
 _BRACKETS = re.compile(r"[^\[\]{}]+")
@@ -165,7 +165,7 @@ def load_text(text: str, shown: str, source: str | None = None, budget: Budget |
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        msg = " ".join(s for s in (exc.context, exc.problem) if s).replace("\n", " ") or "invalid YAML"
+        msg = yaml_error_text(exc)
         raise LoadError(error("KV001", f"YAML syntax error: {msg}", Loc(shown, line, col))) from None
     except yaml.YAMLError as exc:
         first = (str(exc).splitlines() or ["invalid YAML"])[0]
@@ -173,6 +173,14 @@ def load_text(text: str, shown: str, source: str | None = None, budget: Budget |
     except RecursionError:
         raise LoadError(error("KV003", "document nests too deeply", Loc(shown))) from None
     return docs
+
+
+def yaml_error_text(exc: Exception) -> str:
+    """One line of what PyYAML says is wrong: the context and the problem of a marked error
+    ("while scanning a quoted scalar found unexpected end of stream"), else its first line."""
+    parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
+    text = " ".join(p for p in parts if isinstance(p, str) and p).replace("\n", " ")
+    return text or (str(exc).splitlines() or ["invalid YAML"])[0]
 
 
 def load_file(path: str, shown: str, source: str | None = None, budget: Budget | None = None) -> list[Document]:

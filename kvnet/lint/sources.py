@@ -8,6 +8,7 @@ import sys
 from typing import Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, error
+from kvnet.input.bounds import decode_error_loc
 from kvnet.input.discover import UNREADABLE, discover, load_sources
 from kvnet.input.loader import MAX_FILE_BYTES, Document, LoadError, load_text
 
@@ -32,7 +33,8 @@ def _stdin() -> tuple[list[Document], list[Diagnostic]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return [], [error("KV001", f"stdin is not UTF-8 text ({exc.reason} at byte {exc.start})", Loc(STDIN_NAME))]
+        return [], [error("KV001", f"stdin is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                          decode_error_loc(raw, exc, STDIN_NAME))]
     try:
         return load_text(text, STDIN_NAME), []
     except LoadError as exc:

@@ -12,7 +12,8 @@ from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.input.facts import gather
 from kvnet.input.model import Plan
 from kvnet.lint.vms import VmInfo
-from kvnet.outputcheck.admission import check_vm_networks
+from kvnet.outputcheck.admission import SPEC, check_vm_networks
+from kvnet.outputcheck.problem import Problem
 from kvnet.rules import addressing, bindings, host_local, macs, multus_annotations, names, network_fields
 
 LINT_RULES = (names.check, network_fields.check, bindings.check, addressing.check, host_local.check, macs.check,
@@ -57,7 +58,7 @@ def admission_findings(vms: Sequence[VmInfo]) -> list[Diagnostic]:
         if "networks" not in spec and not _has_interfaces(spec):
             continue  # KubeVirt attaches the pod network itself
         wrapped = {"spec": {"template": {"spec": {"networks": spec.get("networks") or [],
-                                                  "domain": {"devices": {"interfaces": _interfaces(spec)}}}}}}
+                                                  "domain": {"devices": {"interfaces": _raw_interfaces(spec)}}}}}}
         for problem in check_vm_networks(wrapped):
             if "more than one pod network" in problem or "masquerade is only" in problem \
                     or "has none" in problem:
@@ -74,16 +75,23 @@ def _has_interfaces(spec: dict[str, Any]) -> bool:
     return bool(_interfaces(spec))
 
 
-def _interfaces(spec: dict[str, Any]) -> list[Any]:
+def _raw_interfaces(spec: dict[str, Any]) -> Any:
+    """``domain.devices.interfaces`` as written ([] when absent)."""
     domain = spec.get("domain")
     devices = domain.get("devices") if isinstance(domain, dict) else None
     ifaces = devices.get("interfaces") if isinstance(devices, dict) else None
+    return [] if ifaces is None else ifaces
+
+
+def _interfaces(spec: dict[str, Any]) -> list[Any]:
+    ifaces = _raw_interfaces(spec)
     return ifaces if isinstance(ifaces, list) else []
 
 
-def _locate(vm: VmInfo, problem: str) -> Loc:
+def _locate(vm: VmInfo, problem: Problem) -> Loc:
     """The network or interface an admission problem names (its macAddress for a MAC problem),
-    else the ``networks`` key."""
+    else where the problem's path leads; for lists that are not lists of mappings, the first
+    entry (or list) that is not."""
     m = _QUOTED.match(problem)
     if m:
         kind, name = m.groups()
@@ -92,4 +100,14 @@ def _locate(vm: VmInfo, problem: str) -> Loc:
             if isinstance(item, dict) and item.get("name") == name:
                 path = ("networks", i) if kind == "network" else ("domain", "devices", "interfaces", i)
                 return vm.loc(*path, "macAddress") if "macAddress" in problem else vm.loc(*path)
+    rest = tuple(problem.path[len(SPEC):])
+    if rest:
+        return vm.loc(*rest, key=isinstance(rest[-1], str))
+    for path in (("networks",), ("domain", "devices", "interfaces")):
+        items = vm.found.get(*vm.spec_path, *path)
+        if items is not None and not isinstance(items, list):
+            return vm.loc(*path, key=True)
+        for i, item in enumerate(items or []):
+            if not isinstance(item, dict):
+                return vm.loc(*path, i)
     return vm.loc("networks", key=True)

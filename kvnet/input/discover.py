@@ -67,7 +67,7 @@ def discover(paths: Sequence[str], root: str | None = None) -> tuple[list[Source
             diags.append(error(UNREADABLE, "cannot read: not a regular file or directory", Loc(os.path.normpath(arg))))
         else:
             diags.append(error(UNREADABLE, "no such file or directory", Loc(os.path.normpath(arg)),
-                               hint="give a kvnet.yaml file or the directory that holds it"))
+                               hint="check the path: give a YAML file (a plan: kvnet.yaml) or its directory"))
     ordered = sorted(sources.values(), key=lambda s: (s.source, s.shown))
     return ordered, diags
 

@@ -102,7 +102,7 @@ def _locate(vm: VmInfo, problem: Problem) -> Loc:
                 return vm.loc(*path, "macAddress") if "macAddress" in problem else vm.loc(*path)
     rest = tuple(problem.path[len(SPEC):])
     if rest:
-        return vm.loc(*rest, key=isinstance(rest[-1], str))
+        return vm.loc(*rest, key=rest[-1] in ("networks", "interfaces"))
     for path in (("networks",), ("domain", "devices", "interfaces")):
         items = vm.found.get(*vm.spec_path, *path)
         if items is not None and not isinstance(items, list):

@@ -40,6 +40,11 @@ def check_vm_networks(vm: dict[str, Any]) -> list[Problem]:
             or not all(isinstance(x, dict) for x in networks + ifaces):
         return [Problem(SPEC, "spec.template.spec: networks and domain.devices.interfaces must be lists of mappings")]
     out: list[Problem] = []
+    for path, items, what in ((NETWORKS, networks, "network"), (INTERFACES, ifaces, "interface")):
+        for index, item in enumerate(items):
+            if not isinstance(item.get("name"), str) or not item["name"]:
+                out.append(Problem((*path, index, "name"), f"{what} name {item.get('name')!r} is not a string "
+                                   "(the API server refuses the object)"))
     net_names = [n.get("name") for n in networks]
     if_names = [i.get("name") for i in ifaces]
     if len(set(map(repr, net_names))) != len(net_names):

@@ -129,10 +129,7 @@ def build_segments(nads: dict[NadKey, NadInfo], users: dict[NadKey, set[str]]) -
             groups.setdefault(key, []).append(info)
     named: list[tuple[str, list[NadInfo], bool]] = [(i.found.name, [i], False) for i in singles]
     for members in groups.values():
-        if _shared_by_a_vm(members, users):  # two NICs of one VM: two networks, not one
-            named.extend((i.found.name, [i], True) for i in members)
-        else:
-            named.append((_static_name(members, users), members, True))
+        named.extend((name, part, True) for name, part in _per_network(members, users))
     taken: dict[tuple[str, str], int] = {}
     for name, members, _ in named:
         key = (members[0].found.namespace, name)
@@ -145,6 +142,37 @@ def build_segments(nads: dict[NadKey, NadInfo], users: dict[NadKey, set[str]]) -
     return out
 
 
+def _per_network(members: list[NadInfo], users: dict[NadKey, set[str]]) -> list[tuple[str, list[NadInfo]]]:
+    """Static NADs of one segment, split into the plan networks kvnet wrote them for: a NAD
+    ``<vm>-<network>`` (kvnet.netmath.bounded_name: hashed when long) of a VM using it is on
+    ``<network>``. The others form one network named after the first of them, unless a VM uses
+    two of them (then each is a network of its own)."""
+    suffix: dict[int, str] = {}
+    for n, info in enumerate(members):
+        vms = users.get((info.found.namespace, info.found.name), set())
+        found = {info.found.name[len(vm) + 1:] for vm in vms if info.found.name.startswith(vm + "-")}
+        found = {f for f in found if any(bounded_name(f"{vm}-{f}") == info.found.name for vm in vms)}
+        if len(found) == 1:
+            suffix[n] = found.pop()
+    known = sorted(set(suffix.values()))
+    for n, info in enumerate(members):  # a hashed name: one of the networks found above
+        vms = users.get((info.found.namespace, info.found.name), set())
+        found = {k for k in known for vm in vms if bounded_name(f"{vm}-{k}") == info.found.name}
+        if n not in suffix and len(found) == 1:
+            suffix[n] = found.pop()
+    parts: dict[str, list[NadInfo]] = {}
+    for n, info in enumerate(members):
+        if n in suffix:
+            parts.setdefault(suffix[n], []).append(info)
+    rest = [info for n, info in enumerate(members) if n not in suffix]
+    out = sorted(parts.items())
+    if rest and _shared_by_a_vm(rest, users):  # two NICs of one VM: two networks, not one
+        out += [(info.found.name, [info]) for info in rest]
+    elif rest:
+        out.append((rest[0].found.name, rest))
+    return out
+
+
 def _shared_by_a_vm(members: list[NadInfo], users: dict[NadKey, set[str]]) -> bool:
     seen: set[str] = set()
     for info in members:
@@ -153,19 +181,6 @@ def _shared_by_a_vm(members: list[NadInfo], users: dict[NadKey, set[str]]) -> bo
             return True
         seen |= vms
     return False
-
-
-def _static_name(members: list[NadInfo], users: dict[NadKey, set[str]]) -> str:
-    """``<network>`` when every NAD is ``<vm>-<network>`` of the one VM using it, else the first NAD's name."""
-    suffixes = set()
-    for info in members:
-        key = (info.found.namespace, info.found.name)
-        vms = users.get(key, set())
-        found = [info.found.name[len(vm) + 1:] for vm in vms if info.found.name.startswith(vm + "-")]
-        if len(vms) != 1 or len(found) != 1 or bounded_name(f"{next(iter(vms))}-{found[0]}") != info.found.name:
-            return members[0].found.name
-        suffixes.add(found[0])
-    return suffixes.pop() if len(suffixes) == 1 else members[0].found.name
 
 
 def model_vm(vm: VmInfo, ci: CloudInit, interfaces: list[Interface]) -> VM:

@@ -49,7 +49,7 @@ def guest_facts(conv: Conversion) -> dict[tuple[str, str], dict[str, Any]]:
     """(namespace, network) -> what the guests' networkData says of its segment (subnet, gateway,
     DNS): an L2 NAD (no IPAM) carries none of it; the first VM with a static address on it does."""
     out: dict[tuple[str, str], dict[str, Any]] = {}
-    l2 = {(ns, n.name) for ns, plan in conv.plans.items() for n in plan.networks if n.ipam == "none"}
+    l2 = {(seg.namespace, seg.network.name) for seg in conv.segments if seg.network.ipam == "none"}
     for vm, ci, model in conv.vms:
         for iface in model.interfaces:
             key = (vm.found.namespace, iface.network)
@@ -111,6 +111,9 @@ def import_documents(docs: Sequence[Document]) -> ImportResult:
     labels: dict[str, list[Any]] = {}
     dists: dict[str, set[str]] = {}
     types: dict[str, dict[str, str]] = {}  # namespace -> network -> type
+    names: dict[str, dict[str, str]] = {}  # namespace -> the model's name of a network -> the plan's
+    for seg in conv.segments:
+        names.setdefault(seg.namespace, {})[seg.network.name] = seg.name
     guest = guest_facts(conv)
     for seg in conv.segments:
         entry, dist = network_entry(seg, notes, guest.get((seg.namespace, seg.network.name)))
@@ -126,7 +129,8 @@ def import_documents(docs: Sequence[Document]) -> ImportResult:
     for vm, ci, model in conv.vms:
         ns = vm.found.namespace
         spec = plans.setdefault(ns, {"networks": [], "vms": []})
-        spec["vms"].append(vm_entry(vm, ci, model, types.get(ns, {}), notes, externals.setdefault(ns, {})))
+        spec["vms"].append(vm_entry(vm, ci, model, types.get(ns, {}), notes, externals.setdefault(ns, {}),
+                                    names.get(ns, {})))
         labels.setdefault(ns, []).append(vm.found.get("metadata", "labels", PLAN_LABEL))
     # a VM network whose NAD is not in the input became an external network: said, not lost
     expressed = {f"network {name!r} names NAD" for ext in externals.values() for name in ext}

@@ -113,7 +113,7 @@ def network_entry(seg: Segment, out: list[Diagnostic], guest: dict[str, Any] | N
         return None, None
     for info in seg.nads:
         _dropped(info, out)
-    entry: dict[str, Any] = {"name": net.name, "type": net.type}
+    entry: dict[str, Any] = {"name": seg.name, "type": net.type}
     for key, value in (("bridge", net.bridge), ("vlan", net.vlan), ("master", net.master), ("mode", net.mode),
                        ("mtu", net.mtu), ("spoofchk", net.spoofchk), ("trust", net.trust)):
         if value is not None:

@@ -7,6 +7,7 @@ cores, memory, labels, annotations); the rest of ``spec.template.spec`` becomes 
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, warning
@@ -17,6 +18,7 @@ from kvnet.labels import MANAGED_BY, SYNC_WAVE, WAVE_VM
 from kvnet.lint.netdata import CloudInit
 from kvnet.lint.objects import VM
 from kvnet.lint.vms import VmInfo
+from kvnet.netmath import bounded_name
 from kvnet.rules.bindings import default_binding
 
 CANNOT_EXPRESS = "KV311"
@@ -150,21 +152,25 @@ def _external(vm: VmInfo, nic: Any, externals: dict[str, dict[str, Any]], types:
         out.append(_note(vm, f"interface {nic.name!r} names NAD {nic.network_name!r} without a namespace, which "
                              "an external network needs; it is left out", *nic.iface_path))
         return None
-    entry = {"name": nic.name, "type": "external", "nad": f"{ns}/{name}"}
-    if nic.name in types or externals.setdefault(nic.name, entry) != entry:
-        out.append(_note(vm, f"interface {nic.name!r} names another NAD than a VM before under the same name; "
-                             "it is left out", *nic.iface_path))
-        return None
-    return Interface(network=nic.name, where=None, index=nic.index, mac=nic.mac,  # type: ignore[arg-type]
-                     binding=nic.binding, model=nic.model)
+    nad = f"{ns}/{name}"
+    # the network is named after the interface, unless that name is taken by another network
+    # of the plan: then after the NAD (<namespace>-<name>)
+    for network in (nic.name, bounded_name(f"{ns}-{name}")):
+        if network not in types and externals.setdefault(network, {"name": network, "type": "external",
+                                                                   "nad": nad})["nad"] == nad:
+            return Interface(network=network, where=None, index=nic.index, mac=nic.mac,  # type: ignore[arg-type]
+                             binding=nic.binding, model=nic.model)
+    out.append(_note(vm, f"interface {nic.name!r} (NAD {nad!r}): both names an external network could take are "
+                         "taken by other networks of the plan; it is left out", *nic.iface_path))
+    return None
 
 
 def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: list[Diagnostic],
-                     externals: dict[str, dict[str, Any]], ci: CloudInit) -> list[Any]:
+                     externals: dict[str, dict[str, Any]], ci: CloudInit, names: dict[str, str]) -> list[Any]:
     """The plan interfaces, in interface order, from the model the lint front-end built;
     ``externals`` collects the external networks of NADs not in the input. The secondary NIC whose
     networkData carries the guest's default route says so (``defaultRoute: true``, SPEC §3)."""
-    by_index = {i.index: i for i in model.interfaces}
+    by_index = {i.index: replace(i, network=names.get(i.network, i.network)) for i in model.interfaces}
     entries: list[dict[str, Any]] = []
     for nic in vm.nics:
         iface = by_index.get(nic.index)
@@ -173,7 +179,7 @@ def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: lis
             # a NAD not in the input, or in another plan (namespace): an external network here
             iface = _external(vm, nic, externals, types, out)
             if iface is not None:
-                types = {**types, nic.name: "external"}
+                types = {**types, iface.network: "external"}
         if iface is None or (iface.network != POD_NETWORK and iface.network not in types):
             out.append(_note(vm, f"interface {nic.name!r} is left out: its network has no NetworkPlan equivalent",
                              *nic.iface_path))
@@ -199,8 +205,10 @@ def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: lis
 
 
 def vm_entry(vm: VmInfo, ci: CloudInit, model: ModelVM, types: dict[str, str],
-             out: list[Diagnostic], externals: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """One plan VM; KV311 for what the plan cannot say; external networks into ``externals``."""
+             out: list[Diagnostic], externals: dict[str, dict[str, Any]],
+             names: dict[str, str] | None = None) -> dict[str, Any]:
+    """One plan VM; KV311 for what the plan cannot say; external networks into ``externals``;
+    ``names``: the model's network names that differ in the plan (``<namespace>/<name>``)."""
     found = vm.found
     if found.kind != VM:
         out.append(_note(vm, "imported as a VirtualMachine"))
@@ -218,7 +226,7 @@ def vm_entry(vm: VmInfo, ci: CloudInit, model: ModelVM, types: dict[str, str],
         out.append(_note(vm, "no containerDisk, PVC or DataVolume as its first disk: a plan VM needs 'image' "
                              "or 'rootDisk'; add one to the imported plan"))
     _take_cloud_init(vm, ci, spec, entry, out)
-    entry["interfaces"] = interfaces_entry(vm, model, types, out, externals, ci)
+    entry["interfaces"] = interfaces_entry(vm, model, types, out, externals, ci, names or {})
     for key, wave in (("labels", False), ("annotations", True)):
         values = _kvnet_free(found.get("metadata", key), wave)
         if values:

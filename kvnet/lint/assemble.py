@@ -33,7 +33,7 @@ def assemble(objects: Sequence[Found]) -> Conversion:
             else:
                 nads[key] = info
     secrets = {(f.namespace, f.name): f for f in objects if f.kind == SECRET}
-    vms = [read_vm(f) for f in objects if f.kind in (VM, VMI, VM_POOL)]
+    vms = [read_vm(f) for f in _first_of_each(objects, (VM, VMI, VM_POOL), findings)]
     refs: dict[tuple[int, int], NadKey] = {}
     users: dict[NadKey, set[str]] = {}
     for n, vm in enumerate(vms):
@@ -46,8 +46,9 @@ def assemble(objects: Sequence[Found]) -> Conversion:
                 continue
             refs[(n, nic.index)] = ref
             users.setdefault(ref, set()).add(vm.found.name)
-    segments = build_segments(nads, users)
-    conv = Conversion(segments=segments, findings=findings)
+    groups = _namespace_groups([(vms[n].found.namespace, ref[0]) for (n, _), ref in refs.items()])
+    segments = build_segments(nads, users, groups)
+    conv = Conversion(groups=groups, segments=segments, findings=findings)
     for segment in segments:
         conv.plan(segment.namespace).networks.append(segment.network)
         for info in segment.nads:
@@ -78,6 +79,24 @@ def assemble(objects: Sequence[Found]) -> Conversion:
     return conv
 
 
+def _namespace_groups(uses: list[tuple[str, str]]) -> dict[str, str]:
+    """Namespace -> the key of its plan model: namespaces whose VMs use NADs of the other
+    (``uses``: (VM namespace, NAD namespace)) share one, keyed by the first of them in sorted
+    order. A NAD of no namespace joins none: it is applied where it is deployed."""
+    parent: dict[str, str] = {}
+
+    def root(ns: str) -> str:
+        while parent.get(ns, ns) != ns:
+            ns = parent[ns]
+        return ns
+
+    for vm_ns, nad_ns in uses:
+        if nad_ns and nad_ns != vm_ns:
+            a, b = sorted((root(vm_ns), root(nad_ns)))
+            parent[b] = a
+    return {ns: root(ns) for ns in parent}
+
+
 def _guest_subnets(conv: Conversion) -> None:
     """An L2 NAD names no subnet: the first guest address on it (networkData) gives the segment's,
     so the other guests' addresses are checked against it (SPEC §8 "outside their subnet")."""
@@ -96,6 +115,20 @@ def _plan_guest_subnets(plan: Plan) -> None:
                 net.subnet = str(ipaddress.ip_interface(iface.address.strip()).network)
             except ValueError:
                 continue
+
+
+def _first_of_each(objects: Sequence[Found], kinds: tuple[str, ...], findings: list[Diagnostic]) -> list[Found]:
+    """The objects of ``kinds``, each (kind, namespace, name) once; KV250 for the others."""
+    first: dict[tuple[str, str, str], Found] = {}
+    for found in objects:
+        if found.kind not in kinds:
+            continue
+        key = (found.kind, found.namespace, found.name)
+        if key in first:
+            findings.append(twice(found, first[key]))
+        else:
+            first[key] = found
+    return list(first.values())
 
 
 def twice(found: Found, first: Found) -> Diagnostic:

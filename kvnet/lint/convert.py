@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from kvnet.diagnostics import Diagnostic, Loc, warning
 from kvnet.input.loader import Document
-from kvnet.input.model import VM, Interface, Network, Plan, Where
+from kvnet.input.model import POD_NETWORK, VM, Interface, Network, Plan, Where
 from kvnet.lint.nad_network import loose_network, network_from_nad, str_or_none
 from kvnet.lint.nads import NadInfo
 from kvnet.lint.netdata import CloudInit
@@ -34,18 +34,22 @@ class Segment:
     """One plan network: its NADs (several for per-VM static NADs) and the network built."""
 
     nads: list[NadInfo]
-    network: Network
+    network: Network  # its name: unique in its plan model (``<namespace>/<name>`` where needed)
     namespace: str
     static: bool = False
+    name: str = ""  # unique in its namespace: the plan network ``kvnet import`` writes
 
 
 @dataclass
 class Conversion:
     """The plan model of manifests: one plan per namespace (a NetworkPlan has one namespace;
     NAD names are unique only within theirs), each segment in the plan of its NAD's namespace.
-    A VM's network on a NAD of another namespace (or of none: applied where it is deployed) is
-    in the VM's plan too, under ``<namespace>/<name>`` when its bare name is taken there."""
+    Namespaces whose VMs use each other's NADs share one plan (``groups``), so addresses and
+    MACs on a NAD are checked across all its VMs; a name two of them share is
+    ``<namespace>/<name>`` there. A VM's network on a NAD of no namespace (applied where it is
+    deployed) is in the VM's plan too, under ``<namespace>/<name>`` if its name is taken there."""
 
+    groups: dict[str, str] = field(default_factory=dict)  # namespace -> the key of its plan
     plans: dict[str, Plan] = field(default_factory=dict)
     segments: list[Segment] = field(default_factory=list)
     segment_of: dict[NadKey, Segment] = field(default_factory=dict)
@@ -56,13 +60,14 @@ class Conversion:
 
     def plan(self, namespace: str) -> Plan:
         """The plan of ``namespace`` (made on first use)."""
-        if namespace not in self.plans:
-            self.plans[namespace] = plan_for("lint", namespace or None)
-        return self.plans[namespace]
+        key = self.groups.get(namespace, namespace)
+        if key not in self.plans:
+            self.plans[key] = plan_for("lint", namespace or None)
+        return self.plans[key]
 
     def network_in(self, namespace: str, segment: Segment) -> Network:
         """The network of ``segment`` in the plan of ``namespace`` (see the class)."""
-        if segment.namespace == namespace:
+        if self.groups.get(segment.namespace, segment.namespace) == self.groups.get(namespace, namespace):
             return segment.network
         key = (namespace, id(segment))
         if key not in self.borrowed:
@@ -113,10 +118,12 @@ def resolve_ref(ref: str, vm_ns: str, nads: dict[NadKey, NadInfo]) -> NadKey | N
     return None
 
 
-def build_segments(nads: dict[NadKey, NadInfo], users: dict[NadKey, set[str]]) -> list[Segment]:
+def build_segments(nads: dict[NadKey, NadInfo], users: dict[NadKey, set[str]],
+                   plan_groups: dict[str, str] | None = None) -> list[Segment]:
     """One segment per NAD, static NADs of one network grouped (per-VM NADs as kvnet writes them:
-    one address each, the rest alike; not two used by one VM); names as kvnet would give them,
-    unique within a namespace."""
+    one address each, the rest alike: :func:`_per_network`); names as kvnet would give them,
+    unique within a namespace (``Segment.name``) and within a plan model (``plan_groups``:
+    namespace -> its plan's key; the network's name)."""
     groups: dict[str, list[NadInfo]] = {}
     singles: list[NadInfo] = []
     for info in nads.values():
@@ -130,15 +137,25 @@ def build_segments(nads: dict[NadKey, NadInfo], users: dict[NadKey, set[str]]) -
     named: list[tuple[str, list[NadInfo], bool]] = [(i.found.name, [i], False) for i in singles]
     for members in groups.values():
         named.extend((name, part, True) for name, part in _per_network(members, users))
-    taken: dict[tuple[str, str], int] = {}
-    for name, members, _ in named:
-        key = (members[0].found.namespace, name)
-        taken[key] = taken.get(key, 0) + 1
+    in_namespace = _counts([(m[0].found.namespace, name) for name, m, _ in named])
     out = []
     for name, members, static in named:
-        first = members[0]
-        label = name if taken[(first.found.namespace, name)] == 1 else first.found.name
-        out.append(Segment(members, network_from_nad(first, label), first.found.namespace, static))
+        first = members[0].found
+        own = name if in_namespace[(first.namespace, name)] == 1 else first.name
+        out.append(Segment(members, network_from_nad(members[0], own), first.namespace, static, own))
+    group = (plan_groups or {}).get
+    in_plan = _counts([(group(s.namespace, s.namespace), s.name) for s in out])
+    for segment in out:  # two namespaces of one plan model share a name: <namespace>/<name>
+        if in_plan[(group(segment.namespace, segment.namespace), segment.name)] > 1 \
+                and segment.name != POD_NETWORK:  # KV206 reports that one wherever it is
+            segment.network.name = f"{segment.namespace}/{segment.name}"
+    return out
+
+
+def _counts(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    out: dict[tuple[str, str], int] = {}
+    for key in keys:
+        out[key] = out.get(key, 0) + 1
     return out
 
 

@@ -47,8 +47,8 @@ def _pool(ipam: dict[str, Any], net: Network) -> None:
         read = whereabouts_range(subnet)  # a.b.c.d/n with host bits, or FIRST-LAST/n
         if read is not None:
             subnet = str(read[0])
-            start = start if start is not None else (str(read[1]) if read[1] is not None else None)
-            end = end if end is not None else (str(read[2]) if read[2] is not None else None)
+            if read[1] is not None:  # FIRST-LAST/n: whereabouts takes both bounds from it
+                start, end = str(read[1]), str(read[2])
         net.gateway = str_or_none(ipam.get("gateway"))
         net.exclude = [e for e in _list(ipam.get("exclude")) if isinstance(e, str)]
     loose = loose_network(subnet)

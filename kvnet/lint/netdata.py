@@ -78,15 +78,21 @@ def _text(body: dict[str, Any], fields: tuple[str, str, str], key: str, secrets:
     if ref is None:
         return None, None, None
     name = ref.get("name") if isinstance(ref, dict) else None
-    secret = _secret(secrets, ns, name) if isinstance(name, str) else None
+    if not isinstance(name, str) or not name:
+        return None, ref_field, f"{ref_field} names no Secret ({ref_field}: {{name: ...}})"
+    secret = _secret(secrets, ns, name)
     if secret is None:
         return None, ref_field, f"its Secret {name!r} is not in the input"
-    value = secret.get("stringData", key)
-    if isinstance(value, str):
-        return value, ref_field, None
-    value = secret.get("data", key)
-    text = _decoded(value) if isinstance(value, str) else None
-    return text, ref_field, None if text is not None else f"Secret {name!r} has no readable {key!r}"
+    # KubeVirt (pkg/cloud-init, readFirstFoundFileFromDir) reads networkdata, then networkData
+    for secret_key in (key, key.replace("data", "Data")):
+        value = secret.get("stringData", secret_key)
+        if isinstance(value, str):
+            return value, ref_field, None
+        value = secret.get("data", secret_key)
+        if isinstance(value, str):
+            text = _decoded(value)
+            return text, ref_field, None if text is not None else f"Secret {name!r} {secret_key!r} is not base64 text"
+    return None, ref_field, f"Secret {name!r} has no {key!r} (stringData or data)"
 
 
 def read_cloud_inits(vms: Sequence[VmInfo], secrets: dict[tuple[str, str], Found]) -> list[CloudInit]:

@@ -111,11 +111,12 @@ def semantic_problems(config: dict[str, Any], prefix: PathT, foreign: bool = Fal
                     )
     elif kind == "whereabouts" and "range" in ipam:
         read = whereabouts_range(ipam.get("range")) if foreign else None
+        dashed = read is not None and read[1] is not None  # FIRST-LAST/n sets both bounds
         problems += _pool_problems(
             base,
             str(read[0]) if read is not None else ipam.get("range"),
-            ipam.get("range_start", read[1] if read is not None else None),
-            ipam.get("range_end", read[2] if read is not None else None),
+            read[1] if read is not None and dashed else ipam.get("range_start"),
+            read[2] if read is not None and dashed else ipam.get("range_end"),
             ipam.get("gateway"),
             ("range", "range_start", "range_end", "gateway"),
             host_bits=foreign,

@@ -175,3 +175,26 @@ def test_import_reads_the_ipv6_gateway_kvnet_writes_as_gateway6(tmp_path: Path) 
     assert imported.code == 0, imported.err
     net = yaml.safe_load(imported.out)["spec"]["networks"][0]
     assert net["name"] == "lan6" and net["gateway"] == "2001:db8:1::1"
+
+
+def test_import_names_an_external_network_after_its_nad_when_the_interface_name_is_taken(tmp_path: Path) -> None:
+    """A VM interface 'lan' on another namespace's NAD 'lan', in a namespace with its own 'lan':
+    the plan's external network is 'prod-lan' (the interface kept), and the plans validate."""
+    nad = ("apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\nmetadata: {{name: lan, namespace: {ns}}}\n"
+           "spec: {{config: '{{\"cniVersion\":\"1.0.0\",\"type\":\"bridge\",\"bridge\":\"{br}\"}}'}}\n---\n")
+    vm = ("apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata: {{name: {name}, namespace: lab}}\n"
+          "spec: {{template: {{spec: {{domain: {{devices: {{disks: [{{name: rootdisk, disk: {{bus: virtio}}}}], "
+          "interfaces: [{{name: lan, bridge: {{}}}}]}}}}, volumes: [{{name: rootdisk, containerDisk: {{image: img}}}}], "
+          "networks: [{{name: lan, multus: {{networkName: {ref}}}}}]}}}}}}\n---\n")
+    text = nad.format(ns="lab", br="br1") + nad.format(ns="prod", br="br2") + vm.format(name="a", ref="lan") \
+        + vm.format(name="b", ref="prod/lan")
+    imported = run_kvnet("import", "-", input=text)
+    assert imported.code == 0, imported.err
+    plans = [p for p in yaml.safe_load_all(imported.out) if p]
+    lab = next(p for p in plans if p["metadata"].get("namespace") == "lab")
+    assert {"name": "prod-lan", "type": "external", "nad": "prod/lan"} in lab["spec"]["networks"]
+    b = next(v for v in lab["spec"]["vms"] if v["name"] == "b")
+    assert b["interfaces"] == [{"network": "prod-lan"}]
+    assert "interface 'lan' is named 'prod-lan'" in imported.err
+    write(tmp_path / "kvnet.yaml", imported.out)
+    assert run_kvnet("validate", str(tmp_path)).code == 0

@@ -7,6 +7,7 @@ cores, memory, labels, annotations); the rest of ``spec.template.spec`` becomes 
 from __future__ import annotations
 
 import copy
+import ipaddress
 from dataclasses import replace
 from typing import Any
 
@@ -165,6 +166,20 @@ def _external(vm: VmInfo, nic: Any, externals: dict[str, dict[str, Any]], types:
     return None
 
 
+def _guest_address(iface: Interface, network: dict[str, Any], ci: CloudInit, nic: Any) -> Interface:
+    """The address the guest's networkData gives an interface on an external network (matched
+    by MAC, else ``eth<N>``), with its subnet and gateway on the network: nothing of it is in a
+    NAD kvnet does not own, and a plan VM's networkData is written from these."""
+    address = ci.addresses.get((nic.mac or "").lower()) or ci.addresses.get(f"eth{nic.index}")
+    if not address or "/" not in address:
+        return iface
+    network.setdefault("subnet", str(ipaddress.ip_interface(address).network))
+    guest = ci.segments.get((nic.mac or "").lower()) or ci.segments.get(f"eth{nic.index}") or {}
+    if isinstance(guest.get("gateway"), str):
+        network.setdefault("gateway", guest["gateway"])
+    return replace(iface, address=address)
+
+
 def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: list[Diagnostic],
                      externals: dict[str, dict[str, Any]], ci: CloudInit, names: dict[str, str]) -> list[Any]:
     """The plan interfaces, in interface order, from the model the lint front-end built;
@@ -180,6 +195,7 @@ def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: lis
             iface = _external(vm, nic, externals, types, out)
             if iface is not None:
                 types = {**types, iface.network: "external"}
+                iface = _guest_address(iface, externals[iface.network], ci, nic)
         if iface is None or (iface.network != POD_NETWORK and iface.network not in types):
             out.append(_note(vm, f"interface {nic.name!r} is left out: its network has no NetworkPlan equivalent",
                              *nic.iface_path))

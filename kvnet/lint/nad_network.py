@@ -43,6 +43,9 @@ def _pool(ipam: dict[str, Any], net: Network) -> None:
         subnet, start, end = first.get("subnet"), first.get("rangeStart"), first.get("rangeEnd")
         net.gateway = str_or_none(first.get("gateway"))
     else:
+        ranges = ipam.get("ipRanges")  # whereabouts' list form: its first range, as kvnet models one
+        if "range" not in ipam and isinstance(ranges, list) and ranges and isinstance(ranges[0], dict):
+            ipam = {**ranges[0], "gateway": ipam.get("gateway")}
         subnet, start, end = ipam.get("range"), ipam.get("range_start"), ipam.get("range_end")
         read = whereabouts_range(subnet)  # a.b.c.d/n with host bits, or FIRST-LAST/n
         if read is not None:

@@ -37,13 +37,20 @@ _QUOTED = re.compile(r"^(interface|network) '([^']*)'")
 
 def plan_findings(plan: Plan) -> list[Diagnostic]:
     """The plan rules' findings on ``plan`` that apply to manifests. Network values were already
-    checked on the NAD itself, so the facts' own findings are not repeated."""
+    checked on the NAD itself, so the facts' own findings are not repeated. A network rule about
+    guests (KV219: a pool that cannot reach one) says nothing of a NAD no VM uses: pods may."""
     facts, _ = gather(plan)
+    used = {iface.network for vm in plan.vms for iface in vm.interfaces}
     out: list[Diagnostic] = []
     for rule in LINT_RULES:
         out.extend(replace(d, hint=MANIFEST_HINTS.get(d.code, d.hint)) for d in rule(plan, facts)
-                   if d.code in LINT_CODES)
+                   if d.code in LINT_CODES and not (d.code == "KV219" and _unused_network(d, used)))
     return out
+
+
+def _unused_network(diag: Diagnostic, used: set[str]) -> bool:
+    m = _QUOTED.match(diag.message)
+    return m is not None and m.group(1) == "network" and m.group(2) not in used
 
 
 def admission_findings(vms: Sequence[VmInfo]) -> list[Diagnostic]:

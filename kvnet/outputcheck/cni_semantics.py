@@ -80,6 +80,30 @@ def _pool_problems(
     return problems
 
 
+def _whereabouts_problems(where: PathT, ipam: dict[str, Any], gateway: object, foreign: bool) -> list[Problem]:
+    """A whereabouts range (``ipam`` or an ``ipRanges`` entry): its pool bounds, gateway and
+    ``exclude`` inside it; in a configuration kvnet did not write, every form whereabouts reads."""
+    read = whereabouts_range(ipam.get("range")) if foreign else None
+    dashed = read is not None and read[1] is not None  # FIRST-LAST/n sets both bounds
+    problems = _pool_problems(
+        where,
+        str(read[0]) if read is not None else ipam.get("range"),
+        read[1] if read is not None and dashed else ipam.get("range_start"),
+        read[2] if read is not None and dashed else ipam.get("range_end"),
+        gateway,
+        ("range", "range_start", "range_end", "gateway"),
+        host_bits=foreign,
+    )
+    excludes = ipam.get("exclude")
+    net = read[0] if read is not None else _network(ipam.get("range"))
+    if isinstance(excludes, list) and net is not None:
+        for i, item in enumerate(excludes):
+            ex = _network(item)
+            if ex is not None and (ex.version != net.version or not ex.subnet_of(net)):  # type: ignore[arg-type]
+                problems.append(problem_at((*where, "exclude", i), f"{str(item)!r} is outside range {net}"))
+    return problems
+
+
 def semantic_problems(config: dict[str, Any], prefix: PathT, foreign: bool = False) -> list[Problem]:
     """Checks JSON Schema cannot express: host bits in subnets, pools inside subnets (``prefix``
     leads every path). Run only on a configuration that passed its schema. ``foreign``: a
@@ -109,25 +133,17 @@ def semantic_problems(config: dict[str, Any], prefix: PathT, foreign: bool = Fal
                         rng.get("gateway"),
                         ("subnet", "rangeStart", "rangeEnd", "gateway"),
                     )
-    elif kind == "whereabouts" and "range" in ipam:
-        read = whereabouts_range(ipam.get("range")) if foreign else None
-        dashed = read is not None and read[1] is not None  # FIRST-LAST/n sets both bounds
-        problems += _pool_problems(
-            base,
-            str(read[0]) if read is not None else ipam.get("range"),
-            read[1] if read is not None and dashed else ipam.get("range_start"),
-            read[2] if read is not None and dashed else ipam.get("range_end"),
-            ipam.get("gateway"),
-            ("range", "range_start", "range_end", "gateway"),
-            host_bits=foreign,
-        )
-        excludes = ipam.get("exclude")
-        net = read[0] if read is not None else _network(ipam.get("range"))
-        if isinstance(excludes, list) and net is not None:
-            for i, item in enumerate(excludes):
-                ex = _network(item)
-                if ex is not None and (ex.version != net.version or not ex.subnet_of(net)):  # type: ignore[arg-type]
-                    problems.append(problem_at((*base, "exclude", i), f"{str(item)!r} is outside range {net}"))
+    elif kind == "whereabouts":
+        if "range" in ipam:
+            problems += _whereabouts_problems(base, ipam, ipam.get("gateway"), foreign)
+        ranges = ipam.get("ipRanges")  # whereabouts' list form, read as 'range' is (kvnet never writes it)
+        for i, item in enumerate(ranges if foreign and isinstance(ranges, list) else []):
+            where = (*base, "ipRanges", i)
+            value = item.get("range") if isinstance(item, dict) else item
+            if not isinstance(item, dict) or whereabouts_range(value) is None:
+                problems.append(problem_at((*where, "range"), f"{str(value)!r} is not a CIDR (or FIRST-LAST/n)"))
+            else:
+                problems += _whereabouts_problems(where, item, item.get("gateway"), foreign)
     elif kind == "static" and isinstance(ipam.get("addresses"), list):
         for i, item in enumerate(ipam["addresses"]):
             if not isinstance(item, dict) or "gateway" not in item:

@@ -69,11 +69,15 @@ def _text(body: dict[str, Any], fields: tuple[str, str, str], key: str, secrets:
     base64 (``...Base64``) or a Secret's ``key`` (stringData first, then base64 data), as KubeVirt
     reads a cloudInitNoCloud/cloudInitConfigDrive volume."""
     inline, encoded, ref_field = fields
-    if isinstance(body.get(inline), str):
-        return body[inline], inline, None
-    if isinstance(body.get(encoded), str):
-        text = _decoded(body[encoded])
-        return text, encoded, None if text is not None else f"{encoded} is not base64 of UTF-8 text"
+    given = [f for f in fields if body.get(f) is not None]
+    if len(given) > 1:
+        return None, given[0], f"{' and '.join(given)} are both given; KubeVirt accepts only one of them"
+    if inline in given or encoded in given:
+        value = body[given[0]]
+        if not isinstance(value, str):
+            return None, given[0], f"{given[0]} is {type(value).__name__}, not text"
+        text = value if given[0] == inline else _decoded(value)
+        return text, given[0], None if text is not None else f"{encoded} is not base64 of UTF-8 text"
     ref = body.get(ref_field)
     if ref is None:
         return None, None, None

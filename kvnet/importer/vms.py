@@ -92,6 +92,9 @@ def _take_cloud_init(vm: VmInfo, ci: CloudInit, spec: dict[str, Any], entry: dic
         cloud["userData"] = ci.user_data
     elif "userData" in ci.unread:
         out.append(_note(vm, f"userData is left out: {ci.unread['userData']}", "volumes", ci.volume_index))
+    if "networkData" in ci.unread:
+        out.append(_note(vm, f"networkData is left out ({ci.unread['networkData']}): the plan VM gets kvnet's "
+                             "own, from its interfaces' addresses", "volumes", ci.volume_index))
     if ci.network_data is None:
         cloud["networkData"] = "none"
     if ci.source != "cloudInitNoCloud":
@@ -154,16 +157,19 @@ def _external(vm: VmInfo, nic: Any, externals: dict[str, dict[str, Any]], types:
                              "an external network needs; it is left out", *nic.iface_path))
         return None
     nad = f"{ns}/{name}"
-    # the network is named after the interface, unless that name is taken by another network
-    # of the plan: then after the NAD (<namespace>-<name>)
-    for network in (nic.name, bounded_name(f"{ns}-{name}")):
-        if network not in types and externals.setdefault(network, {"name": network, "type": "external",
-                                                                   "nad": nad})["nad"] == nad:
-            return Interface(network=network, where=None, index=nic.index, mac=nic.mac,  # type: ignore[arg-type]
-                             binding=nic.binding, model=nic.model)
-    out.append(_note(vm, f"interface {nic.name!r} (NAD {nad!r}): both names an external network could take are "
-                         "taken by other networks of the plan; it is left out", *nic.iface_path))
-    return None
+    # one external network per NAD; named after the interface, unless another network of the
+    # plan has that name: then after the NAD (<namespace>-<name>), numbered if need be
+    same = [n for n, e in externals.items() if e["nad"] == nad]
+    candidates = same or [nic.name, bounded_name(f"{ns}-{name}")] + [bounded_name(f"{ns}-{name}-{i}")
+                                                                        for i in range(2, 10)]
+    network = next((n for n in candidates if n not in types and externals.get(n, {"nad": nad})["nad"] == nad), None)
+    if network is None:
+        out.append(_note(vm, f"interface {nic.name!r} (NAD {nad!r}): every name an external network could take is "
+                             "another network's; it is left out", *nic.iface_path))
+        return None
+    externals.setdefault(network, {"name": network, "type": "external", "nad": nad})
+    return Interface(network=network, where=None, index=nic.index, mac=nic.mac,  # type: ignore[arg-type]
+                     binding=nic.binding, model=nic.model)
 
 
 def _guest_address(iface: Interface, network: dict[str, Any], ci: CloudInit, nic: Any) -> Interface:

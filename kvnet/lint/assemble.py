@@ -35,7 +35,7 @@ def assemble(objects: Sequence[Found]) -> Conversion:
     secrets = {(f.namespace, f.name): f for f in objects if f.kind == SECRET}
     vms = [read_vm(f) for f in _first_of_each(objects, (VM, VMI, VM_POOL), findings)]
     refs: dict[tuple[int, int], NadKey] = {}
-    users: dict[NadKey, set[str]] = {}
+    users: dict[NadKey, set[tuple[str, str]]] = {}  # NAD -> (VM, its network's name)
     for n, vm in enumerate(vms):
         for nic in vm.nics:
             if nic.source != "multus" or nic.network_name is None:
@@ -45,7 +45,7 @@ def assemble(objects: Sequence[Found]) -> Conversion:
                 findings.append(missing_nad(vm, nic))
                 continue
             refs[(n, nic.index)] = ref
-            users.setdefault(ref, set()).add(vm.found.name)
+            users.setdefault(ref, set()).add((vm.found.name, nic.name))
     groups = _namespace_groups([(vms[n].found.namespace, ref[0]) for (n, _), ref in refs.items()])
     segments = build_segments(nads, users, groups)
     conv = Conversion(groups=groups, segments=segments, findings=findings)

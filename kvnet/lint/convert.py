@@ -118,7 +118,7 @@ def resolve_ref(ref: str, vm_ns: str, nads: dict[NadKey, NadInfo]) -> NadKey | N
     return None
 
 
-def build_segments(nads: dict[NadKey, NadInfo], users: dict[NadKey, set[str]],
+def build_segments(nads: dict[NadKey, NadInfo], users: dict[NadKey, set[tuple[str, str]]],
                    plan_groups: dict[str, str] | None = None) -> list[Segment]:
     """One segment per NAD, static NADs of one network grouped (per-VM NADs as kvnet writes them:
     one address each, the rest alike: :func:`_per_network`); names as kvnet would give them,
@@ -159,22 +159,25 @@ def _counts(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
     return out
 
 
-def _per_network(members: list[NadInfo], users: dict[NadKey, set[str]]) -> list[tuple[str, list[NadInfo]]]:
+def _per_network(members: list[NadInfo],
+                 users: dict[NadKey, set[tuple[str, str]]]) -> list[tuple[str, list[NadInfo]]]:
     """Static NADs of one segment, split into the plan networks kvnet wrote them for: a NAD
     ``<vm>-<network>`` (kvnet.netmath.bounded_name: hashed when long) of a VM using it is on
     ``<network>``. The others form one network named after the first of them, unless a VM uses
     two of them (then each is a network of its own)."""
     suffix: dict[int, str] = {}
     for n, info in enumerate(members):
-        vms = users.get((info.found.namespace, info.found.name), set())
-        found = {info.found.name[len(vm) + 1:] for vm in vms if info.found.name.startswith(vm + "-")}
-        found = {f for f in found if any(bounded_name(f"{vm}-{f}") == info.found.name for vm in vms)}
+        name, used = info.found.name, users.get((info.found.namespace, info.found.name), set())
+        # kvnet names a VM's network after the plan network; else the name says it: <vm>-<network>
+        found = {net for vm, net in used if bounded_name(f"{vm}-{net}") == name} or \
+            {name[len(vm) + 1:] for vm, _ in used if name.startswith(vm + "-")
+             and bounded_name(f"{vm}-{name[len(vm) + 1:]}") == name}
         if len(found) == 1:
             suffix[n] = found.pop()
     known = sorted(set(suffix.values()))
     for n, info in enumerate(members):  # a hashed name: one of the networks found above
-        vms = users.get((info.found.namespace, info.found.name), set())
-        found = {k for k in known for vm in vms if bounded_name(f"{vm}-{k}") == info.found.name}
+        used = users.get((info.found.namespace, info.found.name), set())
+        found = {k for k in known for vm, _ in used if bounded_name(f"{vm}-{k}") == info.found.name}
         if n not in suffix and len(found) == 1:
             suffix[n] = found.pop()
     parts: dict[str, list[NadInfo]] = {}
@@ -190,10 +193,10 @@ def _per_network(members: list[NadInfo], users: dict[NadKey, set[str]]) -> list[
     return out
 
 
-def _shared_by_a_vm(members: list[NadInfo], users: dict[NadKey, set[str]]) -> bool:
+def _shared_by_a_vm(members: list[NadInfo], users: dict[NadKey, set[tuple[str, str]]]) -> bool:
     seen: set[str] = set()
     for info in members:
-        vms = users.get((info.found.namespace, info.found.name), set())
+        vms = {vm for vm, _ in users.get((info.found.namespace, info.found.name), set())}
         if seen & vms:
             return True
         seen |= vms

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable, Sequence
 
-from kvnet.diagnostics import Diagnostic, Loc, warning
+from kvnet.diagnostics import Diagnostic, Loc, error, warning
 from kvnet.expand.cloudinit import DEFAULT_ROUTE_DESTINATIONS, GATEWAY_KEYS
 from kvnet.input.embedded import Unreadable, read_texts
 from kvnet.lint.objects import Found
@@ -22,6 +22,10 @@ from kvnet.lint.vms import VmInfo
 from kvnet.netmath import parse_interface
 
 OLD_CLOUD_INIT_ROUTE = "KV307"
+ADMISSION = "KV313"
+#: marks a reason KubeVirt's admission webhook refuses the VM for (validateVolumes: "must have
+#: only one networkdata source set", "... is not a valid base64 value")
+REJECTED = "rejected: "
 UNREADABLE = "KV312"
 CLOUD_INIT_SOURCES = ("cloudInitNoCloud", "cloudInitConfigDrive")
 
@@ -71,13 +75,20 @@ def _text(body: dict[str, Any], fields: tuple[str, str, str], key: str, secrets:
     inline, encoded, ref_field = fields
     given = [f for f in fields if body.get(f) is not None]
     if len(given) > 1:
-        return None, given[0], f"{' and '.join(given)} are both given; KubeVirt accepts only one of them"
+        return None, given[0], f"{REJECTED}{' and '.join(given)} are both given; KubeVirt takes only one source"
     if inline in given or encoded in given:
         value = body[given[0]]
         if not isinstance(value, str):
             return None, given[0], f"{given[0]} is {type(value).__name__}, not text"
-        text = value if given[0] == inline else _decoded(value)
-        return text, given[0], None if text is not None else f"{encoded} is not base64 of UTF-8 text"
+        if given[0] == inline:
+            return value, inline, None
+        try:
+            text: str | None = base64.b64decode(value, validate=True).decode("utf-8", "strict")
+        except binascii.Error:
+            return None, encoded, f"{REJECTED}{encoded} is not valid base64"
+        except UnicodeDecodeError:
+            text = None
+        return text, encoded, None if text is not None else f"{encoded} is not base64 of UTF-8 text"
     ref = body.get(ref_field)
     if ref is None:
         return None, None, None
@@ -89,13 +100,15 @@ def _text(body: dict[str, Any], fields: tuple[str, str, str], key: str, secrets:
         return None, ref_field, f"its Secret {name!r} is not in the input"
     # KubeVirt (pkg/cloud-init, readFirstFoundFileFromDir) reads networkdata, then networkData
     for secret_key in (key, key.replace("data", "Data")):
-        value = secret.get("stringData", secret_key)
-        if isinstance(value, str):
-            return value, ref_field, None
-        value = secret.get("data", secret_key)
-        if isinstance(value, str):
-            text = _decoded(value)
-            return text, ref_field, None if text is not None else f"Secret {name!r} {secret_key!r} is not base64 text"
+        for field_name in ("stringData", "data"):
+            value = secret.get(field_name, secret_key)
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                return None, ref_field, f"Secret {name!r} {field_name}.{secret_key} is {type(value).__name__}, not text"
+            text = value if field_name == "stringData" else _decoded(value)
+            why = None if text is not None else f"Secret {name!r} data.{secret_key} is not base64 text"
+            return text, ref_field, why
     return None, ref_field, f"Secret {name!r} has no {key!r} (stringData or data)"
 
 
@@ -119,18 +132,25 @@ def _cloud_init(vm: VmInfo, secrets: dict[tuple[str, str], Found]) -> CloudInit:
         body = vol[source]
         ns = vm.found.namespace
         ci.volume_index, ci.source = i, source
-        ci.user_data, _, why = _text(body, ("userData", "userDataBase64", "secretRef"), "userdata", secrets, ns)
-        if why:
-            ci.unread["userData"] = why
+        ci.user_data, _, user_why = _text(body, ("userData", "userDataBase64", "secretRef"), "userdata", secrets, ns)
+        if user_why:
+            ci.unread["userData"] = user_why.removeprefix(REJECTED)
         ci.network_data, key, why = _text(body, ("networkData", "networkDataBase64", "networkDataSecretRef"),
                                           "networkdata", secrets, ns)
         ci.at = partial(vm.loc, "volumes", i, source, *((key,) if key else ()), key=True)
-        if why:
+        for what, problem in (("userData", user_why), ("networkData", why)):
+            if problem and problem.startswith(REJECTED):  # KubeVirt's admission refuses the VM
+                ci.findings.append(error(ADMISSION, f"VM {vm.found.name!r}: {problem[len(REJECTED):]}",
+                                         vm.loc("volumes", i, source, key=True),
+                                         hint=f"give {what} one way: inline, base64 or a Secret"))
+        if why and not why.startswith(REJECTED):
             ci.unread["networkData"] = why
             ci.findings.append(warning(UNREADABLE, f"VM {vm.found.name!r}: networkData cannot be read: {why}; "
                                        "the guest addresses and routes it gives are not checked", ci.at(),
                                        hint="lint the Secret together with the VM"
                                        if "not in the input" in why else None))
+        elif why:
+            ci.unread["networkData"] = why[len(REJECTED):]
         break
     return ci
 

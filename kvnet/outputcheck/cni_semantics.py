@@ -137,11 +137,17 @@ def semantic_problems(config: dict[str, Any], prefix: PathT, foreign: bool = Fal
         if "range" in ipam:
             problems += _whereabouts_problems(base, ipam, ipam.get("gateway"), foreign)
         ranges = ipam.get("ipRanges")  # whereabouts' list form, read as 'range' is (kvnet never writes it)
+        if foreign and "range" not in ipam and not (isinstance(ranges, list) and ranges):
+            problems.append(problem_at((*base, "ipRanges" if "ipRanges" in ipam else "range"),
+                                       "whereabouts has no range to allocate from: give 'range' or a list "
+                                       "'ipRanges' of {\"range\": ...}"))
         for i, item in enumerate(ranges if foreign and isinstance(ranges, list) else []):
             where = (*base, "ipRanges", i)
-            value = item.get("range") if isinstance(item, dict) else item
-            if not isinstance(item, dict) or whereabouts_range(value) is None:
-                problems.append(problem_at((*where, "range"), f"{str(value)!r} is not a CIDR (or FIRST-LAST/n)"))
+            if not isinstance(item, dict):
+                problems.append(problem_at(where, f"{item!r} is not an object {{\"range\": ...}}"))
+            elif whereabouts_range(item.get("range")) is None:
+                problems.append(problem_at((*where, "range"), f"{str(item.get('range'))!r} is not a CIDR "
+                                           "(or FIRST-LAST/n)"))
             else:
                 problems += _whereabouts_problems(where, item, item.get("gateway"), foreign)
     elif kind == "static" and isinstance(ipam.get("addresses"), list):

@@ -66,15 +66,18 @@ class Conversion:
         return self.plans[key]
 
     def network_in(self, namespace: str, segment: Segment) -> Network:
-        """The network of ``segment`` in the plan of ``namespace`` (see the class)."""
-        if self.groups.get(segment.namespace, segment.namespace) == self.groups.get(namespace, namespace):
+        """The network of ``segment`` in the plan of ``namespace`` (see the class). A NAD named
+        ``default`` (KV206) is a network of its own to the VMs on it, not the pod network, so
+        the rules on bindings and addresses see its type."""
+        same_plan = self.groups.get(segment.namespace, segment.namespace) == self.groups.get(namespace, namespace)
+        if same_plan and segment.network.name != POD_NETWORK:
             return segment.network
         key = (namespace, id(segment))
         if key not in self.borrowed:
             plan = self.plan(namespace)
             name = segment.network.name
-            if segment.namespace or name in {n.name for n in plan.networks}:
-                name = f"{segment.namespace}/{name}"
+            if segment.namespace or name in {n.name for n in plan.networks} or name == POD_NETWORK:
+                name = f"{segment.namespace or 'NAD'}/{name}"
             network = network_from_nad(segment.nads[0], name)
             plan.networks.append(network)
             self.borrowed[key] = network

@@ -106,6 +106,28 @@ def test_external_network_emits_no_nad_and_keeps_the_reference(tmp_path: Path, k
     assert "sriov" in ifaces[1]  # the given binding stands: the NAD's plugin is unknown
 
 
+def test_two_external_networks_on_one_nad_share_its_addresses_and_macs(tmp_path: Path, kvnet) -> None:
+    """Addresses and MACs are unique on the NAD an external network attaches to, not per name."""
+    path = write(tmp_path / "kvnet.yaml", """
+        apiVersion: kvnet.dev/v1alpha1
+        kind: NetworkPlan
+        metadata: {name: p, namespace: lab}
+        spec:
+          networks:
+          - {name: a, type: external, nad: prod/x, subnet: 10.1.0.0/24}
+          - {name: b, type: external, nad: prod/x, subnet: 10.1.0.0/24}
+          - {name: c, type: external, nad: prod/y, subnet: 10.1.0.0/24}
+          vms:
+          - {name: v1, image: img, interfaces: [{network: a, address: 10.1.0.5/24, mac: "02:00:00:00:00:01"}]}
+          - {name: v2, image: img, interfaces: [{network: b, address: 10.1.0.5/24, mac: "02:00:00:00:00:01"}]}
+          - {name: v3, image: img, interfaces: [{network: c, address: 10.1.0.5/24, mac: "02:00:00:00:00:01"}]}
+        """)
+    res = kvnet("validate", str(path))
+    assert res.code == 1
+    found = sorted(line.split(": error[")[1][:5] for line in res.out.splitlines() if ": error[" in line)
+    assert found == ["KV216", "KV217"] and "VM 'v2'" in res.out and "VM 'v3'" not in res.out
+
+
 def test_sriov_vlan_spoofchk_trust(tmp_path: Path, kvnet) -> None:
     objs = build(kvnet, tmp_path, plan(
         "    - {name: vf, type: sriov, resourceName: intel.com/sriov_netdevice, vlan: 200, spoofchk: false, "

@@ -9,7 +9,7 @@ from kvnet.input.facts import Facts, NetFacts
 from kvnet.input.model import POD_NETWORK, VM, Interface, Network, Plan
 from kvnet.netmath import IPAddress, IPInterface, is_network_or_broadcast, parse_interface
 from kvnet.rules.bindings import binding_of
-from kvnet.rules.claims import Claims
+from kvnet.rules.claims import Claims, segment
 
 
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
@@ -23,7 +23,7 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
                 out.append(problem)
             if addr is None:
                 continue
-            first = taken.claim((iface.network, str(addr)), f"VM {vm.name!r}")
+            first = taken.claim((segment(iface.network, facts), str(addr)), f"VM {vm.name!r}")
             if first:
                 out.append(error("KV216", f"VM {vm.name!r}: address {addr} is already used on network "
                                  f"{iface.network!r} by {first}", iface.where.at("address")))

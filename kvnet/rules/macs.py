@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kvnet.diagnostics import Diagnostic, error
-from kvnet.rules.claims import Claims
+from kvnet.rules.claims import Claims, segment
 from kvnet.input.facts import Facts
 from kvnet.input.model import Plan
 from kvnet.netmath import mac_problem, normalize_mac
@@ -29,7 +29,7 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
                                  iface.where.at("mac")))
                 continue
             in_vm[mac] = iface.index
-            first = per_net.claim((iface.network, mac), f"VM {vm.name!r}")
+            first = per_net.claim((segment(iface.network, facts), mac), f"VM {vm.name!r}")
             if first:
                 out.append(error("KV217", f"VM {vm.name!r}: MAC {mac} is already used on network "
                                  f"{iface.network!r} by {first}", iface.where.at("mac")))

@@ -55,7 +55,7 @@ def guest_facts(conv: Conversion) -> dict[tuple[str, str], dict[str, Any]]:
             key = (vm.found.namespace, iface.network)
             if not iface.address or key not in l2:
                 continue
-            facts = dict(ci.segments.get((iface.mac or "").lower()) or ci.segments.get(f"eth{iface.index}") or {})
+            facts = dict(ci.segment_for(iface.mac, iface.index))
             known = out.setdefault(key, {"address": iface.address})
             for key, value in facts.items():
                 known.setdefault(key, value)  # the gateway shows only on a NIC carrying the default route

@@ -176,11 +176,11 @@ def _guest_address(iface: Interface, network: dict[str, Any], ci: CloudInit, nic
     """The address the guest's networkData gives an interface on an external network (matched
     by MAC, else ``eth<N>``), with its subnet and gateway on the network: nothing of it is in a
     NAD kvnet does not own, and a plan VM's networkData is written from these."""
-    address = ci.addresses.get((nic.mac or "").lower()) or ci.addresses.get(f"eth{nic.index}")
+    address = ci.address_for(nic.mac, nic.index)
     if not address or "/" not in address:
         return iface
     network.setdefault("subnet", str(ipaddress.ip_interface(address).network))
-    guest = ci.segments.get((nic.mac or "").lower()) or ci.segments.get(f"eth{nic.index}") or {}
+    guest = ci.segment_for(nic.mac, nic.index)
     if isinstance(guest.get("gateway"), str):
         network.setdefault("gateway", guest["gateway"])
     return replace(iface, address=address)
@@ -219,7 +219,7 @@ def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: lis
             e["binding"] = iface.binding
         if iface.model:
             e["model"] = iface.model
-        guest = ci.segments.get((iface.mac or "").lower()) or ci.segments.get(f"eth{iface.index}") or {}
+        guest = ci.segment_for(iface.mac, iface.index)
         if iface.network != POD_NETWORK and guest.get("gateway"):
             e["defaultRoute"] = True
         entries.append(e)

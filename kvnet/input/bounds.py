@@ -143,16 +143,17 @@ def check_scalar(node: Any, value: Any, where: Loc) -> None:
                                where))
 
 
+def _end_of(prefix: str, shown: str) -> Loc:
+    """Line and column (1-based, in characters) just after ``prefix``."""
+    return Loc(shown, prefix.count("\n") + 1, len(prefix) - (prefix.rfind("\n") + 1) + 1)
+
+
 def decode_error_loc(raw: bytes, exc: UnicodeDecodeError, shown: str) -> Loc:
     """Line and column (1-based, in characters) of the first byte of ``raw`` that is not UTF-8."""
-    prefix = raw[:exc.start].decode("utf-8-sig", "replace")
-    line = prefix.count("\n") + 1
-    return Loc(shown, line, len(prefix) - (prefix.rfind("\n") + 1) + 1)
+    return _end_of(raw[:exc.start].decode("utf-8-sig", "replace"), shown)
 
 
 def reader_error_loc(text: str, offset: int, shown: str) -> Loc:
     """Line and column (1-based, in characters) of UTF-8 byte ``offset`` of ``text``
     (libyaml's ReaderError counts bytes of the UTF-8 stream it reads)."""
-    prefix = text.encode("utf-8")[:max(offset, 0)].decode("utf-8", "ignore")
-    line = prefix.count("\n") + 1
-    return Loc(shown, line, len(prefix) - (prefix.rfind("\n") + 1) + 1)
+    return _end_of(text.encode("utf-8")[:max(offset, 0)].decode("utf-8", "ignore"), shown)

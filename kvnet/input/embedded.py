@@ -34,16 +34,10 @@ class Unreadable:
 
 def read_texts(texts: Sequence[str]) -> list[Any]:
     """The data of each text (None for a text without a document), or :class:`Unreadable`."""
-    out: list[Any] = [None] * len(texts)
     batch = [i for i, t in enumerate(texts) if not _NOT_ALONE.search(t)]
     done = _read_stream([texts[i] for i in batch]) if len(batch) > 1 else None
-    if done is not None:
-        for i, data in zip(batch, done, strict=True):
-            out[i] = data
-    alone = set(range(len(texts))) - (set(batch) if done is not None else set())
-    for i in sorted(alone):
-        out[i] = _read_one(texts[i])
-    return out
+    read = dict(zip(batch, done, strict=True)) if done is not None else {}
+    return [read[i] if i in read else _read_one(text) for i, text in enumerate(texts)]
 
 
 def _read_one(text: str) -> Any:

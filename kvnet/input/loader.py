@@ -66,10 +66,6 @@ def loader_class(kind: str = "Safe") -> Any:
     return FastResolveLoader
 
 
-def _loader_class() -> Any:
-    return loader_class("Safe")
-
-
 def _read(path: str, shown: str, budget: Budget) -> str:
     try:
         with open(path, "rb") as fh:
@@ -109,7 +105,7 @@ def _check_nesting(text: str, shown: str, pieces: list[str]) -> None:
         return
     yaml = _yaml()
     level = 0
-    for event in yaml.parse(text, Loader=_loader_class()):
+    for event in yaml.parse(text, Loader=loader_class()):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             level += 1
             if level > MAX_DEPTH:
@@ -122,7 +118,7 @@ def _check_nesting(text: str, shown: str, pieces: list[str]) -> None:
 
 def _documents(text: str, shown: str, source: str, budget: Budget, strict_values: bool) -> list[Document]:
     """Compose and build every document of ``text`` (each keeps its node graph for positions)."""
-    loader = _loader_class()(text)
+    loader = loader_class()(text)
     track_aliases = "&" in text  # without an anchor there is no alias to expand
     docs: list[Document] = []
     try:
@@ -152,7 +148,7 @@ def load_text(text: str, shown: str, source: str | None = None, budget: Budget |
     try:
         pieces = document_texts(text)
         _check_nesting(text, shown, pieces)
-        prescan(text, shown, budget, _loader_class(), max(map(len, pieces)))
+        prescan(text, shown, budget, loader_class(), max(map(len, pieces)))
         docs = _documents(text, shown, shown if source is None else source, budget, strict_values)
     except BoundError as exc:
         raise LoadError(exc.diag) from None
@@ -168,8 +164,7 @@ def load_text(text: str, shown: str, source: str | None = None, budget: Budget |
         msg = yaml_error_text(exc)
         raise LoadError(error("KV001", f"YAML syntax error: {msg}", Loc(shown, line, col))) from None
     except yaml.YAMLError as exc:
-        first = (str(exc).splitlines() or ["invalid YAML"])[0]
-        raise LoadError(error("KV001", f"YAML error: {first}", Loc(shown))) from None
+        raise LoadError(error("KV001", f"YAML error: {yaml_error_text(exc)}", Loc(shown))) from None
     except RecursionError:
         raise LoadError(error("KV003", "document nests too deeply", Loc(shown))) from None
     return docs

@@ -150,11 +150,11 @@ class NodeBuilder:
                      hint="YAML keeps only one of them; remove or rename the other")
 
     def read_key(self, node: Any) -> Any:
-        """The data of a scalar key node (1, true, null...)."""
+        """The data of a scalar (key) node (1, true, null...), as PyYAML's safe loader makes it."""
         return self._constructor.construct_object(node, deep=False)
 
     def _scalar(self, node: Any, path: PathT) -> Any:
-        value = self._constructor.construct_object(node, deep=False)
+        value = self.read_key(node)
         try:
             check_scalar(node, value, self._loc(node))
         except BoundError as exc:

@@ -68,7 +68,7 @@ def assemble(objects: Sequence[Found]) -> Conversion:
             if seg.static:
                 address, at = static_address(nads[nad_key]), nads[nad_key].config_at
             elif seg.network.ipam == "none":
-                address = ci.addresses.get((nic.mac or "").lower()) or ci.addresses.get(f"eth{nic.index}")
+                address = ci.address_for(nic.mac, nic.index)
                 at = ci.at
             network = conv.network_in(vm.found.namespace, seg)
             interfaces.append(model_interface(vm, nic, network.name, address, at))

@@ -10,6 +10,7 @@ are (SPEC §3 Addressing). A VM interface becomes a plan interface on the networ
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable
@@ -58,9 +59,13 @@ class Conversion:
     # (plan namespace, id of a foreign segment) -> its network in that plan
     borrowed: dict[tuple[str, int], Network] = field(default_factory=dict)
 
+    def plan_key(self, namespace: str) -> str:
+        """The key of the plan model ``namespace`` is in (:attr:`groups`, else its own)."""
+        return self.groups.get(namespace, namespace)
+
     def plan(self, namespace: str) -> Plan:
         """The plan of ``namespace`` (made on first use)."""
-        key = self.groups.get(namespace, namespace)
+        key = self.plan_key(namespace)
         if key not in self.plans:
             self.plans[key] = plan_for("lint", namespace or None)
         return self.plans[key]
@@ -69,8 +74,7 @@ class Conversion:
         """The network of ``segment`` in the plan of ``namespace`` (see the class). A NAD named
         ``default`` (KV206) is a network of its own to the VMs on it, not the pod network, so
         the rules on bindings and addresses see its type."""
-        same_plan = self.groups.get(segment.namespace, segment.namespace) == self.groups.get(namespace, namespace)
-        if same_plan and segment.network.name != POD_NETWORK:
+        if self.plan_key(segment.namespace) == self.plan_key(namespace) and segment.network.name != POD_NETWORK:
             return segment.network
         key = (namespace, id(segment))
         if key not in self.borrowed:
@@ -140,25 +144,18 @@ def build_segments(nads: dict[NadKey, NadInfo], users: dict[NadKey, set[tuple[st
     named: list[tuple[str, list[NadInfo], bool]] = [(i.found.name, [i], False) for i in singles]
     for members in groups.values():
         named.extend((name, part, True) for name, part in _per_network(members, users))
-    in_namespace = _counts([(m[0].found.namespace, name) for name, m, _ in named])
+    in_namespace = Counter((m[0].found.namespace, name) for name, m, _ in named)
     out = []
     for name, members, static in named:
         first = members[0].found
         own = name if in_namespace[(first.namespace, name)] == 1 else first.name
         out.append(Segment(members, network_from_nad(members[0], own), first.namespace, static, own))
     group = (plan_groups or {}).get
-    in_plan = _counts([(group(s.namespace, s.namespace), s.name) for s in out])
+    in_plan = Counter((group(s.namespace, s.namespace), s.name) for s in out)
     for segment in out:  # two namespaces of one plan model share a name: <namespace>/<name>
         if in_plan[(group(segment.namespace, segment.namespace), segment.name)] > 1 \
                 and segment.name != POD_NETWORK:  # KV206 reports that one wherever it is
             segment.network.name = f"{segment.namespace}/{segment.name}"
-    return out
-
-
-def _counts(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    out: dict[tuple[str, str], int] = {}
-    for key in keys:
-        out[key] = out.get(key, 0) + 1
     return out
 
 

@@ -44,17 +44,31 @@ class CloudInit:
     findings: list[Diagnostic] = field(default_factory=list)
     unread: dict[str, str] = field(default_factory=dict)  # 'userData'/'networkData' -> why it cannot be read
 
+    def address_for(self, mac: str | None, index: int) -> str | None:
+        """The address networkData gives the NIC with ``mac``, else the ``index``-th (``eth<N>``)."""
+        return self.addresses.get((mac or "").lower()) or self.addresses.get(f"eth{index}")
+
+    def segment_for(self, mac: str | None, index: int) -> dict[str, Any]:
+        """What networkData says of that NIC's segment (gateway, nameservers, search); {} if nothing."""
+        return self.segments.get((mac or "").lower()) or self.segments.get(f"eth{index}") or {}
+
     @property
     def loc(self) -> Loc | None:
         """Where the networkData is given; None without a cloud-init volume."""
         return self.at() if self.at is not None else None
 
 
-def _decoded(value: str) -> str | None:
+def _decoded(value: str) -> tuple[str | None, bool]:
+    """(the UTF-8 text base64 ``value`` holds, or None; whether ``value`` is base64 at all:
+    KubeVirt's admission refuses a ``...Base64`` field that is not)."""
     try:
-        return base64.b64decode(value, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
+        raw = base64.b64decode(value, validate=True)
+    except binascii.Error:
+        return None, False
+    try:
+        return raw.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return None, True
 
 
 def _secret(secrets: dict[tuple[str, str], Found], ns: str, name: str) -> Found | None:
@@ -82,12 +96,9 @@ def _text(body: dict[str, Any], fields: tuple[str, str, str], key: str, secrets:
             return None, given[0], f"{given[0]} is {type(value).__name__}, not text"
         if given[0] == inline:
             return value, inline, None
-        try:
-            text: str | None = base64.b64decode(value, validate=True).decode("utf-8", "strict")
-        except binascii.Error:
+        text, is_base64 = _decoded(value)
+        if not is_base64:
             return None, encoded, f"{REJECTED}{encoded} is not valid base64"
-        except UnicodeDecodeError:
-            text = None
         return text, encoded, None if text is not None else f"{encoded} is not base64 of UTF-8 text"
     ref = body.get(ref_field)
     if ref is None:
@@ -106,7 +117,7 @@ def _text(body: dict[str, Any], fields: tuple[str, str, str], key: str, secrets:
                 continue
             if not isinstance(value, str):
                 return None, ref_field, f"Secret {name!r} {field_name}.{secret_key} is {type(value).__name__}, not text"
-            text = value if field_name == "stringData" else _decoded(value)
+            text = value if field_name == "stringData" else _decoded(value)[0]
             why = None if text is not None else f"Secret {name!r} data.{secret_key} is not base64 text"
             return text, ref_field, why
     return None, ref_field, f"Secret {name!r} has no {key!r} (stringData or data)"

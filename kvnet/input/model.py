@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.input.loader import Document, PathT
@@ -31,6 +31,16 @@ class Where:
     def file(self) -> str:
         """The plan-root-relative path, for the kvnet.dev/source annotation."""
         return self.doc.source or self.doc.file
+
+
+@dataclass
+class Held:
+    """A static address an object other than a VM holds on a network (a NAD's static IPAM that
+    no VM in the input uses yet): ``owner`` names it in messages, ``at`` gives its position."""
+
+    owner: str
+    address: str
+    at: Callable[[], Loc]
 
 
 @dataclass
@@ -63,6 +73,10 @@ class Network:
     spoofchk: bool | None = None
     trust: bool | None = None
     uplink: str | None = None
+    # read from manifests (SPEC §8), never from a plan: an OVN-Kubernetes NAD config's "name"
+    # (the network NADs share) when not the network's; static addresses of NADs no VM uses
+    ovn_network: str | None = None
+    held: list[Held] = field(default_factory=list)
 
     @property
     def address_pool(self) -> str | None:

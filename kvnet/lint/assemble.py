@@ -7,11 +7,12 @@ import ipaddress
 from typing import Sequence
 
 from kvnet.diagnostics import Diagnostic, error
-from kvnet.input.model import POD_NETWORK, Interface, Plan
+from kvnet.input.model import POD_NETWORK, Held, Interface, Plan
 from kvnet.lint.convert import (
     Conversion, NadKey, build_segments, missing_nad, model_interface, model_vm, resolve_ref,
     static_address,
 )
+from kvnet.lint.nad_network import OVN_TYPES
 from kvnet.lint.nads import NadInfo, check_nad
 from kvnet.lint.netdata import read_cloud_inits
 from kvnet.lint.objects import NAD, SECRET, VM, VM_POOL, VMI, Found
@@ -75,8 +76,22 @@ def assemble(objects: Sequence[Found]) -> Conversion:
         model = model_vm(vm, ci, interfaces)
         conv.plan(vm.found.namespace).vms.append(model)
         conv.vms.append((vm, ci, model))
+    _hold_unused_static(conv, set(refs.values()))
     _guest_subnets(conv)
     return conv
+
+
+def _hold_unused_static(conv: Conversion, used: set[NadKey]) -> None:
+    """The address of each static NAD no VM in the input uses is held on its network, so it is
+    checked against the other addresses of its L2 segment (issue 24): pods and VMs that come
+    later get it."""
+    for segment in conv.segments:
+        if not segment.static:
+            continue
+        for info in segment.nads:
+            address = static_address(info)
+            if address is not None and (info.found.namespace, info.found.name) not in used:
+                segment.network.held.append(Held(info.found.label, address, info.config_at))
 
 
 def _namespace_groups(uses: list[tuple[str, str]]) -> dict[str, str]:
@@ -105,7 +120,9 @@ def _guest_subnets(conv: Conversion) -> None:
 
 
 def _plan_guest_subnets(plan: Plan) -> None:
-    l2 = {n.name: n for n in plan.networks if n.ipam == "none" and n.subnet is None}
+    # an OVN-Kubernetes network with a subnet is a pool (Network.address_pool): not inferred
+    l2 = {n.name: n for n in plan.networks if n.ipam == "none" and n.subnet is None
+          and n.type not in OVN_TYPES.values()}
     for vm in plan.vms:
         for iface in vm.interfaces:
             net = l2.get(iface.network)

@@ -76,6 +76,7 @@ def _plugin_fields(p: dict[str, Any], net: Network) -> None:
     elif net.type in OVN_TYPES.values():
         net.vlan = _i(p.get("vlanID"))
         net.allow_persistent_ips = p.get("allowPersistentIPs") is True
+        net.ovn_network = str_or_none(p.get("name"))  # NADs of one name are one network
         subnets = str_or_none(p.get("subnets"))
         loose = loose_network(subnets) if subnets and "," not in subnets else None
         net.subnet = str(loose) if loose is not None else None

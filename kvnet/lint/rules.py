@@ -14,14 +14,16 @@ from kvnet.input.model import Plan
 from kvnet.lint.vms import VmInfo
 from kvnet.outputcheck.admission import SPEC, check_vm_networks
 from kvnet.outputcheck.problem import Problem
-from kvnet.rules import addressing, bindings, host_local, macs, multus_annotations, names, network_fields
+from kvnet.rules import (
+    addressing, bindings, host_local, macs, multus_annotations, names, network_fields, segments,
+)
 
-LINT_RULES = (names.check, network_fields.check, bindings.check, addressing.check, host_local.check, macs.check,
-              multus_annotations.check)
+LINT_RULES = (names.check, network_fields.check, bindings.check, addressing.check, segments.check, host_local.check,
+              macs.check, multus_annotations.check)
 #: the findings of those rules that hold for manifests as well as plans; the others are about
 #: plan fields (KV201 duplicate plan networks, KV208/KV209 plan field rules, KV242 kvnet's labels)
 LINT_CODES = frozenset({"KV203", "KV205", "KV206", "KV211", "KV212", "KV213", "KV216", "KV217", "KV218",
-                        "KV219", "KV220", "KV230", "KV240", "KV281"})
+                        "KV219", "KV220", "KV230", "KV240", "KV281", "KV292"})
 ADMISSION = "KV313"
 #: hints said in manifest terms where the plan rule's hint speaks of plan fields
 MANIFEST_HINTS = {

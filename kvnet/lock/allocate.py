@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 
 from kvnet.diagnostics import Diagnostic, error
 from kvnet.lock.segment import Segment
@@ -24,9 +24,11 @@ def allocate(segs: Mapping[str, Segment], held: Mapping[str, Mapping[str, str]])
     """
     out: Entries = {}
     diags: list[Diagnostic] = []
+    taken: dict[Hashable, set[int]] = {}  # per L2 segment: networks on one share their addresses
+    kept = {name: _keep(segs[name], held.get(name) or {}, taken.setdefault(segs[name].l2, set()))
+            for name in sorted(segs)}
     for name in sorted(segs):
-        seg = segs[name]
-        got, problem = _network(seg, held.get(name) or {})
+        got, problem = _network(segs[name], kept[name], taken[segs[name].l2])
         if problem is not None:
             diags.append(problem)
         if got:
@@ -34,17 +36,22 @@ def allocate(segs: Mapping[str, Segment], held: Mapping[str, Mapping[str, str]])
     return out, diags
 
 
-def _network(seg: Segment, held: Mapping[str, str]) -> tuple[dict[str, str], Diagnostic | None]:
+def _keep(seg: Segment, held: Mapping[str, str], taken: set[int]) -> dict[str, int]:
+    """The held entries of ``seg`` that still stand (free, not taken on its segment)."""
     kept: dict[str, int] = {}
-    taken: set[int] = set()
-    order = sorted(seg.needs)
-    for vm in order:
+    for vm in sorted(seg.needs):
         text = held.get(vm)
         ip = parse_ip(text) if isinstance(text, str) else None
         if ip is None or seg.problem(ip) is not None or int(ip) in taken:
             continue
         kept[vm] = int(ip)
         taken.add(int(ip))
+    return kept
+
+
+def _network(seg: Segment, kept: dict[str, int], taken: set[int]) -> tuple[dict[str, str], Diagnostic | None]:
+    """``kept`` completed: every other VM that needs an address gets the lowest free one."""
+    order = sorted(seg.needs)
     missing: list[str] = []
     cursor = seg.first
     for vm in order:

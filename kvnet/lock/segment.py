@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from kvnet.input.facts import Facts, NetFacts
 from kvnet.input.model import POD_NETWORK, Interface, Plan
 from kvnet.netmath import IPAddress, IPNetwork, is_network_or_broadcast, parse_interface
+from kvnet.rules.claims import segment
 
 ALLOCATE_IPAM = ("none", "static")
 
@@ -34,6 +36,7 @@ class Segment:
     explicit: dict[int, str] = field(default_factory=dict)
     excluded: list[IPNetwork] = field(default_factory=list)
     needs: dict[str, Interface] = field(default_factory=dict)
+    l2: Hashable = ""  # the L2 segment (kvnet.rules.claims.segment): networks on one share addresses
 
     @property
     def name(self) -> str:
@@ -91,15 +94,21 @@ def segments(plan: Plan, facts: Facts) -> dict[str, Segment]:
         if nf.gateway is not None:
             seg.reserved[int(nf.gateway)] = f"is the gateway of network {name!r}"
         out[name] = seg
+    for seg in out.values():
+        seg.l2 = segment(seg.name, facts)
     for vm in plan.vms:
         for iface in vm.interfaces:
-            seg = out.get(iface.network) if iface.network != POD_NETWORK else None
-            if seg is None:
+            if iface.network == POD_NETWORK:
                 continue
-            if iface.address is None:
+            seg = out.get(iface.network)
+            if seg is not None and iface.address is None:
                 seg.needs.setdefault(vm.name, iface)
                 continue
-            parsed = parse_interface(iface.address)
-            if parsed is not None and parsed.version == seg.facts.allocate[0].version:  # type: ignore[index]
-                seg.explicit.setdefault(int(parsed.ip), vm.name)
+            parsed = parse_interface(iface.address) if iface.address is not None else None
+            if parsed is None:
+                continue
+            l2 = segment(iface.network, facts)  # an explicit address blocks its whole L2 segment
+            for other in out.values():
+                if other.l2 == l2 and parsed.version == other.facts.allocate[0].version:  # type: ignore[index]
+                    other.explicit.setdefault(int(parsed.ip), vm.name)
     return out

@@ -30,6 +30,7 @@ from kvnet.rules import (
     ovs,
     plugins,
     routes,
+    segments,
     vm_fields,
 )
 
@@ -42,6 +43,7 @@ RULES: tuple[Rule, ...] = (
     ovn.check,
     bindings.check,
     addressing.check,
+    segments.check,
     host_local.check,
     routes.check,
     default_route.check,

@@ -9,13 +9,18 @@ from kvnet.input.facts import Facts, NetFacts
 from kvnet.input.model import POD_NETWORK, VM, Interface, Network, Plan
 from kvnet.netmath import IPAddress, IPInterface, is_network_or_broadcast, parse_interface
 from kvnet.rules.bindings import binding_of
-from kvnet.rules.claims import Claims, segment
+from kvnet.rules.claims import SegmentClaims
 
 
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
-    """The first problem of each interface's address (SPEC §4: KV211-KV213, KV216, KV218, KV219)."""
+    """The first problem of each interface's address (SPEC §4: KV211-KV213, KV216, KV218, KV219).
+
+    An address is unique on its L2 segment (issue 24): networks on one node bridge and VLAN (one
+    OVS bridge and VLAN, one OVN-Kubernetes network) share their addresses
+    (:func:`kvnet.rules.claims.l2_segment`), and so do the static NADs no VM uses yet (lint).
+    """
     out: list[Diagnostic] = []
-    taken = Claims()
+    taken = SegmentClaims(facts)
     for vm in plan.vms:
         for iface in vm.interfaces:
             problem, addr = _checked_address(vm, iface, facts.networks.get(iface.network))
@@ -23,10 +28,19 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
                 out.append(problem)
             if addr is None:
                 continue
-            first = taken.claim((segment(iface.network, facts), str(addr)), f"VM {vm.name!r}")
+            first = taken.claim(iface.network, str(addr), f"VM {vm.name!r}")
             if first:
-                out.append(error("KV216", f"VM {vm.name!r}: address {addr} is already used on network "
-                                 f"{iface.network!r} by {first}", iface.where.at("address")))
+                out.append(error("KV216", f"VM {vm.name!r}: address {addr} is already used {first}",
+                                 iface.where.at("address")))
+    for net in plan.networks:
+        for held in net.held:
+            addr_if = parse_interface(held.address)
+            if addr_if is None:
+                continue
+            first = taken.claim(net.name, str(addr_if.ip), held.owner)
+            if first:
+                out.append(error("KV216", f"{held.owner}: address {addr_if.ip} is already used {first}",
+                                 held.at(), hint="give each static NAD on one segment its own address"))
     return out
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from kvnet.diagnostics import Diagnostic, error
-from kvnet.rules.claims import Claims, segment
+from kvnet.rules.claims import SegmentClaims
 from kvnet.input.facts import Facts
 from kvnet.input.model import Plan
 from kvnet.netmath import mac_problem, normalize_mac
 
 
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
+    """KV217: a MAC that is not unicast, given twice in a VM, or used twice on one L2 segment
+    (SPEC §4; several networks may share a segment: kvnet.rules.claims.l2_segment)."""
     out: list[Diagnostic] = []
-    per_net = Claims()
+    per_net = SegmentClaims(facts)
     for vm in plan.vms:
         in_vm: dict[str, int] = {}
         for iface in vm.interfaces:
@@ -29,8 +31,8 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
                                  iface.where.at("mac")))
                 continue
             in_vm[mac] = iface.index
-            first = per_net.claim((segment(iface.network, facts), mac), f"VM {vm.name!r}")
+            first = per_net.claim(iface.network, mac, f"VM {vm.name!r}")
             if first:
-                out.append(error("KV217", f"VM {vm.name!r}: MAC {mac} is already used on network "
-                                 f"{iface.network!r} by {first}", iface.where.at("mac")))
+                out.append(error("KV217", f"VM {vm.name!r}: MAC {mac} is already used {first}",
+                                 iface.where.at("mac")))
     return out

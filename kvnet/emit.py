@@ -22,7 +22,8 @@ KIND_ORDER: dict[str, int] = {
     "DaemonSet": 9,
     "NodeNetworkConfigurationPolicy": 10,  # node bridges exist before the NADs that use them
     "NetworkAttachmentDefinition": 11,
-    "VirtualMachine": 12,
+    "MultiNetworkPolicy": 12,  # in place before the VMs it protects start
+    "VirtualMachine": 13,
 }
 
 

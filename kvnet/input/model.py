@@ -73,6 +73,7 @@ class Network:
     spoofchk: bool | None = None
     trust: bool | None = None
     uplink: str | None = None
+    policy: dict[str, Any] | None = None  # issue 24: {ingress?, egress?} rules -> MultiNetworkPolicy
     # read from manifests (SPEC §8), never from a plan: an OVN-Kubernetes NAD config's "name"
     # (the network NADs share) when not the network's; static addresses of NADs no VM uses
     ovn_network: str | None = None
@@ -162,6 +163,7 @@ def _network(raw: dict[str, Any], where: Where) -> Network:
         routes=[dict(r) for r in raw.get("routes") or []], raw=raw,
         trunk=list(raw.get("trunk") or []), allow_persistent_ips=bool(raw.get("allowPersistentIPs")),
         nad=raw.get("nad"), spoofchk=raw.get("spoofchk"), trust=raw.get("trust"), uplink=raw.get("uplink"),
+        policy=raw.get("policy"),
     )
 
 

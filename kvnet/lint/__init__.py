@@ -20,7 +20,8 @@ from kvnet.input.model import is_plan_document
 from kvnet.lint.assemble import assemble
 from kvnet.lint.convert import Conversion
 from kvnet.lint.nodeside import node_findings
-from kvnet.lint.objects import find_objects
+from kvnet.lint.objects import MNP, find_objects
+from kvnet.lint.policies import policy_findings
 from kvnet.lint.rules import admission_findings, plan_findings
 from kvnet.options import BuildOptions
 from kvnet.pipeline import compile_documents
@@ -78,6 +79,7 @@ def lint_documents(docs: Sequence[Document], distribution: str | None = None) ->
     for plan in conv.plans.values():
         report.extend(plan_findings(plan))
     report.extend(admission_findings([vm for vm, _, _ in conv.vms]))
+    report.extend(policy_findings([f for f in objects if f.kind == MNP], conv))
     report.extend(node_findings(objects, _profile(docs, distribution)))
     plans, problems = _plan_findings(docs, distribution)
     report.extend(problems)

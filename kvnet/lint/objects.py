@@ -20,7 +20,8 @@ VM_POOL = "VirtualMachinePool"
 DAEMONSET = "DaemonSet"
 CRD = "CustomResourceDefinition"
 SECRET = "Secret"
-KNOWN_KINDS = (NAD, VM, VMI, VM_POOL, DAEMONSET, CRD, SECRET)
+MNP = "MultiNetworkPolicy"
+KNOWN_KINDS = (NAD, VM, VMI, VM_POOL, DAEMONSET, CRD, SECRET, MNP)
 
 #: where a VM-like object keeps its VMI spec (networks, domain.devices.interfaces, volumes)
 #: and the metadata of the pods it starts (KubeVirt API: VirtualMachine.spec.template,

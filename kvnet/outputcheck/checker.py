@@ -63,10 +63,11 @@ def _schema_errors(validator: Any, obj: dict[str, Any]) -> list[Problem]:
     return out
 
 
-# Kinds of other projects kvnet emits, checked against a schema kvnet ships (written from the
-# project's API, since no upstream schema is in the suite): (apiVersion, kind) -> schemas/<file>.
+# Kinds of other projects kvnet emits, checked against a schema kvnet ships (each file says where
+# it comes from: written from the project's API, or its CRD's schema): (apiVersion, kind) -> schemas/<file>.
 OWN_SCHEMAS: dict[tuple[str, str], str] = {
     ("nmstate.io/v1", "NodeNetworkConfigurationPolicy"): "nodenetworkconfigurationpolicy.json",
+    ("k8s.cni.cncf.io/v1beta1", "MultiNetworkPolicy"): "multinetworkpolicy.json",
 }
 
 

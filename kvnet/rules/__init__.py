@@ -29,6 +29,7 @@ from kvnet.rules import (
     ovn,
     ovs,
     plugins,
+    policies,
     routes,
     segments,
     vm_fields,
@@ -56,6 +57,7 @@ RULES: tuple[Rule, ...] = (
     binding_plugins.check,
     macvtap_resources.check,
     images.check,
+    policies.check,
 )
 
 

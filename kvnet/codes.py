@@ -79,6 +79,10 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV231", E, "ovs: 'vlan' together with 'trunk', or a trunk item not {id} or {minID <= maxID}", "§9"),
     ("KV232", E, "an OVN-Kubernetes network in a plan without metadata.namespace (netAttachDefName)", "§9"),
     ("KV233", E, "allowPersistentIPs without 'subnet' (OVN-Kubernetes assigns no addresses to keep)", "§9"),
+    ("KV234", W, "kvnet cannot add cloud-init's network update events to a VM's userData (script, MIME, "
+     "not a cloud-config mapping)", "§3"),
+    ("KV235", W, "a VM's own userData 'updates' leaves out 'boot': networkData changes never reach the booted guest",
+     "§3"),
     ("KV240", E, "Multus annotation in the input", "§4"),
     ("KV241", E, "template sets networks or interfaces", "§2"),
     ("KV242", W, "a VM label/annotation that kvnet owns is replaced", "§6"),

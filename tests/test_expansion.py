@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from kvnet.expand.userdata import UPDATES_BLOCK
 from testlib import UPSTREAM, write
 
 HEAD = """\
@@ -242,7 +243,8 @@ def test_large_cloud_init_goes_to_a_secret(tmp_path: Path, kvnet) -> None:
     assert [o["kind"] for o in objs][:1] == ["Secret"]
     secret = objs[0]
     assert secret["metadata"]["name"] == "web-1-cloudinit"
-    assert base64.b64decode(secret["data"]["userdata"]).decode() == user
+    # the user's text, byte for byte, then cloud-init's network update events (kvnet.expand.userdata)
+    assert base64.b64decode(secret["data"]["userdata"]).decode() == user + UPDATES_BLOCK
     ci = [v["cloudInitNoCloud"] for v in tspec(by_kind(objs, "VirtualMachine")[0])["volumes"]
           if "cloudInitNoCloud" in v][0]
     assert ci["secretRef"] == {"name": "web-1-cloudinit"} and "networkData" in ci

@@ -11,6 +11,7 @@ from kvnet.expand.cloudinit import network_data
 from kvnet.expand.merge import deep_merge
 from kvnet.expand.nads import NadRef, network_name_ref
 from kvnet.expand.netplan_yaml import dump as dump_netplan
+from kvnet.expand.userdata import DEFAULT_USER_DATA, add_update_events
 from kvnet.input.facts import Facts
 from kvnet.input.model import POD_NETWORK, VM, Plan
 from kvnet.rules.bindings import binding_of, network_type
@@ -68,6 +69,17 @@ def _interfaces(plan: Plan, vm: VM, macs: dict[tuple[str, int], str],
     return interfaces, networks
 
 
+def _user_data(vm: VM) -> str | None:
+    """The userData to emit: with networkData ``auto``, the plan's userData with cloud-init's
+    network update events added (kvnet.expand.userdata; rule KV234 reports when it cannot), or
+    just those events when the plan gives none; else the plan's userData verbatim."""
+    if vm.network_data != "auto":
+        return vm.user_data
+    if vm.user_data is None:
+        return DEFAULT_USER_DATA
+    return add_update_events(vm.user_data).text
+
+
 def _cloud_init(plan: Plan, vm: VM, facts: Facts,
                 macs: dict[tuple[str, int], str]) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The ``cloudInitNoCloud`` volume source (empty: none) and the Secret holding whatever is
@@ -75,12 +87,13 @@ def _cloud_init(plan: Plan, vm: VM, facts: Facts,
     cloud: dict[str, Any] = {}
     secret_data: dict[str, str] = {}
     secret_name = f"{vm.name}-cloudinit"
-    if vm.user_data is not None:
-        if len(vm.user_data.encode()) > CLOUD_INIT_INLINE_LIMIT:
-            secret_data["userdata"] = vm.user_data
+    user_data = _user_data(vm)
+    if user_data is not None:
+        if len(user_data.encode()) > CLOUD_INIT_INLINE_LIMIT:
+            secret_data["userdata"] = user_data
             cloud["secretRef"] = {"name": secret_name}  # KubeVirt: secretRef holds userdata
         else:
-            cloud["userData"] = vm.user_data
+            cloud["userData"] = user_data
     if vm.network_data == "auto":
         nd = dump_netplan(network_data(vm, facts, macs))
         if len(nd.encode()) > CLOUD_INIT_INLINE_LIMIT:

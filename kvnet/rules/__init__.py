@@ -32,6 +32,7 @@ from kvnet.rules import (
     policies,
     routes,
     segments,
+    user_data,
     vm_fields,
 )
 
@@ -51,6 +52,7 @@ RULES: tuple[Rule, ...] = (
     macs.check,
     multus_annotations.check,
     vm_fields.check,
+    user_data.check,
     instancetype.check,
     plugins.check,
     node_network.check,

@@ -83,6 +83,10 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
      "not a cloud-config mapping)", "§3"),
     ("KV235", W, "a VM's own userData 'updates' leaves out 'boot': networkData changes never reach the booted guest",
      "§3"),
+    ("KV236", E, "an interface state KubeVirt refuses for its binding (down on SR-IOV; absent on any binding "
+     "but bridge)", "§4"),
+    ("KV237", E, "state: absent on the pod network (KubeVirt cannot hot-unplug it)", "§4"),
+    ("KV238", E, "defaultRoute: true on an interface with state: absent", "§3"),
     ("KV240", E, "Multus annotation in the input", "§4"),
     ("KV241", E, "template sets networks or interfaces", "§2"),
     ("KV242", W, "a VM label/annotation that kvnet owns is replaced", "§6"),

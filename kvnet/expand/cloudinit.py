@@ -49,15 +49,16 @@ def default_route_index(vm: VM, facts: Facts) -> int | None:
 
     The interface with ``defaultRoute: true`` (rule KV221 keeps it to one); else the pod NIC;
     else the first interface whose network has a ``gateway``; else None (no NIC is told to
-    refuse a DHCP router then).
+    refuse a DHCP router then). Interfaces with ``state: absent`` are not candidates.
     """
-    for iface in vm.interfaces:
+    attached = [iface for iface in vm.interfaces if iface.attached]
+    for iface in attached:
         if iface.default_route:
             return iface.index
-    for iface in vm.interfaces:
+    for iface in attached:
         if iface.network == POD_NETWORK:
             return iface.index
-    for iface in vm.interfaces:
+    for iface in attached:
         nf = facts.networks.get(iface.network)
         if nf is not None and nf.gateway is not None:
             return iface.index
@@ -127,11 +128,13 @@ def network_data(vm: VM, facts: Facts, macs: dict[tuple[str, int], str]) -> dict
 
     cloud-init stops configuring the first NIC by itself once networkData exists, so the pod
     NIC is written out too (``dhcp4``). ``macs`` maps (vm name, interface index) to its MAC.
+    An interface with ``state: absent`` (hot-unplugged) gets no entry; the others keep their
+    ``eth<N>`` names, so nothing else in the guest changes.
     """
     carrier = default_route_index(vm, facts)
     ethernets = {
         guest_ifname(iface.index): _ethernet(iface, facts.networks.get(iface.network),
                                              macs[(vm.name, iface.index)], carrier)
-        for iface in vm.interfaces
+        for iface in vm.interfaces if iface.attached
     }
     return {"version": 2, "ethernets": ethernets}

@@ -60,6 +60,8 @@ def _interfaces(plan: Plan, vm: VM, macs: dict[tuple[str, int], str],
                                  "macAddress": macs[(vm.name, iface.index)]}
         if iface.model:
             entry["model"] = iface.model
+        if iface.state is not None:  # not given: KubeVirt's empty state, which "functions as 'up'"
+            entry["state"] = iface.state
         interfaces.append(entry)
         if iface.network == POD_NETWORK:
             networks.append({"name": iface.network, "pod": {}})

@@ -169,7 +169,7 @@ def _external(vm: VmInfo, nic: Any, externals: dict[str, dict[str, Any]], types:
         return None
     externals.setdefault(network, {"name": network, "type": "external", "nad": nad})
     return Interface(network=network, where=None, index=nic.index, mac=nic.mac,  # type: ignore[arg-type]
-                     binding=nic.binding, model=nic.model)
+                     binding=nic.binding, model=nic.model, state=nic.state)
 
 
 def _guest_address(iface: Interface, network: dict[str, Any], ci: CloudInit, nic: Any) -> Interface:
@@ -219,8 +219,10 @@ def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: lis
             e["binding"] = iface.binding
         if iface.model:
             e["model"] = iface.model
+        if iface.state:
+            e["state"] = iface.state
         guest = ci.segment_for(iface.mac, iface.index)
-        if iface.network != POD_NETWORK and guest.get("gateway"):
+        if iface.network != POD_NETWORK and guest.get("gateway") and iface.attached:
             e["defaultRoute"] = True
         entries.append(e)
     return entries

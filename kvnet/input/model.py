@@ -102,6 +102,12 @@ class Interface:
     model: str | None = None
     allocated: bool = False  # ``address`` was read from kvnet.lock (SPEC §7), not written in the plan
     default_route: bool = False  # carries the guest's default route (SPEC §2, §3)
+    state: str | None = None  # up | down | absent as written (None: not given, KubeVirt's 'up'; README "Day 2")
+
+    @property
+    def attached(self) -> bool:
+        """False for ``state: absent`` (hot-unplugged: no networkData, no default route)."""
+        return self.state != "absent"
 
 
 @dataclass
@@ -175,7 +181,7 @@ def _vm(raw: dict[str, Any], where: Where) -> VM:
         Interface(network=i["network"], where=Where(where.doc, where.path + ("interfaces", n)),
                   index=n, address=i.get("address"), mac=i.get("mac"),
                   binding=i.get("binding"), model=i.get("model"),
-                  default_route=i.get("defaultRoute") is True)
+                  default_route=i.get("defaultRoute") is True, state=i.get("state"))
         for n, i in enumerate(ifaces_raw or [])
     ]
     return VM(

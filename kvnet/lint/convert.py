@@ -230,11 +230,13 @@ def model_interface(vm: VmInfo, nic: VmNic, network: str, address: str | None,
     }
     if nic.binding_path:
         locs["binding"] = partial(loc, *nic.binding_path, key=True)
+    if nic.state is not None:
+        locs["state"] = partial(loc, *nic.iface_path, "state")
     if address_at is not None:
         locs["address"] = address_at
     where = MappedWhere(found.doc, found.path + vm.spec_path + nic.iface_path, locs=locs)
     return Interface(network=network, where=where, index=nic.index, address=address, mac=nic.mac,
-                     binding=nic.binding, model=nic.model)
+                     binding=nic.binding, model=nic.model, state=nic.state)
 
 
 def missing_nad(vm: VmInfo, nic: VmNic) -> Diagnostic:

@@ -11,19 +11,27 @@ from typing import Any, Sequence
 from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.input.facts import gather
 from kvnet.input.model import Plan
-from kvnet.lint.vms import VmInfo
+from kvnet.lint.vms import KNOWN_STATES, VmInfo
 from kvnet.outputcheck.admission import SPEC, check_vm_networks
 from kvnet.outputcheck.problem import Problem
 from kvnet.rules import (
-    addressing, bindings, host_local, macs, multus_annotations, names, network_fields, segments,
+    addressing,
+    bindings,
+    host_local,
+    iface_state,
+    macs,
+    multus_annotations,
+    names,
+    network_fields,
+    segments,
 )
 
-LINT_RULES = (names.check, network_fields.check, bindings.check, addressing.check, segments.check, host_local.check,
-              macs.check, multus_annotations.check)
+LINT_RULES = (names.check, network_fields.check, bindings.check, iface_state.check, addressing.check,
+              segments.check, host_local.check, macs.check, multus_annotations.check)
 #: the findings of those rules that hold for manifests as well as plans; the others are about
 #: plan fields (KV201 duplicate plan networks, KV208/KV209 plan field rules, KV242 kvnet's labels)
 LINT_CODES = frozenset({"KV203", "KV205", "KV206", "KV211", "KV212", "KV213", "KV216", "KV217", "KV218",
-                        "KV219", "KV220", "KV230", "KV240", "KV281", "KV292"})
+                        "KV219", "KV220", "KV230", "KV236", "KV237", "KV240", "KV281", "KV292"})
 ADMISSION = "KV313"
 #: hints said in manifest terms where the plan rule's hint speaks of plan fields
 MANIFEST_HINTS = {
@@ -31,6 +39,8 @@ MANIFEST_HINTS = {
              "name a secondary network's NAD otherwise",
     "KV281": "give each VM its address with the CNI static IPAM (one NAD per VM) or use whereabouts (a "
              "cluster-wide pool); 'kvnet import' then 'allocate:' in the plan keeps addresses in kvnet.lock",
+    "KV236": "KubeVirt refuses the VM: leave 'state' out (up), or remove the interface and restart the VM",
+    "KV237": "KubeVirt refuses the VM: remove the pod network and restart the VM, or set 'state: down'",
     "KV240": "KubeVirt writes the virt-launcher pod's networks annotation from spec.template.spec.networks; "
              "list the network there ('multus: {networkName: NAD}') and remove the annotation",
 }
@@ -70,7 +80,7 @@ def admission_findings(vms: Sequence[VmInfo]) -> list[Diagnostic]:
                                                   "domain": {"devices": {"interfaces": _raw_interfaces(spec)}}}}}}
         for problem in check_vm_networks(wrapped):
             if "more than one pod network" in problem or "masquerade is only" in problem \
-                    or "has none" in problem:
+                    or "has none" in problem or _known_state(wrapped, problem):
                 continue
             code = "KV217" if "macAddress" in problem else ADMISSION
             out.append(error(code, f"VM {vm.found.name!r}: {problem}", _locate(vm, problem),
@@ -78,6 +88,16 @@ def admission_findings(vms: Sequence[VmInfo]) -> list[Diagnostic]:
                                   "each with exactly one of pod or multus, and one binding" if code == ADMISSION
                              else None))
     return out
+
+
+def _known_state(wrapped: dict[str, Any], problem: Problem) -> bool:
+    """A problem with a state KubeVirt knows: the plan rules report it (KV236, KV237), as
+    ``validate`` does; a state KubeVirt does not know stays an admission problem (KV313)."""
+    path = problem.path
+    if not path or path[-1] != "state" or not isinstance(path[-2], int):
+        return False
+    ifaces = wrapped["spec"]["template"]["spec"]["domain"]["devices"]["interfaces"]
+    return bool(ifaces[path[-2]].get("state") in KNOWN_STATES)
 
 
 def _has_interfaces(spec: dict[str, Any]) -> bool:

@@ -17,6 +17,8 @@ from kvnet.outputcheck.admission import MAC_RE
 #: interface keys that choose a KubeVirt binding (KubeVirt API v1 Interface) by their name; the
 #: network binding plugin form is ``binding: {name: ...}``
 BINDING_KEYS = tuple(k for k in ADMISSION_BINDING_KEYS if k not in ("binding", "passtBinding"))
+#: KubeVirt's interface states (api core/v1 InterfaceState); another value is an admission problem
+KNOWN_STATES = ("up", "down", "absent")
 
 
 @dataclass
@@ -33,6 +35,7 @@ class VmNic:
     binding_path: PathT | None = None
     mac: str | None = None
     model: str | None = None
+    state: str | None = None  # KubeVirt interface state as written, when it is one KubeVirt knows
     address: str | None = None  # from networkData, "ip/prefix"
     address_loc: Loc | None = None
 
@@ -90,6 +93,7 @@ def read_vm(found: Found) -> VmInfo:
         mac = iface.get("macAddress")
         nic.mac = mac if isinstance(mac, str) and MAC_RE.match(mac) else None
         nic.model = iface.get("model") if isinstance(iface.get("model"), str) else None
+        nic.state = iface["state"] if iface.get("state") in KNOWN_STATES else None
         if j is not None and isinstance(networks, list):
             net = networks[j]
             if "pod" in net:

@@ -75,6 +75,27 @@ def check_vm_networks(vm: dict[str, Any]) -> list[Problem]:
         if mac is not None and not MAC_RE.match(str(mac)):
             out.append(Problem((*INTERFACES, index, "macAddress"),
                                f"interface {name!r}: macAddress {mac!r} is not a MAC address"))
+        out.extend(_state_problems(index, i, bindings[0], kinds.get(repr(name)) == "pod"))
+    return out
+
+
+def _state_problems(index: int, iface: dict[str, Any], binding: str, pod: bool) -> list[Problem]:
+    """KubeVirt's rules on an interface's ``state`` (pkg/network/admitter/admit.go
+    ``validateInterfaceStateValue``): absent, down or up (or none); not up/down on SR-IOV; absent
+    only with the bridge binding and not on the pod network."""
+    state = iface.get("state")
+    if state is None:
+        return []
+    at, name = (*INTERFACES, index, "state"), iface.get("name")
+    if state not in ("absent", "down", "up"):
+        return [Problem(at, f"interface {name!r}: state {state!r} is not one of absent, down, up")]
+    out: list[Problem] = []
+    if binding == "sriov" and state in ("up", "down"):
+        out.append(Problem(at, f"interface {name!r}: state {state!r} is not supported for SR-IOV NICs"))
+    if state == "absent" and binding != "bridge":
+        out.append(Problem(at, f"interface {name!r}: state 'absent' is supported only for the bridge binding"))
+    if state == "absent" and pod:
+        out.append(Problem(at, f"interface {name!r}: state 'absent' is not supported on the pod network"))
     return out
 
 

@@ -7,9 +7,11 @@ network's plugin is unknown, so only the pod-network-only bindings are refused t
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.facts import Facts
-from kvnet.input.model import POD_NETWORK, Interface, Plan
+from kvnet.input.model import POD_NETWORK, VM, Interface, Plan
 
 DEFAULT_BINDING = {"sriov": "sriov", "macvtap": "macvtap"}
 
@@ -57,20 +59,25 @@ def _problem(binding: str, net_type: str) -> tuple[str, str] | None:
     return None
 
 
-def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
+def known_interfaces(plan: Plan) -> Iterator[tuple[VM, Interface, str]]:
+    """(VM, interface, its network's type) for every interface on the pod network or a network of
+    the plan, in plan order (an unknown network is the names rule's finding)."""
     types = {n.name: n.type for n in plan.networks}
-    out: list[Diagnostic] = []
     for vm in plan.vms:
         for iface in vm.interfaces:
-            if iface.network != POD_NETWORK and iface.network not in types:
-                continue  # unknown network, reported by the names rule
-            net_type = network_type(types, iface.network)
-            binding = binding_of(iface, net_type)
-            problem = _problem(binding, net_type)
-            if problem:
-                article = "an" if net_type[0] in "aeiou" else "a"
-                label = "the pod network" if net_type == "pod" else f"{article} {net_type} network {iface.network!r}"
-                at = iface.where.at("binding") if iface.binding else iface.where.at("network")
-                out.append(error("KV230", f"VM {vm.name!r}: {problem[0]}; {label} cannot carry it",
-                                 at, hint=problem[1]))
+            if iface.network == POD_NETWORK or iface.network in types:
+                yield vm, iface, network_type(types, iface.network)
+
+
+def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for vm, iface, net_type in known_interfaces(plan):
+        binding = binding_of(iface, net_type)
+        problem = _problem(binding, net_type)
+        if problem:
+            article = "an" if net_type[0] in "aeiou" else "a"
+            label = "the pod network" if net_type == "pod" else f"{article} {net_type} network {iface.network!r}"
+            at = iface.where.at("binding") if iface.binding else iface.where.at("network")
+            out.append(error("KV230", f"VM {vm.name!r}: {problem[0]}; {label} cannot carry it",
+                             at, hint=problem[1]))
     return out

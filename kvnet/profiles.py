@@ -38,6 +38,10 @@ PLUGINS_NEVER_INSTALLED: tuple[str, ...] = ("flannel",)  # the distribution's ow
 WHEREABOUTS_IMAGE = "ghcr.io/k8snetworkplumbingwg/whereabouts:v0.9.4"
 MACVTAP_IMAGE = "quay.io/kubevirt/macvtap-cni:v0.13.1"
 DEPLOYABLE_PLUGINS: tuple[str, ...] = ("macvtap", "whereabouts")
+# multus-dynamic-networks-controller: in-place NIC hot-plug with thick Multus (spec.cluster.multus.hotplug)
+DYNAMIC_NETWORKS_IMAGE = "ghcr.io/k8snetworkplumbingwg/multus-dynamic-networks-controller:v0.3.7"
+CONTAINERD_SOCKET = "/run/containerd/containerd.sock"
+K3S_CONTAINERD_SOCKET = "/run/k3s/containerd/containerd.sock"  # k3s and rke2 run their own containerd
 # ovs-cni (plugin and marker): kvnet does not deploy it; its example manifest floats on :latest.
 OVS_CNI_MANIFEST = "https://raw.githubusercontent.com/k8snetworkplumbingwg/ovs-cni/v0.39.0/examples/ovs-cni.yml"
 OVS_CNI_IMAGE = "ghcr.io/k8snetworkplumbingwg/ovs-cni-plugin:v0.39.0"
@@ -54,6 +58,7 @@ class Profile:
     deploy_multus: bool = True  # openshift: Multus is operator-managed
     k3s_data_dir: str | None = None  # k3s only: plugin entries are absolute symlinks into <dataDir>/data
     markers: tuple[str, ...] = ()  # paths whose presence on a node suggests the distribution (kvnet doctor)
+    cri_socket: str = CONTAINERD_SOCKET  # the CRI runtime's socket (multus-dynamic-networks-controller)
 
     @property
     def multus_kubeconfig(self) -> str:
@@ -80,9 +85,11 @@ _GENERIC = ("/opt/cni/bin", "/etc/cni/net.d")
 PROFILES: dict[str, Profile] = {
     "k3s": Profile("k3s", f"{K3S_DEFAULT_DATA_DIR}/data/cni", f"{K3S_DEFAULT_DATA_DIR}/agent/etc/cni/net.d",
                    ("bandwidth", "bridge", "firewall", "flannel", "host-local", "loopback", "portmap"),
-                   k3s_data_dir=K3S_DEFAULT_DATA_DIR, markers=(K3S_DEFAULT_DATA_DIR,)),
-    "rke2": Profile("rke2", *_GENERIC, (), markers=("/var/lib/rancher/rke2",)),
-    "k0s": Profile("k0s", *_GENERIC, (), kubelet_root="/var/lib/k0s/kubelet", markers=("/var/lib/k0s",)),
+                   k3s_data_dir=K3S_DEFAULT_DATA_DIR, markers=(K3S_DEFAULT_DATA_DIR,),
+                   cri_socket=K3S_CONTAINERD_SOCKET),
+    "rke2": Profile("rke2", *_GENERIC, (), markers=("/var/lib/rancher/rke2",), cri_socket=K3S_CONTAINERD_SOCKET),
+    "k0s": Profile("k0s", *_GENERIC, (), kubelet_root="/var/lib/k0s/kubelet", markers=("/var/lib/k0s",),
+                   cri_socket="/run/k0s/containerd.sock"),
     "talos": Profile("talos", *_GENERIC, (), netns_dir="/var/run/netns", markers=("/system/state",)),
     "kubeadm": Profile("kubeadm", *_GENERIC, ()),
     "generic": Profile("generic", *_GENERIC, ()),
@@ -90,9 +97,9 @@ PROFILES: dict[str, Profile] = {
     "microk8s": Profile("microk8s", "/var/snap/microk8s/current/opt/cni/bin",
                         "/var/snap/microk8s/current/args/cni-network", REFERENCE_PLUGINS,
                         kubelet_root="/var/snap/microk8s/common/var/lib/kubelet",
-                        markers=("/var/snap/microk8s",)),
+                        markers=("/var/snap/microk8s",), cri_socket="/var/snap/microk8s/common/run/containerd.sock"),
     "openshift": Profile("openshift", "/var/lib/cni/bin", "/etc/kubernetes/cni/net.d", REFERENCE_PLUGINS,
-                         deploy_multus=False),
+                         deploy_multus=False, cri_socket="/var/run/crio/crio.sock"),
 }
 
 DISTRIBUTIONS: tuple[str, ...] = tuple(PROFILES)
@@ -122,4 +129,6 @@ def resolve(cluster: dict[str, Any] | None, distribution: str | None = None) -> 
         prof = replace(prof, bin_dir=cluster["cniBinDir"].rstrip("/") or "/")
     if cluster.get("cniConfDir"):
         prof = replace(prof, conf_dir=cluster["cniConfDir"].rstrip("/") or "/")
+    if cluster.get("criSocket"):
+        prof = replace(prof, cri_socket=cluster["criSocket"])
     return prof

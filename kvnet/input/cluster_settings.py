@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kvnet.profiles import MACVTAP_IMAGE, MULTUS_IMAGES, PLUGINS_IMAGE, WHEREABOUTS_IMAGE, Profile
+from kvnet.profiles import (
+    DYNAMIC_NETWORKS_IMAGE,
+    MACVTAP_IMAGE,
+    MULTUS_IMAGES,
+    PLUGINS_IMAGE,
+    WHEREABOUTS_IMAGE,
+    Profile,
+)
 
 NAMESPACE = "kube-system"
 
@@ -21,6 +28,8 @@ class ClusterSettings:
     macvtap_image: str = MACVTAP_IMAGE
     node_network: str = "none"  # none | nmstate (SPEC §9)
     node_selector: dict[str, str] | None = None  # nodes the node-side policies apply to
+    hotplug: bool = False  # multus.hotplug: thick Multus + multus-dynamic-networks-controller (README "Day 2")
+    dynamic_networks_image: str = DYNAMIC_NETWORKS_IMAGE
 
 
 def settings(cluster: dict[str, Any] | None, profile: Profile) -> ClusterSettings:
@@ -28,7 +37,8 @@ def settings(cluster: dict[str, Any] | None, profile: Profile) -> ClusterSetting
     cluster = cluster or {}
     multus = cluster.get("multus") or {}
     plugins = cluster.get("plugins") or {}
-    flavor = multus.get("flavor") or "thin"
+    hotplug = multus.get("hotplug") is True
+    flavor = multus.get("flavor") or ("thick" if hotplug else "thin")  # in-place hot-plug needs the daemon
     return ClusterSettings(
         deploy_multus=bool(multus.get("deploy", True)) and profile.deploy_multus,
         flavor=flavor,
@@ -39,4 +49,6 @@ def settings(cluster: dict[str, Any] | None, profile: Profile) -> ClusterSetting
         macvtap_image=plugins.get("macvtapImage") or MACVTAP_IMAGE,
         node_network=cluster.get("nodeNetwork") or "none",
         node_selector=dict(sorted((cluster.get("nodeSelector") or {}).items())) or None,
+        hotplug=hotplug,
+        dynamic_networks_image=multus.get("dynamicNetworksImage") or DYNAMIC_NETWORKS_IMAGE,
     )

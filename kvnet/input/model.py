@@ -103,6 +103,7 @@ class Interface:
     allocated: bool = False  # ``address`` was read from kvnet.lock (SPEC §7), not written in the plan
     default_route: bool = False  # carries the guest's default route (SPEC §2, §3)
     state: str | None = None  # up | down | absent as written (None: not given, KubeVirt's 'up'; README "Day 2")
+    hotplug: bool = False  # added to a running VM: KubeVirt hot-plugs it (README "Day 2")
 
     @property
     def attached(self) -> bool:
@@ -181,7 +182,8 @@ def _vm(raw: dict[str, Any], where: Where) -> VM:
         Interface(network=i["network"], where=Where(where.doc, where.path + ("interfaces", n)),
                   index=n, address=i.get("address"), mac=i.get("mac"),
                   binding=i.get("binding"), model=i.get("model"),
-                  default_route=i.get("defaultRoute") is True, state=i.get("state"))
+                  default_route=i.get("defaultRoute") is True, state=i.get("state"),
+                  hotplug=i.get("hotplug") is True)
         for n, i in enumerate(ifaces_raw or [])
     ]
     return VM(

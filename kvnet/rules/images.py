@@ -19,8 +19,8 @@ UNPINNED = "KV263"
 FLAVOR_MISMATCH = "KV264"
 DEPLOY_IGNORED = "KV262"
 
-IMAGE_FIELDS = (("multus", "image"), ("plugins", "image"), ("plugins", "whereaboutsImage"),
-                ("plugins", "macvtapImage"))
+IMAGE_FIELDS = (("multus", "image"), ("multus", "dynamicNetworksImage"), ("plugins", "image"),
+                ("plugins", "whereaboutsImage"), ("plugins", "macvtapImage"))
 FLOATING_TAGS = re.compile(r"^(latest|snapshot.*|stable.*|master|main|nightly)$")
 
 

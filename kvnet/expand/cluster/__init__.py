@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from kvnet.expand.cluster.crd import nad_crd
+from kvnet.expand.cluster.dynamic_networks import dynamic_networks_objects
 from kvnet.expand.cluster.installer import installer_daemonset
 from kvnet.expand.cluster.macvtap import macvtap_objects
 from kvnet.expand.cluster.multus import multus_objects
@@ -29,6 +30,8 @@ def expand_cluster(plan: Plan, facts: Facts) -> list[dict[str, Any]]:
         objs.append(nad_crd(plan, source))
         objs.extend(rbac(plan, source, cfg.flavor))
         objs.extend(multus_objects(plan, source, profile, cfg))
+        if cfg.hotplug and cfg.flavor == "thick":
+            objs.extend(dynamic_networks_objects(plan, source, profile, cfg))
     if facts.installs_plugins:
         objs.append(installer_daemonset(plan, source, profile, cfg))
     if "whereabouts" in facts.deployed_plugins:

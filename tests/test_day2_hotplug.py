@@ -84,7 +84,8 @@ def test_a_binding_kubevirt_does_not_hotplug_is_an_error(tmp_path: Path, kvnet, 
 
 
 def test_sriov_hotplug_migrates_and_order_matters(tmp_path: Path, kvnet) -> None:
-    code, _, err = _run(tmp_path, kvnet, "        - {network: vf, hotplug: true}\n        - network: lan\n", K3S_HOTPLUG)
+    interfaces = "        - {network: vf, hotplug: true}\n        - network: lan\n"
+    code, _, err = _run(tmp_path, kvnet, interfaces, K3S_HOTPLUG)
     assert code == 0 and {"KV273", "KV274"} <= _codes(err), err
 
 

@@ -109,8 +109,10 @@ def test_absent_keeps_its_mac_and_nad_and_loses_only_its_network_data(tmp_path: 
 
 
 def test_an_absent_interface_does_not_carry_the_default_route(tmp_path: Path, kvnet) -> None:
-    lines = "        - network: lan\n          address: 192.168.1.20\n        - network: wan\n          address: 10.9.0.20\n"
-    code, objs, err = _build(tmp_path, kvnet, lines.replace("192.168.1.20\n", "192.168.1.20\n          state: absent\n"))
+    lines = ("        - network: lan\n          address: 192.168.1.20\n        - network: wan\n"
+             "          address: 10.9.0.20\n")
+    absent = lines.replace("192.168.1.20\n", "192.168.1.20\n          state: absent\n")
+    code, objs, err = _build(tmp_path, kvnet, absent)
     assert code == 0, err
     routes = _network_data(objs)["ethernets"]["eth1"]["routes"]
     assert {"to": "0.0.0.0/0", "via": "10.9.0.1"} in routes  # moved to the next NIC with a gateway

@@ -87,7 +87,7 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
      "but bridge)", "§4"),
     ("KV237", E, "state: absent on the pod network (KubeVirt cannot hot-unplug it)", "§4"),
     ("KV238", E, "defaultRoute: true on an interface with state: absent", "§3"),
-    ("KV239", E, "hotplug: true on an interface whose binding KubeVirt does not hot-plug (only bridge, sriov)", "§4"),
+    ("KV239", E, "hotplug: true on an interface KubeVirt does not hot-plug (only virtio with bridge or sriov)", "§4"),
     ("KV240", E, "Multus annotation in the input", "§4"),
     ("KV241", E, "template sets networks or interfaces", "§2"),
     ("KV242", W, "a VM label/annotation that kvnet owns is replaced", "§6"),
@@ -104,7 +104,7 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV267", W, "a macvtap network needs the 'macvtap' binding plugin registered in the KubeVirt CR", "§9"),
     ("KV268", E, "nodeNetwork: nmstate and a bridge network without 'uplink'", "§9"),
     ("KV269", E, "networks on the same node bridge disagree on its 'uplink'", "§9"),
-    ("KV270", W, "a plan plugs NICs into running VMs: KubeVirt needs the LiveUpdate VM rollout strategy", "§3"),
+    ("KV270", W, "a plan plugs NICs into running VMs: KubeVirt migrates for it by itself only with LiveUpdate", "§3"),
     ("KV271", W, "a plan plugs NICs into running VMs without thick Multus and multus-dynamic-networks-controller: "
      "KubeVirt migrates the VMs", "§3"),
     ("KV272", E, "multus.hotplug: true with thin Multus", "§3"),

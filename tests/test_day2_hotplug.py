@@ -73,7 +73,8 @@ def test_unplug_is_a_hot_plug_change_too(tmp_path: Path, kvnet) -> None:
 
 
 @pytest.mark.parametrize("iface,binding", [("{network: tap, hotplug: true}", "macvtap"),
-                                           ("{network: default, hotplug: true}", "masquerade")])
+                                           ("{network: default, hotplug: true}", "masquerade"),
+                                           ("{network: lan, hotplug: true, model: e1000}", "e1000")])
 def test_a_binding_kubevirt_does_not_hotplug_is_an_error(tmp_path: Path, kvnet, iface: str, binding: str) -> None:
     interfaces = f"        - {iface}\n" if "default" not in iface else ""
     text = PLAN.format(cluster="", interfaces=interfaces)

@@ -1,22 +1,22 @@
 """KV239, KV270-KV274: a plan that plugs NICs into (or out of) running VMs says what it needs.
 
 A VM interface marked ``hotplug: true`` is added to a VM that is already running; ``state:
-absent`` unplugs one. What KubeVirt then does (kubevirt/kubevirt):
+absent`` unplugs one. What KubeVirt then does (kubevirt/kubevirt; user guide
+network/hotplug_interfaces.md):
 
-- only the ``LiveUpdate`` VM rollout strategy applies a changed VM spec to the running VMI; with
-  ``Stage`` the VM gets ``RestartRequired`` and the NIC comes at the next restart
-  (pkg/virt-controller/watch/vm/vm.go, ``IsVMRolloutStrategyLiveUpdate``; the default since
-  KubeVirt v1.6.0, pkg/virt-config/virt-config.go ``DefaultVMRolloutStrategy``): KV270, a
-  reminder with the KubeVirt CR fragment, since kvnet cannot see the cluster's CR;
-- only ``bridge`` and ``sriov`` interfaces are hot-plugged (pkg/network/controllers/vm.go
-  ``applyDynamicIfaceRequestOnVMI``: ``shouldHotplugIface``); any other waits for a restart:
-  KV239, an error, since the plan asked for a hot-plug;
-- a bridge NIC is plugged in place when the virt-launcher pod gets the network within 15 s, which
-  takes thick Multus and multus-dynamic-networks-controller (``spec.cluster.multus.hotplug:
-  true``); otherwise KubeVirt live-migrates the VM to plug it
-  (pkg/network/migration/evaluator.go ``shouldMigrateOnIfaceHotplug``, ``pendingMigration``, and
-  ``shouldMigrateOnIfaceUnplug`` for unplugging): KV271; ``multus.hotplug`` with thin Multus,
-  which has no daemon for the controller to talk to, is KV272;
+- the VM controller copies the new interface into the running VMI (pkg/network/controllers/vm.go
+  ``applyDynamicIfaceRequestOnVMI``) only for ``bridge`` and ``sriov`` bindings and the ``virtio``
+  model; any other stays for the next restart: KV239, an error, since the plan asked for a
+  hot-plug;
+- the virt-launcher pod gets the new network in place only with thick Multus and
+  multus-dynamic-networks-controller (``spec.cluster.multus.hotplug: true``); otherwise KubeVirt
+  plugs it by live-migrating the VM (pkg/network/migration/evaluator.go
+  ``shouldMigrateOnIfaceHotplug``/``shouldMigrateOnIfaceUnplug``): KV271; ``multus.hotplug``
+  with thin Multus, which has no daemon for the controller to talk to, is KV272;
+- that migration starts by itself only with the ``LiveUpdate`` VM rollout strategy (KubeVirt
+  v1.6+, where it is the default: pkg/virt-config/virt-config.go ``DefaultVMRolloutStrategy``);
+  KubeVirt v1.1-v1.3 also need the ``HotplugNICs`` feature gate: KV270, a reminder with the
+  KubeVirt CR fragment, since kvnet cannot see the cluster's CR;
 - an SR-IOV NIC is always plugged by migrating the VM (``immediateMigration``): KV273;
 - the guest names NICs ``eth<N>`` in the order of ``interfaces:``, so a hot-plugged NIC put
   before existing ones renames them at the next boot: KV274.
@@ -47,12 +47,13 @@ def _interface_problems(vm: VM, iface: Interface, net_type: str) -> list[Diagnos
     binding = binding_of(iface, net_type)
     label = f"VM {vm.name!r} interface {iface.network!r}"
     at = iface.where.at("hotplug")
-    if binding not in HOTPLUGGED_BINDINGS:
-        return [error("KV239", f"{label}: hotplug: true, but KubeVirt hot-plugs only bridge and SR-IOV "
-                      f"interfaces, not {binding!r} (pkg/network/controllers/vm.go applyDynamicIfaceRequestOnVMI): "
-                      "the VM gets RestartRequired", at,
+    if binding not in HOTPLUGGED_BINDINGS or iface.model not in (None, "virtio"):
+        what = f"binding {binding!r}" if binding not in HOTPLUGGED_BINDINGS else f"model {iface.model!r}"
+        return [error("KV239", f"{label}: hotplug: true, but KubeVirt hot-plugs only virtio interfaces with the "
+                      f"bridge or SR-IOV binding, not {what} (pkg/network/controllers/vm.go "
+                      "applyDynamicIfaceRequestOnVMI): the VM gets RestartRequired", at,
                       hint="remove 'hotplug: true' and restart the VM after the sync (virtctl restart), or use a "
-                           "bridge network")]
+                           "bridge network with the virtio model")]
     out: list[Diagnostic] = []
     if binding == "sriov":
         out.append(warning("KV273", f"{label}: KubeVirt plugs an SR-IOV NIC into a running VM by live-migrating "
@@ -71,10 +72,10 @@ def _interface_problems(vm: VM, iface: Interface, net_type: str) -> list[Diagnos
 def _cluster_problems(plan: Plan, facts: Facts, first: Interface) -> list[Diagnostic]:
     """KV270 (LiveUpdate) always; KV271 unless kvnet deploys thick Multus with the controller."""
     out = [warning(
-        "KV270", f"plan {plan.name!r} plugs interfaces into running VMs (hotplug: true or state: absent): "
-        "KubeVirt applies that only with the LiveUpdate VM rollout strategy (the default since KubeVirt 1.6); "
-        "otherwise the VMs get RestartRequired and change on their next restart",
-        first.where.at("hotplug" if first.hotplug else "state"),
+        "KV270", f"plan {plan.name!r} plugs interfaces into running VMs (hotplug: true or state: absent): KubeVirt "
+        "migrates a VM by itself to plug what it cannot plug in place only with the LiveUpdate VM rollout strategy "
+        "(KubeVirt 1.6+, the default there; 1.1-1.3 also need the HotplugNICs feature gate); otherwise the NIC "
+        "waits for a migration (virtctl migrate) or a restart", first.where.at("hotplug" if first.hotplug else "state"),
         hint=f"in the KubeVirt CR: {LIVE_UPDATE_FRAGMENT} (e.g. {LIVE_UPDATE_CR})")]
     cfg, profile = facts.cluster, facts.profile
     operator_managed = profile is not None and not profile.deploy_multus

@@ -11,7 +11,9 @@ from kvnet.commands.common import format_option, report
 from kvnet.doctor import Needs, diagnose
 from kvnet.doctor.needs import plan_needs
 from kvnet.doctor.render import render
-from kvnet.exitcodes import OK, PROBLEMS
+from kvnet.diagnostics import Diagnostic
+from kvnet.doctor.vlanstate import VlanState, read_file, read_live
+from kvnet.exitcodes import OK, PROBLEMS, USAGE
 from kvnet.options import BuildOptions
 from kvnet.pipeline import compile_paths
 from kvnet.profiles import DISTRIBUTIONS
@@ -28,8 +30,11 @@ from kvnet.reporters import resolve_format
               help="A plan (file or directory): also check the CNI plugins and node bridges it needs.")
 @click.option("--flavor", type=click.Choice(("thin", "thick")), default=None,
               help="Multus flavor. Default: the plan's, else what 00-multus names, else thin.")
+@click.option("--bridge-vlan", "bridge_vlan", type=click.Path(dir_okay=False), default=None,
+              help="'bridge -j vlan show' output recorded on the node (default: run it when --root is /).")
 @format_option
-def doctor(root: str, distribution: str | None, plan: str | None, flavor: str | None, fmt: str) -> int:
+def doctor(root: str, distribution: str | None, plan: str | None, flavor: str | None, bridge_vlan: str | None,
+           fmt: str) -> int:
     """Check a node: Multus binary in the CNI bin dir, the plugins the plan needs,
     00-multus first in the CNI conf dir, the kubeconfig it names, node bridges.
 
@@ -43,10 +48,26 @@ def doctor(root: str, distribution: str | None, plan: str | None, flavor: str | 
         if isinstance(loaded, int):
             return loaded
         needs = loaded
-    node = diagnose(root, needs, distribution, flavor)
+    vlan_state = _vlan_state(root, needs, bridge_vlan)
+    if isinstance(vlan_state, Diagnostic):
+        report([vlan_state], fmt)
+        return USAGE
+    node = diagnose(root, needs, distribution, flavor, vlan_state)
     sys.stdout.write(render(resolve_format(fmt), node))
     sys.stdout.flush()
     return OK if node.healthy else PROBLEMS
+
+
+def _vlan_state(root: str, needs: Needs, recorded: str | None) -> VlanState | str | Diagnostic | None:
+    """The bridge ports' VLANs: the recorded file, else ``bridge -j vlan show`` when the node checked
+    is this machine (``--root /``), else why they cannot be read; None when no bridge uses a VLAN."""
+    if recorded is not None:
+        return read_file(recorded)
+    if not needs.vlans:
+        return None
+    if os.path.realpath(root) == "/":
+        return read_live()
+    return f"--root {root} is not this machine's network, and no --bridge-vlan was given"
 
 
 def _load_plan(path: str, fmt: str) -> int | Needs:

@@ -20,15 +20,19 @@ from kvnet.doctor.findings import ERROR, OK, WARNING, Finding, NodeReport
 from kvnet.doctor.needs import Needs, flavor_of
 from kvnet.doctor.ovs import check_ovs
 from kvnet.doctor.rootfs import RootFS
+from kvnet.doctor.vlans import check_vlans
+from kvnet.doctor.vlanstate import VlanState
 
 __all__ = ["ERROR", "OK", "WARNING", "Finding", "Needs", "NodeReport", "diagnose"]
 
 
-def diagnose(root: str, needs: Needs, distribution: str | None = None, flavor: str | None = None) -> NodeReport:
-    """Check the node under ``root`` for ``needs`` (from ``--plan``; empty without one)."""
+def diagnose(root: str, needs: Needs, distribution: str | None = None, flavor: str | None = None,
+             vlan_state: VlanState | str | None = None) -> NodeReport:
+    """Check the node under ``root`` for ``needs`` (from ``--plan``; empty without one).
+    ``vlan_state``: the bridge ports' VLANs (``bridge -j vlan show``) or why they were not read."""
     fs = RootFS(root)
     profile, source = choose_profile(fs, distribution, needs.cluster)
-    ctx = Context(fs, profile, needs)
+    ctx = Context(fs, profile, needs, vlan_state=vlan_state)
     chosen_flavor = multus_flavor(ctx, flavor or flavor_of(needs.cluster))
     ctx = replace(ctx, flavor=chosen_flavor)
     report = NodeReport(root=fs.root, distribution=profile.distribution, distribution_from=source,
@@ -39,5 +43,6 @@ def diagnose(root: str, needs: Needs, distribution: str | None = None, flavor: s
     report.findings.extend(check_multus_conf(ctx))
     report.findings.extend(check_kubeconfig(ctx))
     report.findings.extend(check_bridges(ctx))
+    report.findings.extend(check_vlans(ctx))
     report.findings.extend(check_ovs(ctx))
     return report

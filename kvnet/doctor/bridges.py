@@ -37,7 +37,8 @@ def _uplink(ctx: Context, bridge: str, uplink: str | None, why: str) -> Finding:
                            path=f"{sys_path}/brif")
         return Finding(ERROR, "uplink", bridge,
                        f"node bridge {bridge} ({why}) has no ports: VMs on it reach each other on this node "
-                       "only, and pass no traffic beyond it", fix=fixes.enslave(bridge, None), caution=caution,
+                       "only, and pass no traffic beyond it", code="KV512",
+                       fix=fixes.enslave(bridge, None), caution=caution,
                        path=f"{sys_path}/brif")
     if uplink in ports:
         return Finding(OK, "uplink", uplink, f"uplink {uplink} is a port of node bridge {bridge}",
@@ -46,15 +47,17 @@ def _uplink(ctx: Context, bridge: str, uplink: str | None, why: str) -> Finding:
         return Finding(ERROR, "uplink", uplink,
                        f"uplink {uplink} of node bridge {bridge} ({why}) does not exist on this node "
                        f"({SYS_NET}/{uplink}); the plan's 'uplink' names the NIC on the segment",
+                       code="KV514",
                        fix="ip -br link   # pick the NIC, then set 'uplink:' in the plan", path=f"{SYS_NET}/{uplink}")
     other = _master(ctx, uplink)
     taken = f"; it is a port of {other}" if other else ""
-    fix = fixes.enslave(bridge, uplink)
+    fix = fixes.enslave(bridge, uplink, sorted(ctx.needs.vlans.get(bridge, {})))
     if other:
         fix = f"ip link set {fixes.q(uplink)} nomaster && {fix}"
     return Finding(ERROR, "uplink", uplink,
                    f"uplink {uplink} is not a port of node bridge {bridge} ({why}){taken}: VMs on the bridge run "
-                   "but pass no traffic beyond this node", fix=fix, caution=caution, path=f"{sys_path}/brif")
+                   "but pass no traffic beyond this node", code="KV513",
+                   fix=fix, caution=caution, path=f"{sys_path}/brif")
 
 
 def check_bridges(ctx: Context) -> list[Finding]:
@@ -65,16 +68,18 @@ def check_bridges(ctx: Context) -> list[Finding]:
         sys_path = f"{SYS_NET}/{bridge}"
         why = "needed by " + ", ".join(nets)
         uplink = ctx.needs.uplinks.get(bridge)
+        vlans = sorted(ctx.needs.vlans.get(bridge, {}))
         if not ctx.fs.lookup(sys_path).exists:
             out.append(Finding(ERROR, "bridge", bridge,
                                f"node bridge {bridge} ({why}) does not exist ({sys_path}); make it persistent "
                                f"in the node's network config (netplan, NetworkManager) too",
-                               fix=fixes.make_bridge(bridge, uplink), caution=fixes.move_addresses(bridge, uplink),
+                               code="KV510", fix=fixes.make_bridge(bridge, uplink, vlans),
+                               caution=fixes.move_addresses(bridge, uplink),
                                path=sys_path))
         elif not ctx.fs.lookup(f"{sys_path}/bridge").exists:
             out.append(Finding(ERROR, "bridge", bridge,
-                               f"{bridge} ({why}) exists but is not a Linux bridge", path=sys_path,
-                               fix=f"ip link del {fixes.q(bridge)} && {fixes.make_bridge(bridge, uplink)}",
+                               f"{bridge} ({why}) exists but is not a Linux bridge", code="KV511", path=sys_path,
+                               fix=f"ip link del {fixes.q(bridge)} && {fixes.make_bridge(bridge, uplink, vlans)}",
                                caution=fixes.move_addresses(bridge, uplink)))
         else:
             out.append(Finding(OK, "bridge", bridge, f"node bridge {bridge} exists", path=sys_path))

@@ -10,6 +10,7 @@ from kvnet.doctor import fixes
 from kvnet.doctor.findings import ERROR, OK, Finding
 from kvnet.doctor.needs import Needs
 from kvnet.doctor.rootfs import RootFS
+from kvnet.doctor.vlanstate import VlanState
 from kvnet.profiles import DEPLOYABLE_PLUGINS, MULTUS_BINARIES, PROFILES, REFERENCE_PLUGINS, Profile
 
 CONF_SUFFIXES = (".conf", ".conflist", ".json")  # what libcni loads from a conf dir
@@ -25,6 +26,8 @@ class Context:
     profile: Profile
     needs: Needs
     flavor: str = "thin"  # the Multus flavor checked (and redeployed by the fixes)
+    # bridge ports' VLANs (bridge -j vlan show, live or --bridge-vlan), or why they were not read
+    vlan_state: VlanState | str | None = None
 
 
 def _elsewhere_bin(ctx: Context, name: str) -> list[str]:
@@ -50,7 +53,7 @@ def check_dirs(ctx: Context) -> list[Finding]:
                 ERROR, check, path,
                 f"{what} {path} of {ctx.profile.distribution} does not exist: is the node running "
                 f"{ctx.profile.distribution} (else pass --distribution), and is its CNI set up?",
-                fix=f"mkdir -p {fixes.q(path)}", path=path))
+                code="KV500", fix=f"mkdir -p {fixes.q(path)}", path=path))
     return out
 
 
@@ -64,12 +67,12 @@ def _binary(ctx: Context, check: str, name: str, why: str) -> tuple[Finding | No
             return Finding(OK, check, name, f"{name} is in {ctx.profile.bin_dir}{via}", path=path), []
         if ctx.fs.is_file(look.resolved):
             return Finding(ERROR, check, name, f"{path} ({why}) is not executable",
-                           fix=f"chmod 0755 {fixes.q(look.resolved)}", path=path), []
-        return Finding(ERROR, check, name, f"{path} ({why}) is not a regular file", path=path,
+                           code="KV503", fix=f"chmod 0755 {fixes.q(look.resolved)}", path=path), []
+        return Finding(ERROR, check, name, f"{path} ({why}) is not a regular file", code="KV503", path=path,
                        fix=f"ls -l {fixes.q(look.resolved)}"), []
     if look.via_link:
         return Finding(ERROR, check, name, f"{path} ({why}) is a dangling symlink: {look.problem}",
-                       fix=f"rm {fixes.q(path)}", path=path), []
+                       code="KV503", fix=f"rm {fixes.q(path)}", path=path), []
     return None, _elsewhere_bin(ctx, name)
 
 
@@ -83,6 +86,7 @@ def check_multus_binary(ctx: Context, flavor: str) -> list[Finding]:
     return [Finding(ERROR, "multus-binary", name,
                     f"{name} (Multus {flavor}) is not in {ctx.profile.bin_dir}, where "
                     f"{ctx.profile.distribution} looks for CNI plugins{where}",
+                    code="KV501",
                     fix=fixes.deploy_multus(ctx.profile, ctx.needs, ctx.flavor), path=f"{ctx.profile.bin_dir}/{name}")]
 
 
@@ -112,7 +116,7 @@ def check_plugins(ctx: Context) -> list[Finding]:
             fix = fixes.install_plugin(ctx.profile, plugin, ctx.needs)
         else:
             fix = None
-        out.append(Finding(ERROR, "plugin", plugin, msg, fix=fix, path=path))
+        out.append(Finding(ERROR, "plugin", plugin, msg, code="KV502", fix=fix, path=path))
     return out
 
 
@@ -159,12 +163,13 @@ def check_multus_conf(ctx: Context) -> list[Finding]:
                  f"read" if other else "")
         return [Finding(ERROR, "multus-conf", "00-multus.conf",
                         f"no 00-multus.conf or 00-multus.conflist in {conf_dir}{first}{where}",
-                        fix=deploy, path=f"{conf_dir}/00-multus.conf")]
+                        code="KV504", fix=deploy, path=f"{conf_dir}/00-multus.conf")]
     path = f"{conf_dir}/{name}"
     out = []
     if files[0] != name:
         out.append(Finding(ERROR, "multus-conf", name,
                            f"{files[0]} sorts before {name} in {conf_dir}, so the runtime bypasses Multus",
+                           code="KV505",
                            fix=f"mv {fixes.q(conf_dir + '/' + files[0])} {fixes.q(conf_dir + '/99-' + files[0])}",
                            path=path))
     else:
@@ -173,7 +178,7 @@ def check_multus_conf(ctx: Context) -> list[Finding]:
         out.append(Finding(ERROR, "multus-conf", name,
                            f"{path} is not a CNI config ({problem or 'not a JSON object'}); Multus invalidates it "
                            f"when its pod stops (--cleanup-config-on-exit), so the Multus pod is not running",
-                           fix=fixes.restart_multus(ctx.profile), path=path))
+                           code="KV506", fix=fixes.restart_multus(ctx.profile), path=path))
     return out
 
 
@@ -201,10 +206,10 @@ def check_kubeconfig(ctx: Context) -> list[Finding]:
                         f"{name} names the kubeconfig {kubeconfig}, which does not exist: it is outside "
                         f"{ctx.profile.conf_dir}, so thin Multus ran without "
                         f"--multus-kubeconfig-file-host={ctx.profile.multus_kubeconfig}",
-                        fix=fixes.deploy_multus(ctx.profile, ctx.needs, ctx.flavor), path=kubeconfig)]
+                        code="KV507", fix=fixes.deploy_multus(ctx.profile, ctx.needs, ctx.flavor), path=kubeconfig)]
     return [Finding(ERROR, "kubeconfig", kubeconfig,
                     f"{name} names the kubeconfig {kubeconfig}, which does not exist",
-                    fix=fixes.restart_multus(ctx.profile), path=kubeconfig)]
+                    code="KV507", fix=fixes.restart_multus(ctx.profile), path=kubeconfig)]
 
 
 def multus_flavor(ctx: Context, given: str | None) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kvnet.codes import lookup
+
 ERROR = "error"
 WARNING = "warning"
 OK = "ok"
@@ -20,9 +22,18 @@ class Finding:
     fix: str | None = None  # the exact command that fixes it
     path: str | None = None  # the node path concerned
     caution: str | None = None  # what to do before running ``fix`` (e.g. move the uplink's addresses)
+    code: str | None = None  # KV5xx of kvnet.codes; every error and warning has one, ``ok`` none
+
+    def __post_init__(self) -> None:
+        """An error or warning carries a registered code of its severity (a mismatch is a kvnet bug)."""
+        if self.severity == OK:
+            return
+        if self.code is None or lookup(self.code).severity.value != self.severity:
+            raise ValueError(f"doctor finding {self.check}/{self.subject}: code {self.code} is not a registered "
+                             f"{self.severity}")
 
     def as_dict(self) -> dict[str, Any]:
-        return {"severity": self.severity, "check": self.check, "subject": self.subject,
+        return {"severity": self.severity, "code": self.code, "check": self.check, "subject": self.subject,
                 "message": self.message, "fix": self.fix, "caution": self.caution, "path": self.path}
 
 

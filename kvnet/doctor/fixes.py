@@ -112,21 +112,48 @@ def install_plugin(profile: Profile, plugin: str, needs: Needs) -> str:
 UPLINK_PLACEHOLDER = "<UPLINK>"
 
 
-def enslave(bridge: str, uplink: str | None) -> str:
-    """Make ``uplink`` a port of ``bridge`` (iproute2); a placeholder when the plan names none."""
+def enslave(bridge: str, uplink: str | None, vlans: list[int] | None = None) -> str:
+    """Make ``uplink`` a port of ``bridge`` (iproute2), a tagged member of ``vlans``; a placeholder
+    when the plan names none."""
     nic = q(uplink) if uplink else UPLINK_PLACEHOLDER
     cmd = f"ip link set {nic} master {q(bridge)} && ip link set {nic} up"
+    if vlans:
+        cmd += f" && {add_vlans(uplink, vlans)}"
     if not uplink:
         cmd += (f"   # {UPLINK_PLACEHOLDER}: the node NIC on the segment; set 'uplink:' on the network in "
                 "the plan to have it named")
     return cmd
 
 
-def make_bridge(name: str, uplink: str | None = None) -> str:
+def _runs(ids: list[int]) -> list[str]:
+    """VLAN IDs as ``bridge vlan`` vid arguments, consecutive IDs as one range (``100-105``)."""
+    runs: list[list[int]] = []
+    for vid in sorted(set(ids)):
+        if runs and runs[-1][1] == vid - 1:
+            runs[-1][1] = vid
+        else:
+            runs.append([vid, vid])
+    return [str(a) if a == b else f"{a}-{b}" for a, b in runs]
+
+
+def add_vlans(uplink: str | None, ids: list[int]) -> str:
+    """Make ``uplink`` a tagged member of each VLAN (iproute2 ``bridge vlan add``; re-adding an
+    untagged VLAN without ``untagged`` makes it tagged)."""
+    nic = q(uplink) if uplink else UPLINK_PLACEHOLDER
+    return " && ".join(f"bridge vlan add dev {nic} vid {run}" for run in _runs(ids))
+
+
+def filter_vlans(bridge: str, uplink: str | None, ids: list[int]) -> str:
+    """Turn VLAN filtering on for an existing bridge and trunk the VLANs on its uplink."""
+    return f"ip link set {q(bridge)} type bridge vlan_filtering 1 && {add_vlans(uplink, ids)}"
+
+
+def make_bridge(name: str, uplink: str | None = None, vlans: list[int] | None = None) -> str:
     """Create the bridge with its uplink enslaved (a bridge without one passes no traffic beyond
-    the node)."""
-    create = f"ip link add name {q(name)} type bridge && ip link set {q(name)} up"
-    return f"{create} && {enslave(name, uplink)}"
+    the node); for VLAN networks a filtering bridge whose uplink trunks their VLAN IDs (never an
+    unfiltered one: the bridge plugin filters only bridges it creates)."""
+    kind = "type bridge vlan_filtering 1" if vlans else "type bridge"
+    return f"ip link add name {q(name)} {kind} && ip link set {q(name)} up && {enslave(name, uplink, vlans)}"
 
 
 def move_addresses(bridge: str, uplink: str | None) -> str:

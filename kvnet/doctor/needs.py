@@ -15,6 +15,7 @@ class Needs:
     bridges: dict[str, list[str]] = field(default_factory=dict)  # node bridge -> networks
     uplinks: dict[str, str] = field(default_factory=dict)  # node bridge -> the plan's uplink (first given)
     ovs_bridges: dict[str, list[str]] = field(default_factory=dict)  # Open vSwitch bridge -> ovs networks
+    vlans: dict[str, dict[int, list[str]]] = field(default_factory=dict)  # Linux node bridge -> VLAN ID -> networks
     cluster: dict[str, Any] | None = None  # the first plan's spec.cluster
     plan_path: str | None = None
 
@@ -24,6 +25,7 @@ def plan_needs(plans: list[Plan], plan_path: str | None) -> Needs:
     bridges: dict[str, set[str]] = {}
     uplinks: dict[str, str] = {}
     ovs: dict[str, set[str]] = {}
+    vlans: dict[str, dict[int, set[str]]] = {}
     cluster = None
     for plan in plans:
         if cluster is None and plan.cluster is not None:
@@ -38,11 +40,14 @@ def plan_needs(plans: list[Plan], plan_path: str | None) -> Needs:
                 bridges.setdefault(net.bridge, set()).add(net.name)
                 if net.uplink:
                     uplinks.setdefault(net.bridge, net.uplink)
+                if net.vlan is not None:
+                    vlans.setdefault(net.bridge, {}).setdefault(net.vlan, set()).add(net.name)
             if net.type == "ovs" and net.bridge:
                 ovs.setdefault(net.bridge, set()).add(net.name)
     return Needs(plugins={k: sorted(v) for k, v in sorted(plugins.items())},
                  bridges={k: sorted(v) for k, v in sorted(bridges.items())}, uplinks=uplinks,
-                 ovs_bridges={k: sorted(v) for k, v in sorted(ovs.items())}, cluster=cluster, plan_path=plan_path)
+                 ovs_bridges={k: sorted(v) for k, v in sorted(ovs.items())}, cluster=cluster, plan_path=plan_path,
+                 vlans={br: {vid: sorted(n) for vid, n in sorted(ids.items())} for br, ids in sorted(vlans.items())})
 
 
 def flavor_of(cluster: dict[str, Any] | None) -> str | None:

@@ -28,7 +28,8 @@ def check_ovs(ctx: Context) -> list[Finding]:
     if sock is None:
         out.append(Finding(ERROR, "ovs", "openvswitch",
                            f"Open vSwitch is not running on this node (no {' or '.join(DB_SOCKETS)}), which the "
-                           f"ovs networks {', '.join(users)} need: ovs-cni cannot plug VMs in", fix=START_OVS,
+                           f"ovs networks {', '.join(users)} need: ovs-cni cannot plug VMs in", code="KV520",
+                           fix=START_OVS,
                            path=DB_SOCKETS[0]))
     else:
         out.append(Finding(OK, "ovs", "openvswitch", f"Open vSwitch is running ({sock})", path=sock))
@@ -39,6 +40,7 @@ def check_ovs(ctx: Context) -> list[Finding]:
             continue
         out.append(Finding(ERROR, "ovs-bridge", bridge,
                            f"Open vSwitch bridge {bridge} (needed by {', '.join(nets)}) does not exist ({sys_path})",
+                           code="KV521",
                            fix=f"ovs-vsctl --may-exist add-br {fixes.q(bridge)}   # then: ovs-vsctl add-port "
                                f"{fixes.q(bridge)} <UPLINK>, after moving the uplink's addresses to the bridge",
                            path=sys_path))

@@ -1,7 +1,7 @@
 """Text, JSON and GitHub renderings of a NodeReport (the formats of :mod:`kvnet.reporters`).
 
-Findings keep their own layout (``severity[check]: message`` and an indented ``fix:`` line,
-as a diagnostic has ``severity[code]: message`` and ``hint:``); under ``github`` errors and
+Findings are laid out as diagnostics are: ``severity[KVnnn]: message`` (``ok[check]`` for what
+passed) and an indented ``fix:`` line where a diagnostic has ``hint:``; under ``github`` errors and
 warnings become workflow annotations built by :func:`kvnet.reporters.annotation`.
 """
 
@@ -26,7 +26,7 @@ def _summary(report: NodeReport) -> str:
 
 
 def _text_lines(f: Finding) -> list[str]:
-    lines = [f"{f.severity}[{f.check}]: {f.message}"]
+    lines = [f"{f.severity}[{f.code or f.check}]: {f.message}"]
     if f.fix and f.severity in (ERROR, WARNING):
         lines.append(f"  fix: {f.fix}")
         if f.caution:
@@ -39,7 +39,7 @@ def _github_lines(f: Finding) -> list[str]:
         return _text_lines(f)
     message = "\n".join(line.strip() for line in _text_lines(f)[1:])  # fix: and caution: below the message
     message = f.message + ("\n" + message if message else "")
-    return [annotation(f.severity, message, file=f.path, title=f"kvnet doctor {f.check}")]
+    return [annotation(f.severity, message, file=f.path, title=f"kvnet doctor {f.code}")]
 
 
 def text(report: NodeReport, github: bool = False) -> str:

@@ -116,7 +116,7 @@ def test_field_case_text_output_and_overlay_fix_without_plan(kvnet, tmp_path: Pa
     res = kvnet("doctor", "--root", str(root))
     assert res.code == 1
     assert "k3s (detected)" in res.out
-    assert "error[multus-binary]" in res.out and "error[multus-conf]" in res.out
+    assert "error[KV501]" in res.out and "error[KV504]" in res.out
     assert res.out.count("  fix: kvnet overlay k3s -o multus-k3s && kubectl apply -k multus-k3s") == 2
     assert res.out.rstrip().endswith("2 errors, 0 warnings")
 

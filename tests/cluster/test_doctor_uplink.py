@@ -98,7 +98,7 @@ def test_text_output_shows_the_caution(kvnet, tmp_path: Path) -> None:
     plan.write_text(PLAN.format(uplink=", uplink: eth1"))
     res = kvnet("doctor", "--root", str(node(tmp_path)), "--distribution", "generic", "--plan", str(plan))
     lines = res.out.splitlines()
-    i = next(n for n, line in enumerate(lines) if line.startswith("error[uplink]"))
+    i = next(n for n, line in enumerate(lines) if line.startswith("error[KV513]"))
     assert lines[i + 1].startswith("  fix: ip link set eth1 master br-lan") and lines[i + 2].startswith("  caution: ")
 
 

@@ -104,6 +104,19 @@ PROFILES: dict[str, Profile] = {
 
 DISTRIBUTIONS: tuple[str, ...] = tuple(PROFILES)
 
+# The pod network a distribution ships and turns on by default, and how to turn it off (its own
+# docs: k3s --flannel-backend, rke2 'cni', Talos cluster.network.cni, k0s spec.network.provider,
+# kind networking.disableDefaultCNI, MicroK8s 'disable calico'); kvnet doctor names it as the
+# cause when its config sits beside another primary CNI's.
+SHIPPED_CNI: dict[str, tuple[str, str]] = {
+    "k3s": ("flannel", "start k3s with --flannel-backend=none --disable-network-policy"),
+    "rke2": ("canal", "set 'cni: <your CNI>' in /etc/rancher/rke2/config.yaml and restart rke2-server/agent"),
+    "talos": ("flannel", "set cluster.network.cni.name: none (or custom) in the machine config"),
+    "k0s": ("kube-router", "set spec.network.provider: custom in k0s.yaml"),
+    "kind": ("kindnet", "create the cluster with networking.disableDefaultCNI: true"),
+    "microk8s": ("calico", "microk8s disable calico (or install your CNI through microk8s's addons)"),
+}
+
 # Named variants of a profile for ``kvnet overlay``: name -> a spec.cluster that resolves to it.
 OVERLAY_VARIANTS: dict[str, dict[str, Any]] = {
     **{d: {"distribution": d} for d in DISTRIBUTIONS if PROFILES[d].deploy_multus},

@@ -19,6 +19,7 @@ from kvnet.doctor.detect import choose_profile
 from kvnet.doctor.findings import ERROR, OK, WARNING, Finding, NodeReport
 from kvnet.doctor.needs import Needs, flavor_of
 from kvnet.doctor.ovs import check_ovs
+from kvnet.doctor.primary import check_primary, cilium_finding, cilium_renamed
 from kvnet.doctor.rootfs import RootFS
 from kvnet.doctor.vlans import check_vlans
 from kvnet.doctor.vlanstate import VlanState
@@ -40,7 +41,10 @@ def diagnose(root: str, needs: Needs, distribution: str | None = None, flavor: s
     report.findings.extend(check_dirs(ctx))
     report.findings.extend(check_multus_binary(ctx, chosen_flavor))
     report.findings.extend(check_plugins(ctx))
-    report.findings.extend(check_multus_conf(ctx))
+    renamed = cilium_renamed(ctx)  # the cause of a missing 00-multus config, reported instead of it
+    report.findings.extend(cilium_finding(ctx, renamed) if renamed and f.code == "KV504" else f
+                           for f in check_multus_conf(ctx))
+    report.findings.extend(check_primary(ctx))
     report.findings.extend(check_kubeconfig(ctx))
     report.findings.extend(check_bridges(ctx))
     report.findings.extend(check_vlans(ctx))

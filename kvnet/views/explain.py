@@ -77,6 +77,8 @@ def rows(plans: Sequence[Plan], objects: Sequence[dict[str, Any]]) -> list[Row]:
                 address, source = _address(written, "pod" if pod else ipams.get(iface.network, "none"), nic)
                 if pod and address == "DHCP":
                     source = "pod network, handed out by KubeVirt's DHCP"
+                if not iface.attached:
+                    source = "state: absent (hot-unplugged: no networkData)"
                 net_type = network_type(types, iface.network)
                 out.append(Row(vm.name, nic.name if nic is not None else "-", iface.network, net_type,
                                binding_of(iface, net_type), address, source, mac, _default_route(nic, pod)))

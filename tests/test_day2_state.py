@@ -184,7 +184,8 @@ def test_import_reads_state_and_the_imported_plan_builds_the_same_interfaces(tmp
 
 
 def test_explain_says_an_absent_interface_is_unplugged(tmp_path: Path, kvnet) -> None:
-    plan = _plan(tmp_path, "        - network: default\n        - {network: lan, address: 192.168.1.20, state: absent}\n")
+    plan = _plan(tmp_path, "        - network: default\n"
+                           "        - {network: lan, address: 192.168.1.20, state: absent}\n")
     res = kvnet("explain", str(plan))
     assert res.code == 0, res.err
     lan = [line for line in res.out.splitlines() if " lan " in line][0]

@@ -102,7 +102,7 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV265", W, "an ovs network needs ovs-cni and Open vSwitch on every node", "§9"),
     ("KV266", W, "an OVN-Kubernetes network needs OVN-Kubernetes as the cluster's CNI", "§9"),
     ("KV267", W, "a macvtap network needs the 'macvtap' binding plugin registered in the KubeVirt CR", "§9"),
-    ("KV268", E, "nodeNetwork: nmstate and a bridge network without 'uplink'", "§9"),
+    ("KV268", E, "nodeNetwork nmstate, netplan or networkd and a bridge network without 'uplink'", "§9"),
     ("KV269", E, "networks on the same node bridge disagree on its 'uplink'", "§9"),
     ("KV270", W, "a plan plugs NICs into running VMs: KubeVirt migrates for it by itself only with LiveUpdate", "§3"),
     ("KV271", W, "a plan plugs NICs into running VMs without thick Multus and multus-dynamic-networks-controller: "
@@ -110,6 +110,9 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV272", E, "multus.hotplug: true with thin Multus", "§3"),
     ("KV273", W, "hotplug: true on an SR-IOV interface: KubeVirt live-migrates the VM to plug it", "§3"),
     ("KV274", W, "a hot-plugged interface before interfaces the VM already has (guest NIC names shift)", "§3"),
+    ("KV275", E, "spec.cluster.bonds: a bond declared twice, or a NIC in two bonds or also a bridge's uplink", "§9"),
+    ("KV276", E, "spec.cluster.bonds with nodeNetwork none (nothing creates the bonds)", "§9"),
+    ("KV277", W, "a bond with miimon 0 (no link monitoring: a dead port is never noticed)", "§9"),
     ("KV280", E, "an interface needs an allocated address that kvnet.lock does not hold", "§7"),
     ("KV281", W, "a host-local pool network used by VMs (per-node pools: duplicates across nodes, moves)", "§7"),
     ("KV282", E, "a kvnet.lock address is not an IP, outside its allocate range, or reserved", "§7"),

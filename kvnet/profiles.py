@@ -45,6 +45,8 @@ K3S_CONTAINERD_SOCKET = "/run/k3s/containerd/containerd.sock"  # k3s and rke2 ru
 # ovs-cni (plugin and marker): kvnet does not deploy it; its example manifest floats on :latest.
 OVS_CNI_MANIFEST = "https://raw.githubusercontent.com/k8snetworkplumbingwg/ovs-cni/v0.39.0/examples/ovs-cni.yml"
 OVS_CNI_IMAGE = "ghcr.io/k8snetworkplumbingwg/ovs-cni-plugin:v0.39.0"
+# The node-network DaemonSet (nodeNetwork netplan|networkd) needs only sh, cp and nsenter.
+NODE_NETWORK_IMAGE = "docker.io/library/busybox:1.36.1"
 
 
 @dataclass(frozen=True)

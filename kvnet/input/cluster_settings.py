@@ -26,7 +26,7 @@ class ClusterSettings:
     plugins_image: str
     whereabouts_image: str = WHEREABOUTS_IMAGE
     macvtap_image: str = MACVTAP_IMAGE
-    node_network: str = "none"  # none | nmstate (SPEC §9)
+    node_network: str = "none"  # none | nmstate | netplan | networkd (SPEC §9)
     node_selector: dict[str, str] | None = None  # nodes the node-side policies apply to
     hotplug: bool = False  # multus.hotplug: thick Multus + multus-dynamic-networks-controller (README "Day 2")
     dynamic_networks_image: str = DYNAMIC_NETWORKS_IMAGE

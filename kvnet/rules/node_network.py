@@ -2,19 +2,57 @@
 
 A node bridge without its uplink port is the textbook "VM runs, passes no traffic": with
 ``nodeNetwork: nmstate`` kvnet creates the bridges, so each needs its ``uplink`` (KV268); and
-networks sharing one node bridge must agree on it (KV269), whoever creates the bridge.
+networks sharing one node bridge must agree on it (KV269), whoever creates the bridge. Bonds of
+node NICs (``spec.cluster.bonds``): each NIC in one place only (KV275), created only when
+nodeNetwork is not none (KV276), with link monitoring (KV277).
 """
 
 from __future__ import annotations
 
-from kvnet.diagnostics import Diagnostic, error
+from kvnet.diagnostics import Diagnostic, error, warning
 from kvnet.input.facts import Facts
 from kvnet.input.model import Plan, node_bridges
 
 
+def _bonds(plan: Plan, creator: str) -> list[Diagnostic]:
+    """KV275: a bond's name or port taken twice (another bond, a port of one, a bridge uplink);
+    KV276: bonds nothing creates (nodeNetwork none); KV277: a bond without link monitoring."""
+    out: list[Diagnostic] = []
+    where = plan.cluster_where
+    raw = (plan.cluster or {}).get("bonds") or []
+    if not raw or where is None:
+        return out
+    if creator == "none":
+        out.append(error("KV276", "spec.cluster.bonds: nodeNetwork is none, so nothing creates the bonds",
+                         where.at("bonds", key=True),
+                         hint="set spec.cluster.nodeNetwork: nmstate, netplan or networkd"))
+    uplinks = {n.uplink for n in plan.networks if n.uplink}
+    bond_names = {b["name"] for b in raw}
+    taken: dict[str, str] = {}
+    for i, bond in enumerate(raw):
+        if bond["name"] in taken:
+            out.append(error("KV275", f"bond {bond['name']!r} is declared twice", where.at("bonds", i, "name")))
+        taken.setdefault(bond["name"], "a bond name")
+        for j, nic in enumerate(bond["interfaces"]):
+            clash = taken.get(nic) or ("a bond" if nic in bond_names else None) or (
+                "the uplink of a node bridge" if nic in uplinks else None)
+            if clash:
+                out.append(error("KV275", f"bond {bond['name']!r}: port {nic!r} is already {clash}",
+                                 where.at("bonds", i, "interfaces", j),
+                                 hint="a NIC is a port of one bond only; a bridge whose uplink is bonded "
+                                      "names the bond"))
+            taken[nic] = f"a port of bond {bond['name']!r}"
+        if bond.get("miimon") == 0:
+            out.append(warning("KV277", f"bond {bond['name']!r}: miimon 0 turns link monitoring off, so the bond never "
+                               "notices a dead port and keeps sending on it", where.at("bonds", i, "miimon"),
+                               hint="miimon: 100 (kvnet's default)"))
+    return out
+
+
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    nmstate = facts.cluster is not None and facts.cluster.node_network == "nmstate"
+    creator = facts.cluster.node_network if facts.cluster is not None else "none"
+    nmstate = creator != "none"
     for bridge, nets in node_bridges(plan).items():
         given = [n for n in nets if n.uplink]
         for net in given[1:]:
@@ -27,8 +65,8 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
         if nmstate and not given:
             net = nets[0]
             out.append(error(
-                "KV268", f"network {net.name!r}: spec.cluster.nodeNetwork is nmstate, but node bridge {bridge!r} "
+                "KV268", f"network {net.name!r}: spec.cluster.nodeNetwork is {creator}, but node bridge {bridge!r} "
                 "has no 'uplink': the bridge would have no port, and VMs on it run but pass no traffic beyond "
                 "the node", net.where.at("bridge"),
                 hint=f"add 'uplink: <node NIC>' (e.g. 'uplink: eth1') to network {net.name!r}"))
-    return out
+    return out + _bonds(plan, creator)

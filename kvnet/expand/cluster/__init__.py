@@ -12,6 +12,7 @@ from kvnet.expand.cluster.installer import installer_daemonset
 from kvnet.expand.cluster.macvtap import macvtap_objects
 from kvnet.expand.cluster.multus import multus_objects
 from kvnet.expand.cluster.nmstate import nmstate_policies
+from kvnet.expand.cluster.nodeconfig import node_config_objects
 from kvnet.expand.cluster.rbac import rbac
 from kvnet.expand.cluster.whereabouts import whereabouts_objects
 from kvnet.input.facts import Facts
@@ -39,4 +40,5 @@ def expand_cluster(plan: Plan, facts: Facts) -> list[dict[str, Any]]:
     if "macvtap" in facts.deployed_plugins:
         objs.extend(macvtap_objects(plan, source, profile, cfg))
     objs.extend(nmstate_policies(plan, source, cfg))
+    objs.extend(node_config_objects(plan, source, cfg))
     return objs

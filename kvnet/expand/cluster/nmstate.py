@@ -19,6 +19,7 @@ from kvnet import labels as meta
 from kvnet.input.cluster_settings import ClusterSettings
 from kvnet.input.model import Network, Plan, node_bridges
 from kvnet.netmath import short_hash
+from kvnet.nodenet import NodeBond, bonds_of
 
 API_VERSION = "nmstate.io/v1"
 KIND = "NodeNetworkConfigurationPolicy"
@@ -38,9 +39,40 @@ def _port(uplink: str, nets: list[Network]) -> dict[str, Any]:
     return {"name": uplink, "vlan": {"mode": "trunk", "trunk-tags": [{"id": v} for v in vlans]}}
 
 
+def bond_interfaces(bond: NodeBond) -> list[dict[str, Any]]:
+    """nmstate's bond (``link-aggregation``: mode, ``port``, ``options.miimon``; nmstate 2.x
+    names the ports ``port``), and its ports with the bond's MTU when one is given."""
+    iface: dict[str, Any] = {
+        "name": bond.name, "type": "bond", "state": "up",
+        "description": "kvnet: bond of " + ", ".join(bond.interfaces),
+        "ipv4": {"enabled": False}, "ipv6": {"enabled": False},
+        "link-aggregation": {"mode": bond.mode, "port": list(bond.interfaces), "options": {"miimon": bond.miimon}},
+    }
+    ports = []
+    if bond.mtu:
+        iface["mtu"] = bond.mtu
+        ports = [{"name": nic, "type": "ethernet", "state": "up", "mtu": bond.mtu} for nic in bond.interfaces]
+    return [iface, *ports]
+
+
+def _policy(plan: Plan, source: str, name: str, interfaces: list[dict[str, Any]],
+            cfg: ClusterSettings) -> dict[str, Any]:
+    spec: dict[str, Any] = {}
+    if cfg.node_selector:
+        spec["nodeSelector"] = dict(cfg.node_selector)
+    spec["desiredState"] = {"interfaces": interfaces}
+    return {
+        "apiVersion": API_VERSION,
+        "kind": KIND,
+        "metadata": meta.metadata(policy_name(name), None, plan.name, source, meta.WAVE_CLUSTER,
+                                  annotations={meta.SYNC_OPTIONS: "SkipDryRunOnMissingResource=true"}),
+        "spec": spec,
+    }
+
+
 def policy(plan: Plan, source: str, bridge: str, nets: list[Network], cfg: ClusterSettings) -> dict[str, Any]:
     """The policy creating ``bridge`` with the uplink its networks name (the rules made sure
-    there is exactly one: KV268, KV269)."""
+    there is exactly one: KV268, KV269), and the bond when the uplink is one of spec.cluster.bonds."""
     uplink = next(n.uplink for n in nets if n.uplink)
     iface = {
         "name": bridge,
@@ -51,22 +83,16 @@ def policy(plan: Plan, source: str, bridge: str, nets: list[Network], cfg: Clust
         "ipv6": {"enabled": False},
         "bridge": {"options": {"stp": {"enabled": False}}, "port": [_port(uplink, nets)]},
     }
-    spec: dict[str, Any] = {}
-    if cfg.node_selector:
-        spec["nodeSelector"] = dict(cfg.node_selector)
-    spec["desiredState"] = {"interfaces": [iface]}
-    return {
-        "apiVersion": API_VERSION,
-        "kind": KIND,
-        "metadata": meta.metadata(policy_name(bridge), None, plan.name, source, meta.WAVE_CLUSTER,
-                                  annotations={meta.SYNC_OPTIONS: "SkipDryRunOnMissingResource=true"}),
-        "spec": spec,
-    }
+    bond = next((b for b in bonds_of(plan.cluster) if b.name == uplink), None)
+    return _policy(plan, source, bridge, [*(bond_interfaces(bond) if bond else []), iface], cfg)
 
 
 def nmstate_policies(plan: Plan, source: str, cfg: ClusterSettings) -> list[dict[str, Any]]:
     """One policy per node bridge when ``nodeNetwork`` is ``nmstate``; none otherwise."""
     if cfg.node_network != "nmstate":
         return []
-    return [policy(plan, source, br, nets, cfg) for br, nets in node_bridges(plan).items()
-            if any(n.uplink for n in nets)]
+    bridges = {br: nets for br, nets in node_bridges(plan).items() if any(n.uplink for n in nets)}
+    used = {n.uplink for nets in bridges.values() for n in nets}
+    alone = [_policy(plan, source, b.name, bond_interfaces(b), cfg) for b in bonds_of(plan.cluster)
+             if b.name not in used]
+    return [policy(plan, source, br, nets, cfg) for br, nets in bridges.items()] + alone

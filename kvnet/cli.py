@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "lock": "kvnet.commands.lock:lock",
     "lint": "kvnet.commands.lint:lint",
     "import": "kvnet.commands.import_plan:import_plan",
+    "diff": "kvnet.commands.diff:diff",
 }
 
 SUMMARIES: dict[str, str] = {
@@ -55,6 +56,7 @@ SUMMARIES: dict[str, str] = {
     "lock": "Allocate addresses into kvnet.lock (--check: fail when it would change).",
     "lint": "Check existing NADs, VMs and Multus manifests with kvnet's rules.",
     "import": "Turn existing NADs and VMs into a NetworkPlan on stdout.",
+    "diff": "Say what a plan change does to running VMs (restart, live, next-boot, NAD, prune...).",
 }
 
 

@@ -9,6 +9,8 @@ alike:
 - ``kvnet build``, ``kvnet validate``, ``kvnet fn`` (the ResourceList kpt sends on stdin),
   ``kpt fn eval --exec 'kvnet fn'`` rendering a package when kpt is on PATH, ``kvnet lint`` of
   the build output when this kvnet has it;
+- ``kvnet diff HEAD`` in a git repository whose work tree changes two networks, beside
+  ``kvnet build`` (target: at most 2.5x build), when this kvnet has it;
 - ``kvnet lock`` when this kvnet has it, on the same VMs with 3 allocated interfaces each
   (``genplan --allocated``): with the lock current and writing every entry anew, beside
   ``kvnet build`` of that plan reading the lock (SPEC §7: lock costs no more than build);
@@ -47,8 +49,8 @@ PY = sys.executable
 KVNET = [PY, "-m", "kvnet"]
 ENV = dict(os.environ)
 CWD = [str(REPO)]  # where children run: not the repository when they must import the compiled copy
-TARGETS = {"build/floor": 1.6, "fn/build": 1.3, "lint/build": 1.0, "rss_kib_per_vm": 30.0, "small": 0.25,
-           "version": 0.1}
+TARGETS = {"build/floor": 1.6, "fn/build": 1.3, "lint/build": 1.0, "diff/build": 2.5, "rss_kib_per_vm": 30.0,
+           "small": 0.25, "version": 0.1}
 FLOOR = "floor: libyaml compose + dump"
 
 
@@ -148,6 +150,8 @@ def prepare(n_vms: int, root: Path) -> tuple[list[Command], str]:
                                 ratio_to="kvnet build"))
     if has_command("lock"):
         commands += lock_commands(n_vms, root / "lock-plan")
+    if has_command("diff") and shutil.which("git"):
+        commands.append(diff_command(plan, root / "diff-repo"))
     if shutil.which("kubectl"):
         kust = root / "kustomize"
         kust.mkdir()
@@ -173,6 +177,22 @@ def lock_commands(n_vms: int, work: Path) -> list[Command]:
     ]
 
 
+def diff_command(plan: str, repo: Path) -> Command:
+    """``kvnet diff HEAD plan`` in a git repository whose work tree changes two networks (a NAD's
+    VLAN, DNS servers in the networkData of every VM on a network): both sides compiled."""
+    git = ["git", "-C", str(repo), "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    (repo / "plan").mkdir(parents=True)
+    (repo / "plan" / "kvnet.yaml").write_text(plan)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
+    changed = plan.replace("      vlan: 101\n", "      vlan: 201\n", 1).replace(
+        "      ipam: none\n", "      ipam: none\n      dns: {nameservers: [10.0.0.53]}\n", 1)
+    (repo / "plan" / "kvnet.yaml").write_text(changed)
+    return Command("kvnet diff HEAD (two networks changed)", [*KVNET, "diff", "HEAD", "plan"], cwd=str(repo),
+                   ratio_to="kvnet build")
+
+
 def report(n_vms: int, size: str, commands: list[Command], base_rss: float) -> list[tuple[str, bool]]:
     by_name = {c.name: c for c in commands}
     print(f"\n{n_vms:,} VMs x 3 NICs / 20 networks ({size})")
@@ -187,7 +207,8 @@ def report(n_vms: int, size: str, commands: list[Command], base_rss: float) -> l
             cpu = statistics.median(c.cpu) / statistics.median(ref.cpu)
             ratio = f"{value:5.2f}x {cpu:5.2f}x {'floor' if c.ratio_to == FLOOR else 'build'}"
             key = {"kvnet build": "build/floor", "kvnet fn (ResourceList on stdin)": "fn/build",
-                   "kvnet lint (of the build output)": "lint/build"}.get(c.name)
+                   "kvnet lint (of the build output)": "lint/build",
+                   "kvnet diff HEAD (two networks changed)": "diff/build"}.get(c.name)
             if key and n_vms >= 1000:
                 checks.append((f"{n_vms} VMs: {c.name} {value:.2f}x (CPU {cpu:.2f}x) <= {TARGETS[key]}x",
                                value <= TARGETS[key]))

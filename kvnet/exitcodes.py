@@ -23,7 +23,7 @@ SIGINT = EXIT_SIGINT
 SIGTERM = EXIT_SIGTERM
 
 # codes that say the input could not be read as what it must be: exit 2, not 1
-UNREADABLE_CODES = frozenset({"KV000", "KV400", "KV401", "KV402", "KV970", "KV980"})
+UNREADABLE_CODES = frozenset({"KV000", "KV400", "KV401", "KV402", "KV417", "KV970", "KV980"})
 
 
 def exit_code(diags: Iterable[Diagnostic], unusable_input: bool = False) -> int:

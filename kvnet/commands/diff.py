@@ -8,14 +8,16 @@ from typing import Callable
 
 import click
 
-from kvnet.commands.common import DEFAULTS, report, write_stdout
-from kvnet.diagnostics import Diagnostic
+from kvnet.commands.common import DEFAULTS, print_report, report, write_stdout
+from kvnet.diagnostics import Diagnostic, Report
 from kvnet.diff.classes import CLASSES
 from kvnet.diff.report import json_report, text
 from kvnet.diff.report_md import github, markdown
 from kvnet.diff.revisions import Side, SideError, directory, read_revision, work_tree
-from kvnet.diff.run import DiffResult, diff_sides
+from kvnet.diff.run import DiffResult, diff_sides, live_check
 from kvnet.exitcodes import OK, PROBLEMS, exit_code
+from kvnet.lint.sources import load_inputs
+from kvnet.reporters import counts
 from kvnet.usage import check_options
 from kvnet.options import BuildOptions
 
@@ -62,23 +64,29 @@ def _sides(args: tuple[str, ...], to: str | None) -> tuple[Side, Side]:
               help="text table, json, markdown (a pull-request comment) or github (annotations on plan lines).")
 @click.option("--fail-on", "fail_on", default="", metavar="CLASS,...",
               help="Exit 1 when a change of one of these classes is present (e.g. restart,prune,nad).")
+@click.option("--live", "live", metavar="FILE|-", default=None,
+              help="Check the cluster against the plan (PATHS) instead: what 'kubectl get vm,vmi,"
+                   "network-attachment-definitions -A -o yaml' printed, a file or - for stdin.")
 @click.option("--kube-version", default=DEFAULTS.kube_version, show_default=True,
               help="Kubernetes version whose schemas core objects are validated against.")
 @click.option("--distribution", default=None, help="Override spec.cluster.distribution (both sides).")
-def diff(args: tuple[str, ...], to: str | None, out_fmt: str, fail_on: str, kube_version: str,
+def diff(args: tuple[str, ...], to: str | None, out_fmt: str, fail_on: str, live: str | None, kube_version: str,
          distribution: str | None) -> int:
     """Say what a plan change does to running VMs: per VM and object, the effect class
     (none, metadata, live, restart, next-boot, nad, create, prune, address).
 
     BASE is a git revision (default HEAD) of the repository PATHS (default .) are in, read with
     git without touching the work tree; the head is the work tree, or --to REV. 'kvnet diff
-    OLD --to NEW' compares two files or directories.
+    OLD --to NEW' compares two files or directories. With --live FILE|-, ARGS are PATHS and the
+    report is the drift between the plan and the cluster's objects (exit 1 on drift).
     """
     classes = _fail_on(fail_on)
     problem = check_options(kube_version, [], distribution)
     if problem:
         raise click.UsageError(problem)
     options = BuildOptions(kube_version=kube_version, distribution=distribution)
+    if live is not None:
+        return _live(args, live, out_fmt, options)
     try:
         base, head = _sides(args, to)
     except SideError as exc:
@@ -92,6 +100,23 @@ def diff(args: tuple[str, ...], to: str | None, out_fmt: str, fail_on: str, kube
         return _fail(result.diagnostics)
     write_stdout(RENDER[out_fmt](result))
     return PROBLEMS if any(c in result.classes() for c in classes) else OK
+
+
+def _live(paths: tuple[str, ...], dump: str, out_fmt: str, options: BuildOptions) -> int:
+    """``--live``: drift findings as every command reports them (stdout, summary line)."""
+    if out_fmt == "markdown":
+        raise click.UsageError("--live reports findings: --format text, json or github")
+    docs, load_problems = load_inputs([dump])
+    if any(d.is_error for d in load_problems):
+        return _fail(load_problems)
+    result = live_check(work_tree(list(paths) or ["."]), docs, options)
+    if result.bad_input:
+        return _fail(result.diagnostics)
+    diags = Report(list(result.diagnostics)).sorted()
+    errors, warnings = counts(diags)
+    print_report(diags, out_fmt, f"kvnet diff --live: {result.vms} VMs, {result.nads} NADs of the plan against "
+                                 f"{dump}: {errors} errors, {warnings} warnings\n")
+    return exit_code(diags)
 
 
 def _fail(diags: list[Diagnostic]) -> int:

@@ -93,7 +93,7 @@ def _named(items: Any) -> dict[str, Any] | None:
     return out
 
 
-def _json_object(text: Any) -> dict[str, Any] | None:
+def json_object(text: Any) -> dict[str, Any] | None:
     """A string holding a JSON object (a NAD's CNI config), parsed; else None."""
     if not isinstance(text, str) or not text.startswith("{"):
         return None
@@ -118,7 +118,7 @@ def leaves(a: Any, b: Any, path: tuple[str, ...] = ()) -> Iterator[Leaf]:
             else:
                 yield from leaves(va, vb, path + (str(k),))
         return
-    ja, jb = _json_object(a), _json_object(b)
+    ja, jb = json_object(a), json_object(b)
     if ja is not None and jb is not None:  # a NAD's spec.config: compared key by key
         yield from leaves(ja, jb, path)
         return
@@ -135,7 +135,7 @@ def leaves(a: Any, b: Any, path: tuple[str, ...] = ()) -> Iterator[Leaf]:
                 yield from leaves(na[name], nb[name], path + (seg,))
         return
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):  # same length: item by item
-        for n, (x, y) in enumerate(zip(a, b)):
+        for n, (x, y) in enumerate(zip(a, b, strict=True)):
             yield from leaves(x, y, path + (f"[{n}]",))
         return
     yield Leaf(path, CHANGE, a, b)

@@ -10,9 +10,12 @@ from kvnet.diagnostics import Diagnostic
 from kvnet.diff.addresses import address_changes, lock_entries, nad_users
 from kvnet.diff.classes import CLASSES, NAD, PRUNE
 from kvnet.diff.compare import Change, compare
+from kvnet.diff.live import drift, not_objects
 from kvnet.diff.locate import Locator, locate_all
 from kvnet.diff.revisions import Side
 from kvnet.exitcodes import exit_code
+from kvnet.input.loader import Document
+from kvnet.lint.objects import find_objects
 from kvnet.options import BuildOptions
 from kvnet.pipeline import BuildResult, compile_paths
 
@@ -84,3 +87,27 @@ def _name_users(changes: Sequence[Change], base: Sequence[dict[str, Any]], head:
             if change.cls == NAD and not change.vms:
                 change.vms = before.get((change.namespace, change.name), [])
 
+
+
+@dataclass
+class LiveResult:
+    """``kvnet diff --live``: ``diagnostics`` are bad input (a plan that does not compile, a
+    dump that is not Kubernetes objects: nothing else is reported) or else the drift findings;
+    ``vms``/``nads`` of the plan checked."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    bad_input: bool = False
+    vms: int = 0
+    nads: int = 0
+
+
+def live_check(head: Side, dump: Sequence[Document], options: BuildOptions | None = None) -> LiveResult:
+    """Compile ``head`` and compare it with the loaded live dump ``dump`` (:mod:`kvnet.diff.live`)."""
+    compiled, errors = _compile(head, options or BuildOptions())
+    bad = errors + not_objects(dump)
+    if bad:
+        return LiveResult(bad, bad_input=True)
+    out = LiveResult(drift(compiled.objects, compiled.plans, find_objects(dump)))
+    out.vms = sum(1 for o in compiled.objects if o.get("kind") == "VirtualMachine")
+    out.nads = sum(1 for o in compiled.objects if o.get("kind") == "NetworkAttachmentDefinition")
+    return out

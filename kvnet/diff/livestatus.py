@@ -1,0 +1,97 @@
+"""A running VMI against the plan: ``status.interfaces`` (KubeVirt's
+``VirtualMachineInstanceNetworkInterface``: ``name``, ``mac``, ``ipAddress``, ``ipAddresses``,
+``interfaceName``, ``infoSource``, ``queueCount``, ``linkState``; staging/src/kubevirt.io/api/
+core/v1/types.go) and interfaces still waiting for their hot-plug.
+
+``infoSource`` is a ``, ``-joined set of ``domain`` (the interface is in the libvirt domain),
+``guest-agent`` (the guest agent reported it: only then are the guest's addresses known) and
+``multus-status`` (the pod has the network). An interface of the VM's spec that the VMI's
+status lacks, or has without ``domain``, is pending hot-plug (pkg/network/controllers/vm.go
+adds it to the VMI; virt-handler attaches it).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, Sequence
+
+from kvnet.diagnostics import Diagnostic, error, warning
+from kvnet.input.model import Plan
+from kvnet.lint.objects import Found
+
+ABSENT = "absent"
+
+
+def _sources(status: dict[str, Any]) -> set[str]:
+    return {s.strip() for s in str(status.get("infoSource") or "").split(",") if s.strip()}
+
+
+def _plan_addresses(plans: Sequence[Plan], ns: str, vm: str) -> dict[str, str]:
+    """Interface (network) name -> the address the plan gives the guest (no prefix)."""
+    for plan in plans:
+        if (plan.namespace or "") != ns:
+            continue
+        for model in plan.vms:
+            if model.name == vm:
+                return {i.network: i.address.split("/")[0] for i in model.interfaces if i.address}
+    return {}
+
+
+def _same_ip(a: str, b: str) -> bool:
+    try:
+        return ipaddress.ip_address(a.split("/")[0]) == ipaddress.ip_address(b.split("/")[0])
+    except ValueError:
+        return a == b
+
+
+def _interface(vmi: Found, n: int, st: dict[str, Any], want: dict[str, Any], address: str | None) -> list[Diagnostic]:
+    """KV415 for one status interface whose MAC, guest-reported address or link state is not the plan's."""
+    out: list[Diagnostic] = []
+    name = st.get("name")
+    at = ("status", "interfaces", n)
+    mac = want.get("macAddress")
+    if mac and st.get("mac") and str(st["mac"]).lower() != str(mac).lower():
+        out.append(error("KV415", f"{vmi.label}: interface {name!r} has MAC {st['mac']}, the plan {mac}",
+                         vmi.loc(*at, "mac"), hint="restart the VM to get the plan's MAC"))
+    ips = [str(ip) for ip in (st.get("ipAddresses") or ([st["ipAddress"]] if st.get("ipAddress") else []))]
+    if address and "guest-agent" in _sources(st) and not any(_same_ip(ip, address) for ip in ips):
+        out.append(error("KV415", f"{vmi.label}: the guest reports {', '.join(ips) or 'no address'} on interface "
+                         f"{name!r}, the plan {address}", vmi.loc(*at), hint="the guest applies the plan's "
+                         "networkData at its next boot when its cloud-init re-applies network config (updates)"))
+    wanted_link = "down" if want.get("state") == "down" else "up"
+    if st.get("linkState") in ("up", "down") and st["linkState"] != wanted_link:
+        out.append(error("KV415", f"{vmi.label}: interface {name!r} link is {st['linkState']}, the plan "
+                         f"{wanted_link}", vmi.loc(*at, "linkState")))
+    return out
+
+
+def vmi_findings(vm: dict[str, Any], plans: Sequence[Plan], vmi: Found | None) -> list[Diagnostic]:
+    """Findings of the VMI of the compiled VM ``vm`` (none when it does not run)."""
+    if vmi is None:
+        return []
+    meta = vm.get("metadata") or {}
+    ns, name = str(meta.get("namespace") or ""), str(meta.get("name"))
+    spec = ((vm.get("spec") or {}).get("template") or {}).get("spec") or {}
+    ifaces = {i["name"]: i for i in ((spec.get("domain") or {}).get("devices") or {}).get("interfaces") or []
+              if isinstance(i, dict) and "name" in i}
+    statuses = {s.get("name"): (n, s) for n, s in enumerate(vmi.get("status", "interfaces") or [])
+                if isinstance(s, dict)}
+    addresses = _plan_addresses(plans, ns, name)
+    out: list[Diagnostic] = []
+    for iface_name, want in sorted(ifaces.items()):
+        got = statuses.get(iface_name)
+        if want.get("state") == ABSENT:
+            if got is not None:
+                out.append(warning("KV416", f"{vmi.label}: interface {iface_name!r} is still attached; its "
+                                   "hot-unplug (state: absent) is pending", vmi.loc("status", "interfaces", got[0])))
+            continue
+        if got is None or "domain" not in _sources(got[1]):
+            seen = "not in its status" if got is None else f"reported by {got[1].get('infoSource')!r} only"
+            out.append(warning("KV416", f"{vmi.label}: interface {iface_name!r} is {seen}: its hot-plug is pending "
+                               "(or the VM must restart to get it)",
+                               vmi.loc("status", "interfaces", got[0]) if got else vmi.loc("status"),
+                               hint="hot-plug needs the bridge or SR-IOV binding, thick Multus and the "
+                                    "multus-dynamic-networks-controller; else restart the VM"))
+            continue
+        out += _interface(vmi, got[0], got[1], want, addresses.get(iface_name))
+    return out

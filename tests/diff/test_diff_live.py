@@ -1,0 +1,139 @@
+"""``kvnet diff --live``: drift between the plan and a dump of the cluster, built from the object
+shapes of KubeVirt's API (VirtualMachine status conditions, VirtualMachineInstance
+status.interfaces as VirtualMachineInstanceNetworkInterface: name, mac, ipAddress, ipAddresses,
+interfaceName, infoSource, queueCount, linkState) and a NAD list as kubectl prints them."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from testlib import EXAMPLES, run_kvnet
+
+PLAN = str(EXAMPLES / "k3s-lan-static")
+VM_NAME = "ubuntu-rulai-multus-vm"
+
+
+def _objects() -> list[dict[str, Any]]:
+    run = run_kvnet("build", PLAN)
+    assert run.code == 0
+    return [o for o in yaml.safe_load_all(run.out) if o]
+
+
+def _as_cluster(objs: list[dict[str, Any]], guest_ip: str = "192.168.1.200") -> list[dict[str, Any]]:
+    """The objects as the API server returns them (uid, defaults, status), plus the running VMI."""
+    out = []
+    for obj in copy.deepcopy(objs):
+        obj["metadata"].update(uid="0b6f6a4e-1", resourceVersion="4242", generation=1)
+        if obj["kind"] == "VirtualMachine":
+            spec = obj["spec"]["template"]["spec"]
+            spec["domain"]["firmware"] = {"uuid": "5d307ca9-b3ef-428c-8861-06e72d69f223"}  # webhook defaults
+            spec["domain"]["machine"] = {"type": "q35"}
+            obj["status"] = {"printableStatus": "Running", "ready": True,
+                             "conditions": [{"type": "Ready", "status": "True"}]}
+            ifaces = spec["domain"]["devices"]["interfaces"]
+            vmi = {"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance",
+                   "metadata": {"name": VM_NAME, "namespace": "default"},
+                   "spec": {"domain": {"devices": {"interfaces": ifaces}}, "networks": spec["networks"]},
+                   "status": {"phase": "Running", "interfaces": [
+                       {"name": "default", "mac": ifaces[0]["macAddress"], "ipAddress": "10.42.0.17",
+                        "ipAddresses": ["10.42.0.17"], "interfaceName": "eth0", "podInterfaceName": "eth0",
+                        "infoSource": "domain, guest-agent", "queueCount": 1, "linkState": "up"},
+                       {"name": "external", "mac": ifaces[1]["macAddress"], "ipAddress": guest_ip,
+                        "ipAddresses": [guest_ip, "fe80::24be:78ff:feda:d570"], "interfaceName": "eth1",
+                        "podInterfaceName": "pod8b1f5f1b3a2", "infoSource": "domain, guest-agent, multus-status",
+                        "queueCount": 1, "linkState": "up"}]}}
+            out.append(obj)
+            out.append(vmi)
+        else:
+            out.append(obj)
+    return out
+
+
+def _dump(tmp_path: Path, objs: list[dict[str, Any]], as_list: bool = True) -> Path:
+    path = tmp_path / "live.yaml"
+    if as_list:
+        path.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": objs,
+                                        "metadata": {"resourceVersion": ""}}, sort_keys=False))
+    else:
+        path.write_text(yaml.safe_dump_all(objs, sort_keys=False))
+    return path
+
+
+def _line(path: Path, text: str, after: str = "") -> int:
+    lines = path.read_text().splitlines()
+    start = next(n for n, line in enumerate(lines) if after in line) if after else 0
+    return next(n for n, line in enumerate(lines[start:], start + 1) if text in line)
+
+
+def test_synced_cluster_has_no_drift(tmp_path: Path) -> None:
+    for as_list in (True, False):
+        dump = _dump(tmp_path, _as_cluster(_objects()), as_list)
+        run = run_kvnet("diff", "--live", str(dump), PLAN)
+        assert run.code == 0 and run.err == ""
+        assert run.out == f"kvnet diff --live: 1 VMs, 1 NADs of the plan against {dump}: 0 errors, 0 warnings\n"
+    stdin = run_kvnet("diff", "--live", "-", PLAN, input=dump.read_text())
+    assert stdin.code == 0 and "against -: 0 errors" in stdin.out
+
+
+def test_drift_is_reported_at_the_dump_lines(tmp_path: Path) -> None:
+    objs = _as_cluster(_objects(), guest_ip="192.168.1.99")
+    nad = next(o for o in objs if o["kind"] == "NetworkAttachmentDefinition")
+    cfg = json.loads(nad["spec"]["config"])
+    nad["spec"]["config"] = json.dumps({**cfg, "bridge": "br-old"})
+    vm = next(o for o in objs if o["kind"] == "VirtualMachine")
+    vm["status"]["conditions"].append({"type": "RestartRequired", "status": "True",
+                                       "message": "a non-live-updatable field was changed in the template spec"})
+    vmi = next(o for o in objs if o["kind"] == "VirtualMachineInstance")
+    vmi["status"]["interfaces"][0]["mac"] = "02:00:00:00:00:99"
+    orphan = copy.deepcopy(nad)
+    orphan["metadata"]["name"] = "old-lan"
+    dump = _dump(tmp_path, [*objs, orphan])
+    run = run_kvnet("diff", "--live", str(dump), PLAN, "--format", "json")
+    assert run.code == 1 and run.err == ""
+    got = {(d["code"], d["line"]) for d in json.loads(run.out)}
+    assert ("KV411", _line(dump, "config:")) in got
+    assert ("KV414", _line(dump, "- type: RestartRequired")) in got
+    assert ("KV415", _line(dump, "mac: 02:00:00:00:00:99")) in got
+    assert ("KV415", _line(dump, "- name: external", after="kind: VirtualMachineInstance")) in got  # the address
+    assert ("KV418", _line(dump, "name: old-lan")) in got
+    assert len(got) == 5
+    text = run_kvnet("diff", "--live", str(dump), PLAN).out
+    assert "the guest reports 192.168.1.99, fe80::24be:78ff:feda:d570 on interface 'external', the plan " \
+           "192.168.1.200" in text
+    assert text.endswith(": 3 errors, 2 warnings\n")
+
+
+def test_missing_objects_point_at_the_plan_and_pending_hot_plug(tmp_path: Path) -> None:
+    objs = [o for o in _as_cluster(_objects()) if o["kind"] != "NetworkAttachmentDefinition"]
+    vm = next(o for o in objs if o["kind"] == "VirtualMachine")
+    spec = vm["spec"]["template"]["spec"]
+    spec["domain"]["devices"]["interfaces"].append({"name": "lan2", "bridge": {}})
+    spec["networks"].append({"name": "lan2", "multus": {"networkName": "default/lan2"}})
+    vmi = next(o for o in objs if o["kind"] == "VirtualMachineInstance")
+    vmi["status"]["interfaces"][1]["infoSource"] = "multus-status"
+    dump = _dump(tmp_path, objs)
+    run = run_kvnet("diff", "--live", str(dump), PLAN)
+    assert run.code == 1
+    lines = run.out.splitlines()
+    plan_line = _line(EXAMPLES / "k3s-lan-static/kvnet.yaml", "- name: external")
+    assert f"k3s-lan-static/kvnet.yaml:{plan_line}:13: error[KV410]: NAD default/external of the plan is not in " \
+           "the cluster" in run.out
+    assert any("error[KV413]: VirtualMachine default/ubuntu-rulai-multus-vm: interface 'lan2' is not in the plan"
+               in line for line in lines)
+    assert any("warning[KV416]:" in line and "interface 'external' is reported by 'multus-status' only" in line
+               for line in lines)
+
+
+def test_dump_that_is_not_kubernetes_objects(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("items:\n  - just: data\n")
+    run = run_kvnet("diff", "--live", str(bad), PLAN)
+    assert run.code == 2 and run.out == ""
+    assert run.err.startswith(f"{bad}:1:1: error[KV417]: not a Kubernetes object")
+    broken = run_kvnet("diff", "--live", "-", PLAN, input="kind: [\n")
+    assert broken.code != 0 and broken.out == "" and "<stdin>:" in broken.err
+    assert run_kvnet("diff", "--live", str(tmp_path / "none.yaml"), PLAN).code == 2

@@ -140,6 +140,11 @@ _SECRET_RULES: dict[tuple[str, str], Rule] = {
                         "KubeVirt reads userDataSecretRef/networkDataSecretRef/accessCredentials at VMI start"),
 }
 
+_POLICY_RULES: dict[tuple[str, str], Rule] = {
+    ("metadata.*", CHANGE): Rule(METADATA, "policy labels/annotations"),
+    ("*", CHANGE): Rule(LIVE, "network policy: its enforcer applies it to running VMs (no restart)"),
+}
+
 _OTHER_RULES: dict[tuple[str, str], Rule] = {
     ("metadata.*", CHANGE): Rule(METADATA, "labels/annotations"),
     ("*", CHANGE): Rule(LIVE, "node side: applied in place by its controller (no VM restarts)"),
@@ -149,6 +154,7 @@ OBJECT_RULES: dict[str, dict[tuple[str, str], Rule]] = {
     "VirtualMachine": _VM_RULES,
     "NetworkAttachmentDefinition": _NAD_RULES,
     "Secret": _SECRET_RULES,
+    "MultiNetworkPolicy": _POLICY_RULES,
     "*": _OTHER_RULES,
 }
 

@@ -32,6 +32,9 @@ def _hotplug(rule: Rule, item: str, before: dict[str, Any] | None, after: dict[s
         binding = next((k for k in ("masquerade", "passt", "macvtap", "binding") if k in iface), "its")
         return Rule(RESTART, f"new interface with the {binding} binding: KubeVirt hot-plugs only bridge and "
                              "SR-IOV interfaces, so the VM must restart to get it", rule.source)
+    if iface.get("model", "virtio") != "virtio":
+        return Rule(RESTART, f"new interface of model {iface['model']!r}: KubeVirt hot-plugs only virtio "
+                             "interfaces (user-guide hotplug/interfaces.md)", rule.source)
     return rule
 
 

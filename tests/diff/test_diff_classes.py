@@ -28,6 +28,11 @@ CASES = [
     ("hot-plug-masquerade-needs-restart", LAN, [("        - network: default          # pod network: masquerade\n",
                                                  "")],
      [], {"restart": {VM}, "next-boot": {VM}}),
+    ("link-down", LAN, [("          address: 192.168.1.200/24\n",
+                         "          address: 192.168.1.200/24\n          state: down\n")], [], {"live": {VM}}),
+    ("unplug", LAN, [("          address: 192.168.1.200/24\n",
+                      "          address: 192.168.1.200/24\n          state: absent\n")], [],
+     {"live": {VM}, "next-boot": {VM}}),
     ("mac", LAN, [("          address: 192.168.1.200/24\n",
                    "          address: 192.168.1.200/24\n          mac: 02:00:00:00:00:01\n")], [],
      {"restart": {VM}, "next-boot": {VM}}),
@@ -185,3 +190,16 @@ def test_object_rules_cite_their_source() -> None:
             assert rule.cls in CLASSES, (kind, pattern)
             if kind == "VirtualMachine":
                 assert rule.source.startswith(("pkg/", "vm.go")), (pattern, op)
+
+
+def test_dropping_an_unplugged_interface_is_live(tmp_path: Path) -> None:
+    repo = repo_with(tmp_path, LAN)
+    plan = repo / LAN / "kvnet.yaml"
+    edit(plan, ("          address: 192.168.1.200/24\n",
+                "          address: 192.168.1.200/24\n          state: absent\n"))
+    git(repo, "commit", "-qam", "unplug")
+    edit(plan, ("        - network: external         # bridge binding on br-ext\n"
+                "          address: 192.168.1.200/24\n          state: absent\n", ""))
+    report = diff_json(repo, "HEAD", LAN)
+    assert classes_of(report)["live"] == {VM}
+    assert "restart" not in classes_of(report)

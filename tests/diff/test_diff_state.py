@@ -50,3 +50,8 @@ def test_another_nad_is_a_restart() -> None:
     after = _vm(POD, LAN)
     after["spec"]["template"]["spec"]["networks"][1]["multus"]["networkName"] = "vms/web-lan"
     assert _classes(_vm(POD, LAN), after) == {"restart"}
+
+
+def test_hot_plug_needs_virtio() -> None:
+    assert _classes(_vm(POD), _vm(POD, {**LAN, "model": "e1000"})) == {"restart"}
+    assert _classes(_vm(POD), _vm(POD, {**LAN, "model": "virtio"})) == {"live"}

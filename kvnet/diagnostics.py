@@ -6,7 +6,16 @@ from dataclasses import dataclass, field
 
 from kvnet.codes import Severity, lookup
 
-__all__ = ["Diagnostic", "Loc", "Report", "Severity", "error", "warning", "diagnostic"]
+__all__ = ["Diagnostic", "Loc", "Report", "Severity", "error", "warning", "diagnostic", "shorten"]
+
+MAX_MESSAGE = 1000  # characters of a message or hint; input values are echoed in them (a 1 MB name)
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters, saying how long it was (for echoing input values)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text)} characters)"
 
 
 @dataclass(frozen=True, order=True)
@@ -51,7 +60,9 @@ def diagnostic(code: str, message: str, loc: Loc | None = None, hint: str | None
     Raises KeyError for an unregistered code (a kvnet bug, caught by the registry test).
     """
     loc = loc or Loc("<input>")
-    return Diagnostic(lookup(code).severity, code, message, loc.file, loc.line, loc.column, hint)
+    hint = shorten(hint, MAX_MESSAGE) if hint is not None else None
+    return Diagnostic(lookup(code).severity, code, shorten(message, MAX_MESSAGE), loc.file, loc.line, loc.column,
+                      hint)
 
 
 def _of(severity: Severity, code: str, message: str, loc: Loc | None, hint: str | None) -> Diagnostic:

@@ -95,7 +95,8 @@ def _remove_dead_staging(directory: str) -> None:
 def write_file(path: str, text: str, mode: int | None = None) -> None:
     """Replace ``path`` with ``text`` atomically (``mode``: permission bits, default 0666 & ~umask).
 
-    Raises OutputError when the directory is missing or the target is a directory.
+    Raises OutputError (naming ``path`` and the system's reason: a full disk, a read-only file
+    system, a missing directory, the target is a directory); the target is then unchanged.
     """
     directory = os.path.dirname(path) or "."
     if os.path.isdir(path) and not os.path.islink(path):
@@ -111,9 +112,21 @@ def write_file(path: str, text: str, mode: int | None = None) -> None:
             os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
             with signals.deferred():
                 os.rename(tmp, path)
+        except OSError as exc:  # ENOSPC, EDQUOT, EIO: the old content stays
+            raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
         finally:
             if os.path.lexists(tmp):
                 os.unlink(tmp)
+
+
+def make_dirs(directory: str) -> None:
+    """``os.makedirs(directory, exist_ok=True)``; OutputError naming it and the reason."""
+    try:
+        os.makedirs(directory or ".", exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create {directory}: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL in the name
+        raise OutputError(f"cannot create {directory!r}: not a valid path") from None
 
 
 def _umask() -> int:

@@ -35,7 +35,7 @@ from typing import Any
 
 from kvnet.input.discover import inside
 from kvnet.adapters.outcome import Outcome
-from kvnet.diagnostics import Diagnostic
+from kvnet.diagnostics import Diagnostic, shorten
 from kvnet.emit import to_yaml
 from kvnet.exitcodes import PROBLEMS, USAGE, fails_strict
 from kvnet.options import BuildOptions
@@ -115,6 +115,8 @@ def _parameters(env: Mapping[str, str]) -> dict[str, tuple[str, Any]]:
         items = json.loads(raw)
     except ValueError as exc:
         raise SettingsError(f"ARGOCD_APP_PARAMETERS is not JSON: {exc}") from None
+    except RecursionError:  # json's decoder recurses once per nested list or object
+        raise SettingsError("ARGOCD_APP_PARAMETERS nests too deeply to be parameters") from None
     if items is None:
         return {}
     if not isinstance(items, list):
@@ -122,11 +124,11 @@ def _parameters(env: Mapping[str, str]) -> dict[str, tuple[str, Any]]:
     out: dict[str, tuple[str, Any]] = {}
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise SettingsError(f"ARGOCD_APP_PARAMETERS: entry {item!r} has no name")
+            raise SettingsError(f"ARGOCD_APP_PARAMETERS: entry {shorten(repr(item))} has no name")
         name = item["name"]
-        origin = f"parameter {name!r}"
+        origin = f"parameter {shorten(repr(name))}"
         if name not in SETTINGS:
-            raise SettingsError(f"unknown {origin}; kvnet knows: {', '.join(SETTINGS)}")
+            raise SettingsError(f"unknown parameter {shorten(repr(name))}; kvnet knows: {', '.join(SETTINGS)}")
         values = [k for k in ("string", "array", "map") if k in item]
         if len(values) != 1:
             raise SettingsError(f"{origin} needs exactly one of string, array, map")
@@ -160,7 +162,7 @@ def _as_bool(origin: str, value: Any) -> bool:
         return True
     if text in FALSE:
         return False
-    raise SettingsError(f"{origin}: {value!r} is not a boolean (true or false)")
+    raise SettingsError(f"{origin}: {shorten(repr(value))} is not a boolean (true or false)")
 
 
 def _as_list(origin: str, value: Any) -> list[str]:
@@ -186,10 +188,12 @@ def repo_root(cwd: str, source_path: str) -> str:
 
 
 def check_path(origin: str, path: str, cwd: str, root: str) -> None:
+    if "\0" in path:
+        raise SettingsError(f"{origin}: {shorten(repr(path))} holds a NUL character; no path can")
     if os.path.isabs(path):
-        raise SettingsError(f"{origin}: {path!r} is absolute; give a path relative to the app directory")
+        raise SettingsError(f"{origin}: {shorten(repr(path))} is absolute; give a path relative to the app directory")
     if not inside(os.path.join(cwd, path), root):
-        raise SettingsError(f"{origin}: {path!r} leads outside the repository")
+        raise SettingsError(f"{origin}: {shorten(repr(path))} leads outside the repository")
 
 
 def _default_kube_version(env: Mapping[str, str], fallback: str, notes: list[str]) -> str:
@@ -278,7 +282,7 @@ def run(inputs: CmpInputs, options: BuildOptions) -> Outcome:
     diags = [_for_argocd(d, app.repo_relative) for d in result.diagnostics]
     if result.ok and not fails_strict(diags, conf.strict):
         return Outcome(to_yaml(result.objects), diags, notes=conf.notes)
-    notes = [*conf.notes, app.failure_line()]
+    notes = [app.failure_line(), *conf.notes]  # Argo CD shows the first line: the app's
     if result.ok:
         notes.append("kvnet: warnings fail the generation (strict is set)")
     return Outcome("", diags, result.exit_code or PROBLEMS, notes)

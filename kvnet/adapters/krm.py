@@ -136,9 +136,13 @@ def _results_text(results: list[dict[str, Any]]) -> str:
 def _resource_list(text: str) -> tuple[Document, dict[str, Any]] | Outcome:
     """The ResourceList document and its functionConfig, or the Outcome saying why there is none."""
     try:
-        docs = [d for d in load_text(text, "<stdin>", strict_values=False) if d.data is not None]
+        every = load_text(text, "<stdin>", strict_values=False)
     except LoadError as exc:
         return Outcome(diagnostics=[exc.diag], exit_code=exit_code([exc.diag], unusable_input=True))
+    docs = [d for d in every if d.data is not None]
+    if docs and every[0] is not docs[0]:  # kpt and kustomize send the ResourceList alone; '~' would be echoed
+        return _input_error("stdin holds an empty document before the ResourceList; a KRM function reads "
+                            "one document", docs[0].loc(()))
     if len(docs) != 1 or not isinstance(docs[0].data, dict):
         return _input_error(f"stdin is not one YAML mapping ({len(docs)} document(s))")
     rl_doc = docs[0]

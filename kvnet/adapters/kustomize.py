@@ -26,7 +26,7 @@ from kvnet.emit import to_yaml
 from kvnet.exitcodes import exit_code
 from kvnet.input.loader import LoadError, load_file
 from kvnet.options import BuildOptions
-from kvnet.output import write_file
+from kvnet.output import make_dirs, write_file
 from kvnet.pipeline import compile_documents
 
 PLUGIN_SUBPATH = ("kvnet.dev", "v1alpha1", "networkplan", "NetworkPlan")
@@ -60,7 +60,7 @@ def plugin_script(python: str) -> str:
 def install(home: str, python: str) -> str:
     """Write the plugin executable (atomically) and return its path."""
     path = plugin_path(home)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    make_dirs(os.path.dirname(path))
     write_file(path, plugin_script(python), mode=0o755)
     return path
 

@@ -10,6 +10,7 @@ from kvnet.commands.common import format_option, resolve_format, write_stdout
 from kvnet.diagnostics import Report
 from kvnet.exitcodes import OK, PROBLEMS, exit_code
 from kvnet.importer import import_documents, to_yaml
+from kvnet.importer.selfcheck import refused
 from kvnet.lint.sources import load_inputs
 from kvnet.reporters import render
 
@@ -25,6 +26,9 @@ def import_plan(paths: tuple[str, ...], recursive: bool, fmt: str) -> int:
     """
     docs, problems = load_inputs(paths, recursive)
     result = import_documents(docs) if not any(p.is_error for p in problems) else None
+    text = to_yaml(result.plans) if result is not None and result.ok else ""
+    if result is not None and text:  # never a plan build refuses (an exit 0 that only fails later)
+        result.diagnostics.extend(refused(result.plans, text, docs))
     diags = Report(problems + (result.diagnostics if result else [])).sorted()
     fmt = resolve_format(fmt)
     if diags or fmt == "json":
@@ -36,5 +40,5 @@ def import_plan(paths: tuple[str, ...], recursive: bool, fmt: str) -> int:
         click.echo("kvnet import: no NetworkAttachmentDefinition or VirtualMachine a NetworkPlan can express "
                    "was found", err=True)
         return PROBLEMS
-    write_stdout(to_yaml(result.plans))
+    write_stdout(text)
     return OK

@@ -7,7 +7,7 @@ import os
 import click
 
 from kvnet.commands.schema import LOCAL_SCHEMA_NAME, write_schema
-from kvnet.output import write_file
+from kvnet.output import make_dirs, write_file
 from kvnet.resources import read_data
 
 MODELINE = "# yaml-language-server: $schema="
@@ -37,7 +37,7 @@ def init(directory: str, force: bool, schema_ref: str | None) -> int:
     if os.path.exists(path) and not force:
         click.echo(f"kvnet: {path} exists; pass --force to overwrite it", err=True)
         return 1
-    os.makedirs(directory, exist_ok=True)
+    make_dirs(directory)
     wrote = [path]
     if schema_ref is None:
         schema_ref = LOCAL_SCHEMA_NAME

@@ -10,6 +10,7 @@ from kvnet.commands.common import format_option, report, write_stdout
 from kvnet.diagnostics import Loc, error
 from kvnet.exitcodes import OK, USAGE, exit_code
 from kvnet.lock.update import plan_updates, write
+from kvnet.output import OutputError
 from kvnet.signals import deferred
 
 
@@ -46,8 +47,8 @@ def lock(paths: tuple[str, ...], fmt: str, check: bool) -> int:
         with deferred():  # every lock checked: a signal waits, so no run leaves some written and some not
             for u in changed:
                 write(u)
-    except OSError as exc:
-        click.echo(f"kvnet: cannot write {exc.filename}: {exc.strerror or exc}", err=True)
+    except OutputError as exc:  # a full disk or read-only file system: that lock keeps its old content
+        click.echo(f"kvnet: cannot write the output: {exc}", err=True)
         return USAGE
     if lines:
         write_stdout("".join(line + "\n" for line in lines))

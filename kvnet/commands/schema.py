@@ -7,7 +7,7 @@ import os
 import click
 
 from kvnet.commands.common import write_stdout
-from kvnet.output import write_file
+from kvnet.output import make_dirs, write_file
 from kvnet.resources import read_schema
 
 SCHEMA_FILE = "networkplan.json"
@@ -24,7 +24,7 @@ def schema_text() -> str:
 def write_schema(path: str) -> None:
     """Write :func:`schema_text` to ``path`` whole (kvnet.output.write_file: a safe temporary
     file renamed over it)."""
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    make_dirs(os.path.dirname(path))
     write_file(path, schema_text())
 
 

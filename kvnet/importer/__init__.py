@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from kvnet.diagnostics import Diagnostic, Loc, Report, warning
+from kvnet.diagnostics import Diagnostic, Loc, Report, shorten, warning
 from kvnet.importer.networks import CANNOT_EXPRESS, network_entry
 from kvnet.importer.vms import vm_entry
 from kvnet.input.loader import Document
@@ -89,7 +89,7 @@ def _left_out(data: dict[str, Any], at: Loc) -> Diagnostic:
     kind = data["kind"]
     meta = data.get("metadata")
     name = meta.get("name") if isinstance(meta, dict) else None
-    what = f"{kind} {name!r}" if isinstance(name, str) else kind
+    what = f"{kind} {shorten(repr(name))}" if isinstance(name, str) else kind
     if kind in NODE_SIDE_KINDS and (kind != "ConfigMap" or name in NODE_SIDE_CONFIGMAPS):
         return warning(CANNOT_EXPRESS, f"{what} is not imported: a NetworkPlan states the node side as "
                        "spec.cluster, and kvnet build writes it from that", at,

@@ -11,7 +11,7 @@ import ipaddress
 from dataclasses import replace
 from typing import Any
 
-from kvnet.diagnostics import Diagnostic, warning
+from kvnet.diagnostics import Diagnostic, warning, shorten
 from kvnet.expand.vms import CLOUD_INIT_DISK, ROOT_DISK
 from kvnet.input.model import POD_NETWORK, Interface
 from kvnet.input.model import VM as ModelVM
@@ -26,7 +26,7 @@ CANNOT_EXPRESS = "KV311"
 
 
 def _note(vm: VmInfo, what: str, *path: Any) -> Diagnostic:
-    return warning(CANNOT_EXPRESS, f"{vm.found.kind} {vm.found.name!r}: {what}",
+    return warning(CANNOT_EXPRESS, f"{vm.found.kind} {shorten(repr(vm.found.name))}: {what}",
                    vm.loc(*path, key=True) if path else vm.found.loc("metadata", "name"),
                    hint="the imported plan cannot say this; kvnet build gives what the message says")
 

@@ -18,6 +18,23 @@ CRD_KIND = "CustomResourceDefinition"
 SchemaKey = tuple[str, str]  # (apiVersion, kind) of the custom resource
 
 
+_HINT = "give the CRD as the cluster has it (kubectl get crd NAME -o yaml)"
+
+
+def _misfit(docs: list[Document], shown: str) -> tuple[Loc, str] | None:
+    """Where a --crd file holds a document that is not a mapping (a list, a scalar) or a List
+    of objects (each CRD must be its own document), and what it is."""
+    for doc in docs:
+        if doc.data is None:
+            continue
+        if not isinstance(doc.data, dict):
+            return doc.loc(()), f"document {doc.index + 1} is a {type(doc.data).__name__}, not a mapping"
+        kind = doc.data.get("kind")
+        if isinstance(kind, str) and kind.endswith("List") and isinstance(doc.data.get("items"), list):
+            return doc.loc(("kind",)), f"document {doc.index + 1} is a {kind}: give each CRD as its own document"
+    return None
+
+
 def _crd_problem(doc: Document) -> tuple[Loc, str] | None:
     data = doc.data
     spec = data.get("spec")
@@ -70,13 +87,16 @@ def _load(files: tuple[tuple[str, int, int], ...]) -> tuple[dict[SchemaKey, Any]
         except LoadError as exc:
             diags.append(exc.diag)
             continue
-        for doc in docs:
-            if not isinstance(doc.data, dict) or doc.data.get("kind") != CRD_KIND:
-                continue
+        crds = [doc for doc in docs if isinstance(doc.data, dict) and doc.data.get("kind") == CRD_KIND]
+        misfit = _misfit(docs, shown)
+        if misfit is not None or not crds:  # a list, or no CRD at all: --crd would validate nothing
+            where, what = misfit or (Loc(shown), "holds no CustomResourceDefinition")
+            diags.append(error("KV009", f"--crd file {what}", where, hint=_HINT))
+            continue
+        for doc in crds:
             problem = _crd_problem(doc)
             if problem is not None:
-                diags.append(error("KV009", f"CustomResourceDefinition {problem[1]}", problem[0],
-                                   hint="give the CRD as the cluster has it (kubectl get crd NAME -o yaml)"))
+                diags.append(error("KV009", f"CustomResourceDefinition {problem[1]}", problem[0], hint=_HINT))
                 continue
             spec = doc.data["spec"]
             for ver in spec["versions"]:

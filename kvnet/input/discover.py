@@ -3,6 +3,7 @@ and which of those are plan documents."""
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from typing import Sequence
@@ -23,6 +24,16 @@ class Source:
     shown: str
     source: str
 
+
+
+def link_problem(path: str) -> str:
+    """Why the symbolic link ``path`` leads to nothing readable: a loop (ELOOP) or a dangling link."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+    return "dangling symbolic link"
 
 def inside(path: str, root: str) -> bool:
     """Whether ``path``, symbolic links resolved, is ``root`` or below it."""
@@ -50,7 +61,7 @@ def discover(paths: Sequence[str], root: str | None = None) -> tuple[list[Source
                 shown = os.path.normpath(full)
                 if not os.path.isfile(full):
                     diags.append(error(UNREADABLE, "cannot read: " + (
-                        "dangling symbolic link" if os.path.islink(full) else "not a regular file"), Loc(shown)))
+                        link_problem(full) if os.path.islink(full) else "not a regular file"), Loc(shown)))
                     continue
                 if root is not None and not inside(full, root):
                     diags.append(outside_repository(shown))
@@ -62,7 +73,7 @@ def discover(paths: Sequence[str], root: str | None = None) -> tuple[list[Source
         elif os.path.isfile(arg):
             sources.setdefault(os.path.realpath(arg), Source(arg, os.path.normpath(arg), os.path.basename(arg)))
         elif os.path.islink(arg) and not os.path.exists(arg):
-            diags.append(error(UNREADABLE, "cannot read: dangling symbolic link", Loc(os.path.normpath(arg))))
+            diags.append(error(UNREADABLE, f"cannot read: {link_problem(arg)}", Loc(os.path.normpath(arg))))
         elif os.path.exists(arg):
             diags.append(error(UNREADABLE, "cannot read: not a regular file or directory", Loc(os.path.normpath(arg))))
         else:

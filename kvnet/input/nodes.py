@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from kvnet.diagnostics import Diagnostic, Loc, error
+from kvnet.diagnostics import Diagnostic, Loc, error, shorten
 from kvnet.input.bounds import BoundError, Budget, check_scalar
 from kvnet.input.document import Document, LoadError, PathT
 
 MAX_DEPTH = 200
 _STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
+
+def _short(value: Any) -> str:
+    """``value`` quoted for a message, cut short."""
+    return shorten(repr(value if isinstance(value, str) else str(value)), 60)
+
+
+def _tag_name(tag: str) -> str:
+    """``!!int`` for ``tag:yaml.org,2002:int``."""
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix):] if tag.startswith(prefix) else _short(tag)
 
 
 class NodeBuilder:
@@ -95,7 +108,11 @@ class NodeBuilder:
                 return node.value
             return self._scalar(node, path)
         if cls is self.MappingNode:
+            if node.tag != _MAP_TAG:
+                self._collection_tag(node, "mapping")
             return self._mapping(node, path, depth, record)
+        if node.tag != _SEQ_TAG:
+            self._collection_tag(node, "sequence")
         if not record:  # no path is made: nothing would use it
             return [self.build(item, path, depth + 1, False) for item in node.value]
         return [self.build(item, path + (i,), depth + 1, record) for i, item in enumerate(node.value)]
@@ -108,7 +125,7 @@ class NodeBuilder:
         for knode, vnode in node.value:
             if knode.tag == "tag:yaml.org,2002:merge":
                 merged = merged if merged is not None else set()
-                self._merge(out, merged, self.build(vnode, path, depth + 1, record=False))
+                self._merge(out, merged, vnode, self.build(vnode, path, depth + 1, record=False))
                 continue
             if fast_keys and knode.__class__ is self.ScalarNode and knode.tag == _STR_TAG:
                 self._count(knode)
@@ -131,27 +148,60 @@ class NodeBuilder:
                 out[key] = self.build(vnode, path, depth + 1, False)
         return out
 
-    @staticmethod
-    def _merge(out: dict[Any, Any], merged: set[Any], value: Any) -> None:
-        """YAML merge key: the mappings of ``value`` fill keys not yet in ``out`` (first one wins)."""
+    def _merge(self, out: dict[Any, Any], merged: set[Any], vnode: Any, value: Any) -> None:
+        """YAML merge key: the mappings of ``value`` fill keys not yet in ``out`` (first one wins).
+        Anything but a mapping or a list of mappings is KV001 (PyYAML's safe loader refuses it too)."""
         for m in value if isinstance(value, list) else [value]:
-            if isinstance(m, dict):
-                for k, v in m.items():
-                    if k not in out:
-                        out[k] = v
-                        merged.add(k)
+            if not isinstance(m, dict):
+                raise LoadError(error("KV001", f"a merge key ('<<') takes a mapping or a list of mappings, not "
+                                      f"{_short(m)}", self._loc(vnode), hint="merge an anchored mapping: <<: *name"))
+            for k, v in m.items():
+                if k not in out:
+                    out[k] = v
+                    merged.add(k)
 
     def _duplicate(self, mapping: Any, knode: Any, key: Any) -> Diagnostic:
-        """KV002 at the second ``key`` of ``mapping``, naming the line of the first."""
-        first = next((k.start_mark.line + 1 for k, _ in mapping.value
-                      if k.__class__ is knode.__class__ and k.value == knode.value and k is not knode), None)
-        where = f" (first at line {first})" if first else ""
-        return error("KV002", f"duplicate key {key!r}{where}", self._loc(knode),
-                     hint="YAML keeps only one of them; remove or rename the other")
+        """KV002 at the second ``key`` of ``mapping``, naming the line of the first (written the same,
+        or another way to write the same value: 1, true and 1.0 are one key once read)."""
+        first = next((k for k, _ in mapping.value if k is not knode and k.__class__ is knode.__class__
+                      and (k.value == knode.value or self._same_key(k, key))), None)
+        if first is None:
+            return error("KV002", f"duplicate key {_short(key)}", self._loc(knode),
+                         hint="YAML keeps only one of them; remove or rename the other")
+        where = f" (first at line {first.start_mark.line + 1})"
+        if first.value == knode.value:
+            return error("KV002", f"duplicate key {_short(key)}{where}", self._loc(knode),
+                         hint="YAML keeps only one of them; remove or rename the other")
+        return error("KV002", f"key {_short(knode.value)} is the same key as {_short(first.value)}{where}: "
+                     "YAML reads them as equal values", self._loc(knode),
+                     hint="quote the keys to keep them apart as strings, or remove one")
+
+    def _same_key(self, knode: Any, key: Any) -> bool:
+        if knode.__class__ is not self.ScalarNode:
+            return False
+        try:
+            other = self.read_key(knode)
+        except LoadError:
+            return False
+        return bool(other == key)
+
+    def _collection_tag(self, node: Any, kind: str) -> None:
+        """KV001 for a mapping or sequence under another tag (``!!python/tuple [1]``, ``!!set``,
+        ``!custom {}``): read as a plain one it would pass through to YAML readers that refuse it."""
+        raise LoadError(error("KV001", f"a {kind} tagged {_tag_name(node.tag)} is not plain YAML data",
+                              self._loc(node), hint=f"drop the tag: Kubernetes reads a plain {kind}"))
 
     def read_key(self, node: Any) -> Any:
-        """The data of a scalar (key) node (1, true, null...), as PyYAML's safe loader makes it."""
-        return self._constructor.construct_object(node, deep=False)
+        """The data of a scalar (key) node (1, true, null...), as PyYAML's safe loader makes it.
+
+        An explicit tag its constructor cannot convert (``!!int 0x``, ``!!bool maybe``,
+        ``!!timestamp 2001-13-45``: PyYAML raises ValueError, KeyError... from its
+        ``construct_yaml_*``) is KV001 at the node."""
+        try:
+            return self._constructor.construct_object(node, deep=False)
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError, ArithmeticError):
+            raise LoadError(error("KV001", f"{_short(node.value)} is not a valid {_tag_name(node.tag)}",
+                                  self._loc(node), hint="quote the value, or drop the explicit tag")) from None
 
     def _scalar(self, node: Any, path: PathT) -> Any:
         value = self.read_key(node)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error
+from kvnet.input.discover import link_problem
 from kvnet.input.loader import Budget, Document, LoadError, load_file
 from kvnet.labels import SOURCE_ANNOTATION
 from kvnet.options import BuildOptions
@@ -99,7 +100,8 @@ def load_inputs(paths: list[str]) -> Inputs:
     for path in paths:
         if not os.path.exists(path):
             inputs.unreadable = True
-            inputs.diagnostics.append(error("KV000", "no such file or directory", Loc(path)))
+            what = f"cannot read: {link_problem(path)}" if os.path.islink(path) else "no such file or directory"
+            inputs.diagnostics.append(error("KV000", what, Loc(path)))
             continue
         try:
             files = yaml_files(path)

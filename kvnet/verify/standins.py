@@ -65,7 +65,7 @@ def create_standins(session: Session, node_ns: str, standins: list[StandIn]) -> 
     for item in standins:
         steps: list[tuple[str, ...]]
         if item.kind == "bridge":
-            steps = [("link", "add", item.name, "type", "bridge")]
+            steps = [("link", "add", "name", item.name, "type", "bridge")]
         else:
             peer_seq += 1
             peer = f"kvpeer{peer_seq}"
@@ -73,11 +73,11 @@ def create_standins(session: Session, node_ns: str, standins: list[StandIn]) -> 
                 peer_seq += 1
                 peer = f"kvpeer{peer_seq}"
             taken.add(peer)
-            steps = [("link", "add", item.name, "type", "veth", "peer", "name", peer),
-                     ("link", "set", peer, "up")]
+            steps = [("link", "add", "name", item.name, "type", "veth", "peer", "name", peer),
+                     ("link", "set", "dev", peer, "up")]
             if item.mac:
-                steps.append(("link", "set", item.name, "address", item.mac))
-        steps.append(("link", "set", item.name, "up"))
+                steps.append(("link", "set", "dev", item.name, "address", item.mac))
+        steps.append(("link", "set", "dev", item.name, "up"))
         if item.default_route:
             steps.append(("route", "add", "default", "dev", item.name))
         for step in steps:

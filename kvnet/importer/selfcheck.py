@@ -1,9 +1,11 @@
-"""``kvnet import`` never writes a plan ``kvnet build`` refuses (issue #27).
+"""``kvnet import`` never writes a plan whose values the NetworkPlan schema refuses (issue #27).
 
 Lint passes objects the plan cannot take (a VM named with 1,000,000 characters is a valid YAML
-string, not a DNS-1123 label); the plans import made are compiled as ``kvnet build`` would, and
-every error is KV010 at the input object it came from (the VM whose entry it is in; else the
-first object of that namespace), naming the plan field that fails.
+string, not a DNS-1123 label); the plans import made are checked against the plan schema as
+``kvnet build`` checks them, and every error is KV010 at the input object it came from (the VM
+whose entry it is in; else the first object of that namespace), naming the plan field that
+fails. A field the plan lacks (KV103: import warns, KV311, that the user must add it, such as a
+root disk) is left to those warnings.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error, shorten
 from kvnet.input.loader import Document, LoadError, load_text
+from kvnet.input.plan_schema import check_document
 from kvnet.lint.objects import Found, find_objects
-from kvnet.pipeline import compile_documents
 
 GENERATED = "<imported plan>"
 
@@ -30,16 +32,15 @@ def refused(plans: Sequence[dict[str, Any]], text: str, docs: Sequence[Document]
     fallback = found[0].loc() if found else Loc(docs[0].file if docs else "<input>")
     out: list[Diagnostic] = []
     for plan, doc in zip(plans, written):
-        result = compile_documents([doc])
-        for d in result.diagnostics:
-            if not d.is_error:
+        for d in check_document(doc):
+            if not d.is_error or d.code == "KV103":
                 continue
             source = _source(plan, doc, d.line, found)
             at = source.loc("metadata", "name") if source is not None else fallback
             what = f"{shorten(source.label)}: " if source is not None else ""
             out.append(error("KV010", f"{what}no NetworkPlan accepts it: {shorten(d.message, 400)} [{d.code}]", at,
-                             hint="fix the object (kvnet build would refuse the plan import writes), then import "
-                                  "again"))
+                             hint="fix the object (kvnet build would refuse the plan import writes), then "
+                                  "import again"))
     return out
 
 

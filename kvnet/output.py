@@ -8,9 +8,9 @@ check-rendered --fix, overlay, init, kustomize install-plugin, lock) calls one o
 * :func:`write_file` — replace one file: a temporary file created exclusively and without
   following links in the target directory, then renamed over the target. The target holds
   the old content or the new one.
-* :func:`write_tree` — put files into a directory: they are written into a fresh staging
-  directory inside it, then renamed into place (and ``prune`` candidates removed) in one
-  block no SIGTERM/SIGINT cuts. The directory holds the old set or the new one.
+* :func:`write_tree` — put files into a directory: the new set is made in a fresh staging
+  directory and switched in one step (:mod:`kvnet.treecommit`). The directory holds the old
+  set or the new one, a SIGKILL included; the next run removes a killed run's staging.
 
 A rename replaces a symbolic link planted at the target name instead of following it, and a
 temporary name is never guessable, so nothing is written outside the directory asked for.
@@ -18,20 +18,14 @@ temporary name is never guessable, so nothing is written outside the directory a
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import fcntl
 import os
-import shutil
-import stat
 import sys
-import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from kvnet import signals
-
-STAGING_PREFIX = ".kvnet-staging-"
+from kvnet import signals, treecommit
+from kvnet.staging import PREFIX as STAGING_PREFIX
+from kvnet.staging import locked_temp, staging_dir, sweep
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -77,21 +71,6 @@ def _write_new(path: str, text: str, mode: int = 0o666) -> None:
         os.close(fd)
 
 
-def _remove_dead_staging(directory: str) -> None:
-    """Remove staging directories that runs killed by SIGKILL left behind (their pid is gone)."""
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return
-    for name in names:
-        if not name.startswith(STAGING_PREFIX):
-            continue
-        pid = name[len(STAGING_PREFIX):].split("-", 1)[0]
-        path = os.path.join(directory, name)
-        if pid.isdigit() and not signals.pid_alive(int(pid)) and stat.S_ISDIR(os.lstat(path).st_mode):
-            shutil.rmtree(path, ignore_errors=True)
-
-
 def write_file(path: str, text: str, mode: int | None = None) -> None:
     """Replace ``path`` with ``text`` atomically (``mode``: permission bits, default 0666 & ~umask).
 
@@ -102,16 +81,19 @@ def write_file(path: str, text: str, mode: int | None = None) -> None:
     if os.path.isdir(path) and not os.path.islink(path):
         raise OutputError(f"{path} is a directory")
     with signals.guarded():
+        sweep(directory)  # temporary files of killed runs (a live run holds its own locked)
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=directory)
+            fd, tmp = locked_temp(directory)
         except OSError as exc:
             raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:  # closing it drops the lock
                 fh.write(text)
-            os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
-            with signals.deferred():
-                os.rename(tmp, path)
+                fh.flush()
+                os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
+                treecommit.crash_point("file-written")
+                with signals.deferred():
+                    os.rename(tmp, path)
         except OSError as exc:  # ENOSPC, EDQUOT, EIO: the old content stays
             raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
         finally:
@@ -146,7 +128,8 @@ class TreeResult:
 
 def _check_names(directory: str, files: Mapping[str, str]) -> None:
     for name in files:
-        if not name or name in (".", "..") or "/" in name or os.sep in name or "\0" in name:
+        if not name or name in (".", "..") or "/" in name or os.sep in name or "\0" in name \
+                or name.startswith(STAGING_PREFIX):
             raise OutputError(f"refusing to write {name!r}: not a plain file name")
         target = os.path.join(directory, name)
         if os.path.isdir(target) and not os.path.islink(target):
@@ -155,59 +138,57 @@ def _check_names(directory: str, files: Mapping[str, str]) -> None:
 
 def write_tree(directory: str, files: Mapping[str, str],
                stale: Callable[[str, set[str]], list[str]] | None = None, prune: bool = False) -> TreeResult:
-    """Put ``files`` (name -> text) into ``directory`` (created), old set or new set, never a mix.
+    """Put ``files`` (name -> text) into ``directory`` (created), old set or new set, never a mix,
+    a SIGKILL included (kvnet.treecommit: a directory swap, else a journal the next run finishes).
 
     ``stale(directory, names)`` lists files of an earlier run that this one does not write;
     with ``prune`` they are removed in the same commit. Raises OutputError (nothing changed).
     """
-    try:
-        os.makedirs(directory, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create {directory}: {exc.strerror or exc}") from None
+    make_dirs(directory)
     if not os.path.isdir(directory):
         raise OutputError(f"{directory} is not a directory")
     _check_names(directory, files)
-    _remove_dead_staging(directory)
+    target = os.path.realpath(directory)
     result = TreeResult(written=[os.path.join(directory, n) for n in files])
+
+    def pruned() -> set[str]:
+        result.stale = stale(directory, set(files)) if stale else []
+        result.pruned = list(result.stale) if prune else []
+        return {os.path.basename(p) for p in result.pruned}
+
+    def write_one(path: str, text: str) -> None:
+        try:
+            _write_new(path, text)
+        except OSError as exc:
+            raise OutputError(f"cannot write {os.path.basename(path)} into {directory}: "
+                              f"{exc.strerror or exc}") from None
+
     with signals.guarded():
         try:
-            staging = tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=directory)
+            if treecommit.can_swap(target):
+                try:
+                    treecommit.swap(target, files.items(), pruned, write_one)
+                    return result
+                except treecommit.CommitError:
+                    result.stale, result.pruned = [], []  # nothing changed: the journal below
+            _journal_tree(target, files, pruned, write_one)
         except OSError as exc:
             raise OutputError(f"cannot write into {directory}: {exc.strerror or exc}") from None
-        try:
-            for name, text in files.items():
-                try:
-                    _write_new(os.path.join(staging, name), text)
-                except OSError as exc:
-                    raise OutputError(f"cannot write {name} into {directory}: {exc.strerror or exc}") from None
-            with _locked(directory):  # a concurrent run commits wholly before or after this one
-                result.stale = stale(directory, set(files)) if stale else []
-                with signals.deferred():
-                    for name in files:
-                        os.rename(os.path.join(staging, name), os.path.join(directory, name))
-                    if prune:
-                        for path in result.stale:
-                            _unlink_quiet(path)
-                            result.pruned.append(path)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
     return result
 
 
-@contextlib.contextmanager
-def _locked(directory: str) -> Iterator[None]:
-    """An exclusive flock(2) on ``directory`` for the commit (advisory, between kvnet runs)."""
-    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
-
-
-def _unlink_quiet(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError as exc:
-        if exc.errno != errno.ENOENT:
-            raise
+def _journal_tree(target: str, files: Mapping[str, str], pruned: Callable[[], set[str]],
+                  write_one: Callable[[str, str], None]) -> None:
+    """The journal commit (kvnet.treecommit) of ``files`` into ``target``."""
+    lock_dir = treecommit.lock_dir_of(target)
+    with treecommit.locked(lock_dir):
+        treecommit.replay(target)  # before the sweep: a killed commit's staged files are in use
+        sweep(target)
+    with staging_dir(target) as staged:
+        for name, text in files.items():
+            write_one(os.path.join(staged, name), text)
+        treecommit.crash_point("staged")
+        with treecommit.locked(lock_dir), signals.deferred():
+            treecommit.replay(target)
+            gone = sorted(pruned())
+            treecommit.journal_commit(target, staged, list(files), [os.path.join(target, n) for n in gone])

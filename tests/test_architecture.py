@@ -114,4 +114,4 @@ def test_version_loads_no_command_and_no_pipeline() -> None:
     *version, modules = res.stdout.splitlines()
     assert version[0].startswith("kvnet ")
     assert set(modules.split()) <= {"kvnet", "kvnet.about", "kvnet.cli", "kvnet.exitcodes", "kvnet.output",
-                                    "kvnet.signals"}, modules
+                                    "kvnet.signals", "kvnet.staging", "kvnet.treecommit"}, modules

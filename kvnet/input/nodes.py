@@ -177,11 +177,11 @@ class NodeBuilder:
                      hint="quote the keys to keep them apart as strings, or remove one")
 
     def _same_key(self, knode: Any, key: Any) -> bool:
-        if knode.__class__ is not self.ScalarNode:
+        if knode.__class__ is not self.ScalarNode or knode.tag == "tag:yaml.org,2002:merge":
             return False
         try:
             other = self.read_key(knode)
-        except LoadError:
+        except Exception:  # noqa: BLE001 - a key that does not read is no equal of this one
             return False
         return bool(other == key)
 

@@ -31,7 +31,7 @@ def refused(plans: Sequence[dict[str, Any]], text: str, docs: Sequence[Document]
                                                          "VirtualMachinePool", "NetworkAttachmentDefinition")]
     fallback = found[0].loc() if found else Loc(docs[0].file if docs else "<input>")
     out: list[Diagnostic] = []
-    for plan, doc in zip(plans, written):
+    for plan, doc in zip(plans, written, strict=False):
         for d in check_document(doc):
             if not d.is_error or d.code == "KV103":
                 continue

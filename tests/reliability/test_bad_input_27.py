@@ -16,7 +16,8 @@ from testlib import Run, run_kvnet, write
 
 HEAD = "apiVersion: kvnet.dev/v1alpha1\nkind: NetworkPlan\nmetadata: {name: x, namespace: vms}\nspec:\n"
 ALLOC = (HEAD + "  networks: [{name: s, type: bridge, bridge: br-s, subnet: 10.20.0.0/24, ipam: static, "
-         "allocate: 10.20.0.100-10.20.0.199}]\n  vms: [{name: a, image: 'quay.io/x/y:1', interfaces: [{network: s}]}]\n")
+         "allocate: 10.20.0.100-10.20.0.199}]\n"
+         "  vms: [{name: a, image: 'quay.io/x/y:1', interfaces: [{network: s}]}]\n")
 BAD_TAGS = ["!!int 0x", "!!int abc", '!!int ""', "!!float abc", "!!bool maybe", "!!timestamp 2001-13-45",
             "!!timestamp x", "!!int 0b", "!!float .", '!!bool ""']
 POSITIONED = re.compile(r"^\S+:\d+:\d+: error\[KV\d{3}\]: ", re.M)

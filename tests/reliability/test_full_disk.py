@@ -24,7 +24,8 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is 
 
 ALLOC = ("apiVersion: kvnet.dev/v1alpha1\nkind: NetworkPlan\nmetadata: {name: w, namespace: vms}\nspec:\n"
          "  networks: [{name: s, type: bridge, bridge: br-s, subnet: 10.20.0.0/24, ipam: static, "
-         "allocate: 10.20.0.100-10.20.0.199}]\n  vms: [{name: a, image: 'quay.io/x/y:1', interfaces: [{network: s}]}]\n")
+         "allocate: 10.20.0.100-10.20.0.199}]\n"
+         "  vms: [{name: a, image: 'quay.io/x/y:1', interfaces: [{network: s}]}]\n")
 
 SCRIPT = r"""
 set -u
@@ -36,7 +37,8 @@ mkdir "$m/lk"; printf '%s' "$ALLOC" > "$m/lk/kvnet.yaml"
 { echo '# stale'; k build "$m/p"; } > "$m/p/rendered.yaml"; cp "$m/p/rendered.yaml" "$r/rendered.before"
 ls -A "$m/out" > "$r/out.before"
 cat /dev/zero > "$m/fill" 2>/dev/null
-run() { name=$1; shift; "$@" >"$r/$name.out" 2>"$r/$name.err"; echo "$name $? $(wc -c < "$r/$name.out") $(tail -1 "$r/$name.err")"; }
+run() { name=$1; shift; "$@" >"$r/$name.out" 2>"$r/$name.err"
+  echo "$name $? $(wc -c < "$r/$name.out") $(tail -1 "$r/$name.err")"; }
 run init k init "$m/ini"
 run schema k schema -o "$m/s.json"
 run build k build -o "$m/out" "$m/p"

@@ -1,17 +1,26 @@
 """Network namespaces, child processes and their cleanup for one verify run.
 
 A :class:`Session` owns everything a run creates: namespaces named
-``kvnet-verify-<pid>-<n>-<role>``, the child processes running in them and a scratch
+``kvnet-verify-<pid>-<token>-<n>-<role>``, the child processes running in them and a scratch
 directory for plugin state. ``cancel()`` kills running children and refuses new work;
 ``close()`` deletes every namespace the session created (and any left under its own
-``kvnet-verify-<pid>-`` prefix) and the scratch directory. Nothing here touches a
+``kvnet-verify-<pid>-<token>-`` prefix) and the scratch directory. Nothing here touches a
 namespace the session did not name.
+
+Liveness is a lock, not a PID (issue #27): before it creates anything, a run creates its marker
+namespace ``<prefix>lock`` and holds a flock(2) on it while it lives (the kernel drops it when
+the run dies, SIGKILL included). The sweep of leftovers removes a run's namespaces and scratch
+directory only when it can take that lock (or the marker is gone): a PID says nothing about a
+run in another PID namespace (a container, a CI runner sharing /var/run/netns), and two such
+runs may even share a PID, which the random token keeps apart.
 """
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -62,10 +71,43 @@ def list_netns() -> list[str]:
     return [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
 
 
-def _dead_owner(name: str) -> bool:
-    """``kvnet-verify-<pid>-...`` whose process is gone (a run killed by SIGKILL)."""
-    pid = name[len(PREFIX):].split("-", 1)[0]
-    return name.startswith(PREFIX) and pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid))
+MARKER = "lock"
+
+
+def _run_of(name: str) -> str | None:
+    """``<pid>-<token>`` of a ``kvnet-verify-<pid>-<token>-...`` name, else None."""
+    parts = name[len(PREFIX):].split("-")
+    if not name.startswith(PREFIX) or len(parts) < 3 or not parts[0].isdigit() or not parts[1].startswith("r"):
+        return None
+    return f"{parts[0]}-{parts[1]}"
+
+
+def _dead_owner(name: str, verdicts: dict[str, bool]) -> bool:
+    """Whether the run that named ``name`` is gone: nobody holds its marker's lock (or the
+    marker is gone). A name of an older kvnet (``kvnet-verify-<pid>-<n>``, no token) falls back
+    to its PID. ``verdicts`` caches the answer per run."""
+    run = _run_of(name)
+    if run is None:
+        pid = name[len(PREFIX):].split("-", 1)[0]
+        return name.startswith(PREFIX) and pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid))
+    if run not in verdicts:
+        verdicts[run] = _unlocked(netns_path(f"{PREFIX}{run}-{MARKER}"))
+    return verdicts[run]
+
+
+def _unlocked(path: str) -> bool:
+    """True when nobody holds a flock on ``path`` (or it is gone)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
 
 
 def remove_dead_leftovers() -> tuple[list[str], list[str]]:
@@ -73,8 +115,10 @@ def remove_dead_leftovers() -> tuple[list[str], list[str]]:
     (SIGKILL gives no chance to clean up); returns (namespaces, directories) removed. A
     leftover of a live run, or of a name without a pid, is never touched."""
     removed = []
-    for name in list_netns():
-        if _dead_owner(name):
+    verdicts: dict[str, bool] = {}
+    names = list_netns()
+    for name in sorted(names, key=lambda n: n.endswith(f"-{MARKER}")):  # a run's marker last
+        if _dead_owner(name, verdicts):
             try:
                 subprocess.run(["ip", "netns", "del", name], capture_output=True, timeout=DEFAULT_TIMEOUT)
             except (OSError, subprocess.TimeoutExpired):
@@ -85,7 +129,7 @@ def remove_dead_leftovers() -> tuple[list[str], list[str]]:
     dirs = []
     for name in sorted(os.listdir(tmp)) if os.path.isdir(tmp) else []:
         path = os.path.join(tmp, name)
-        if _dead_owner(name) and os.path.isdir(path) and not os.path.islink(path):
+        if _dead_owner(name, verdicts) and os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path, ignore_errors=True)
             dirs.append(path)
     return removed, dirs
@@ -95,7 +139,8 @@ class Session:
     """Registry of what one verify run created; thread-safe."""
 
     def __init__(self, timeout: float = DEFAULT_TIMEOUT) -> None:
-        self.prefix = f"{PREFIX}{os.getpid()}-"
+        self.prefix = f"{PREFIX}{os.getpid()}-r{secrets.token_hex(3)}-"
+        self._marker: int | None = None
         self.timeout = timeout
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
@@ -115,10 +160,34 @@ class Session:
 
     def next_id(self) -> str:
         """A fresh ``kvnet-verify-<pid>-<n>`` identifier."""
+        self._ensure_marker()
         return f"{self.prefix}{next(self._counter)}"
+
+    def _ensure_marker(self) -> None:
+        """Create and lock this run's marker namespace before anything else of the run exists.
+        A sweep that deleted it between its creation and our lock makes us take a new token."""
+        with self._lock:
+            while self._marker is None:
+                name = f"{self.prefix}{MARKER}"
+                subprocess.run(["ip", "netns", "add", name], capture_output=True, timeout=DEFAULT_TIMEOUT)
+                try:
+                    fd = os.open(netns_path(name), os.O_RDONLY | os.O_CLOEXEC)
+                except OSError:
+                    return  # no namespace can be made either: the run reports that itself
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                try:
+                    same = os.stat(netns_path(name)).st_ino == os.fstat(fd).st_ino
+                except OSError:
+                    same = False
+                if same:
+                    self._marker = fd
+                else:
+                    os.close(fd)
+                    self.prefix = f"{PREFIX}{os.getpid()}-r{secrets.token_hex(3)}-"
 
     def scratch_dir(self) -> str:
         """A private directory for plugin state (host-local leases, ...)."""
+        self._ensure_marker()
         with self._lock:
             if self._scratch is None:
                 self._scratch = tempfile.mkdtemp(prefix=self.prefix)
@@ -162,6 +231,7 @@ class Session:
     # -- namespaces ------------------------------------------------------------------------
     def add_netns(self, name: str) -> Completed:
         """Create a namespace; it is registered for deletion before it exists."""
+        self._ensure_marker()
         if not name.startswith(self.prefix):
             raise ValueError(f"namespace {name!r} is not under {self.prefix!r}")
         with self._lock:
@@ -209,4 +279,9 @@ class Session:
             scratch, self._scratch = self._scratch, None
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
-        return [n for n in list_netns() if n.startswith(self.prefix)]
+        left = [n for n in list_netns() if n.startswith(self.prefix)]
+        with self._lock:
+            marker, self._marker = self._marker, None
+        if marker is not None:
+            os.close(marker)
+        return left

@@ -29,6 +29,8 @@ from typing import Any
 
 import yaml
 
+from kvnet.input.nodes import CONSTRUCT_ERRORS
+
 CLOUD_CONFIG = "#cloud-config"
 #: the update events kvnet asks for (cloud-init EventType values, cloudinit/event.py)
 NETWORK_EVENTS: tuple[str, ...] = ("boot-new-instance", "boot")
@@ -73,7 +75,7 @@ def _kind(first_line: str) -> str:
 def _load(text: str) -> tuple[bool, Any]:
     try:
         return True, yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError, *CONSTRUCT_ERRORS):  # a tag cloud-init's loader refuses as well
         return False, None
 
 

@@ -10,6 +10,9 @@ from kvnet.input.document import Document, LoadError, PathT
 
 MAX_DEPTH = 200
 _STR_TAG = "tag:yaml.org,2002:str"
+#: what PyYAML's constructors raise, besides YAMLError, for an explicit tag whose value they
+#: cannot convert (``!!int ''``: IndexError, ``!!bool maybe``: KeyError, ``!!timestamp x``: AttributeError)
+CONSTRUCT_ERRORS = (ValueError, KeyError, IndexError, TypeError, AttributeError, ArithmeticError)
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 
@@ -199,7 +202,7 @@ class NodeBuilder:
         ``construct_yaml_*``) is KV001 at the node."""
         try:
             return self._constructor.construct_object(node, deep=False)
-        except (ValueError, KeyError, IndexError, TypeError, AttributeError, ArithmeticError):
+        except CONSTRUCT_ERRORS:
             raise LoadError(error("KV001", f"{_short(node.value)} is not a valid {_tag_name(node.tag)}",
                                   self._loc(node), hint="quote the value, or drop the explicit tag")) from None
 

@@ -60,7 +60,8 @@ def mutated(text: str, rng: random.Random) -> str:
 def params(rng: random.Random) -> str:
     """ARGOCD_APP_PARAMETERS: valid, nested, NUL-laden, wrongly typed, huge."""
     choices: list[object] = [
-        [{"name": "paths", "array": ["."]}], [{"name": "paths", "array": ["\0"]}], [{"name": "strict", "string": "maybe"}],
+        [{"name": "paths", "array": ["."]}], [{"name": "paths", "array": ["\0"]}],
+        [{"name": "strict", "string": "maybe"}],
         [{"name": "crds", "array": ["nope.yaml"]}], [{"name": "kube-version", "string": "9.99"}], [{"name": 1}],
         [{"name": "paths", "map": {"a": "b"}}], [{"name": "x" * 5000, "string": "1"}], {"a": 1}, None, "x", 1e400]
     pick = rng.choice(choices)

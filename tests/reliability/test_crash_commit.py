@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from reliability_helpers import KVNET, env
 
-VMS = 150
+VMS = 80
 HAND = "resources: []\n"  # a file of the user's in the output directory: always kept
 
 
@@ -50,7 +50,8 @@ def run(*args: str, crash: str | None = None, journal: bool = False, cwd: Path |
 
 
 def snapshot(directory: Path) -> dict[str, str]:
-    return ({p.name: p.read_text() for p in directory.iterdir() if p.is_file() and not p.name.startswith(".kvnet-")}
+    return ({p.name: p.read_text() for p in directory.iterdir()
+             if p.is_file() and not p.is_symlink() and not p.name.startswith(".kvnet-")}
             if directory.is_dir() else {})
 
 
@@ -176,3 +177,19 @@ def test_fault_injection_is_inert_without_its_variable(tmp_path: Path) -> None:
     assert "KVNET_TEST_CRASH_AT" not in env() or pytest.fail("the suite's environment sets the crash hook")
     assert run("overlay", "k3s", "-o", str(tmp_path / "o")).returncode == 0
     assert sys.executable
+
+
+def test_swap_keeps_the_users_entries_and_the_directorys_mode(tmp_path: Path, sets) -> None:
+    a, b, set_a, set_b = sets
+    out = fresh_out(tmp_path, a)
+    (out / "notes").mkdir()
+    (out / "notes" / "why.md").write_text("hand-written\n")
+    (out / "link.yaml").symlink_to("kustomization.yaml")
+    os.chmod(out, 0o750)
+    inode = (out / "notes" / "why.md").stat().st_ino
+    assert run("build", "-o", str(out), "--prune", str(b)).returncode == 0
+    assert snapshot(out) == set_b and (out / "notes" / "why.md").read_text() == "hand-written\n"
+    assert (out / "notes" / "why.md").stat().st_ino == inode, "carried over as a hard link, not copied"
+    assert os.readlink(out / "link.yaml") == "kustomization.yaml" and (out.stat().st_mode & 0o777) == 0o750
+    cwd_run = run("build", "-o", ".", "--prune", str(a), cwd=out)  # DIR is the working directory: journal
+    assert cwd_run.returncode == 0 and snapshot(out) == set_a and not staging_left(out, out.parent)

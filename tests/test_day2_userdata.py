@@ -51,6 +51,11 @@ def test_the_users_cloud_config_is_kept_byte_for_byte_and_gains_updates(tmp_path
     assert yaml.safe_load(ci["userData"])["updates"] == UPDATES
 
 
+def test_empty_user_data_is_no_user_data(tmp_path: Path, kvnet) -> None:
+    ci, err = _build(tmp_path, kvnet, '      cloudInit: {userData: ""}\n')
+    assert ci["userData"] == DEFAULT_USER_DATA and err == ""
+
+
 def test_a_users_own_updates_is_kept(tmp_path: Path, kvnet) -> None:
     text = "#cloud-config\nupdates:\n  network:\n    when: [boot, hotplug]\n"
     ci, err = _build(tmp_path, kvnet, _user(text))

@@ -77,8 +77,8 @@ def _user_data(vm: VM) -> str | None:
     just those events when the plan gives none; else the plan's userData verbatim."""
     if vm.network_data != "auto":
         return vm.user_data
-    if vm.user_data is None:
-        return DEFAULT_USER_DATA
+    if vm.user_data is None or not vm.user_data.strip():
+        return DEFAULT_USER_DATA  # nothing of the user's to keep
     return add_update_events(vm.user_data).text
 
 

@@ -20,7 +20,7 @@ from kvnet.input.model import Plan
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for vm in plan.vms:
-        if vm.network_data != "auto" or vm.user_data is None:
+        if vm.network_data != "auto" or vm.user_data is None or not vm.user_data.strip():
             continue
         result = add_update_events(vm.user_data)
         at = vm.where.at("cloudInit", "userData")

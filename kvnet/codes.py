@@ -149,6 +149,7 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV325", W, "lint: a MultiNetworkPolicy's policy-for names a NAD not in the input", "§8"),
     ("KV326", W, "lint: a MultiNetworkPolicy's policy-for names a NAD no VM uses while VMs use the NADs of its segment "
                  "(per-VM static NADs)", "§8"),
+    ("KV327", E, "a plain manifest passed through beside the plan is invalid against its schema", "§4"),
     ("KV500", E, "doctor: the profile's CNI bin dir or conf dir does not exist on the node", "§9"),
     ("KV501", E, "doctor: the Multus binary (multus, multus-shim) is not in the CNI bin dir", "§9"),
     ("KV502", E, "doctor: a CNI plugin the plan needs is not in the CNI bin dir", "§9"),

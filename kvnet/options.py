@@ -21,7 +21,9 @@ class BuildOptions:
     kvnet.lock every plan reads (adapters whose plan is not a file on disk), None: the lock beside
     each plan's first file (SPEC §7); ``input_root``: when set (Argo CD, the
     repository checkout), every file read must resolve inside it, so a symbolic link in the app
-    directory cannot pull in files from elsewhere on the repo server.
+    directory cannot pull in files from elsewhere on the repo server; ``manifests``: pass the
+    plain Kubernetes manifests among the input through with the plans' objects, checked as
+    they are (kvnet.input.manifests; the Argo CD plugin's default).
     """
 
     kube_version: str = DEFAULT_KUBE_VERSION
@@ -32,3 +34,4 @@ class BuildOptions:
     merge_units: bool = True
     lock_dir: str | None = None
     input_root: str | None = None
+    manifests: bool = False

@@ -18,6 +18,7 @@ strict         KVNET_STRICT                 boolean; warnings fail the generatio
 paths          KVNET_PATHS                  plan files/directories (array, or comma-separated),
                                             relative to the app directory; default ``.``
 crds           KVNET_CRDS                   extra CRD files for output validation (same form)
+manifests      KVNET_MANIFESTS              boolean; default true: pass plain manifests through
 =============  ===========================  =============================================
 
 Unknown ``kvnet``-looking names are errors (a typo should not silently change nothing), and
@@ -50,6 +51,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "strict": ("KVNET_STRICT", "bool"),
     "paths": ("KVNET_PATHS", "list"),
     "crds": ("KVNET_CRDS", "list"),
+    "manifests": ("KVNET_MANIFESTS", "bool"),  # the app's other manifests (kvnet.input.manifests)
 }
 ENV_PREFIX = "ARGOCD_ENV_"
 TRUE = ("true", "1", "yes", "on")
@@ -88,6 +90,7 @@ class CmpSettings:
     allow_empty: bool
     crds: list[str]
     strict: bool = False
+    manifests: bool = True
     paths: list[str] = field(default_factory=lambda: ["."])
     notes: list[str] = field(default_factory=list)
 
@@ -98,7 +101,7 @@ class CmpSettings:
     def options(self, base: BuildOptions) -> BuildOptions:
         """``base`` with the settings' compile options."""
         return replace(base, kube_version=self.kube_version, distribution=self.distribution,
-                       allow_empty=self.allow_empty, crds=list(self.crds))
+                       allow_empty=self.allow_empty, crds=list(self.crds), manifests=self.manifests)
 
 
 def app_context(env: Mapping[str, str]) -> AppContext:

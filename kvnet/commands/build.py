@@ -11,6 +11,7 @@ from kvnet.commands.common import (
     STRICT_NOTE,
     build_options,
     compile_options,
+    manifests_option,
     print_report,
     report,
     strict_option,
@@ -33,8 +34,9 @@ paths_argument = click.argument("paths", nargs=-1, type=click.Path())
               help="Write one file per object into this directory instead of stdout.")
 @click.option("--prune", is_flag=True,
               help="With -o: delete files kvnet wrote there before whose object is no longer emitted.")
+@manifests_option
 def build(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: str | None, kube_version: str,
-          crds: tuple[str, ...], strict: bool, output_dir: str | None, prune: bool) -> int:
+          crds: tuple[str, ...], strict: bool, output_dir: str | None, prune: bool, include_manifests: bool) -> int:
     """Compile plans (files, or directories of *.yaml) into manifests on stdout.
 
     Nothing is written unless every check passed (with --strict: and nothing warned).
@@ -42,7 +44,8 @@ def build(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: str
     """
     if prune and not output_dir:
         raise click.UsageError("--prune needs -o/--output-dir")
-    result = compile_paths(list(paths), build_options(kube_version, crds, distribution, allow_empty))
+    result = compile_paths(list(paths), build_options(kube_version, crds, distribution, allow_empty,
+                                                      manifests=include_manifests))
     report(result.diagnostics, fmt)
     if not result.ok:
         return result.exit_code
@@ -86,8 +89,9 @@ def whole_directories(paths: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--whole-dir", is_flag=True,
               help="Check the whole directory of each FILE given (pre-commit passes only changed files; "
                    "a plan may span several files of its directory).")
+@manifests_option
 def validate(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: str | None, kube_version: str,
-             crds: tuple[str, ...], strict: bool, whole_dir: bool) -> int:
+             crds: tuple[str, ...], strict: bool, whole_dir: bool, include_manifests: bool) -> int:
     """Compile and check plans without printing manifests (for pull-request checks).
 
     The report goes to stdout in every format; a text report ends with a summary line
@@ -96,7 +100,8 @@ def validate(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: 
     """
     if whole_dir:
         paths = whole_directories(paths)
-    options = build_options(kube_version, crds, distribution, allow_empty, merge_units=False)
+    options = build_options(kube_version, crds, distribution, allow_empty, merge_units=False,
+                            manifests=include_manifests)
     result = compile_paths(list(paths), options)
     print_report(result.diagnostics, fmt, summary_line(len(result.plans), len(result.objects), result.diagnostics))
     if result.ok and fails_strict(result.diagnostics, strict):

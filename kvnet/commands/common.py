@@ -67,6 +67,14 @@ def strict_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")(f)
 
 
+def manifests_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--include-manifests``: pass the plain Kubernetes manifests beside the plans through with
+    their objects, checked (kvnet.input.manifests; what the Argo CD plugin does by default)."""
+    return click.option("--include-manifests", is_flag=True,
+                        help="Also emit the plain Kubernetes manifests of the input (a Secret, ConfigMap, "
+                             "policy beside the plan), checked, as the Argo CD plugin does.")(f)
+
+
 STRICT_NOTE = "kvnet: warnings fail with --strict"
 
 

@@ -116,6 +116,9 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
     if report.has_errors:
         return BuildResult(diagnostics=report.sorted(), plans=plans)
     emitted = stages.expand_plans(checked, report)
+    if options.manifests:
+        manifests = stages.pass_through(docs, emitted, options, report)
+        emitted = emitted + manifests
     if report.has_errors:
         return BuildResult(diagnostics=report.sorted(), plans=plans)
     if not emitted and not options.allow_empty:
@@ -124,7 +127,8 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
         return BuildResult(diagnostics=report.sorted(), plans=plans)
     objects = sort_objects([e.obj for e in emitted])
     if options.validate_output:
-        report.extend(stages.validate_objects(emitted, options))
+        report.extend(stages.validate_objects([e for e in emitted if not e.passed_through], options))
+        report.extend(stages.validate_manifests([e for e in emitted if e.passed_through], options))
         if report.has_errors:
             return BuildResult(diagnostics=report.sorted(), plans=plans)
     return BuildResult(objects=objects, diagnostics=report.sorted(), plans=plans)

@@ -14,7 +14,8 @@ from kvnet.input.loader import Document
 from kvnet.input.model import Plan, build_plans
 from kvnet.input.plan_schema import check_document
 from kvnet.lock.resolve import LockLookup
-from kvnet.objectset import ObjectSet
+from kvnet.input.manifests import plain_manifests
+from kvnet.objectset import ObjectSet, identity
 from kvnet.options import BuildOptions
 from kvnet.outputcheck.checker import OutputChecker
 from kvnet.outputcheck.limits import size_problem
@@ -101,6 +102,40 @@ def validate_objects(emitted: Sequence[Emitted], options: BuildOptions) -> list[
         else:
             out.append(error("KV900", f"kvnet produced an invalid {e.obj.get('kind')} {meta.get('name')}: "
                              f"{problems[0]}", e.origin, hint="this is a kvnet bug; please report it with the plan"))
+    return out
+
+
+def pass_through(docs: Sequence[Document], emitted: Sequence[Emitted], options: BuildOptions,
+                 report: Report) -> list[Emitted]:
+    """The plain manifests among ``docs`` (kvnet.input.manifests), each once: KV250 for one that
+    is in the input twice or that the plans emit too."""
+    taken = {identity(e.obj): e.origin for e in emitted}
+    out: list[Emitted] = []
+    for obj, loc in plain_manifests(docs, options.crds):
+        ident = identity(obj)
+        first = taken.get(ident)
+        if first is not None:
+            report.add(error("KV250", f"{ident[1]} {ident[3]!r} beside the plan is also at {first}; the cluster "
+                             "keeps only one of them", loc, hint="remove or rename one of them"))
+            continue
+        taken[ident] = loc
+        out.append(Emitted(obj, loc, passed_through=True))
+    return out
+
+
+def validate_manifests(manifests: Sequence[Emitted], options: BuildOptions) -> list[Diagnostic]:
+    """KV327: a manifest beside the plan that its schema refuses (checked as kvnet's own objects
+    are: core kinds by kubernetes-validate, NADs by kvnet's CNI schemas, VirtualMachines and the
+    kinds kvnet ships schemas for, and --crd CRDs; other kinds pass unchecked); KV108 for size."""
+    checker = OutputChecker(options.kube_version, list(options.crds))
+    out: list[Diagnostic] = []
+    for e in manifests:
+        problems = checker.problems(e.obj)
+        if problems:
+            meta = e.obj.get("metadata") or {}
+            out.append(error("KV327", f"{e.obj.get('kind')} {meta.get('name')!r} beside the plan is invalid: "
+                             f"{problems[0]}", e.origin, hint="fix the manifest: it is applied with the plan's objects"))
+        out.extend(refused_for_size(e))
     return out
 
 

@@ -60,7 +60,8 @@ def test_subnets_that_disagree_on_one_segment_warn(tmp_path: Path, kvnet) -> Non
     got = findings(kvnet, path)
     assert [(d["code"], d["severity"]) for d in got] == [("KV292", "warning")], got
     lines = path.read_text().splitlines()
-    assert "10.30.0.0/16" in lines[got[0]["line"] - 1] and "lan-b" in got[0]["message"] and "10.30.0.0/24" in got[0]["message"]
+    assert "10.30.0.0/16" in lines[got[0]["line"] - 1]
+    assert "lan-b" in got[0]["message"] and "10.30.0.0/24" in got[0]["message"]
 
 
 def test_ovs_bridge_and_vlan_and_ovn_network_name_are_segments(tmp_path: Path, kvnet) -> None:

@@ -46,8 +46,9 @@ def _is_manifest(obj: dict[str, Any]) -> bool:
         return False
     if kind == PLAN_KIND or api.split("/")[0] in LOCAL_GROUPS:
         return False
-    annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
-    labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
+    ann, lab = meta.get("annotations"), meta.get("labels")
+    annotations: dict[str, Any] = ann if isinstance(ann, dict) else {}
+    labels: dict[str, Any] = lab if isinstance(lab, dict) else {}
     if str(annotations.get(LOCAL_CONFIG, "")).lower() == "true":
         return False
     return not (labels.get(MANAGED_BY) == "kvnet" and PLAN_LABEL in labels)

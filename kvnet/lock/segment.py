@@ -94,15 +94,15 @@ def segments(plan: Plan, facts: Facts) -> dict[str, Segment]:
         if nf.gateway is not None:
             seg.reserved[int(nf.gateway)] = f"is the gateway of network {name!r}"
         out[name] = seg
-    for seg in out.values():
-        seg.l2 = segment(seg.name, facts)
+    for each in out.values():
+        each.l2 = segment(each.name, facts)
     for vm in plan.vms:
         for iface in vm.interfaces:
             if iface.network == POD_NETWORK:
                 continue
-            seg = out.get(iface.network)
-            if seg is not None and iface.address is None:
-                seg.needs.setdefault(vm.name, iface)
+            own = out.get(iface.network)
+            if own is not None and iface.address is None:
+                own.needs.setdefault(vm.name, iface)
                 continue
             parsed = parse_interface(iface.address) if iface.address is not None else None
             if parsed is None:

@@ -134,7 +134,8 @@ def validate_manifests(manifests: Sequence[Emitted], options: BuildOptions) -> l
         if problems:
             meta = e.obj.get("metadata") or {}
             out.append(error("KV327", f"{e.obj.get('kind')} {meta.get('name')!r} beside the plan is invalid: "
-                             f"{problems[0]}", e.origin, hint="fix the manifest: it is applied with the plan's objects"))
+                             f"{problems[0]}", e.origin,
+                             hint="fix the manifest: it is applied with the plan's objects"))
         out.extend(refused_for_size(e))
     return out
 

@@ -77,7 +77,7 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV224", E, "route 'via' is not an address inside the network's subnet", "§4"),
     ("KV225", E, "route family differs from the subnet's", "§4"),
     ("KV230", E, "a binding the network cannot carry", "§4"),
-    ("KV231", E, "ovs: 'vlan' together with 'trunk', or a trunk item not {id} or {minID <= maxID}", "§9"),
+    ("KV231", E, "ovs/bridge: 'vlan' together with 'trunk', or a trunk item not {id} or {minID <= maxID}", "§9"),
     ("KV232", E, "an OVN-Kubernetes network in a plan without metadata.namespace (netAttachDefName)", "§9"),
     ("KV233", E, "allowPersistentIPs without 'subnet' (OVN-Kubernetes assigns no addresses to keep)", "§9"),
     ("KV234", W, "kvnet cannot add cloud-init's network update events to a VM's userData (script, MIME, "
@@ -150,6 +150,8 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV326", W, "lint: a MultiNetworkPolicy's policy-for names a NAD no VM uses while VMs use the NADs of its segment "
                  "(per-VM static NADs)", "§8"),
     ("KV327", E, "a plain manifest passed through beside the plan is invalid against its schema", "§4"),
+    ("KV328", W, "a bridge network's trunk needs the bridge CNI plugin v1.3.0 or newer (vlanTrunk), which kvnet "
+                 "does not install there", "§9"),
     ("KV500", E, "doctor: the profile's CNI bin dir or conf dir does not exist on the node", "§9"),
     ("KV501", E, "doctor: the Multus binary (multus, multus-shim) is not in the CNI bin dir", "§9"),
     ("KV502", E, "doctor: a CNI plugin the plan needs is not in the CNI bin dir", "§9"),

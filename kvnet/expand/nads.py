@@ -117,8 +117,8 @@ def _plugin_fields(plan: Plan, nf: NetFacts, name: str) -> dict[str, Any]:
         cfg["bridge"] = net.bridge
         if net.vlan is not None:
             cfg["vlan"] = net.vlan
-        if net.trunk:
-            cfg["trunk"] = [dict(sorted(item.items())) for item in net.trunk]
+        if net.trunk:  # ovs-cni's "trunk"; the bridge plugin's "vlanTrunk" (v1.3.0+), same items
+            cfg["vlanTrunk" if net.type == "bridge" else "trunk"] = [dict(sorted(i.items())) for i in net.trunk]
     elif net.type in OVN_TOPOLOGY:
         cfg["topology"] = OVN_TOPOLOGY[net.type]
         cfg["netAttachDefName"] = f"{plan.namespace}/{name}"

@@ -22,7 +22,7 @@ OVN_KEYS = ("topology", "netAttachDefName", "subnets", "excludeSubnets", "vlanID
 PLAN_IPAM = ("none", "static", "host-local", "whereabouts", "dhcp")
 #: config keys a NetworkPlan expresses, per CNI type (SPEC §2; kvnet/expand/nads.py writes them)
 PLUGIN_KEYS: dict[str, tuple[str, ...]] = {
-    "bridge": ("bridge", "vlan", "mtu"),
+    "bridge": ("bridge", "vlan", "mtu", "vlanTrunk"),
     "macvlan": ("master", "mode", "mtu"),
     "ipvlan": ("master", "mode", "mtu"),
     "macvtap": ("master", "mode", "mtu"),

@@ -70,8 +70,8 @@ def _on(value: Any) -> bool | None:
 
 def _plugin_fields(p: dict[str, Any], net: Network) -> None:
     """The fields of ovs, OVN-Kubernetes and sriov configs (the inverse of kvnet/expand/nads.py)."""
-    if net.type == "ovs":
-        net.trunk = [t for t in _list(p.get("trunk")) if isinstance(t, dict)
+    if net.type in ("ovs", "bridge"):  # ovs-cni "trunk", the bridge plugin's "vlanTrunk" (same items)
+        net.trunk = [t for t in _list(p.get("trunk" if net.type == "ovs" else "vlanTrunk")) if isinstance(t, dict)
                      and all(isinstance(v, int) and not isinstance(v, bool) for v in t.values())]
     elif net.type in OVN_TYPES.values():
         net.vlan = _i(p.get("vlanID"))

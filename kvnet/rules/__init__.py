@@ -34,6 +34,7 @@ from kvnet.rules import (
     policies,
     routes,
     segments,
+    trunk_plugin,
     user_data,
     vm_fields,
 )
@@ -64,6 +65,7 @@ RULES: tuple[Rule, ...] = (
     macvtap_resources.check,
     images.check,
     policies.check,
+    trunk_plugin.check,
 )
 
 

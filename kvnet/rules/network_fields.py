@@ -11,7 +11,7 @@ OVN_TYPES = ("ovn-layer2", "ovn-localnet")
 FIELD_TYPES: dict[str, tuple[str, ...]] = {
     "bridge": ("bridge", "ovs"),
     "vlan": ("bridge", "ovs", "ovn-localnet", "sriov"),  # SPEC §2, §9 (OVN-K: vlanID is localnet only)
-    "trunk": ("ovs",),
+    "trunk": ("bridge", "ovs"),  # bridge: vlanTrunk (containernetworking/plugins v1.3.0)
     "master": ("macvlan", "ipvlan", "macvtap", "host-device"),
     "mode": ("macvlan", "ipvlan", "macvtap"),
     "mtu": ("bridge", "macvlan", "ipvlan", "macvtap", "ovs", *OVN_TYPES),

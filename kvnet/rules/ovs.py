@@ -1,5 +1,9 @@
-"""KV231: an ovs network's port VLANs (SPEC §9; ovs-cni docs/cni-plugin.md and
-pkg/common SplitVlanIds / ParseOvsPortConfig).
+"""KV231: an ovs or bridge network's port VLANs (SPEC §9; ovs-cni docs/cni-plugin.md and
+pkg/common SplitVlanIds / ParseOvsPortConfig; the bridge plugin's vlanTrunk, issue 24).
+
+The bridge plugin (containernetworking/plugins plugins/main/bridge/bridge.go, v1.3.0 to v1.7.x)
+refuses ``vlan`` with ``vlanTrunk`` ("cannot set vlan and vlanTrunk at the same time"), and takes
+the same trunk items.
 
 ovs-cni makes the port an access port with ``vlan`` and a trunk port with ``trunk``; given
 both, it silently builds a trunk port and drops the access tag. A trunk item is one VLAN
@@ -37,11 +41,13 @@ def _trunk(net: Network) -> list[Diagnostic]:
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for net in plan.networks:
-        if net.type != "ovs":
+        if net.type not in ("ovs", "bridge"):
             continue
         if net.vlan is not None and net.trunk:
-            out.append(error("KV231", f"network {net.name!r}: 'vlan' ({net.vlan}) and 'trunk' together: ovs-cni "
-                             "then makes a trunk port and ignores 'vlan'", net.where.at("trunk", key=True),
+            what = ("ovs-cni then makes a trunk port and ignores 'vlan'" if net.type == "ovs" else
+                    "the bridge plugin refuses it (cannot set vlan and vlanTrunk at the same time)")
+            out.append(error("KV231", f"network {net.name!r}: 'vlan' ({net.vlan}) and 'trunk' together: {what}",
+                             net.where.at("trunk", key=True),
                              hint="give 'vlan' for an access port (the VM sees untagged frames) or 'trunk' "
                                   "for a trunk port (the guest tags), not both"))
         out.extend(_trunk(net))

@@ -37,6 +37,7 @@ from kvnet.verify.plugins import (
     rewrite_state_dirs,
 )
 from kvnet.verify.standins import Unverifiable, create_standins, standins_for
+from kvnet.verify.trunk import check_trunk
 
 IFNAME = "net1"
 
@@ -204,6 +205,9 @@ def verify_case(session: Session, probes: KernelProbes, case: NadCase, bin_dir: 
             delete(session, target, netconf, None)  # as a runtime would; namespaces go anyway
             return finish(Status.FAILED, "; ".join([f"ADD {added.plugin}: {added.error}", *problems]))
         result.steps.append("ADD")
+        note, problem = check_trunk(session, node_ns, plugins)
+        result.notes += [note] if note else []
+        problems += [problem] if problem else []
         result.ips = reported_ips(added.result)
         # The loopback plugin configures "lo" whatever CNI_IFNAME says, and reports lo's addresses.
         loopback = plugins[0].get("type") == "loopback"

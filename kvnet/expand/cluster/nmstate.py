@@ -5,7 +5,8 @@ networks: a Linux bridge (STP off) with its ``uplink`` as the one port. VLANs: k
 gives every port of a Linux bridge without a ``vlan`` key a default trunk 2-4094 and turns
 VLAN filtering on (pkg/bridge ApplyDefaultVlanFiltering); so a bridge none of whose networks use a
 VLAN gets ``vlan: {}`` (no filtering), and one whose networks do gets a trunk port carrying exactly
-those VLAN IDs (the CNI bridge plugin tags the pod side). The bridge itself takes no address
+those VLAN IDs and the ranges of networks' ``trunk`` (the CNI bridge plugin tags the pod
+side). The bridge itself takes no address
 (``ipv4``/``ipv6`` disabled): it carries VM traffic only; kubernetes-nmstate rolls a policy back
 when the node loses its API connectivity, which protects an uplink that carried the node's address.
 """
@@ -33,10 +34,16 @@ def policy_name(bridge: str) -> str:
 
 
 def _port(uplink: str, nets: list[Network]) -> dict[str, Any]:
-    vlans = sorted({n.vlan for n in nets if n.vlan is not None})
-    if not vlans:
+    """The uplink port: a trunk of every VLAN a network on the bridge uses, its access ``vlan``
+    or the VLANs its ``trunk`` (the bridge plugin's vlanTrunk) passes to VMs (issue 24)."""
+    vlans = sorted({n.vlan for n in nets if n.vlan is not None}
+                   | {t["id"] for n in nets for t in n.trunk if "id" in t})
+    ranges = sorted({(t["minID"], t["maxID"]) for n in nets for t in n.trunk if "minID" in t and "maxID" in t})
+    if not vlans and not ranges:
         return {"name": uplink, "vlan": {}}
-    return {"name": uplink, "vlan": {"mode": "trunk", "trunk-tags": [{"id": v} for v in vlans]}}
+    tags: list[dict[str, Any]] = [{"id": v} for v in vlans if not any(lo <= v <= hi for lo, hi in ranges)]
+    tags += [{"id-range": {"min": lo, "max": hi}} for lo, hi in ranges]
+    return {"name": uplink, "vlan": {"mode": "trunk", "trunk-tags": tags}}
 
 
 def bond_interfaces(bond: NodeBond) -> list[dict[str, Any]]:

@@ -40,8 +40,13 @@ def plan_needs(plans: list[Plan], plan_path: str | None) -> Needs:
                 bridges.setdefault(net.bridge, set()).add(net.name)
                 if net.uplink:
                     uplinks.setdefault(net.bridge, net.uplink)
-                if net.vlan is not None:
-                    vlans.setdefault(net.bridge, {}).setdefault(net.vlan, set()).add(net.name)
+                # an access VLAN, or every VLAN a trunk (vlanTrunk) passes to VMs: the bridge filters
+                # VLANs and the uplink carries each tagged (KV515, KV516; issue 24)
+                ids = [net.vlan] if net.vlan is not None else []
+                ids += [v for t in net.trunk for v in (range(t["minID"], t["maxID"] + 1) if "minID" in t
+                                                       and "maxID" in t else [t.get("id")]) if isinstance(v, int)]
+                for vid in ids:
+                    vlans.setdefault(net.bridge, {}).setdefault(vid, set()).add(net.name)
             if net.type == "ovs" and net.bridge:
                 ovs.setdefault(net.bridge, set()).add(net.name)
     return Needs(plugins={k: sorted(v) for k, v in sorted(plugins.items())},

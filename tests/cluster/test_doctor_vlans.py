@@ -197,3 +197,15 @@ def test_real_bridge_in_a_namespace(tmp_path: Path) -> None:
         assert doctor()[("uplink-vlans", "eno2")]["code"] == "KV516"
     finally:
         subprocess.run(["ip", "netns", "del", ns], check=False, capture_output=True)
+
+
+def test_trunk_vlans_are_checked_on_the_uplink(kvnet, tmp_path: Path) -> None:
+    """Issue 24: a bridge network's trunk (vlanTrunk) needs each of its VLANs on the uplink too."""
+    trunk = "    - {name: router, type: bridge, bridge: br-vms, uplink: eno2, trunk: [{id: 30}, {minID: 40, maxID: 41}]}\n"
+    plan = tmp_path / "kvnet.yaml"
+    plan.write_text(PLAN + trunk)
+    (tmp_path / "vlans.json").write_text(json.dumps(LIVE))
+    res = kvnet("doctor", "--root", str(node(tmp_path)), "--distribution", "generic", "--plan", str(plan),
+                "--format", "json", "--bridge-vlan", str(tmp_path / "vlans.json"))
+    f = vlan_findings(json.loads(res.out))[("uplink-vlans", "eno2")]
+    assert f["code"] == "KV516" and "VLAN 30: router" in f["message"] and "VLAN 41: router" in f["message"]

@@ -201,7 +201,8 @@ def test_real_bridge_in_a_namespace(tmp_path: Path) -> None:
 
 def test_trunk_vlans_are_checked_on_the_uplink(kvnet, tmp_path: Path) -> None:
     """Issue 24: a bridge network's trunk (vlanTrunk) needs each of its VLANs on the uplink too."""
-    trunk = "    - {name: router, type: bridge, bridge: br-vms, uplink: eno2, trunk: [{id: 30}, {minID: 40, maxID: 41}]}\n"
+    trunk = ("    - {name: router, type: bridge, bridge: br-vms, uplink: eno2, "
+             "trunk: [{id: 30}, {minID: 40, maxID: 41}]}\n")
     plan = tmp_path / "kvnet.yaml"
     plan.write_text(PLAN + trunk)
     (tmp_path / "vlans.json").write_text(json.dumps(LIVE))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kvnet import nettypes
 from kvnet.input.facts import network_plugins
 from kvnet.input.model import Plan
 
@@ -36,7 +37,8 @@ def plan_needs(plans: list[Plan], plan_path: str | None) -> Needs:
                 continue
             for plugin in used:
                 plugins.setdefault(plugin, set()).add(net.name)
-            if net.type == "bridge" and net.bridge:
+            kind = nettypes.node_bridge(net.type)
+            if kind == nettypes.LINUX_BRIDGE and net.bridge:
                 bridges.setdefault(net.bridge, set()).add(net.name)
                 if net.uplink:
                     uplinks.setdefault(net.bridge, net.uplink)
@@ -47,7 +49,7 @@ def plan_needs(plans: list[Plan], plan_path: str | None) -> Needs:
                                                        and "maxID" in t else [t.get("id")]) if isinstance(v, int)]
                 for vid in ids:
                     vlans.setdefault(net.bridge, {}).setdefault(vid, set()).add(net.name)
-            if net.type == "ovs" and net.bridge:
+            if kind == nettypes.OVS_BRIDGE and net.bridge:
                 ovs.setdefault(net.bridge, set()).add(net.name)
     return Needs(plugins={k: sorted(v) for k, v in sorted(plugins.items())},
                  bridges={k: sorted(v) for k, v in sorted(bridges.items())}, uplinks=uplinks,

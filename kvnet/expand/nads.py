@@ -7,15 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kvnet import labels as meta
+from kvnet import nettypes
 from kvnet.expand.emitted import Emitted
 from kvnet.input.facts import Facts, NetFacts, cni_type, resource_name
 from kvnet.input.model import VM, Network, Plan
 from kvnet.netmath import bounded_name, parse_interface
 from kvnet.profiles import Profile
-
-
-# Types whose CNI config takes "mtu" (sriov's MTU belongs to the VF's policy).
-MTU_TYPES = ("bridge", "macvlan", "ipvlan", "macvtap", "ovs", "ovn-layer2", "ovn-localnet")
 
 
 @dataclass(frozen=True)
@@ -100,51 +97,18 @@ def _in_pool(nf: NetFacts) -> bool:
     return bool(nf.pool[0] <= gw <= nf.pool[1])  # type: ignore[operator]
 
 
-OVN_TOPOLOGY = {"ovn-layer2": "layer2", "ovn-localnet": "localnet"}
-
-
-def _on_off(value: bool) -> str:
-    return "on" if value else "off"
-
-
 def _plugin_fields(plan: Plan, nf: NetFacts, name: str) -> dict[str, Any]:
-    """The plugin-specific keys of the CNI config: bridge (containernetworking bridge), ovs
-    (ovs-cni docs/cni-plugin.md), ovn-k8s-cni-overlay (OVN-Kubernetes multi-homing.md), sriov
-    (sriov-cni configuration reference), host-device, macvlan/ipvlan/macvtap."""
+    """The plugin-specific keys of the CNI config, as the network type's catalog entry maps them
+    (kvnet/nettypes: bridge, ovs-cni docs/cni-plugin.md, OVN-Kubernetes multi-homing.md,
+    sriov-cni configuration reference, host-device, macvlan/ipvlan/macvtap)."""
     net = nf.network
+    entry = nettypes.get(net.type)
+    target = nettypes.NadTarget(plan.namespace, name, str(nf.subnet) if nf.subnet is not None else None)
     cfg: dict[str, Any] = {}
-    if net.type in ("bridge", "ovs"):
-        cfg["bridge"] = net.bridge
-        if net.vlan is not None:
-            cfg["vlan"] = net.vlan
-        if net.trunk:  # ovs-cni's "trunk"; the bridge plugin's "vlanTrunk" (v1.3.0+), same items
-            cfg["vlanTrunk" if net.type == "bridge" else "trunk"] = [dict(sorted(i.items())) for i in net.trunk]
-    elif net.type in OVN_TOPOLOGY:
-        cfg["topology"] = OVN_TOPOLOGY[net.type]
-        cfg["netAttachDefName"] = f"{plan.namespace}/{name}"
-        if nf.subnet is not None:
-            cfg["subnets"] = str(nf.subnet)
-        if net.exclude:
-            cfg["excludeSubnets"] = ",".join(net.exclude)
-        if net.vlan is not None:
-            cfg["vlanID"] = net.vlan
-        if net.allow_persistent_ips:
-            cfg["allowPersistentIPs"] = True
-    elif net.type == "host-device":
-        cfg["device"] = net.master
-    elif net.type == "sriov":
-        # the VF itself comes from the device plugin resource (NAD annotation)
-        if net.vlan is not None:
-            cfg["vlan"] = net.vlan
-        if net.spoofchk is not None:
-            cfg["spoofchk"] = _on_off(net.spoofchk)
-        if net.trust is not None:
-            cfg["trust"] = _on_off(net.trust)
-    else:  # macvlan, ipvlan, macvtap
-        if net.master:
-            cfg["master"] = net.master
-        if net.mode:
-            cfg["mode"] = net.mode
+    for ck in entry.cni_keys if entry is not None else ():
+        value = ck.value(net, target)
+        if value is not None:
+            cfg[ck.key] = value
     return cfg
 
 
@@ -154,8 +118,6 @@ def cni_config(plan: Plan, nf: NetFacts, name: str, address: str | None,
     net = nf.network
     cfg: dict[str, Any] = {"cniVersion": net.cni_version, "name": name, "type": cni_type(net)}
     cfg.update(_plugin_fields(plan, nf, name))
-    if net.mtu is not None and net.type in MTU_TYPES:
-        cfg["mtu"] = net.mtu
     ipam = ipam_config(nf, address, profile)
     if ipam is not None:
         cfg["ipam"] = ipam
@@ -167,7 +129,8 @@ def nad_object(plan: Plan, nf: NetFacts, name: str, address: str | None,
     net = nf.network
     extra: dict[str, str] = {meta.SYNC_OPTIONS: "SkipDryRunOnMissingResource=true"}
     rn = resource_name(net)
-    if rn and net.type in ("sriov", "macvtap", "ovs"):
+    entry = nettypes.get(net.type)
+    if rn and entry is not None and entry.resource_annotation:
         extra[meta.RESOURCE_NAME] = rn
     config = json.dumps(cni_config(plan, nf, name, address, profile), sort_keys=True, separators=(",", ":"))
     return {
@@ -187,7 +150,7 @@ def expand_nads(plan: Plan, facts: Facts, profile: Profile | None
     refs: dict[tuple[str, int], NadRef] = {}
     for nf in facts.networks.values():
         net = nf.network
-        if net.ipam != "static" and net.type != "external":
+        if net.ipam != "static" and _writes_nad(net):
             objects.append(Emitted(nad_object(plan, nf, net.name, None, profile), net.where.at("name")))
     for vm in plan.vms:
         for iface in vm.interfaces:
@@ -195,8 +158,8 @@ def expand_nads(plan: Plan, facts: Facts, profile: Profile | None
             if attached is None:
                 continue
             net = attached.network
-            if net.type == "external" and net.nad:
-                refs[(vm.name, iface.index)] = NadRef(net.nad, net.name, "external", None)
+            if not _writes_nad(net) and net.nad:
+                refs[(vm.name, iface.index)] = NadRef(net.nad, net.name, net.type, None)
                 continue
             name = nad_name(plan, net, vm)
             if net.ipam == "static":
@@ -204,6 +167,11 @@ def expand_nads(plan: Plan, facts: Facts, profile: Profile | None
                                        iface.where.at("network")))
             refs[(vm.name, iface.index)] = NadRef(name, net.name, net.type, None if net.ipam == "none" else net.ipam)
     return objects, refs
+
+
+def _writes_nad(net: Network) -> bool:
+    entry = nettypes.get(net.type)
+    return entry is None or entry.writes_nad
 
 
 def network_name_ref(plan: Plan, nad: str) -> str:

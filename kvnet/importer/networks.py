@@ -8,6 +8,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
+from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, warning
 from kvnet.input.facts import resource_name
 from kvnet.lint.convert import Segment
@@ -16,21 +17,17 @@ from kvnet.netmath import parse_ip
 from kvnet.profiles import PROFILES
 
 CANNOT_EXPRESS = "KV311"
-PLAN_TYPES = ("bridge", "ovs", "ovn-layer2", "ovn-localnet", "macvtap", "sriov", "macvlan", "ipvlan",
-              "host-device")
-OVN_KEYS = ("topology", "netAttachDefName", "subnets", "excludeSubnets", "vlanID", "allowPersistentIPs", "mtu")
+#: the network types a NAD can be imported as (kvnet/nettypes: those kvnet writes the NAD of)
+PLAN_TYPES = tuple(t.name for t in sorted(
+    (t for t in nettypes.CATALOG if t.writes_nad),  # listed: node-bridge types, OVN-Kubernetes, device plugins, others
+    key=lambda t: (t.node_bridge is None, t.topology is None, t.node_bridge is None and not t.resource_annotation)))
 PLAN_IPAM = ("none", "static", "host-local", "whereabouts", "dhcp")
 #: config keys a NetworkPlan expresses, per CNI type (SPEC §2; kvnet/expand/nads.py writes them)
-PLUGIN_KEYS: dict[str, tuple[str, ...]] = {
-    "bridge": ("bridge", "vlan", "mtu", "vlanTrunk"),
-    "macvlan": ("master", "mode", "mtu"),
-    "ipvlan": ("master", "mode", "mtu"),
-    "macvtap": ("master", "mode", "mtu"),
-    "host-device": ("device",),
-    "sriov": ("vlan", "spoofchk", "trust"),
-    "ovs": ("bridge", "vlan", "mtu", "trunk"),
-    "ovn-k8s-cni-overlay": OVN_KEYS,
-}
+PLUGIN_KEYS: dict[str, tuple[str, ...]] = {}
+for _entry in nettypes.CATALOG:
+    if _entry.cni_type is not None:
+        PLUGIN_KEYS[_entry.cni_type] = tuple(dict.fromkeys((*PLUGIN_KEYS.get(_entry.cni_type, ()),
+                                                            *_entry.config_keys)))
 IPAM_KEYS: dict[str, tuple[str, ...]] = {
     "static": ("type", "addresses", "dns"),
     "host-local": ("type", "ranges"),
@@ -123,14 +120,15 @@ def network_entry(seg: Segment, out: list[Diagnostic], guest: dict[str, Any] | N
     if net.allow_persistent_ips:
         entry["allowPersistentIPs"] = True
     rn = net.resource_name
-    if rn and net.type in ("sriov", "macvtap", "ovs") and rn != resource_name(_without_rn(net)):
+    nt = nettypes.get(net.type)
+    if rn and nt is not None and nt.resource_annotation and rn != resource_name(_without_rn(net)):
         entry["resourceName"] = rn
     if net.cni_version != "1.0.0":
         entry["cniVersion"] = net.cni_version
     ipam = net.ipam if net.ipam in PLAN_IPAM else "none"
     if ipam != net.ipam:
         out.append(cannot(first, f"IPAM type {net.ipam!r} has no NetworkPlan equivalent; imported as ipam: none"))
-    ovn = net.type.startswith("ovn-")
+    ovn = nt is not None and nt.address_pool is not None  # OVN-Kubernetes: subnet without ipam
     for key, value in (("subnet", net.subnet), ("gateway", net.gateway)):
         if value is not None and (ipam != "none" or ovn):
             entry[key] = value

@@ -11,6 +11,7 @@ import ipaddress
 from dataclasses import replace
 from typing import Any
 
+from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, warning, shorten
 from kvnet.expand.vms import CLOUD_INIT_DISK, ROOT_DISK
 from kvnet.input.model import POD_NETWORK, Interface
@@ -167,7 +168,7 @@ def _external(vm: VmInfo, nic: Any, externals: dict[str, dict[str, Any]], types:
         out.append(_note(vm, f"interface {nic.name!r} (NAD {nad!r}): every name an external network could take is "
                              "another network's; it is left out", *nic.iface_path))
         return None
-    externals.setdefault(network, {"name": network, "type": "external", "nad": nad})
+    externals.setdefault(network, {"name": network, "type": nettypes.EXTERNAL_TYPE, "nad": nad})
     return Interface(network=network, where=None, index=nic.index, mac=nic.mac,  # type: ignore[arg-type]
                      binding=nic.binding, model=nic.model, state=nic.state)
 
@@ -200,7 +201,7 @@ def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: lis
             # a NAD not in the input, or in another plan (namespace): an external network here
             iface = _external(vm, nic, externals, types, out)
             if iface is not None:
-                types = {**types, iface.network: "external"}
+                types = {**types, iface.network: nettypes.EXTERNAL_TYPE}
                 iface = _guest_address(iface, externals[iface.network], ci, nic)
         if iface is None or (iface.network != POD_NETWORK and iface.network not in types):
             out.append(_note(vm, f"interface {nic.name!r} is left out: its network has no NetworkPlan equivalent",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.cluster_settings import ClusterSettings, settings
 from kvnet.input.model import Network, Plan
@@ -138,30 +139,24 @@ def _range(net: Network, fname: str, text: str, f: NetFacts,
     return None
 
 
-# The CNI binary (the NAD config's "type") behind each network type that is not its own name.
-CNI_TYPES: dict[str, str] = {"ovn-layer2": "ovn-k8s-cni-overlay", "ovn-localnet": "ovn-k8s-cni-overlay"}
-
-
 def cni_type(net: Network) -> str | None:
-    """The CNI plugin binary the network's NAD runs; None for an external network (not kvnet's NAD)."""
-    if net.type == "external":
-        return None
-    return CNI_TYPES.get(net.type, net.type)
-
-
-OVS_RESOURCE_PREFIX = "ovs-cni.network.kubevirt.io/"  # ovs-cni's marker: nodes that have the bridge
+    """The CNI plugin binary the network's NAD runs (the catalog's ``cni_type``); None for a
+    network whose NAD kvnet does not write (external). A type the catalog does not have (lint's
+    model of someone else's NAD) is its own plugin."""
+    entry = nettypes.get(net.type)
+    return entry.cni_type if entry is not None else net.type
 
 
 def resource_name(net: Network) -> str | None:
-    """The NAD's device-plugin resource (k8s.v1.cni.cncf.io/resourceName): given, else macvtap's
-    per-master resource, else ovs-cni's per-bridge marker resource (ovs-cni docs/marker.md)."""
+    """The NAD's device-plugin resource (k8s.v1.cni.cncf.io/resourceName): given, else the type's
+    default resource from one of its fields (macvtap's per-master resource, ovs-cni's per-bridge
+    marker resource: ovs-cni docs/marker.md)."""
     if net.resource_name:
         return net.resource_name
-    if net.type == "macvtap" and net.master:
-        return f"macvtap.network.kubevirt.io/{net.master}"
-    if net.type == "ovs" and net.bridge:
-        return OVS_RESOURCE_PREFIX + net.bridge
-    return None
+    entry = nettypes.get(net.type)
+    default = entry.resource if entry is not None else None
+    value = getattr(net, nettypes.PLAN_FIELDS[default.field]) if default is not None else None
+    return default.prefix + value if default is not None and value else None
 
 
 def network_plugins(net: Network) -> list[str]:

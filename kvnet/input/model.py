@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.input.loader import Document, PathT
 
@@ -84,8 +85,9 @@ class Network:
         """Who hands out this network's addresses from a pool ('address' on an interface is
         then an error): the pool IPAM (host-local, whereabouts, dhcp), or 'OVN-Kubernetes' for an
         OVN network with a subnet (SPEC §3 Addressing, §9). None: addresses are the plan's."""
-        if self.type in ("ovn-layer2", "ovn-localnet"):
-            return "OVN-Kubernetes" if self.subnet is not None else None
+        entry = nettypes.get(self.type)
+        if entry is not None and entry.address_pool is not None:
+            return entry.address_pool if self.subnet is not None else None
         if self.ipam in ("host-local", "whereabouts", "dhcp"):
             return self.ipam
         return None
@@ -148,7 +150,7 @@ def node_bridges(plan: Plan) -> dict[str, list[Network]]:
     """Node bridge -> the ``bridge`` networks on it, in plan order (bridges sorted by name)."""
     out: dict[str, list[Network]] = {}
     for net in plan.networks:
-        if net.type == "bridge" and net.bridge:
+        if nettypes.node_bridge(net.type) == nettypes.LINUX_BRIDGE and net.bridge:
             out.setdefault(net.bridge, []).append(net)
     return dict(sorted(out.items()))
 

@@ -3,35 +3,19 @@ for the plugins and IPAM types kvnet writes (SPEC §8 "each NAD")."""
 
 from __future__ import annotations
 
-import ipaddress
 from functools import partial
 from typing import Any
 
+from kvnet import nettypes
 from kvnet.input.model import Network
 from kvnet.lint.nads import NadInfo
 from kvnet.lint.where import MappedWhere
+from kvnet.nettypes.spec import loose_network, str_or_none
 from kvnet.outputcheck.cni_semantics import whereabouts_range
-
-
-def str_or_none(value: Any) -> str | None:
-    """``value`` when it is a non-empty string."""
-    return value if isinstance(value, str) and value else None
 
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
-
-
-def _i(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def loose_network(text: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
-    """The network of ``a.b.c.d/n`` (host bits masked off), None when ``text`` is not one."""
-    try:
-        return ipaddress.ip_network(str(text).strip(), strict=False) if isinstance(text, str) else None
-    except ValueError:
-        return None
 
 
 def _pool(ipam: dict[str, Any], net: Network) -> None:
@@ -60,30 +44,16 @@ def _pool(ipam: dict[str, Any], net: Network) -> None:
         net.range = f"{start}-{end}"
 
 
-#: OVN-Kubernetes secondary networks: the config's topology -> the plan type (SPEC §9)
-OVN_TYPES = {"layer2": "ovn-layer2", "localnet": "ovn-localnet"}
-
-
-def _on(value: Any) -> bool | None:
-    return {"on": True, "off": False}.get(value) if isinstance(value, str) else None
-
-
-def _plugin_fields(p: dict[str, Any], net: Network) -> None:
-    """The fields of ovs, OVN-Kubernetes and sriov configs (the inverse of kvnet/expand/nads.py)."""
-    if net.type in ("ovs", "bridge"):  # ovs-cni "trunk", the bridge plugin's "vlanTrunk" (same items)
-        net.trunk = [t for t in _list(p.get("trunk" if net.type == "ovs" else "vlanTrunk")) if isinstance(t, dict)
-                     and all(isinstance(v, int) and not isinstance(v, bool) for v in t.values())]
-    elif net.type in OVN_TYPES.values():
-        net.vlan = _i(p.get("vlanID"))
-        net.allow_persistent_ips = p.get("allowPersistentIPs") is True
-        net.ovn_network = str_or_none(p.get("name"))  # NADs of one name are one network
-        subnets = str_or_none(p.get("subnets"))
-        loose = loose_network(subnets) if subnets and "," not in subnets else None
-        net.subnet = str(loose) if loose is not None else None
-        excludes = str_or_none(p.get("excludeSubnets"))
-        net.exclude = [e.strip() for e in excludes.split(",")] if excludes else []
-    elif net.type == "sriov":
-        net.spoofchk, net.trust = _on(p.get("spoofchk")), _on(p.get("trust"))
+def _plugin_fields(p: dict[str, Any]) -> dict[str, Any]:
+    """The plan fields a plugin config gives (the inverse of kvnet/expand/nads.py): the keys every
+    config is read for, then those of its type's catalog entry (kvnet/nettypes)."""
+    ptype = str(p.get("type"))
+    entry = nettypes.by_config(ptype, p.get("topology"))
+    fields: dict[str, Any] = {"type": entry.name if entry is not None else ptype}
+    for ck in (*nettypes.GENERIC_KEYS, *(entry.cni_keys if entry is not None else ())):
+        if ck.field is not None:
+            fields[nettypes.PLAN_FIELDS.get(ck.field, ck.field)] = ck.decode(p.get(ck.key))
+    return fields
 
 
 def network_from_nad(info: NadInfo, name: str) -> Network:
@@ -92,14 +62,8 @@ def network_from_nad(info: NadInfo, name: str) -> Network:
     found = info.found
     where = MappedWhere(found.doc, found.path, locs={"name": partial(found.loc, "metadata", "name")},
                         fallback=info.config_loc)
-    ptype = str(p.get("type"))
-    if ptype == "ovn-k8s-cni-overlay":
-        ptype = OVN_TYPES.get(str(p.get("topology")), ptype)
-    net = Network(name=name, type=ptype, where=where, bridge=str_or_none(p.get("bridge")), vlan=_i(p.get("vlan")),
-                  master=str_or_none(p.get("device")) if ptype == "host-device" else str_or_none(p.get("master")),
-                  mode=str_or_none(p.get("mode")), mtu=_i(p.get("mtu")), resource_name=info.resource_name,
-                  cni_version=str(p.get("cniVersion")))
-    _plugin_fields(p, net)
+    net = Network(name=name, where=where, resource_name=info.resource_name, cni_version=str(p.get("cniVersion")),
+                  **_plugin_fields(p))
     ipam = info.ipam
     kind = str_or_none(ipam.get("type"))
     net.ipam = kind or "none"

@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from kvnet import nettypes
 from kvnet.outputcheck.cni_semantics import semantic_problems, whereabouts_range
 from kvnet.outputcheck.problem import PathT, Problem, problem_at
 from kvnet.outputcheck.schema_tools import SchemaCheck, draft202012, flatten
@@ -29,8 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 #: CNI plugin types kvnet emits; each has ``schemas/cni/<type>.json``.
-PLUGIN_TYPES: tuple[str, ...] = ("bridge", "host-device", "ipvlan", "macvlan", "macvtap", "ovn-k8s-cni-overlay",
-                                 "ovs", "sriov")
+PLUGIN_TYPES: tuple[str, ...] = nettypes.plugin_types()
 #: IPAM types kvnet emits; each has ``schemas/cni/ipam-<type>.json``.
 IPAM_TYPES: tuple[str, ...] = ("dhcp", "host-local", "static", "whereabouts")
 

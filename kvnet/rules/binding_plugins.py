@@ -7,6 +7,7 @@ the VM is rejected. kvnet cannot see the cluster's KubeVirt CR, so this is a war
 
 from __future__ import annotations
 
+from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, warning
 from kvnet.input.facts import Facts
 from kvnet.input.model import Plan
@@ -17,7 +18,7 @@ REGISTER_MACVTAP = ("kubectl patch kubevirts -n kubevirt kubevirt --type=json -p
 
 
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
-    nets = [n for n in plan.networks if n.type == "macvtap"]
+    nets = [n for n in plan.networks if n.type == nettypes.MACVTAP_TYPE]
     if not nets:
         return []
     names = ", ".join(repr(n.name) for n in nets)

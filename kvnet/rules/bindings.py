@@ -9,53 +9,46 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.facts import Facts
 from kvnet.input.model import POD_NETWORK, VM, Interface, Plan
-
-DEFAULT_BINDING = {"sriov": "sriov", "macvtap": "macvtap"}
-
 
 def network_type(plan_types: dict[str, str], network: str) -> str:
     return "pod" if network == POD_NETWORK else plan_types.get(network, "")
 
 
 def default_binding(net_type: str) -> str:
+    """The binding an interface gets without ``binding:`` (the catalog's ``default_binding``)."""
     if net_type == "pod":
         return "masquerade"
-    return DEFAULT_BINDING.get(net_type, "bridge")
+    entry = nettypes.get(net_type)
+    return entry.default_binding if entry is not None else nettypes.BRIDGE.default_binding
 
 
 def binding_of(iface: Interface, net_type: str) -> str:
     return iface.binding or default_binding(net_type)
 
 
-MACVLAN_FIX = ("use 'type: bridge' with a Linux bridge on the node (e.g. 'bridge: br-ext' with the uplink "
-               "enslaved), or 'type: macvtap' with 'master:' for direct attachment")
+BINDING_OWNERS = nettypes.binding_owners()
+NO_DEFAULT_HINT = "leave binding out to get the default"
 
 
 def _problem(binding: str, net_type: str) -> tuple[str, str] | None:
-    """(message, hint) when ``binding`` cannot carry a network of ``net_type``."""
+    """(message, hint) when ``binding`` cannot carry a network of ``net_type`` (from its entry)."""
+    entry = nettypes.get(net_type)
+    no_binding = entry.no_binding_fix if entry is not None else None
     if binding in ("masquerade", "passt") and net_type != "pod":
-        hint = ("KubeVirt has no binding for a macvlan/ipvlan network: " + MACVLAN_FIX
-                if net_type in ("macvlan", "ipvlan") else "leave binding out to get the default for the network")
+        hint = ("KubeVirt has no binding for a macvlan/ipvlan network: " + no_binding
+                if no_binding else "leave binding out to get the default for the network")
         return (f"binding {binding!r} only works on the pod network ('default')", hint)
-    if net_type == "external":
+    if entry is not None and entry.any_binding:
         return None  # the NAD is not kvnet's: its plugin is unknown, so the given binding stands (SPEC §9)
-    fix = MACVLAN_FIX if net_type in ("macvlan", "ipvlan") else "leave binding out to get the default"
-    if binding == "sriov" and net_type != "sriov":
-        return ("binding 'sriov' needs a network of type 'sriov'", fix)
-    if binding == "macvtap" and net_type != "macvtap":
-        return ("binding 'macvtap' needs a network of type 'macvtap'", fix)
-    if binding == "bridge" and net_type in ("macvlan", "ipvlan"):
-        article = "an" if net_type == "ipvlan" else "a"
-        return (f"{article} {net_type} network behind KubeVirt's 'bridge' binding runs but passes no traffic "
-                "(KubeVirt: known not to work)", MACVLAN_FIX)
-    if binding == "bridge" and net_type == "macvtap":
-        return ("a macvtap network needs the 'macvtap' binding", "leave binding out to get the default")
-    if binding == "bridge" and net_type == "sriov":
-        return ("an sriov network needs the 'sriov' binding (a VF bound to vfio-pci has no netdev in the pod "
-                "to bridge)", "leave binding out to get the default")
+    owner = BINDING_OWNERS.get(binding)
+    if owner is not None and net_type != owner:
+        return (f"binding {binding!r} needs a network of type {owner!r}", no_binding or NO_DEFAULT_HINT)
+    if binding == "bridge" and entry is not None and entry.bridge_binding is not None:
+        return entry.bridge_binding
     return None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Union
 
+from kvnet import nettypes
 from kvnet.input.facts import Facts
 from kvnet.input.model import Network
 
@@ -29,13 +30,16 @@ def l2_segment(net: Network) -> tuple[str, ...] | None:
     - ``external``: ("NAD", namespace/name) it attaches to (SPEC §9).
     """
     vlan = "" if net.vlan is None else str(net.vlan)
-    if net.type == "bridge" and not net.trunk:
+    entry = nettypes.get(net.type)
+    if entry is None:
+        return None
+    if entry.node_bridge == nettypes.LINUX_BRIDGE and not net.trunk:
         return ("Linux bridge", net.bridge or DEFAULT_LINUX_BRIDGE, vlan)
-    if net.type == "ovs" and not net.trunk and net.bridge:
+    if entry.node_bridge == nettypes.OVS_BRIDGE and not net.trunk and net.bridge:
         return ("OVS bridge", net.bridge, vlan)
-    if net.type in ("ovn-layer2", "ovn-localnet"):
+    if entry.topology is not None:
         return ("OVN-Kubernetes network", net.ovn_network or net.name)
-    if net.type == "external" and net.nad:
+    if not entry.writes_nad and net.nad:
         return ("NAD", net.nad)
     return None
 

@@ -9,6 +9,7 @@ different values would get the other network's device.
 
 from __future__ import annotations
 
+from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.facts import Facts, resource_name
 from kvnet.input.model import Network, Plan
@@ -18,7 +19,7 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     first: dict[str, Network] = {}
     out: list[Diagnostic] = []
     for net in plan.networks:
-        rn = resource_name(net) if net.type == "macvtap" and net.master else None
+        rn = resource_name(net) if net.type == nettypes.MACVTAP_TYPE and net.master else None
         if rn is None:
             continue
         seen = first.setdefault(rn, net)

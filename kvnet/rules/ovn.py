@@ -9,16 +9,17 @@ docs/features/multiple-networks/multi-homing.md).
 
 from __future__ import annotations
 
+from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.facts import Facts
 from kvnet.input.model import Plan
-from kvnet.rules.network_fields import OVN_TYPES
 
 
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for net in plan.networks:
-        if net.type not in OVN_TYPES:
+        entry = nettypes.get(net.type)
+        if entry is None or entry.topology is None:
             continue
         if not plan.namespace:
             out.append(error(

@@ -13,6 +13,7 @@ bound, so kvnet asks for both.
 
 from __future__ import annotations
 
+from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.facts import Facts
 from kvnet.input.model import Network, Plan
@@ -41,10 +42,10 @@ def _trunk(net: Network) -> list[Diagnostic]:
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for net in plan.networks:
-        if net.type not in ("ovs", "bridge"):
+        if net.type not in (nettypes.OVS_TYPE, nettypes.BRIDGE_TYPE):
             continue
         if net.vlan is not None and net.trunk:
-            what = ("ovs-cni then makes a trunk port and ignores 'vlan'" if net.type == "ovs" else
+            what = ("ovs-cni then makes a trunk port and ignores 'vlan'" if net.type == nettypes.OVS_TYPE else
                     "the bridge plugin refuses it (cannot set vlan and vlanTrunk at the same time)")
             out.append(error("KV231", f"network {net.name!r}: 'vlan' ({net.vlan}) and 'trunk' together: {what}",
                              net.where.at("trunk", key=True),

@@ -11,6 +11,7 @@ than an error: an error would make those network types impossible to compile wit
 
 from __future__ import annotations
 
+from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, Loc, error, warning
 from kvnet.input.facts import Facts
 from kvnet.input.model import Plan
@@ -30,14 +31,15 @@ OPERATOR_PLUGINS: dict[str, str] = {
 }
 
 
-OVN_PLUGIN = "ovn-k8s-cni-overlay"
+OVN_PLUGIN = nettypes.OVN_CNI_TYPE
+OVS_PLUGIN = nettypes.OVS.cni_type
 
 
 def _node_plugin(plugin: str, nets: list[str], profile: Profile, loc: Loc) -> Diagnostic | None:
     """KV265 (ovs) / KV266 (OVN-Kubernetes): plugins that come with a node daemon kvnet cannot
     deploy, with what to run instead (ovs-cni docs/cni-plugin.md: "Open vSwitch must be installed
     and running on the host"; OVN-Kubernetes secondary networks need OVN-Kubernetes as the CNI)."""
-    if plugin == "ovs":
+    if plugin == OVS_PLUGIN:
         return warning(
             "KV265", f"CNI plugin 'ovs' used by {_networks(nets)} needs ovs-cni and Open vSwitch on every node; "
             f"{profile.distribution} ships neither and kvnet does not deploy them", loc,
@@ -73,7 +75,7 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     can_install = profile.deploy_multus  # openshift: NADs only, its operator owns the nodes
     for plugin, nets in facts.missing_plugins.items():
-        if plugin in ("ovs", OVN_PLUGIN):
+        if plugin in (OVS_PLUGIN, OVN_PLUGIN):
             found = _node_plugin(plugin, nets, profile, loc)
             if found is not None:
                 out.append(found)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from kvnet import nettypes
 from kvnet.verify import checks
 from kvnet.verify.inputs import NadCase
 from kvnet.verify.kernel import KernelProbes, required_features
@@ -96,13 +97,14 @@ def _check_lacks_l2_support(netconf: NetConf, plugin: str, error: str) -> bool:
 
 
 _VLAN_KEYS = ("vlan", "vlanTrunk", "preserveDefaultVlan")
+_BRIDGE_PLUGIN = nettypes.BRIDGE.cni_type  # the reference bridge plugin's VLAN checks
 
 
 def _vlan_problems(plugins: list[dict[str, Any]]) -> list[str]:
     """VLAN ids of bridge configs the plugin would reject (checked when it cannot run them)."""
     problems = []
     for conf in plugins:
-        if conf.get("type") != "bridge":
+        if conf.get("type") != _BRIDGE_PLUGIN:
             continue
         vlan = conf.get("vlan", 0)
         if isinstance(vlan, bool) or not isinstance(vlan, int) or not 0 <= vlan <= 4094:
@@ -111,7 +113,7 @@ def _vlan_problems(plugins: list[dict[str, Any]]) -> list[str]:
 
 
 def _without_bridge_vlans(netconf: NetConf) -> NetConf:
-    plugins = tuple({k: v for k, v in p.items() if p.get("type") != "bridge" or k not in _VLAN_KEYS}
+    plugins = tuple({k: v for k, v in p.items() if p.get("type") != _BRIDGE_PLUGIN or k not in _VLAN_KEYS}
                     for p in netconf.plugins)
     return NetConf(netconf.name, netconf.cni_version, plugins, netconf.is_list, netconf.disable_check)
 

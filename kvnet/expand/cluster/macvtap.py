@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from kvnet import nettypes
 from kvnet import labels as meta
 from kvnet.input.cluster_settings import NAMESPACE, ClusterSettings
 from kvnet.input.model import Plan
@@ -22,7 +23,7 @@ from kvnet.profiles import Profile
 
 NAME = "macvtap-cni"
 CONFIG = "macvtap-deviceplugin-config"
-RESOURCE_PREFIX = "macvtap.network.kubevirt.io/"
+RESOURCE_PREFIX = nettypes.MACVTAP_RESOURCE_PREFIX
 CAPACITY = 100  # macvtap-cni's default number of macvtap interfaces per resource and node
 LABELS = {"app.kubernetes.io/name": NAME, "app.kubernetes.io/component": "cni-plugin"}
 DEVICE_PLUGIN_MOUNT = "/var/lib/kubelet/device-plugins"  # the kubelet device-plugin API's fixed path
@@ -34,7 +35,7 @@ def device_plugin_config(plan: Plan) -> list[dict[str, Any]]:
     a macvtap.network.kubevirt.io resource, else by the master (the NAD's default resource)."""
     out: dict[str, dict[str, Any]] = {}
     for net in plan.networks:
-        if net.type != "macvtap" or not net.master:
+        if net.type != nettypes.MACVTAP_TYPE or not net.master:
             continue
         rn = net.resource_name or RESOURCE_PREFIX + net.master
         if not rn.startswith(RESOURCE_PREFIX):

@@ -57,8 +57,8 @@ def guest_facts(conv: Conversion) -> dict[tuple[str, str], dict[str, Any]]:
                 continue
             facts = dict(ci.segment_for(iface.mac, iface.index))
             known = out.setdefault(key, {"address": iface.address})
-            for key, value in facts.items():
-                known.setdefault(key, value)  # the gateway shows only on a NIC carrying the default route
+            for name, value in facts.items():
+                known.setdefault(name, value)  # the gateway shows only on a NIC carrying the default route
     return out
 
 
@@ -136,15 +136,15 @@ def import_documents(docs: Sequence[Document]) -> ImportResult:
     expressed = {f"network {name!r} names NAD" for ext in externals.values() for name in ext}
     notes = [d for d in notes if d.code != "KV306" or not any(e in d.message for e in expressed)]
     out = []
-    names = {ns: _plan_name(labels.get(ns, [])) for ns in plans}
+    plan_names = {ns: _plan_name(labels.get(ns, [])) for ns in plans}
     for ns in sorted(plans):
         plans[ns]["networks"].extend(e for e in externals.get(ns, {}).values()
                                      if e["name"] not in {n["name"] for n in plans[ns]["networks"]})
         spec = {k: v for k, v in plans[ns].items() if v}
         if ns in dists:
             spec = {"cluster": {"distribution": sorted(dists[ns])[0]}, **spec}
-        name = names[ns]
-        if ns and list(names.values()).count(name) > 1:  # one stream: same-named documents are one plan
+        name = plan_names[ns]
+        if ns and list(plan_names.values()).count(name) > 1:  # one stream: same-named documents are one plan
             name = bounded_name(f"{name}-{ns}")
         meta: dict[str, Any] = {"name": name}
         if ns:

@@ -132,11 +132,11 @@ def _locate(vm: VmInfo, problem: Problem) -> Loc:
     rest = tuple(problem.path[len(SPEC):])
     if rest:
         return vm.loc(*rest, key=rest[-1] in ("networks", "interfaces"))
-    for path in (("networks",), ("domain", "devices", "interfaces")):
-        items = vm.found.get(*vm.spec_path, *path)
+    for list_path in (("networks",), ("domain", "devices", "interfaces")):
+        items = vm.found.get(*vm.spec_path, *list_path)
         if items is not None and not isinstance(items, list):
-            return vm.loc(*path, key=True)
+            return vm.loc(*list_path, key=True)
         for i, item in enumerate(items or []):
             if not isinstance(item, dict):
-                return vm.loc(*path, i)
+                return vm.loc(*list_path, i)
     return vm.loc("networks", key=True)

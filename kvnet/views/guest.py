@@ -32,7 +32,7 @@ def _network_data(vm: dict[str, Any], secrets: dict[str, dict[str, Any]]) -> str
         if isinstance(cloud.get("networkData"), str):
             return str(cloud["networkData"])
         ref = (cloud.get("networkDataSecretRef") or {}).get("name")
-        data = (secrets.get(ref) or {}).get("data") or {}
+        data = ((secrets.get(ref) if isinstance(ref, str) else None) or {}).get("data") or {}
         if "networkdata" in data:
             return base64.b64decode(data["networkdata"]).decode()
     return None

@@ -11,7 +11,7 @@ HERE = str(Path(__file__).resolve().parent)
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
-from adapter_helpers import GOOD_PLAN
+from adapter_helpers import GOOD_PLAN  # noqa: E402 (found on the path set just above)
 
 
 @pytest.fixture

@@ -150,7 +150,7 @@ def expand_nads(plan: Plan, facts: Facts, profile: Profile | None
     refs: dict[tuple[str, int], NadRef] = {}
     for nf in facts.networks.values():
         net = nf.network
-        if net.ipam != "static" and _writes_nad(net):
+        if net.ipam != "static" and writes_nad(net):
             objects.append(Emitted(nad_object(plan, nf, net.name, None, profile), net.where.at("name")))
     for vm in plan.vms:
         for iface in vm.interfaces:
@@ -158,7 +158,7 @@ def expand_nads(plan: Plan, facts: Facts, profile: Profile | None
             if attached is None:
                 continue
             net = attached.network
-            if not _writes_nad(net) and net.nad:
+            if not writes_nad(net) and net.nad:
                 refs[(vm.name, iface.index)] = NadRef(net.nad, net.name, net.type, None)
                 continue
             name = nad_name(plan, net, vm)
@@ -169,7 +169,8 @@ def expand_nads(plan: Plan, facts: Facts, profile: Profile | None
     return objects, refs
 
 
-def _writes_nad(net: Network) -> bool:
+def writes_nad(net: Network) -> bool:
+    """Whether kvnet writes ``net``'s NAD (an external network names someone else's)."""
     entry = nettypes.get(net.type)
     return entry is None or entry.writes_nad
 

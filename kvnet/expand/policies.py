@@ -14,7 +14,7 @@ from typing import Any
 
 from kvnet import labels as meta
 from kvnet.expand.emitted import Emitted
-from kvnet.expand.nads import NadRef
+from kvnet.expand.nads import NadRef, writes_nad
 from kvnet.input.facts import Facts
 from kvnet.input.model import Network, Plan
 
@@ -73,7 +73,7 @@ def expand_policies(plan: Plan, facts: Facts, refs: dict[tuple[str, int], NadRef
     for nf in facts.networks.values():
         net = nf.network
         if net.policy:
-            nads = policy_for(net.name, refs) or ([net.name] if net.ipam != "static" and net.type != "external"
+            nads = policy_for(net.name, refs) or ([net.name] if net.ipam != "static" and writes_nad(net)
                                                   else [net.nad] if net.nad else [])
             if nads:
                 out.append(Emitted(policy_object(plan, net, nads), net.where.at("policy", key=True)))

@@ -6,13 +6,13 @@ import ipaddress
 
 from typing import Sequence
 
+from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.model import POD_NETWORK, Held, Interface, Plan
 from kvnet.lint.convert import (
     Conversion, NadKey, build_segments, missing_nad, model_interface, model_vm, resolve_ref,
     static_address,
 )
-from kvnet.lint.nad_network import OVN_TYPES
 from kvnet.lint.nads import NadInfo, check_nad
 from kvnet.lint.netdata import read_cloud_inits
 from kvnet.lint.objects import NAD, SECRET, VM, VM_POOL, VMI, Found
@@ -122,7 +122,7 @@ def _guest_subnets(conv: Conversion) -> None:
 def _plan_guest_subnets(plan: Plan) -> None:
     # an OVN-Kubernetes network with a subnet is a pool (Network.address_pool): not inferred
     l2 = {n.name: n for n in plan.networks if n.ipam == "none" and n.subnet is None
-          and n.type not in OVN_TYPES.values()}
+          and nettypes.topology(n.type) is None}
     for vm in plan.vms:
         for iface in vm.interfaces:
             net = l2.get(iface.network)

@@ -24,7 +24,7 @@ __all__ = ["BRIDGE", "BRIDGE_TYPE", "CATALOG", "EXTERNAL_TYPE", "GENERIC_KEYS", 
            "MACVTAP_RESOURCE_PREFIX", "MACVTAP_TYPE", "NAMES", "OVN_CNI_TYPE", "OVS", "OVS_BRIDGE",
            "OVS_RESOURCE_PREFIX", "OVS_TYPE", "PLAN_FIELDS", "CniKey", "DefaultResource", "NadTarget", "NetType",
            "Requirement", "binding_owners", "by_config", "field_types", "get", "node_bridge", "plugin_types",
-           "types_with"]
+           "topology", "types_with"]
 
 #: every network type, in the order messages list them (KV208's "used by type ...")
 CATALOG: tuple[NetType, ...] = (BRIDGE, MACVLAN, IPVLAN, MACVTAP, OVS, OVN_LAYER2, OVN_LOCALNET, SRIOV, HOST_DEVICE,
@@ -71,6 +71,12 @@ def node_bridge(type_name: str) -> str | None:
     """The kind of node bridge a network of ``type_name`` attaches to (LINUX_BRIDGE, OVS_BRIDGE, None)."""
     entry = get(type_name)
     return entry.node_bridge if entry is not None else None
+
+
+def topology(type_name: str) -> str | None:
+    """The OVN-Kubernetes topology of ``type_name`` (None: not an OVN-Kubernetes type)."""
+    entry = get(type_name)
+    return entry.topology if entry is not None else None
 
 
 def binding_owners() -> dict[str, str]:

@@ -4,8 +4,8 @@ OVN-Kubernetes is their IPAM: it assigns the addresses of ``subnet`` itself."""
 
 from typing import Any
 
-from kvnet.nettypes.spec import CniKey, NadTarget, NetType, computed, key, loose_network, read_back,
-                                 str_or_none
+from kvnet.nettypes.spec import (CniKey, NadTarget, NetType, computed, key, loose_network, read_back,
+                                 str_or_none)
 
 OVN_CNI_TYPE = "ovn-k8s-cni-overlay"
 OVN_IPAM = "OVN-Kubernetes assigns the addresses of 'subnet' itself"

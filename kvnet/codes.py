@@ -40,7 +40,8 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV006", E, "nothing to emit (use --allow-empty if intended)", "§5"),
     ("KV007", E, "parts of one plan disagree (namespace, spec.cluster twice)", "§2"),
     ("KV008", W, "a NetworkPlan of another apiVersion is ignored", "§2"),
-    ("KV009", E, "a --crd file holds no usable CustomResourceDefinition (none, a list, structure, invalid schema)", "§4"),
+    ("KV009", E, "a --crd file holds no usable CustomResourceDefinition (none, a list, structure, "
+              "invalid schema)", "§4"),
     ("KV010", E, "import: the input holds a value no NetworkPlan accepts (a VM name that is no DNS-1123 label)", "§8"),
     ("KV101", E, "unknown field (with did-you-mean)", "§4"),
     ("KV102", E, "wrong type", "§4"),

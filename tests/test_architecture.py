@@ -115,3 +115,33 @@ def test_version_loads_no_command_and_no_pipeline() -> None:
     assert version[0].startswith("kvnet ")
     assert set(modules.split()) <= {"kvnet", "kvnet.about", "kvnet.cli", "kvnet.exitcodes", "kvnet.output",
                                     "kvnet.signals", "kvnet.staging", "kvnet.treecommit"}, modules
+
+
+def _package(module: str) -> str:
+    """``kvnet.input.facts`` -> ``input``; a top-level module is its own package."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else module
+
+
+def test_no_import_cycle_between_packages() -> None:
+    """Imports between kvnet's top-level packages run one way (issue 19): no package imports a
+    package that imports it back, directly or through others."""
+    modules = _modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        for dep in _imports(ast.parse(path.read_text(encoding="utf-8")), modules):
+            if _package(dep) != _package(name):
+                graph.setdefault(_package(name), set()).add(_package(dep))
+
+    def reach(start: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [start]
+        while todo:
+            for nxt in graph.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    cycles = {pkg: sorted(dep for dep in graph[pkg] if pkg in reach(dep)) for pkg in graph if pkg in reach(pkg)}
+    assert cycles == {}

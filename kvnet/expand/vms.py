@@ -12,9 +12,8 @@ from kvnet.expand.merge import deep_merge
 from kvnet.expand.nads import NadRef, network_name_ref
 from kvnet.expand.netplan_yaml import dump as dump_netplan
 from kvnet.expand.userdata import DEFAULT_USER_DATA, add_update_events
-from kvnet.input.facts import Facts
+from kvnet.input.facts import Facts, binding_of, network_type
 from kvnet.input.model import POD_NETWORK, VM, Plan
-from kvnet.rules.bindings import binding_of, network_type
 
 CLOUD_INIT_INLINE_LIMIT = 2048  # KubeVirt rejects inline userData/networkData over 2048 bytes
 ROOT_DISK = "rootdisk"

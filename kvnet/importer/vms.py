@@ -14,6 +14,7 @@ from typing import Any
 from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, warning, shorten
 from kvnet.expand.vms import CLOUD_INIT_DISK, ROOT_DISK
+from kvnet.input.facts import default_binding
 from kvnet.input.model import POD_NETWORK, Interface
 from kvnet.input.model import VM as ModelVM
 from kvnet.labels import MANAGED_BY, SYNC_WAVE, WAVE_VM
@@ -21,7 +22,6 @@ from kvnet.lint.netdata import CloudInit
 from kvnet.lint.objects import VM
 from kvnet.lint.vms import VmInfo
 from kvnet.netmath import bounded_name
-from kvnet.rules.bindings import default_binding
 
 CANNOT_EXPRESS = "KV311"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.cluster_settings import ClusterSettings, settings
-from kvnet.input.model import Network, Plan
+from kvnet.input.model import POD_NETWORK, Interface, Network, Plan
 from kvnet.netmath import IPAddress, IPNetwork, parse_ip, parse_network_strict
 from kvnet.profiles import DEPLOYABLE_PLUGINS, REFERENCE_PLUGINS, Profile, resolve
 
@@ -193,3 +193,22 @@ def gather(plan: Plan, distribution: str | None = None) -> tuple[Facts, list[Dia
     if plan.cluster is not None and facts.profile is not None:
         facts.cluster = settings(plan.cluster, facts.profile)
     return facts, diags
+
+
+def network_type(plan_types: dict[str, str], network: str) -> str:
+    """The type of ``network`` for the binding rules: ``pod`` for the pod network, else its plan type
+    ('' when the plan has no such network)."""
+    return "pod" if network == POD_NETWORK else plan_types.get(network, "")
+
+
+def default_binding(net_type: str) -> str:
+    """The binding an interface gets without ``binding:`` (the catalog's ``default_binding``)."""
+    if net_type == "pod":
+        return "masquerade"
+    entry = nettypes.get(net_type)
+    return entry.default_binding if entry is not None else nettypes.BRIDGE.default_binding
+
+
+def binding_of(iface: Interface, net_type: str) -> str:
+    """The KubeVirt binding ``iface`` gets: its own, else its network type's default."""
+    return iface.binding or default_binding(net_type)

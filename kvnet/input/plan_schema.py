@@ -9,11 +9,11 @@ from __future__ import annotations
 import difflib
 import json
 from functools import lru_cache
-from typing import Any
+from typing import Any, Sequence
 
-from kvnet.diagnostics import Diagnostic, Loc, error
+from kvnet.diagnostics import Diagnostic, Loc, Report, error
 from kvnet.input.loader import Document, PathT
-from kvnet.outputcheck.schema_tools import SchemaCheck, flatten
+from kvnet.schema_tools import SchemaCheck, flatten
 from kvnet.resources import read_schema
 
 
@@ -187,3 +187,14 @@ def check_document(doc: Document) -> list[Diagnostic]:
     # a value of the wrong type is reported once, not again for its range or pattern
     wrong_type = {(d.line, d.column) for d in out if d.code == "KV102"}
     return [d for d in out if d.code == "KV102" or (d.line, d.column) not in wrong_type]
+
+
+def check_documents(plan_docs: Sequence[Document], report: Report) -> list[Document]:
+    """Schema stage: the plan documents that pass the NetworkPlan schema (KV1xx)."""
+    valid: list[Document] = []
+    for doc in plan_docs:
+        problems = check_document(doc)
+        report.extend(problems)
+        if not any(p.is_error for p in problems):
+            valid.append(doc)
+    return valid

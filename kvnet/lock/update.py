@@ -15,11 +15,11 @@ from kvnet.diagnostics import Diagnostic, Report
 from kvnet.input.discover import discover, load_sources, plan_dirs, select_plan_documents
 from kvnet.input.facts import gather
 from kvnet.input.model import Plan, build_plans
+from kvnet.input.plan_schema import check_documents
 from kvnet.lock.allocate import Entries, allocate
 from kvnet.lock.lockfile import LockFile, lock_path, read_lock, render
 from kvnet.lock.segment import Segment, plan_key, segments
 from kvnet.output import write_file
-from kvnet.pipeline.stages import check_documents
 
 
 @dataclass

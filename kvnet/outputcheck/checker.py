@@ -17,7 +17,7 @@ from kvnet.outputcheck.admission import check_vm_networks, check_vm_storage
 from kvnet.outputcheck.cni_schemas import validate_nad
 from kvnet.outputcheck.kube_versions import schema_root, schema_versions, version_key
 from kvnet.outputcheck.problem import Problem
-from kvnet.outputcheck.schema_tools import SchemaCheck, draft202012, flatten
+from kvnet.schema_tools import SchemaCheck, draft202012, flatten
 from kvnet.resources import read_schema
 
 

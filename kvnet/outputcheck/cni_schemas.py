@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from kvnet import nettypes
 from kvnet.outputcheck.cni_semantics import semantic_problems, whereabouts_range
 from kvnet.outputcheck.problem import PathT, Problem, problem_at
-from kvnet.outputcheck.schema_tools import SchemaCheck, draft202012, flatten
+from kvnet.schema_tools import SchemaCheck, draft202012, flatten
 
 if TYPE_CHECKING:  # pragma: no cover
     from importlib.resources.abc import Traversable

@@ -19,6 +19,7 @@ from kvnet.exitcodes import exit_code
 from kvnet.input.discover import discover, load_sources, select_plan_documents
 from kvnet.input.loader import Document
 from kvnet.input.model import Plan
+from kvnet.input.plan_schema import check_documents
 from kvnet.objectset import ObjectSet
 from kvnet.options import BuildOptions
 from kvnet.pipeline import stages
@@ -109,7 +110,7 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
     report = Report()
     plan_docs, diags = select_plan_documents(docs)
     report.extend(diags)
-    valid_docs = stages.check_documents(plan_docs, report)
+    valid_docs = check_documents(plan_docs, report)
     if report.has_errors:
         return BuildResult(diagnostics=report.sorted())
     plans, checked = stages.check_plans(valid_docs, options, report)

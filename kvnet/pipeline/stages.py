@@ -12,7 +12,6 @@ from kvnet.input.crds import crd_diagnostics
 from kvnet.input.facts import Facts
 from kvnet.input.loader import Document
 from kvnet.input.model import Plan, build_plans
-from kvnet.input.plan_schema import check_document
 from kvnet.lock.resolve import LockLookup
 from kvnet.input.manifests import plain_manifests
 from kvnet.objectset import ObjectSet, identity
@@ -20,17 +19,6 @@ from kvnet.options import BuildOptions
 from kvnet.outputcheck.checker import OutputChecker
 from kvnet.outputcheck.limits import size_problem
 from kvnet.rules import check_plan
-
-
-def check_documents(plan_docs: Sequence[Document], report: Report) -> list[Document]:
-    """Schema stage: the plan documents that pass the NetworkPlan schema (KV1xx)."""
-    valid: list[Document] = []
-    for doc in plan_docs:
-        problems = check_document(doc)
-        report.extend(problems)
-        if not any(p.is_error for p in problems):
-            valid.append(doc)
-    return valid
 
 
 def check_plans(docs: Sequence[Document], options: BuildOptions,

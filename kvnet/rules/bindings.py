@@ -11,23 +11,8 @@ from typing import Iterator
 
 from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, error
-from kvnet.input.facts import Facts
+from kvnet.input.facts import Facts, binding_of, network_type
 from kvnet.input.model import POD_NETWORK, VM, Interface, Plan
-
-def network_type(plan_types: dict[str, str], network: str) -> str:
-    return "pod" if network == POD_NETWORK else plan_types.get(network, "")
-
-
-def default_binding(net_type: str) -> str:
-    """The binding an interface gets without ``binding:`` (the catalog's ``default_binding``)."""
-    if net_type == "pod":
-        return "masquerade"
-    entry = nettypes.get(net_type)
-    return entry.default_binding if entry is not None else nettypes.BRIDGE.default_binding
-
-
-def binding_of(iface: Interface, net_type: str) -> str:
-    return iface.binding or default_binding(net_type)
 
 
 BINDING_OWNERS = nettypes.binding_owners()

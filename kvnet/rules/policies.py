@@ -7,9 +7,8 @@ import ipaddress
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, error, warning
-from kvnet.input.facts import Facts, cni_type
+from kvnet.input.facts import Facts, binding_of, cni_type, default_binding
 from kvnet.input.model import Network, Plan, Where
-from kvnet.rules.bindings import binding_of, default_binding
 from kvnet.rules.enforcement import unenforced
 
 BAD_PEER = "KV320"

@@ -6,8 +6,8 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any, Sequence
 
+from kvnet.input.facts import binding_of, network_type
 from kvnet.input.model import POD_NETWORK, Plan
-from kvnet.rules.bindings import binding_of, network_type
 from kvnet.views.guest import GuestNic, guest_nics
 
 POOLS = ("host-local", "whereabouts", "OVN-Kubernetes")

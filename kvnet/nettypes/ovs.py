@@ -1,7 +1,5 @@
 """``ovs``: ovs-cni on an Open vSwitch bridge of the node (ovs-cni docs/cni-plugin.md, docs/marker.md)."""
 
-from typing import Any
-
 from kvnet.nettypes.spec import OVS_BRIDGE, DefaultResource, NetType, Requirement, key, trunk_encode
 
 

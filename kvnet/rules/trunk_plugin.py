@@ -10,6 +10,7 @@ v1.9.x) never replaces a plugin the nodes already have, so the distribution's br
 
 from __future__ import annotations
 
+from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, warning
 from kvnet.input.facts import Facts
 from kvnet.input.model import Plan
@@ -33,4 +34,4 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
                     hint="check the nodes' plugin ('kvnet verify' on a node says 'not exercised: plugin lacks "
                          "vlanTrunk' where it is older), or let spec.cluster.plugins install a newer one where the "
                          "distribution ships none")
-            for net in plan.networks if net.type == "bridge" and net.trunk]
+            for net in plan.networks if net.type == nettypes.BRIDGE_TYPE and net.trunk]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from kvnet import nettypes
 from kvnet.verify.netns import Session
 
 LACKS = "trunk not exercised: plugin lacks vlanTrunk (containernetworking/plugins v1.3.0 or newer has it)"
@@ -21,7 +22,7 @@ def trunk_vlans(plugins: list[dict[str, Any]]) -> set[int]:
     """The VLAN IDs a bridge plugin config's ``vlanTrunk`` asks for (empty without one)."""
     out: set[int] = set()
     for conf in plugins:
-        if conf.get("type") != "bridge" or not isinstance(conf.get("vlanTrunk"), list):
+        if conf.get("type") != nettypes.BRIDGE.cni_type or not isinstance(conf.get("vlanTrunk"), list):
             continue
         for item in conf["vlanTrunk"]:
             if isinstance(item, dict) and isinstance(item.get("id"), int):

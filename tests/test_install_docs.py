@@ -71,26 +71,63 @@ def test_pre_commit_pins_are_commits_of_this_repository() -> None:
         assert set(ids) <= hook_ids, f"{name}: hooks {sorted(set(ids) - hook_ids)} no longer exist"
 
 
+def last_release() -> str:
+    """The newest ``## [X.Y.Z] - date`` section of CHANGELOG.md."""
+    found = re.search(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", (REPO / "CHANGELOG.md").read_text(), re.MULTILINE)
+    assert found, "CHANGELOG.md has a released version"
+    return found.group(1)
+
+
 def test_changelog_names_the_pinned_release() -> None:
     changelog = (REPO / "CHANGELOG.md").read_text()
     assert changelog.startswith("# Changelog") and "## [Unreleased]" in changelog
-    from kvnet import __version__
-
-    release = re.search(rf"^## \[{re.escape(__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}\n\n.*?`([0-9a-f]{{40}})`",
+    version = last_release()
+    release = re.search(rf"^## \[{re.escape(version)}\] - \d{{4}}-\d{{2}}-\d{{2}}\n\n.*?`([0-9a-f]{{40}})`",
                         changelog, re.MULTILINE | re.DOTALL)
-    assert release, f"CHANGELOG.md has a section for {__version__} naming its commit"
+    assert release, f"CHANGELOG.md has a section for {version} naming its commit"
     pins = {rev for text in texts().values() for rev in REV.findall(text)}
-    assert pins <= {release.group(1), f"v{__version__}"}, "the docs pin the current release"
+    assert pins <= {release.group(1), f"v{version}"}, "the docs pin the current release"
 
 
-def test_versions_agree_and_the_readme_shows_the_real_version_output() -> None:
+def test_the_version_is_derived_never_written() -> None:
+    """setuptools-scm derives the version (pyproject: dynamic); its fallback (a copy without git
+    metadata, and the base a clone without tags counts from) is the last release."""
     import tomllib
 
     from kvnet import __version__
 
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
-    assert pyproject["project"]["version"] == __version__
+    assert "version" not in pyproject["project"] and "version" in pyproject["project"]["dynamic"]
+    scm = pyproject["tool"]["setuptools_scm"]
+    assert scm["fallback_version"] == last_release()
+    assert "setuptools-scm>=8" in pyproject["build-system"]["requires"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+((\.dev\d+)?\+[0-9a-z.]+|\.dev\d+)?", __version__), __version__
+    assert "__version__ =" not in (REPO / "kvnet" / "__init__.py").read_text().split("except ImportError")[0]
+
+
+def readme_setup_commands() -> list[str]:
+    """The two commands of the README's Set-up: install + build the example, install + test."""
+    readme = (REPO / "README.md").read_text()
+    setup = readme[readme.index("## Set-up"):readme.index("\n## ", readme.index("## Set-up") + 1)]
+    blocks = re.findall(r"^```sh\n(.*?)\n```", setup, re.MULTILINE | re.DOTALL)
+    assert len(blocks) >= 2, "Set-up shows the install command and the test command"
+    return blocks[:2]
+
+
+def test_ci_runs_the_readme_commands_verbatim() -> None:
+    """.ci/run runs both Set-up commands character for character (a fresh venv, as on a Debian 12
+    whose system Python is externally managed), and the Tests section shows the same test command."""
+    ci = (REPO / ".ci" / "run").read_text().splitlines()
+    for command in readme_setup_commands():
+        assert "\n" not in command and command.startswith("python3 -m venv .venv && .venv/bin/pip install -e ")
+        assert any(line.startswith(command + " ") or line == command for line in ci), command
+    assert readme_setup_commands()[1] in (REPO / "README.md").read_text().split("## Tests", 1)[1]
+
+
+def test_the_readme_shows_the_real_version_output() -> None:
     readme = (REPO / "README.md").read_text()
     block = re.search(r"^\$ kvnet --version\n(.*?)^```", readme, re.MULTILINE | re.DOTALL)
     assert block, "README shows `kvnet --version`"
-    assert block.group(1) == run_kvnet("--version").out
+    shown, real = block.group(1).splitlines(), run_kvnet("--version").out.splitlines()
+    assert shown[0].startswith("kvnet ") and shown[0].endswith("# <- varies: the version of your checkout")
+    assert shown[1:] == real[1:]

@@ -26,15 +26,22 @@ from testlib import EXAMPLES, REPO, run_kvnet
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(importlib.util.find_spec("build") is None,
-                       reason="the 'build' package is not installed (pip install -e '.[test]' installs it)"),
+    pytest.mark.skipif(importlib.util.find_spec("build") is None or importlib.util.find_spec("setuptools_scm") is None,
+                       reason="'build' or 'setuptools_scm' is not installed (pip install -e '.[test]' installs them)"),
 ]
+
+
+def fallback_version() -> str:
+    """The version setuptools-scm gives a source tree without git metadata (the copy built here)."""
+    import tomllib
+
+    return str(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools_scm"]["fallback_version"])
 
 IGNORED = shutil.ignore_patterns(".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__",
                                  ".pytest_cache", "*.pyc")
 PACKAGE_DATA = ("kvnet/schemas/networkplan.json", "kvnet/schemas/virtualmachine.json",
                 "kvnet/schemas/networkattachmentdefinition.json", "kvnet/schemas/cni/bridge.json",
-                "kvnet/schemas/cni/ipam-static.json", "kvnet/data/starter-kvnet.yaml")
+                "kvnet/schemas/cni/ipam-static.json", "kvnet/data/starter-kvnet.yaml", "kvnet/_version.py")
 
 
 def run(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -111,8 +118,11 @@ def test_installed_artifact_builds_an_example_offline(dist: Path, tmp_path: Path
     where = run([str(python), "-c", "import kvnet; print(kvnet.__file__)"], cwd=tmp_path).stdout.strip()
     assert where.startswith(str(tmp_path / "venv")), f"kvnet imported from {where}, not from the venv"
 
-    version = run([str(kvnet), "--version"], cwd=tmp_path).stdout
-    assert version.splitlines()[0] == run_kvnet("--version").out.splitlines()[0]
+    # the copy has no .git: setuptools-scm's fallback, written into the package's _version.py
+    assert artifact.name.startswith(f"kvnet-{fallback_version()}")
+    version = run([str(kvnet), "--version"], cwd=tmp_path).stdout.splitlines()
+    assert version[0] == f"kvnet {fallback_version()}"
+    assert version[1:] == run_kvnet("--version").out.splitlines()[1:]
     built = run([str(kvnet), "build", str(EXAMPLES / "k3s-lan-static")], cwd=tmp_path)
     assert built.stdout == run_kvnet("build", str(EXAMPLES / "k3s-lan-static")).out  # the same bytes
     assert "kind: VirtualMachine" in built.stdout

@@ -6,6 +6,7 @@ when invoked, so ``kvnet --version`` stays fast.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import os
 import sys
@@ -16,6 +17,7 @@ from kvnet import __version__, signals
 from kvnet.about import version_text
 from kvnet.exitcodes import INTERNAL, OK, PROBLEMS, USAGE
 from kvnet.output import OutputError
+from kvnet.quiet import quiet_option
 
 COMMANDS: dict[str, str] = {
     "build": "kvnet.commands.build:build",
@@ -36,6 +38,8 @@ COMMANDS: dict[str, str] = {
     "lint": "kvnet.commands.lint:lint",
     "import": "kvnet.commands.import_plan:import_plan",
     "diff": "kvnet.commands.diff:diff",
+    "codes": "kvnet.commands.codes:codes",
+    "completion": "kvnet.commands.completion:completion",
 }
 
 SUMMARIES: dict[str, str] = {
@@ -57,6 +61,8 @@ SUMMARIES: dict[str, str] = {
     "lint": "Check existing NADs, VMs and Multus manifests with kvnet's rules.",
     "import": "Turn existing NADs and VMs into a NetworkPlan on stdout.",
     "diff": "Say what a plan change does to running VMs (restart, live, next-boot, NAD, prune...).",
+    "codes": "List every diagnostic code: severity, summary, SPEC section.",
+    "completion": "Print the shell completion script (bash, zsh, fish).",
 }
 
 
@@ -78,6 +84,16 @@ class LazyGroup(click.Group):
         cmd = getattr(mod, attr)
         return cmd  # type: ignore[no-any-return]
 
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        """click's lookup, with a did-you-mean for a sub-command that does not exist (exit 2)."""
+        name = click.utils.make_str(args[0]) if args else ""
+        if args and name not in COMMANDS and not name.startswith("-"):
+            close = difflib.get_close_matches(name, sorted(COMMANDS), n=3, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            ctx.fail(f"No such command {name!r}.{hint} (kvnet --help lists them)")
+        return super().resolve_command(ctx, args)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
@@ -86,6 +102,7 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="kvnet", message=version_text().rstrip("\n"))
+@quiet_option
 def cli() -> None:
     """kvnet: compile KubeVirt VM networking (Multus NADs, VMs, Multus DaemonSets) from a kvnet.yaml."""
 

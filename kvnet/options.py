@@ -23,7 +23,8 @@ class BuildOptions:
     repository checkout), every file read must resolve inside it, so a symbolic link in the app
     directory cannot pull in files from elsewhere on the repo server; ``manifests``: pass the
     plain Kubernetes manifests among the input through with the plans' objects, checked as
-    they are (kvnet.input.manifests; the Argo CD plugin's default).
+    they are (kvnet.input.manifests; the Argo CD plugin's default). ``recursive``: every
+    directory below a directory argument is read too, each as its own unit (``-r``).
     """
 
     kube_version: str = DEFAULT_KUBE_VERSION
@@ -35,3 +36,4 @@ class BuildOptions:
     lock_dir: str | None = None
     input_root: str | None = None
     manifests: bool = False
+    recursive: bool = False

@@ -8,6 +8,10 @@ problem reads the same everywhere:
 * ``json``: a list of ``{severity, code, message, file, line, column, hint}``;
 * ``github``: GitHub Actions workflow commands (``::error file=…,line=…,col=…,title=kvnet KVnnn::…``,
   see https://docs.github.com/actions/reference/workflow-commands-for-github-actions);
+* ``junit``: JUnit XML (one ``<testcase>`` per diagnostic, an error as its ``<failure>``, a
+  warning as its ``<system-out>``; a clean run is one passing test case), as kubeconform writes it;
+* ``sarif``: SARIF 2.1.0 (OASIS; GitHub code scanning reads it): one run, the codes reported as
+  ``tool.driver.rules`` with their registry summary, each diagnostic a ``result``;
 * the field-path form: a diagnostic with ``line == 0`` has no position in a file the user
   can open (kustomize and kpt hand kvnet a re-serialised copy of the plan); it is written
   ``FILE: FIELD: error[KVnnn]: message`` (json: ``line``/``column`` null plus ``field``;
@@ -21,12 +25,14 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TextIO
 
 from kvnet.diagnostics import Diagnostic
+from kvnet.reporters_ci import Case, has_position, junit, junit_cases, sarif, sarif_location, sarif_log, where
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "junit", "sarif")
 FORMAT_CHOICES = ("auto", *FORMATS)
 
 
@@ -38,23 +44,37 @@ def resolve_format(fmt: str, env: Mapping[str, str] | None = None) -> str:
     return fmt
 
 
-def has_position(d: Diagnostic) -> bool:
-    """False for the field-path form (line 0: the file the user sees is not the one read)."""
-    return d.line > 0
+COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m"}  # bold red, bold yellow (ECMA-48 SGR)
+RESET = "\033[0m"
 
 
-def where(d: Diagnostic) -> str:
-    """``FILE:LINE:COL``, or ``FILE: FIELD`` / ``FILE`` in the field-path form."""
-    if has_position(d):
-        return f"{d.file}:{d.line}:{d.column}"
-    return f"{d.file}: {d.field}" if d.field else d.file
+def use_colour(stream: TextIO | None = None, env: Mapping[str, str] | None = None) -> bool:
+    """Colour for text written to ``stream`` (stderr by default): only on a terminal, never with
+    ``NO_COLOR`` set to anything non-empty (https://no-color.org), always with ``FORCE_COLOR``
+    non-empty (and not ``0``); ``TERM=dumb`` turns it off."""
+    env = os.environ if env is None else env
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR") not in (None, "", "0"):
+        return True
+    stream = sys.stderr if stream is None else stream
+    try:
+        return stream.isatty() and env.get("TERM") != "dumb"
+    except (AttributeError, ValueError):
+        return False
 
 
-def text(diags: Iterable[Diagnostic]) -> str:
-    """One ``WHERE: severity[code]: message`` line per diagnostic, each hint indented below it."""
+def _severity(d: Diagnostic, colour: bool) -> str:
+    word = d.severity.value
+    return f"{COLOURS[word]}{word}{RESET}" if colour else word
+
+
+def text(diags: Iterable[Diagnostic], colour: bool = False) -> str:
+    """One ``WHERE: severity[code]: message`` line per diagnostic, each hint indented below it
+    (``colour``: the severity word in red or yellow)."""
     lines = []
     for d in diags:
-        lines.append(f"{where(d)}: {d.severity.value}[{d.code}]: {d.message}")
+        lines.append(f"{where(d)}: {_severity(d, colour)}[{d.code}]: {d.message}")
         if d.hint:
             lines.append(f"  hint: {d.hint}")
     return "".join(line + "\n" for line in lines)
@@ -109,15 +129,25 @@ def github(diags: Iterable[Diagnostic]) -> str:
     return "".join(line + "\n" for line in out)
 
 
+__all__ = ["Case", "junit_cases", "sarif_location", "sarif_log"]  # for doctor's and verify's own reports
+
 REPORTERS: dict[str, Callable[[Iterable[Diagnostic]], str]] = {
     "text": text,
     "json": json_format,
     "github": github,
+    "junit": junit,
+    "sarif": sarif,
 }
 
+# Formats that are one document whatever happens: written even when there is nothing to say.
+DOCUMENT_FORMATS = ("json", "junit", "sarif")
 
-def render(fmt: str, diags: Iterable[Diagnostic]) -> str:
-    """``diags`` in format ``fmt`` (one of FORMATS; resolve ``auto`` first)."""
+
+def render(fmt: str, diags: Iterable[Diagnostic], colour: bool = False) -> str:
+    """``diags`` in format ``fmt`` (one of FORMATS; resolve ``auto`` first); ``colour`` only
+    matters to text (see :func:`use_colour`)."""
+    if fmt == "text":
+        return text(list(diags), colour)
     return REPORTERS[fmt](list(diags))
 
 

@@ -12,6 +12,8 @@ from kvnet.commands.common import (
     build_options,
     compile_options,
     manifests_option,
+    note,
+    recursive_option,
     print_report,
     report,
     strict_option,
@@ -29,6 +31,7 @@ paths_argument = click.argument("paths", nargs=-1, type=click.Path())
 @click.command()
 @compile_options
 @paths_argument
+@recursive_option
 @strict_option
 @click.option("-o", "--output-dir", type=click.Path(file_okay=False),
               help="Write one file per object into this directory instead of stdout.")
@@ -36,15 +39,16 @@ paths_argument = click.argument("paths", nargs=-1, type=click.Path())
               help="With -o: delete files kvnet wrote there before whose object is no longer emitted.")
 @manifests_option
 def build(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: str | None, kube_version: str,
-          crds: tuple[str, ...], strict: bool, output_dir: str | None, prune: bool, include_manifests: bool) -> int:
-    """Compile plans (files, or directories of *.yaml) into manifests on stdout.
+          crds: tuple[str, ...], recursive: bool, strict: bool, output_dir: str | None, prune: bool,
+          include_manifests: bool) -> int:
+    """Compile plans (files, directories of *.yaml; -r: recursively; - for stdin) into manifests on stdout.
 
     Nothing is written unless every check passed (with --strict: and nothing warned).
     Diagnostics go to stderr; with -o, a line there says how many files were written and pruned.
     """
     if prune and not output_dir:
         raise click.UsageError("--prune needs -o/--output-dir")
-    result = compile_paths(list(paths), build_options(kube_version, crds, distribution, allow_empty,
+    result = compile_paths(list(paths), build_options(kube_version, crds, distribution, allow_empty, recursive,
                                                       manifests=include_manifests))
     report(result.diagnostics, fmt)
     if not result.ok:
@@ -70,7 +74,7 @@ def _write_output_dir(objects: list[dict[str, Any]], output_dir: str, prune: boo
     if tree.stale and not prune:
         click.echo(f"kvnet: {len(tree.stale)} file(s) in {output_dir} hold objects no longer emitted "
                    f"(e.g. {os.path.basename(tree.stale[0])}); --prune deletes them", err=True)
-    click.echo(f"kvnet: wrote {len(tree.written)} files to {output_dir}, pruned {len(tree.pruned)}", err=True)
+    note(f"kvnet: wrote {len(tree.written)} files to {output_dir}, pruned {len(tree.pruned)}")
     return OK
 
 
@@ -85,14 +89,16 @@ def whole_directories(paths: tuple[str, ...]) -> tuple[str, ...]:
 @click.command()
 @compile_options
 @paths_argument
+@recursive_option
 @strict_option
 @click.option("--whole-dir", is_flag=True,
               help="Check the whole directory of each FILE given (pre-commit passes only changed files; "
                    "a plan may span several files of its directory).")
 @manifests_option
 def validate(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: str | None, kube_version: str,
-             crds: tuple[str, ...], strict: bool, whole_dir: bool, include_manifests: bool) -> int:
+             crds: tuple[str, ...], recursive: bool, strict: bool, whole_dir: bool, include_manifests: bool) -> int:
     """Compile and check plans without printing manifests (for pull-request checks).
+    PATH: files, directories (-r: recursively), or - for stdin.
 
     The report goes to stdout in every format; a text report ends with a summary line
     (N plans, N objects: N errors, N warnings). Each directory is checked on its own, as
@@ -100,7 +106,7 @@ def validate(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: 
     """
     if whole_dir:
         paths = whole_directories(paths)
-    options = build_options(kube_version, crds, distribution, allow_empty, merge_units=False,
+    options = build_options(kube_version, crds, distribution, allow_empty, recursive, merge_units=False,
                             manifests=include_manifests)
     result = compile_paths(list(paths), options)
     print_report(result.diagnostics, fmt, summary_line(len(result.plans), len(result.objects), result.diagnostics))

@@ -12,23 +12,33 @@ from kvnet.adapters.outcome import Outcome
 from kvnet.diagnostics import Diagnostic
 from kvnet.emit import to_yaml, write_yaml
 from kvnet.options import BuildOptions
-from kvnet.reporters import FORMAT_CHOICES, render, resolve_format
+from kvnet.reporters import DOCUMENT_FORMATS, FORMAT_CHOICES, render, resolve_format, use_colour
 from kvnet.output import FdStream
 from kvnet.output import write_stdout as output_write_stdout
+from kvnet.quiet import quiet, quiet_option
 from kvnet.usage import check_options
 
 DEFAULTS = BuildOptions()
 
 
+def note(message: str) -> None:
+    """An informational line on stderr (``kvnet: wrote 4 files ...``), left out under --quiet."""
+    if not quiet():
+        click.echo(message, err=True)
+
+
 def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    """``--format auto|text|json|github`` (as ``fmt``)."""
+    """``--format auto|text|json|github|junit|sarif`` (as ``fmt``) and ``-q/--quiet``."""
+    f = quiet_option(f)
     return click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="auto",
-                        show_default=True, help="Diagnostics format (auto: github under GitHub Actions).")(f)
+                        show_default=True, help="Diagnostics format (auto: github under GitHub Actions; "
+                                                "junit: JUnit XML; sarif: SARIF 2.1.0).")(f)
 
 
 def compile_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """The compile options every compiling command takes, defaults from :class:`BuildOptions`:
-    ``--kube-version``, ``--crd`` (as ``crds``), ``--distribution``, ``--allow-empty``, ``--format``.
+    ``--kube-version``, ``--crd`` (as ``crds``), ``--distribution``, ``--allow-empty``,
+    ``--format``, ``-q``.
     Turn them into BuildOptions with :func:`build_options`."""
     f = click.option("--crd", "crds", multiple=True, type=click.Path(dir_okay=False),
                      help="Also validate emitted objects against this CRD file (repeatable).")(f)
@@ -41,8 +51,15 @@ def compile_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return format_option(f)
 
 
+def recursive_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``-r/--recursive`` (as ``recursive``): directories are read with every directory below
+    them (hidden ones skipped), as ``lint -r`` reads them; each directory is its own unit."""
+    return click.option("-r", "--recursive", is_flag=True, default=False,
+                        help="Read directories recursively (each directory is its own app).")(f)
+
+
 def build_options(kube_version: str, crds: Iterable[str], distribution: str | None, allow_empty: bool,
-                  **more: Any) -> BuildOptions:
+                  recursive: bool = False, **more: Any) -> BuildOptions:
     """BuildOptions from the values of :func:`compile_options` (``more``: other BuildOptions
     fields); a bad value is a click.UsageError (exit 2)."""
     crds = list(crds)
@@ -50,15 +67,16 @@ def build_options(kube_version: str, crds: Iterable[str], distribution: str | No
     if problem:
         raise click.UsageError(problem)
     return BuildOptions(kube_version=kube_version, crds=crds, allow_empty=allow_empty,
-                        distribution=distribution, **more)
+                        distribution=distribution, recursive=recursive, **more)
 
 
 def report(diags: Iterable[Diagnostic], fmt: str) -> None:
-    """Diagnostics to stderr in ``fmt`` (``auto`` resolved here); json writes ``[]`` when there are none."""
+    """Diagnostics to stderr in ``fmt`` (``auto`` resolved here; text in colour on a terminal);
+    json, junit and sarif write their (empty) document when there are none."""
     diags = list(diags)
     fmt = resolve_format(fmt)
-    if diags or fmt == "json":
-        sys.stderr.write(render(fmt, diags))
+    if diags or fmt in DOCUMENT_FORMATS:
+        sys.stderr.write(render(fmt, diags, colour=use_colour(sys.stderr)))
     sys.stderr.flush()
 
 
@@ -81,11 +99,12 @@ STRICT_NOTE = "kvnet: warnings fail with --strict"
 def print_report(diags: Iterable[Diagnostic], fmt: str, summary: str | None = None) -> None:
     """A command whose output *is* the report (``validate``, ``lint``): the report on stdout
     in every format (SPEC §5); a text report ends with ``summary`` (see
-    :func:`kvnet.reporters.summary_line`). json is always a list, github only annotations."""
+    :func:`kvnet.reporters.summary_line`; not under --quiet). json is always a list, junit and
+    sarif one document, github only annotations."""
     diags = list(diags)
     fmt = resolve_format(fmt)
-    text = render(fmt, diags) if (diags or fmt == "json") else ""
-    if fmt == "text" and summary:
+    text = render(fmt, diags, colour=use_colour(sys.stdout)) if (diags or fmt in DOCUMENT_FORMATS) else ""
+    if fmt == "text" and summary and not quiet():
         text += summary
     write_stdout(text)
 
@@ -96,7 +115,7 @@ def write_outcome(outcome: Outcome, fmt: str) -> int:
     Files (``outcome.files``) are the caller's to write. Nothing goes to stderr when there is
     nothing to say (adapters' stderr reaches the orchestrator's user as is).
     """
-    lines = "".join(note + "\n" for note in outcome.notes)
+    lines = "" if quiet() else "".join(line + "\n" for line in outcome.notes)
     if outcome.diagnostics:
         lines += render(resolve_format(fmt), outcome.diagnostics)
     if lines:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from kvnet.commands.common import format_option, resolve_format, write_stdout
+from kvnet.commands.common import format_option, report, write_stdout
 from kvnet.diagnostics import Report
 from kvnet.exitcodes import OK, PROBLEMS, exit_code
 from kvnet.importer import import_documents, to_yaml
 from kvnet.importer.selfcheck import refused
 from kvnet.lint.sources import load_inputs
-from kvnet.reporters import render
 
 
 @click.command("import")
@@ -30,10 +27,7 @@ def import_plan(paths: tuple[str, ...], recursive: bool, fmt: str) -> int:
     if result is not None and text:  # never a plan build refuses (an exit 0 that only fails later)
         result.diagnostics.extend(refused(result.plans, text, docs))
     diags = Report(problems + (result.diagnostics if result else [])).sorted()
-    fmt = resolve_format(fmt)
-    if diags or fmt == "json":
-        sys.stderr.write(render(fmt, diags))
-        sys.stderr.flush()
+    report(diags, fmt)
     if result is None or not result.ok:
         return exit_code(diags)
     if not result.plans:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from kvnet.doctor.findings import ERROR, WARNING, Finding, NodeReport
-from kvnet.reporters import annotation
+from kvnet.reporters import Case, annotation, junit_cases, sarif_location, sarif_log
 
 
 def _header(report: NodeReport) -> list[str]:
@@ -55,6 +55,25 @@ def as_json(report: NodeReport) -> str:
     return json.dumps(report.as_dict(), indent=2) + "\n"
 
 
+def as_junit(report: NodeReport) -> str:
+    """One test case per finding (class: ``doctor.<check>``): errors fail, the rest pass."""
+    return junit_cases(Case(f"doctor.{f.check}", f"{f.check} {f.subject}",
+                            "failed" if f.severity == ERROR else "passed", f.message, "\n".join(_text_lines(f)),
+                            f.check) for f in report.findings)
+
+
+def as_sarif(report: NodeReport) -> str:
+    """Errors and warnings as SARIF results, rule ``doctor/<check>``, located at the node path."""
+    found = [f for f in report.findings if f.severity in (ERROR, WARNING)]
+    rules = {f"doctor/{f.check}": (f.severity, f"kvnet doctor check {f.check}", "") for f in found}
+    results = [{"ruleId": f"doctor/{f.check}", "level": f.severity,
+                "message": {"text": f.message + (f" (fix: {f.fix})" if f.fix else "")},
+                "locations": [sarif_location(f.path or report.root)]} for f in found]
+    return sarif_log(results, rules)
+
+
 def render(fmt: str, report: NodeReport) -> str:
-    """``report`` in ``fmt``: text, json or github (resolve ``auto`` first)."""
+    """``report`` in ``fmt``: text, json, github, junit or sarif (resolve ``auto`` first)."""
+    if fmt in ("junit", "sarif"):
+        return as_junit(report) if fmt == "junit" else as_sarif(report)
     return as_json(report) if fmt == "json" else text(report, github=fmt == "github")

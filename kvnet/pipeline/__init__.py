@@ -16,6 +16,7 @@ from kvnet.diagnostics import Diagnostic, Loc, Report
 from kvnet.emit import sort_objects
 from kvnet.expand.emitted import Emitted
 from kvnet.exitcodes import exit_code
+from kvnet.input.args import STDIN, expand, read_stdin
 from kvnet.input.discover import discover, load_sources, select_plan_documents
 from kvnet.input.loader import Document
 from kvnet.input.model import Plan
@@ -47,13 +48,19 @@ class BuildResult:
 
 
 def compile_paths(paths: Sequence[str], options: BuildOptions | None = None) -> BuildResult:
-    """Compile the files named by PATH arguments (SPEC §5); each directory is one compile unit."""
+    """Compile the files named by PATH arguments (SPEC §5); each directory is one compile unit,
+    ``-`` is stdin (a unit of its own, named ``<stdin>``), directories are read recursively
+    with ``options.recursive``."""
     options = options or BuildOptions()
-    sources, diags = discover(paths, options.input_root)
+    args = expand(list(paths) or ["."], options.recursive)
+    files = [p for p in args if p != STDIN]
+    sources, diags = discover(files, options.input_root) if files else ([], [])
     if diags:
         return BuildResult(diagnostics=diags)
-    docs, diags = load_sources(sources)
-    origin = sources[0].shown if sources else (list(paths) or ["."])[0]
+    docs, diags = read_stdin() if STDIN in args else ([], [])
+    more_docs, more_diags = load_sources(sources)
+    docs, diags = docs + more_docs, diags + more_diags
+    origin = sources[0].shown if sources else args[0]
     units: dict[str, list[Document]] = {}
     for doc in docs:
         units.setdefault(os.path.dirname(doc.file), []).append(doc)

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from kvnet.reporters import annotation
+from kvnet.reporters import Case, annotation, junit_cases, sarif_location, sarif_log
 from kvnet.verify.runner import CaseResult, Status
 
 
@@ -77,7 +77,22 @@ def _json_result(result: CaseResult) -> dict[str, Any]:
     }
 
 
+def _ci(results: list[CaseResult], fmt: str) -> str:
+    """junit: one test case per NAD (failed, skipped or passed); sarif: failed NADs as results."""
+    if fmt == "junit":
+        status = {Status.OK: "passed", Status.FAILED: "failed", Status.SKIPPED: "skipped"}
+        return junit_cases(Case(r.case.source, r.case.ident, status[r.status], detail(r), detail(r), "verify")
+                           for r in results)
+    failed = [r for r in results if r.status is Status.FAILED]
+    rules = {"verify": ("error", "a NAD fails when its CNI plugins run it (kvnet verify)", "")} if failed else {}
+    return sarif_log([{"ruleId": "verify", "level": "error", "message": {"text": f"{r.case.ident}: {detail(r)}"},
+                       "locations": [sarif_location(r.case.source, r.case.line or 0)]} for r in failed], rules)
+
+
 def render_results(results: list[CaseResult], summary: Summary, fmt: str) -> str:
+    """Per-NAD results in ``fmt`` (text and github end with the summary line)."""
+    if fmt in ("junit", "sarif"):
+        return _ci(results, fmt)
     if fmt == "json":
         doc = {
             "results": [_json_result(r) for r in results],

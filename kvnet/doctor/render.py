@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from kvnet.codes import lookup
 from kvnet.doctor.findings import ERROR, WARNING, Finding, NodeReport
 from kvnet.reporters import Case, annotation, junit_cases, sarif_location, sarif_log
 
@@ -56,17 +57,22 @@ def as_json(report: NodeReport) -> str:
 
 
 def as_junit(report: NodeReport) -> str:
-    """One test case per finding (class: ``doctor.<check>``): errors fail, the rest pass."""
-    return junit_cases(Case(f"doctor.{f.check}", f"{f.check} {f.subject}",
+    """One test case per finding (class: ``doctor.<check>``, named by its KV5xx code when it has
+    one): errors fail, the rest pass."""
+    return junit_cases(Case(f"doctor.{f.check}", f"{f.code or f.check} {f.subject}",
                             "failed" if f.severity == ERROR else "passed", f.message, "\n".join(_text_lines(f)),
-                            f.check) for f in report.findings)
+                            f.code or f.check) for f in report.findings)
 
 
 def as_sarif(report: NodeReport) -> str:
-    """Errors and warnings as SARIF results, rule ``doctor/<check>``, located at the node path."""
-    found = [f for f in report.findings if f.severity in (ERROR, WARNING)]
-    rules = {f"doctor/{f.check}": (f.severity, f"kvnet doctor check {f.check}", "") for f in found}
-    results = [{"ruleId": f"doctor/{f.check}", "level": f.severity,
+    """Errors and warnings as SARIF results, their KV5xx code the rule (summary and SPEC section
+    from the registry), located at the node path."""
+    found = [f for f in report.findings if f.severity in (ERROR, WARNING) and f.code]
+    rules = {}
+    for f in found:
+        reg = lookup(str(f.code))
+        rules[reg.code] = (reg.severity.value, reg.summary, reg.spec)
+    results = [{"ruleId": f.code, "level": f.severity,
                 "message": {"text": f.message + (f" (fix: {f.fix})" if f.fix else "")},
                 "locations": [sarif_location(f.path or report.root)]} for f in found]
     return sarif_log(results, rules)

@@ -20,8 +20,7 @@ def completion(shell: str) -> int:
     zsh:   eval "$(kvnet completion zsh)"    (in ~/.zshrc)
     fish:  kvnet completion fish > ~/.config/fish/completions/kvnet.fish
     """
-    from kvnet.cli import cli  # the whole command tree; imported here (kvnet.cli imports this lazily)
-
+    cli = click.get_current_context().find_root().command  # the whole command tree
     cls = get_completion_class(shell)
     if cls is None:  # click knows all three; a guard for an older click
         raise click.UsageError(f"no completion for {shell}")

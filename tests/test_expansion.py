@@ -82,8 +82,10 @@ def test_static_ipam_one_nad_per_vm_and_network(tmp_path: Path, kvnet) -> None:
     assert eth1["addresses"] == ["192.168.1.20/24"]
     assert eth1["nameservers"] == {"addresses": ["192.168.1.53"], "search": ["lab.local"]}
     assert "routes" not in eth1  # the pod NIC carries web-1's one default route (SPEC §3)
-    # web-2 has no pod network: its LAN NIC carries the default route, never written "default"
-    assert network_data(vms[1])["ethernets"]["eth0"]["routes"] == [{"to": "0.0.0.0/0", "via": "192.168.1.1"}]
+    # web-2 has no pod network: its LAN NIC carries the default route, as gateway4 on a static NIC
+    # (issue 20 G2: eni renders it as its own 'gateway' line), never written "default"
+    assert network_data(vms[1])["ethernets"]["eth0"]["gateway4"] == "192.168.1.1"
+    assert "routes" not in network_data(vms[1])["ethernets"]["eth0"]
 
 
 def test_long_static_nad_name_gets_stable_hash(tmp_path: Path, kvnet) -> None:
@@ -411,14 +413,14 @@ def test_exactly_one_default_route_among_several_gateways(tmp_path: Path, kvnet)
     no_pod = build(tmp_path, kvnet, "  networks:\n" + nets + "  vms:\n    - name: a\n      image: img\n"
                    "      interfaces:\n" + ifaces)
     eth = network_data(by_kind(no_pod, "VirtualMachine")[0])["ethernets"]
-    assert eth["eth0"]["routes"] == [{"to": "0.0.0.0/0", "via": "10.0.0.1"}]
+    assert eth["eth0"]["gateway4"] == "10.0.0.1"  # a static NIC's default route (issue 20 G2)
     assert not any("routes" in eth[f"eth{i}"] for i in (1, 2))
     chosen = build(tmp_path, kvnet, "  networks:\n" + nets + "  vms:\n    - name: a\n      image: img\n"
                    "      interfaces:\n        - network: default\n" + ifaces.replace(
                        "address: 10.2.0.5}", "address: 10.2.0.5, defaultRoute: true}"))
     eth = network_data(by_kind(chosen, "VirtualMachine")[0])["ethernets"]
     assert eth["eth0"]["dhcp4-overrides"] == {"use-routes": False, "route-metric": 200}
-    assert eth["eth3"]["routes"] == [{"to": "0.0.0.0/0", "via": "10.2.0.1"}]
+    assert eth["eth3"]["gateway4"] == "10.2.0.1" and "routes" not in eth["eth3"]
     assert not any("routes" in eth[f"eth{i}"] for i in (1, 2))
 
 

@@ -44,25 +44,43 @@ def guest_ifname(index: int) -> str:
     return f"eth{index}"
 
 
-def default_route_index(vm: VM, facts: Facts) -> int | None:
-    """Index of the interface carrying the guest's default route (SPEC §3), or None.
+def nic_family(iface: Interface, nf: NetFacts | None) -> int:
+    """The address family a NIC gets a default route for: 4 for the pod NIC (KubeVirt's
+    masquerade DHCP is IPv4), else its network's gateway family, else its subnet's (4 without)."""
+    if iface.network == POD_NETWORK or nf is None:
+        return 4
+    if nf.gateway is not None:
+        return nf.gateway.version
+    return _family(nf)
 
-    The interface with ``defaultRoute: true`` (rule KV221 keeps it to one); else the pod NIC;
-    else the first interface whose network has a ``gateway``; else None (no NIC is told to
-    refuse a DHCP router then). Interfaces with ``state: absent`` are not candidates.
+
+def default_route_carriers(vm: VM, facts: Facts) -> dict[int, int]:
+    """Family (4, 6) -> index of the interface carrying that family's default route (SPEC §3,
+    per family since issue 20: an IPv6 secondary's gateway no longer loses to the IPv4 pod NIC).
+
+    Per family: the interface with ``defaultRoute: true`` of that family (rule KV221 keeps it to
+    one per family); else, for IPv4, the pod NIC; else the first interface whose network has a
+    ``gateway`` of that family. A family without any is absent (no NIC is told to refuse a DHCP
+    router for it then). Interfaces with ``state: absent`` are not candidates.
     """
-    attached = [iface for iface in vm.interfaces if iface.attached]
-    for iface in attached:
-        if iface.default_route:
-            return iface.index
-    for iface in attached:
-        if iface.network == POD_NETWORK:
-            return iface.index
-    for iface in attached:
-        nf = facts.networks.get(iface.network)
-        if nf is not None and nf.gateway is not None:
-            return iface.index
-    return None
+    out: dict[int, int] = {}
+    for family in (4, 6):
+        fam = [i for i in vm.interfaces if i.attached and nic_family(i, facts.networks.get(i.network)) == family]
+        chosen = next((i for i in fam if i.default_route), None)
+        if chosen is None and family == 4:
+            chosen = next((i for i in fam if i.network == POD_NETWORK), None)
+        if chosen is None:
+            chosen = next((i for i in fam if (nf := facts.networks.get(i.network)) is not None
+                           and nf.gateway is not None), None)
+        if chosen is not None:
+            out[family] = chosen.index
+    return out
+
+
+def default_route_index(vm: VM, facts: Facts) -> int | None:
+    """Index of the interface carrying the guest's IPv4 default route, else its IPv6 one, or None."""
+    carriers = default_route_carriers(vm, facts)
+    return carriers.get(4, carriers.get(6))
 
 
 def _family(nf: NetFacts | None) -> int:
@@ -92,8 +110,8 @@ def _routes(nf: NetFacts | None, default_route: bool) -> list[dict[str, Any]]:
     return out
 
 
-def _ethernet(iface: Interface, nf: NetFacts | None, mac: str, carrier: int | None) -> dict[str, Any]:
-    """netplan ``ethernets`` entry of one interface."""
+def _ethernet(iface: Interface, nf: NetFacts | None, mac: str, carriers: dict[int, int]) -> dict[str, Any]:
+    """netplan ``ethernets`` entry of one interface; ``carriers`` from :func:`default_route_carriers`."""
     eth: dict[str, Any] = {"match": {"macaddress": mac}, "set-name": guest_ifname(iface.index)}
     if iface.address is not None and nf is not None:
         eth["addresses"] = [_address(iface, nf)]
@@ -101,11 +119,14 @@ def _ethernet(iface: Interface, nf: NetFacts | None, mac: str, carrier: int | No
         eth["dhcp6"] = True  # DHCPv6 carries no routes (routers come from RAs)
     else:
         eth["dhcp4"] = True
-        if carrier is not None and carrier != iface.index:
+        if carriers.get(4, iface.index) != iface.index:
             eth["dhcp4-overrides"] = {"use-routes": False, "route-metric": NON_DEFAULT_DHCP_METRIC}
-    carries = carrier == iface.index
-    if carries and "addresses" in eth and nf is not None and nf.gateway is not None and nf.gateway.version == 6:
-        eth["gateway6"] = str(nf.gateway)
+    carries = carriers.get(nic_family(iface, nf)) == iface.index
+    if carries and "addresses" in eth and nf is not None and nf.gateway is not None:
+        # a static NIC's default route as gateway4/gateway6: eni renders it as its native
+        # 'gateway' line (cloud-init 22.4 writes routes as 'post-up route add', lost without
+        # net-tools), and 22.4 turns a routed '::/0' into '::/64'
+        eth[GATEWAY_KEYS[0 if nf.gateway.version == 4 else 1]] = str(nf.gateway)
         carries = False
     routes = _routes(nf, carries)
     if routes:
@@ -131,10 +152,10 @@ def network_data(vm: VM, facts: Facts, macs: dict[tuple[str, int], str]) -> dict
     An interface with ``state: absent`` (hot-unplugged) gets no entry; the others keep their
     ``eth<N>`` names, so nothing else in the guest changes.
     """
-    carrier = default_route_index(vm, facts)
+    carriers = default_route_carriers(vm, facts)
     ethernets = {
         guest_ifname(iface.index): _ethernet(iface, facts.networks.get(iface.network),
-                                             macs[(vm.name, iface.index)], carrier)
+                                             macs[(vm.name, iface.index)], carriers)
         for iface in vm.interfaces if iface.attached
     }
     return {"version": 2, "ethernets": ethernets}

@@ -53,6 +53,7 @@ RULES: tuple[Rule, ...] = (
     host_local.check,
     routes.check,
     default_route.check,
+    default_route.unused_gateways,
     macs.check,
     multus_annotations.check,
     vm_fields.check,

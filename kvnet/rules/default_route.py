@@ -1,9 +1,11 @@
-"""Which NIC carries the guest's default route: at most one ``defaultRoute: true`` per VM, and
-only on a NIC that can get a gateway (SPEC §2 interfaces, §3 "Guest network config")."""
+"""Which NIC carries the guest's default route: at most one ``defaultRoute: true`` per VM and
+address family, only on a NIC that can get a gateway, and a network's ``gateway`` that loses to
+another secondary's reaches no route (SPEC §2 interfaces, §3 "Guest network config"; issue 20 G1)."""
 
 from __future__ import annotations
 
-from kvnet.diagnostics import Diagnostic, error
+from kvnet.diagnostics import Diagnostic, error, warning
+from kvnet.expand.cloudinit import default_route_carriers, nic_family
 from kvnet.input.facts import Facts, NetFacts
 from kvnet.input.model import POD_NETWORK, Interface, Plan
 
@@ -33,20 +35,22 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     ``gateway``)."""
     out: list[Diagnostic] = []
     for vm in plan.vms:
-        first: Interface | None = None
+        firsts: dict[int, Interface] = {}
         for iface in vm.interfaces:
             if not iface.default_route:
                 continue
             at = iface.where.at("defaultRoute")
+            family = nic_family(iface, facts.networks.get(iface.network))
+            first = firsts.get(family)
             if first is not None:
                 out.append(error(
                     "KV221", f"VM {vm.name!r}: interfaces[{iface.index}] (network {iface.network!r}) sets "
                     f"defaultRoute: true, but interfaces[{first.index}] (network {first.network!r}) already "
-                    f"carries the default route", at,
-                    hint="a guest has exactly one default route; keep 'defaultRoute: true' on one interface "
-                         "and add 'routes:' to the other network for the destinations it must reach"))
+                    f"carries the IPv{family} default route", at,
+                    hint=f"a guest has one IPv{family} default route; keep 'defaultRoute: true' on one IPv{family} "
+                         "interface and add 'routes:' to the other network for the destinations it must reach"))
                 continue
-            first = iface
+            firsts[family] = iface
             nf = facts.networks.get(iface.network)
             if gateway_source(iface, nf) is None and nf is not None and not nf.broken:
                 how = "a static address" if iface.address is not None else (
@@ -56,4 +60,31 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
                     f"gateway: with {how} the guest can get none", at,
                     hint=f"add 'gateway:' to network {iface.network!r}, or move 'defaultRoute: true' to an "
                          "interface whose network has one"))
+    return out
+
+
+def unused_gateways(plan: Plan, facts: Facts) -> list[Diagnostic]:
+    """KV226 (warning): a VM's secondary network has a ``gateway`` that reaches no route in the
+    guest, because another secondary network's NIC carries that family's default route and no
+    ``routes:`` entry of the network goes through it. Losing to the pod NIC is KubeVirt's normal
+    layout (the LAN's gateway documents the segment) and is not reported."""
+    out: list[Diagnostic] = []
+    for vm in plan.vms:
+        carriers = default_route_carriers(vm, facts)
+        for iface in vm.interfaces:
+            nf = facts.networks.get(iface.network)
+            if not iface.attached or iface.network == POD_NETWORK or nf is None or nf.gateway is None or nf.broken:
+                continue
+            family = nic_family(iface, nf)
+            winner = vm.interfaces[carriers[family]] if family in carriers else None
+            if winner is None or winner.index == iface.index or winner.network == POD_NETWORK:
+                continue
+            if any(str(r.get("via", "")).strip() == str(nf.gateway) for r in nf.network.routes):
+                continue
+            out.append(warning(
+                "KV226", f"VM {vm.name!r}: network {iface.network!r}'s gateway {nf.gateway} reaches no route: "
+                f"interfaces[{winner.index}] (network {winner.network!r}) carries the IPv{family} default route",
+                iface.where.at("network"),
+                hint=f"set 'defaultRoute: true' on this interface to route through {nf.gateway}, add 'routes:' "
+                     f"via it to network {iface.network!r}, or drop its 'gateway'"))
     return out

@@ -117,8 +117,7 @@ class VmIntent:
     plan: str
     vm: str
     nics: list[NicIntent]
-    carrier: str | None  # ifname carrying the default route
-    family: int
+    carriers: dict[int, str]  # family -> ifname carrying that family's default route (issue 20 G1)
 
 
 def intents(plan_name: str, plan: dict[str, Any], built_vms: dict[str, dict[str, Any]],
@@ -138,15 +137,30 @@ def intents(plan_name: str, plan: dict[str, Any], built_vms: dict[str, dict[str,
         macs = [i["macAddress"] for i in built_vms[vm["name"]]["spec"]["template"]["spec"]["domain"]["devices"]
                 ["interfaces"]]
         nics = [_nic(f"eth{n}", macs[n], i, nets.get(i["network"])) for n, i in enumerate(ifaces)]
-        flagged = [n for n, i in enumerate(ifaces) if i.get("defaultRoute")]
-        pod = [n for n, i in enumerate(ifaces) if i["network"] == "default"]
-        gw = [n for n, i in enumerate(ifaces) if (nets.get(i["network"]) or {}).get("gateway")]
+        out.append(VmIntent(plan_name, vm["name"], nics, _carriers(ifaces, nets)))
+    return out
+
+
+def _carriers(ifaces: list[dict[str, Any]], nets: dict[str, Any]) -> dict[int, str]:
+    """Per family: the interface with defaultRoute of that family; else (IPv4) the pod NIC; else the
+    first whose network has a gateway of that family (SPEC §3, per family since issue 20)."""
+    def family(i: dict[str, Any]) -> int:
+        net = nets.get(i["network"])
+        if net is None:
+            return 4
+        if net.get("gateway"):
+            return ipaddress.ip_address(str(net["gateway"])).version
+        return ipaddress.ip_network(net["subnet"]).version if net.get("subnet") else 4
+
+    out: dict[int, str] = {}
+    for fam in (4, 6):
+        cand = [n for n, i in enumerate(ifaces) if family(i) == fam]
+        flagged = [n for n in cand if ifaces[n].get("defaultRoute")]
+        pod = [n for n in cand if ifaces[n]["network"] == "default" and fam == 4]
+        gw = [n for n in cand if (nets.get(ifaces[n]["network"]) or {}).get("gateway")]
         pick = (flagged or pod or gw or [None])[0]
-        family = 4
-        if pick is not None and ifaces[pick]["network"] != "default":
-            subnet = (nets[ifaces[pick]["network"]].get("subnet"))
-            family = ipaddress.ip_network(subnet).version if subnet else 4
-        out.append(VmIntent(plan_name, vm["name"], nics, None if pick is None else f"eth{pick}", family))
+        if pick is not None:
+            out[fam] = f"eth{pick}"
     return out
 
 

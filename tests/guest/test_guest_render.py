@@ -40,13 +40,17 @@ PARSERS = {
 # (kvnet writes gateway6 on a static IPv6 NIC, which 22.4 reads right; a DHCPv6 NIC keeps "::/0");
 # dhcp-dns: a DHCP NIC's nameservers are dropped (network-manager 22.4, eni 26.2) or only reach the
 # guest-wide resolv.conf, which holds 3 (sysconfig 22.4); dhcp-no-default: network-manager 22.4 writes
-# neither use-routes nor route-metric, so a DHCP router there ties with the carrier.
+# neither use-routes nor route-metric, so a DHCP router there ties with the carrier; dhcp-default: the
+# sysconfig renderer turns DHCP default routes off on every NIC (DHCLIENT_SET_DEFAULT_ROUTE=no) once
+# any NIC has a static default route, an IPv6 one included, so the pod NIC loses its IPv4 default
+# route when another NIC carries the IPv6 one (26.2; 22.4.2 renders no '::/0' there at all).
 LIMITS: dict[tuple[str, str], set[str]] = {
     ("22.4.2", "networkd"): {"route-metric", "ipv6-default"},
     ("22.4.2", "eni"): {"route-metric", "ipv6-default"},
     ("22.4.2", "sysconfig"): {"route-metric", "ipv6-default", "dhcp-dns"},
     ("22.4.2", "network-manager"): {"route-metric", "ipv6-default", "dhcp-dns", "dhcp-no-default"},
     ("26.2", "eni"): {"dhcp-dns"},
+    ("26.2", "sysconfig"): {"dhcp-default"},
 }
 
 
@@ -176,8 +180,15 @@ def check_guest(intent: VmIntent, guest: Guest) -> list[tuple[str, str]]:
 
 
 def _default_route(intent: VmIntent, guest: Guest) -> list[tuple[str, str]]:
-    """The carrier alone at the lowest default-route metric of its family; no static default
-    route anywhere else."""
+    """Per family: the carrier alone at the lowest default-route metric of that family; no static
+    default route of that family anywhere else."""
+    fails: list[tuple[str, str]] = []
+    for family in (4, 6):
+        fails += _family_default(intent, guest, family, intent.carriers.get(family))
+    return fails
+
+
+def _family_default(intent: VmIntent, guest: Guest, family: int, carrier: str | None) -> list[tuple[str, str]]:
     fails: list[tuple[str, str]] = []
     candidates: list[tuple[int, str, str]] = []  # (metric, ifname, how)
     for want in intent.nics:
@@ -185,27 +196,27 @@ def _default_route(intent: VmIntent, guest: Guest) -> list[tuple[str, str]]:
         if nic is None:
             continue
         for r in nic.routes:
-            if r.to != "default":
+            if r.to != "default" or r.family != family:
                 continue
-            if want.ifname != intent.carrier:
+            if want.ifname != carrier:
                 fails.append(("extra-default", f"{want.ifname}: static default route via {r.via}"))
-            if r.family == intent.family:
-                metric = r.metric if r.metric is not None else guest.static_default_metric[r.family]
-                candidates.append((metric, want.ifname, f"static via {r.via}"))
-        if intent.family == 4 and want.router_offered and nic.dhcp4 and nic.dhcp_takes_router:
+            metric = r.metric if r.metric is not None else guest.static_default_metric[r.family]
+            candidates.append((metric, want.ifname, f"static via {r.via}"))
+        if family == 4 and want.router_offered and nic.dhcp4 and nic.dhcp_takes_router:
             metric = nic.dhcp_metric if nic.dhcp_metric is not None else guest.dhcp_default_metric
             candidates.append((metric, want.ifname, "DHCP router"))
-    if intent.carrier is None:
+    if carrier is None:
         return fails
-    best = min((m for m, n, _ in candidates if n == intent.carrier), default=None)
+    best = min((m for m, n, _ in candidates if n == carrier), default=None)
     if best is None:
-        fails.append(("ipv6-default" if intent.family == 6 else "default-route",
-                      f"{intent.carrier} gets no IPv{intent.family} default route"))
+        dhcp = any(w.ifname == carrier and w.router_offered for w in intent.nics)
+        what = "ipv6-default" if family == 6 else "dhcp-default" if dhcp else "default-route"
+        fails.append((what, f"{carrier} gets no IPv{family} default route"))
         return fails
-    rivals = [(m, n, how) for m, n, how in candidates if n != intent.carrier and m <= best]
+    rivals = [(m, n, how) for m, n, how in candidates if n != carrier and m <= best]
     if rivals:
         what = "dhcp-no-default" if all(how == "DHCP router" for _m, _n, how in rivals) else "default-route"
-        fails.append((what, f"{intent.carrier} (metric {best}) ties with or loses to {rivals}"))
+        fails.append((what, f"{carrier} (metric {best}) ties with or loses to {rivals}"))
     return fails
 
 

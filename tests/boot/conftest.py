@@ -1,0 +1,7 @@
+"""tests/boot imports its helpers (harness, expect, runner, image) by module name."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))

@@ -1,0 +1,203 @@
+"""What a booted guest must show, read from the plan itself (not from kvnet's networkData), and the
+comparison with the guest's report (``ip -j addr``/``route``, ``resolvectl dns``, pings).
+
+The plan's meaning (SPEC §3, per address family since issue 20): each family's default route is
+on the interface with ``defaultRoute: true`` whose network is of that family; else, for IPv4, on the
+pod NIC; else on the first interface whose network has a ``gateway`` of that family; there is at
+most one per family and every other NIC has none. Each NIC has exactly its address (static, the
+pod's DHCP lease, the pool's DHCP lease), its network's ``routes`` (with ``metric`` when given) and
+its network's ``dns`` servers.
+"""
+from __future__ import annotations
+
+import base64
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+POD = "default"
+
+
+@dataclass
+class NicIntent:
+    index: int
+    network: str
+    mac: str
+    kind: str  # "pod" | "static" | "pool" | "dhcp"
+    address: str | None  # CIDR; pod/pool: filled in from the harness' leases
+    dns: list[str] = field(default_factory=list)
+    routes: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class VmIntent:
+    name: str
+    namespace: str
+    nics: list[NicIntent]
+    defaults: dict[int, tuple[int, str]]  # family -> (NIC index, gateway); pod gateway filled in later
+    network_data: str
+    user_data: str
+
+
+def _family(cidr: str) -> int:
+    return ipaddress.ip_network(cidr, strict=False).version
+
+
+def _cloudinit(vm: dict[str, Any], objs: list[dict[str, Any]]) -> tuple[str, str]:
+    """(networkData, userData) of the VM object exactly as emitted (inline or its Secret)."""
+    for vol in vm["spec"]["template"]["spec"].get("volumes", []):
+        src = vol.get("cloudInitNoCloud")
+        if src is None:
+            continue
+        ref = (src.get("networkDataSecretRef") or src.get("secretRef") or {}).get("name")
+        secret = next((o for o in objs if o.get("kind") == "Secret" and o["metadata"]["name"] == ref), None)
+        data = {k: base64.b64decode(v).decode() for k, v in (secret or {}).get("data", {}).items()}
+        data.update((secret or {}).get("stringData", {}))
+        nd = src.get("networkData") or data.get("networkdata") or data.get("networkData") or ""
+        ud = src.get("userData") or data.get("userdata") or data.get("userData") or ""
+        return nd, ud
+    return "", ""
+
+
+def _carrier(nets: dict[str, dict[str, Any]], ifaces: list[dict[str, Any]], family: int) -> tuple[int, str] | None:
+    def gw(i: dict[str, Any]) -> str | None:
+        g = nets.get(i["network"], {}).get("gateway")
+        return str(g) if g is not None and ipaddress.ip_address(str(g)).version == family else None
+
+    for n, i in enumerate(ifaces):
+        if i.get("defaultRoute") is True and gw(i):
+            return n, gw(i) or ""
+    if family == 4:
+        for n, i in enumerate(ifaces):
+            if i["network"] == POD:
+                return n, ""  # the pod's router, known once the harness leased the address
+    for n, i in enumerate(ifaces):
+        if gw(i):
+            return n, gw(i) or ""
+    return None
+
+
+def intents(plan: dict[str, Any], objs: list[dict[str, Any]]) -> list[VmIntent]:
+    """One VmIntent per VM of ``plan`` (the parsed NetworkPlan), MACs and seed from ``objs``
+    (kvnet's output for it)."""
+    nets = {n["name"]: n for n in plan["spec"].get("networks", [])}
+    vm_objs = {o["metadata"]["name"]: o for o in objs if o.get("kind") == "VirtualMachine"}
+    out = []
+    for vm in plan["spec"]["vms"]:
+        obj = vm_objs[vm["name"]]
+        macs = [i["macAddress"] for i in obj["spec"]["template"]["spec"]["domain"]["devices"]["interfaces"]]
+        nics = []
+        for n, i in enumerate(vm["interfaces"]):
+            net = nets.get(i["network"], {})
+            kind = "pod" if i["network"] == POD else "static" if i.get("address") else (
+                "pool" if net.get("ipam") in ("host-local", "whereabouts") else "dhcp")
+            address = i.get("address")
+            if address and "/" not in address:
+                address += "/" + net["subnet"].split("/")[1]
+            nics.append(NicIntent(n, i["network"], macs[n].lower(), kind, address,
+                                  [str(s) for s in (net.get("dns") or {}).get("nameservers", [])],
+                                  list(net.get("routes") or [])))
+        defaults = {f: c for f in (4, 6) if (c := _carrier(nets, vm["interfaces"], f)) is not None}
+        nd, ud = _cloudinit(obj, objs)
+        out.append(VmIntent(vm["name"], plan["metadata"].get("namespace", "default"), nics, defaults, nd, ud))
+    return out
+
+
+def parse_dns(text: str) -> dict[str, list[str]]:
+    """``resolvectl dns`` -> {ifname: [servers]} (``Global`` for the global list)."""
+    out: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        m = re.match(r"^(?:Link \d+ \((\S+)\)|(Global)):\s*(.*)$", line.strip())
+        if m:
+            out[m.group(1) or "Global"] = m.group(3).split()
+    return out
+
+
+def _links(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {link.get("address", "").lower(): link for link in report["addr"]}
+
+
+def _global_addrs(link: dict[str, Any]) -> set[str]:
+    return {f"{a['local']}/{a['prefixlen']}" for a in link.get("addr_info", [])
+            if a.get("scope") == "global"}
+
+
+def _defaults(report: dict[str, Any], family: int) -> list[dict[str, Any]]:
+    routes = report["route4" if family == 4 else "route6"]
+    return sorted((r for r in routes if r.get("dst") == "default"), key=lambda r: r.get("metric", 0))
+
+
+def check(intent: VmIntent, report: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every difference between the plan and the guest, as (feature, message); features:
+    address, default4/default6 (the winning default route), extra-default4/6 (a second one),
+    route, route-metric, dns, ping."""
+    bad: list[tuple[str, str]] = []
+    links = _links(report)
+    names: dict[int, str] = {}
+    for nic in intent.nics:
+        link = links.get(nic.mac)
+        if link is None:
+            bad.append(("address", f"eth{nic.index} ({nic.network}): no link with MAC {nic.mac}"))
+            continue
+        names[nic.index] = link["ifname"]
+        want = {nic.address} if nic.address else set()
+        got = _global_addrs(link)
+        if got != want:
+            bad.append(("address", f"{link['ifname']} ({nic.network}): addresses {sorted(got)}, plan {sorted(want)}"))
+    for family in (4, 6):
+        bad += _check_defaults(intent, report, names, family)
+    routes = report["route4"] + report["route6"]
+    for nic in intent.nics:
+        for r in nic.routes:
+            bad += _check_route(nic, names.get(nic.index), r, routes)
+    bad += _check_dns(intent, report, names)
+    bad += [("ping", f"no answer from {addr}") for addr, ok in report.get("ping", {}).items() if not ok]
+    return bad
+
+
+def _check_defaults(intent: VmIntent, report: dict[str, Any], names: dict[int, str], family: int) -> list[tuple[str, str]]:
+    found = _defaults(report, family)
+    want = intent.defaults.get(family)
+    shown = [f"{r.get('dev')} via {r.get('gateway')} metric {r.get('metric', 0)}" for r in found]
+    if want is None:
+        return [(f"default{family}", f"IPv{family}: the plan has no default route, guest has {shown}")] if found else []
+    dev, gw = names.get(want[0]), want[1]
+    if not found:
+        return [(f"default{family}", f"IPv{family}: no default route (plan: {dev} via {gw})")]
+    bad = []
+    top = found[0]
+    tie = len(found) > 1 and found[1].get("metric", 0) == top.get("metric", 0)
+    if top.get("dev") != dev or top.get("gateway") != gw or tie:
+        bad.append((f"default{family}", f"IPv{family}: default routes {shown}, plan: {dev} via {gw}"))
+    elif len(found) > 1:
+        bad.append((f"extra-default{family}", f"IPv{family}: default routes {shown}, plan: only {dev} via {gw}"))
+    return bad
+
+
+def _check_route(nic: NicIntent, dev: str | None, r: dict[str, Any], routes: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    to = str(ipaddress.ip_network(str(r["to"]), strict=False))
+    hits = [x for x in routes if x.get("dst") == to and x.get("gateway") == str(r["via"]) and x.get("dev") == dev]
+    if not hits:
+        return [("route", f"{dev} ({nic.network}): no route to {to} via {r['via']}")]
+    if r.get("metric") is not None and all(x.get("metric", 0) != r["metric"] for x in hits):
+        return [("route-metric", f"{dev}: route to {to} has metric {hits[0].get('metric', 0)}, plan {r['metric']}")]
+    return []
+
+
+def _check_dns(intent: VmIntent, report: dict[str, Any], names: dict[int, str]) -> list[tuple[str, str]]:
+    dns = parse_dns(report.get("dns", ""))
+    bad = []
+    for nic in intent.nics:
+        dev = names.get(nic.index)
+        missing = [s for s in nic.dns if s not in dns.get(dev or "", [])]
+        if missing:
+            bad.append(("dns", f"{dev} ({nic.network}): DNS {dns.get(dev or '', [])}, plan adds {missing}"))
+    return bad
+
+
+def load(text: str) -> list[dict[str, Any]]:
+    """Every non-empty document of a YAML stream."""
+    return [d for d in yaml.safe_load_all(text) if d]

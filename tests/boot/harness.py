@@ -1,0 +1,250 @@
+"""Boot Debian 12 guests under qemu (TCG) with kvnet's NoCloud seed, in a private network namespace.
+
+One boot group = one network namespace ``kvb-<random>`` holding, for every guest, one tap per VM
+interface (the VM's MAC on the guest side) and:
+
+- the pod NIC: its own tap with ``10.0.<n>.1/24`` and a dnsmasq that answers the way KubeVirt's
+  masquerade DHCP does (the guest's address ``10.0.<n>.2``, router and DNS options, nothing else);
+- every other NIC: its tap enslaved to the group's bridge for that segment (``kvbr<k>``); a
+  segment carries the address the plan gives the bridge side (``Segment.host``, e.g. the
+  network's gateway) and, for pool networks, a dnsmasq that hands each MAC its address with no
+  router, as KubeVirt's DHCP does on secondary networks.
+
+Nothing routes out of the namespace: it has no link to the host's, and no default route.
+Every namespace, process and image copy is removed in ``finally`` (also on timeout).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPORT_BEGIN, REPORT_END = "KVNET-REPORT-BEGIN", "KVNET-REPORT-END"
+RENDERER_VARIANT = {"netplan": "base", "networkd": "base", "eni": "base", "network-manager": "nm"}
+
+
+@dataclass
+class Segment:
+    """One L2 segment (a bridge in the namespace): ``host`` CIDRs go on the bridge, ``leases``
+    (MAC -> address) are served by a dnsmasq without router or DNS option (a pool NIC)."""
+    name: str
+    host: list[str] = field(default_factory=list)
+    leases: dict[str, str] = field(default_factory=dict)
+    netmask: str = "255.255.255.0"
+
+
+@dataclass
+class Nic:
+    mac: str
+    segment: str | None  # None: the pod NIC (masquerade)
+
+
+@dataclass
+class Guest:
+    """One VM to boot: its seed (exactly kvnet's networkData and userData), NICs in order,
+    the cloud-init renderer, addresses to wait for and peers to ping before reporting."""
+    name: str
+    renderer: str
+    network_data: str
+    user_data: str
+    instance_id: str
+    nics: list[Nic]
+    wait: list[str] = field(default_factory=list)
+    ping: list[str] = field(default_factory=list)
+    disk: Path | None = None  # set by boot(); kept when keep_disk, to boot it again
+    pod_index: int = 0  # set by boot(): the pod NIC is 10.0.<2 + pod_index>.2
+
+
+@dataclass
+class Result:
+    guest: Guest
+    report: dict | None
+    seconds: float
+    console: str
+    error: str = ""
+
+
+def _run(*cmd: str) -> None:
+    subprocess.run(cmd, check=True, capture_output=True, text=True)
+
+
+def pod_address(guest: Guest) -> tuple[str, str]:
+    """(guest address/24, router) the masquerade DHCP gives this guest's pod NIC."""
+    return f"10.0.{2 + guest.pod_index}.2/24", f"10.0.{2 + guest.pod_index}.1"
+
+
+def _seed(guest: Guest, work: Path) -> Path:
+    (work / "network-config").write_text(guest.network_data)
+    (work / "user-data").write_text(guest.user_data)
+    (work / "meta-data").write_text(f"instance-id: {guest.instance_id}\nlocal-hostname: {guest.name}\n")
+    seed = work / "seed.iso"
+    _run("cloud-localds", "-N", str(work / "network-config"), str(seed), str(work / "user-data"),
+         str(work / "meta-data"))
+    return seed
+
+
+def _disk(guest: Guest, images: Path, work: Path) -> Path:
+    """A copy of the variant's image with the renderer chosen in /etc/cloud/cloud.cfg.d (debugfs);
+    an existing ``guest.disk`` (a second boot of the same disk) is used as it is."""
+    if guest.disk is not None:
+        return guest.disk
+    disk = work / "disk.img"
+    _run("cp", "--sparse=always", str(images / RENDERER_VARIANT[guest.renderer] / "disk.img"), str(disk))
+    cfg = work / "99-renderer.cfg"
+    cfg.write_text(f"system_info:\n  network:\n    renderers: [{guest.renderer}]\n")
+    cmds = work / "debugfs.cmd"
+    cmds.write_text(f"cd /etc/cloud/cloud.cfg.d\nwrite {cfg} 99-renderer.cfg\n")
+    _run("debugfs", "-w", "-f", str(cmds), str(disk))
+    guest.disk = disk
+    return disk
+
+
+def _dnsmasq(ns: str, iface: str, work: Path, tag: str, hosts: dict[str, str], netmask: str,
+             router: str | None, dns: str | None) -> subprocess.Popen:
+    first = next(iter(hosts.values()))
+    cmd = ["ip", "netns", "exec", ns, "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
+           "--no-hosts", "--port=0", f"--interface={iface}", "--bind-interfaces", "--leasefile-ro",
+           f"--dhcp-range={first},static,{netmask}", "--dhcp-authoritative", "--log-dhcp",
+           f"--log-facility={work / f'dnsmasq-{tag}.log'}", "--pid-file=",
+           "--dhcp-option=3" + (f",{router}" if router else ""), "--dhcp-option=6" + (f",{dns}" if dns else "")]
+    cmd += [f"--dhcp-host={mac},{ip}" for mac, ip in hosts.items()]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _qemu(ns: str, guest: Guest, images: Path, disk: Path, seed: Path, taps: list[str], work: Path) -> subprocess.Popen:
+    variant = images / RENDERER_VARIANT[guest.renderer]
+    append = "root=/dev/vda rw console=ttyS0 net.ifnames=0 quiet"
+    if guest.wait:
+        append += " kvnet.wait=" + ",".join(guest.wait)
+    if guest.ping:
+        append += " kvnet.ping=" + ",".join(guest.ping)
+    cmd = ["ip", "netns", "exec", ns, "qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "max",
+           "-smp", "2", "-m", "1024", "-nographic", "-nodefaults", "-no-reboot",
+           "-serial", f"file:{work / 'console.log'}", "-serial", f"file:{work / 'report.log'}",
+           "-kernel", str(variant / "vmlinuz"), "-initrd", str(variant / "initrd.img"), "-append", append,
+           "-drive", f"file={disk},if=virtio,format=raw", "-drive", f"file={seed},if=virtio,format=raw,readonly=on"]
+    for n, (nic, tap) in enumerate(zip(guest.nics, taps)):
+        cmd += ["-netdev", f"tap,id=n{n},ifname={tap},script=no,downscript=no",
+                "-device", f"virtio-net-pci,netdev=n{n},mac={nic.mac}"]
+    return subprocess.Popen(cmd, stdout=open(work / "qemu.out", "w"), stderr=subprocess.STDOUT)
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait(timeout=30)
+
+
+def _network(ns: str, stack: ExitStack, segments: list[Segment], work: Path) -> dict[str, str]:
+    """Bridges (and pool dnsmasqs) of the group's segments; segment name -> bridge name."""
+    bridges: dict[str, str] = {}
+    for k, seg in enumerate(segments):
+        br = bridges[seg.name] = f"kvbr{k}"
+        _run("ip", "-n", ns, "link", "add", br, "type", "bridge")
+        _run("ip", "netns", "exec", ns, "sysctl", "-qw", f"net.ipv6.conf.{br}.accept_dad=0")
+        for cidr in seg.host:
+            _run("ip", "-n", ns, "addr", "add", cidr, "dev", br)
+        _run("ip", "-n", ns, "link", "set", br, "up")
+        if seg.leases:
+            proc = _dnsmasq(ns, br, work, br, seg.leases, seg.netmask, None, None)
+            stack.callback(_kill, proc)
+    return bridges
+
+
+def _guest_taps(ns: str, g: int, guest: Guest, bridges: dict[str, str], stack: ExitStack, work: Path) -> list[str]:
+    taps = []
+    for n, nic in enumerate(guest.nics):
+        tap = f"kvt{g}n{n}"
+        _run("ip", "-n", ns, "tuntap", "add", tap, "mode", "tap")
+        if nic.segment is None:
+            addr, router = pod_address(guest)
+            _run("ip", "-n", ns, "addr", "add", router + "/24", "dev", tap)
+            _run("ip", "-n", ns, "link", "set", tap, "up")
+            proc = _dnsmasq(ns, tap, work, tap, {nic.mac: addr.split("/")[0]}, "255.255.255.0", router, router)
+            stack.callback(_kill, proc)
+        else:
+            _run("ip", "-n", ns, "link", "set", tap, "master", bridges[nic.segment], "up")
+        taps.append(tap)
+    return taps
+
+
+def read_report(text: str) -> dict | None:
+    """The JSON the guest wrote between the markers on ttyS1, or None when it never finished."""
+    if REPORT_BEGIN not in text or REPORT_END not in text:
+        return None
+    body = text.split(REPORT_BEGIN, 1)[1].split(REPORT_END, 1)[0]
+    return json.loads(body.strip())
+
+
+def _wait(procs: list[subprocess.Popen], deadline: float) -> None:
+    while any(p.poll() is None for p in procs) and time.monotonic() < deadline:
+        time.sleep(2)
+
+
+def boot(guests: list[Guest], segments: list[Segment], images: Path, work: Path, timeout: float = 1200,
+         keep_disk: tuple[str, ...] = ()) -> list[Result]:
+    """Boot ``guests`` at once in one fresh namespace; their reports, or why there is none.
+
+    ``timeout`` (seconds) bounds the whole group: qemu is killed then. ``keep_disk`` names the
+    guests whose disk copy (``guest.disk``) is kept for a second boot; the caller deletes it then.
+    """
+    ns = f"kvb-{uuid.uuid4().hex[:8]}"
+    results: list[Result] = []
+    with ExitStack() as stack:
+        _run("ip", "netns", "add", ns)
+        stack.callback(subprocess.run, ["ip", "netns", "del", ns], capture_output=True)
+        _run("ip", "-n", ns, "link", "set", "lo", "up")
+        bridges = _network(ns, stack, segments, work)
+        procs, starts = [], []
+        for g, guest in enumerate(guests):
+            gwork = work / guest.name
+            gwork.mkdir(parents=True, exist_ok=True)
+            guest.pod_index = g
+            if guest.name not in keep_disk:
+                stack.callback(_drop_disk, guest)
+            taps = _guest_taps(ns, g, guest, bridges, stack, gwork)
+            proc = _qemu(ns, guest, images, _disk(guest, images, gwork), _seed(guest, gwork), taps, gwork)
+            stack.callback(_kill, proc)
+            procs.append(proc)
+            starts.append(time.monotonic())
+        _wait(procs, time.monotonic() + timeout)
+        for guest, proc, start in zip(guests, procs, starts):
+            gwork = work / guest.name
+            timed_out = proc.poll() is None
+            text = (gwork / "report.log").read_text(errors="replace") if (gwork / "report.log").exists() else ""
+            console = (gwork / "console.log").read_text(errors="replace") if (gwork / "console.log").exists() else ""
+            report = read_report(text)
+            error = "" if report else ("timed out" if timed_out else f"qemu exited {proc.returncode} without report")
+            results.append(Result(guest, report, time.monotonic() - start, console[-6000:], error))
+    return results
+
+
+def _drop_disk(guest: Guest) -> None:
+    if guest.disk is not None:
+        guest.disk.unlink(missing_ok=True)
+        guest.disk = None
+
+
+def drop_disk(guest: Guest) -> None:
+    """Delete the disk copy a ``keep_disk`` boot kept."""
+    _drop_disk(guest)
+
+
+def missing_tools() -> str | None:
+    """Why this machine cannot boot guests (None when it can): root, tools, network namespaces."""
+    if os.geteuid() != 0:
+        return "booted-guest tests need root (network namespaces, taps)"
+    for tool in ("qemu-system-x86_64", "cloud-localds", "dnsmasq", "debugfs", "ip", "mkfs.ext4"):
+        if shutil.which(tool) is None and not Path("/usr/sbin", tool).exists():
+            return f"booted-guest tests need {tool} (apt-get install qemu-system-x86 cloud-image-utils dnsmasq-base)"
+    probe = subprocess.run(["ip", "netns", "add", "kvb-probe"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        return f"booted-guest tests need network namespaces: {probe.stderr.strip()}"
+    subprocess.run(["ip", "netns", "del", "kvb-probe"], capture_output=True)
+    return None

@@ -1,0 +1,130 @@
+"""Turn a compiled plan into boot groups (harness.Guest + harness.Segment) and run them.
+
+A group is one namespace: every VM of one plan, booted at once with one renderer, on bridges
+per network, so VMs sharing a network reach each other (each pings the others' static addresses
+on it). The pod NIC's and pool NICs' addresses are chosen here and become the plan's expectation.
+"""
+from __future__ import annotations
+
+import ipaddress
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import harness
+from expect import NicIntent, VmIntent, intents, load
+
+from testlib import run_kvnet
+
+
+@dataclass
+class Compiled:
+    plan: dict[str, Any]
+    intents: list[VmIntent]
+
+
+def compile_plan(plan_dir: Path) -> Compiled:
+    """``kvnet build`` of ``plan_dir`` (the real program) and the plan's intents."""
+    run = run_kvnet("build", str(plan_dir))
+    if run.code != 0:
+        raise AssertionError(f"kvnet build {plan_dir} failed: {run.err}")
+    plan = next(d for d in load((plan_dir / "kvnet.yaml").read_text()) if d.get("kind") == "NetworkPlan")
+    return Compiled(plan, intents(plan, load(run.out)))
+
+
+def _pool_address(net: dict[str, Any], k: int) -> str:
+    subnet = ipaddress.ip_network(net["subnet"], strict=False)
+    return f"{subnet.network_address + 50 + k}/{subnet.prefixlen}"
+
+
+def _host(net: dict[str, Any]) -> list[str]:
+    """The bridge's own address: the network's gateway, else (pool networks need one for DHCP) .254."""
+    subnet = ipaddress.ip_network(net["subnet"], strict=False)
+    gw = net.get("gateway")
+    if gw is not None and ipaddress.ip_address(str(gw)) in subnet:
+        return [f"{gw}/{subnet.prefixlen}"]
+    if net.get("ipam") in ("host-local", "whereabouts"):
+        return [f"{subnet.broadcast_address - 1}/{subnet.prefixlen}"]
+    return []
+
+
+def group(plans: list[Compiled], renderer: str) -> tuple[list[harness.Guest], list[harness.Segment]]:
+    """Guests and segments for booting every VM of ``plans`` at once with ``renderer`` (each plan's
+    networks its own bridges); fills in the pod and pool NICs' addresses of the intents (they are
+    the harness' DHCP leases)."""
+    segments: dict[str, harness.Segment] = {}
+    guests: list[harness.Guest] = []
+    for compiled in plans:
+        guests += _plan_guests(compiled, renderer, segments, len(guests))
+    return guests, list(segments.values())
+
+
+def _plan_guests(compiled: Compiled, renderer: str, segments: dict[str, harness.Segment],
+                 first: int) -> list[harness.Guest]:
+    nets = {n["name"]: n for n in compiled.plan["spec"].get("networks", [])}
+    prefix = compiled.plan["metadata"]["name"] + "/"
+    guests = []
+    for g, vm in enumerate(compiled.intents, start=first):
+        nics = []
+        for nic in vm.nics:
+            if nic.kind == "pod":
+                nics.append(harness.Nic(nic.mac, None))
+                continue
+            net = nets[nic.network]
+            seg = segments.setdefault(prefix + nic.network, harness.Segment(
+                prefix + nic.network, _host(net), {}, str(ipaddress.ip_network(net["subnet"], strict=False).netmask)))
+            if nic.kind == "pool":
+                nic.address = _pool_address(net, len(seg.leases))
+                seg.leases[nic.mac] = nic.address.split("/")[0]
+            nics.append(harness.Nic(nic.mac, prefix + nic.network))
+        guest = harness.Guest(vm.name, renderer, vm.network_data, vm.user_data, f"{vm.name}.{vm.namespace}", nics)
+        guest.pod_index = g
+        _pod(vm, guest)
+        guests.append(guest)
+    for guest, vm in zip(guests, compiled.intents):
+        guest.wait = [n.address.split("/")[0] for n in vm.nics if n.address]
+    return guests
+
+
+def _pod(vm: VmIntent, guest: harness.Guest) -> None:
+    for nic in vm.nics:
+        if nic.kind == "pod":
+            nic.address, router = harness.pod_address(guest)
+            nic.dns = [router]
+            if vm.defaults.get(4, (None, ""))[0] == nic.index:
+                vm.defaults[4] = (nic.index, router)
+
+
+def _peers(vm: VmIntent, all_vms: list[VmIntent]) -> list[str]:
+    mine = {n.network for n in vm.nics if n.kind == "static"}
+    return [n.address.split("/")[0] for other in all_vms if other is not vm for n in other.nics
+            if n.kind == "static" and n.network in mine and n.address]
+
+
+def describe(result: harness.Result) -> str:
+    """What to print when a guest differs: its rendered files, cloud-init warnings, console tail."""
+    rep = result.report or {}
+    files = "\n".join(f"--- {p}\n{t}" for p, t in rep.get("files", {}).items())
+    return (f"{result.guest.name} ({result.guest.renderer}) after {result.seconds:.0f} s {result.error}\n"
+            f"{files}\n--- cloud-init warnings\n{''.join(rep.get('log', []))}\n"
+            f"--- status\n{rep.get('status', '')}\n--- console tail\n{result.console[-3000:]}")
+
+
+def nic_of(vm: VmIntent, index: int) -> NicIntent:
+    return vm.nics[index]
+
+
+if __name__ == "__main__":  # manual: python runner.py PLAN_DIR RENDERER WORKDIR
+    import image
+
+    comp = compile_plan(Path(sys.argv[1]))
+    gs, segs = group([comp], sys.argv[2])
+    from expect import check
+    for res, vm in zip(harness.boot(gs, segs, image.ensure(), Path(sys.argv[3])), comp.intents):
+        print(res.guest.name, f"{res.seconds:.0f}s", res.error)
+        if res.report:
+            for f, msg in check(vm, res.report):
+                print("  ", f, msg)
+        else:
+            print(describe(res))

@@ -43,7 +43,7 @@ class VmIntent:
 
 
 def _family(cidr: str) -> int:
-    return ipaddress.ip_network(cidr, strict=False).version
+    return ipaddress.ip_network(cidr, strict=True).version
 
 
 def _cloudinit(vm: dict[str, Any], objs: list[dict[str, Any]]) -> tuple[str, str]:
@@ -178,7 +178,7 @@ def _check_defaults(intent: VmIntent, report: dict[str, Any], names: dict[int, s
 
 
 def _check_route(nic: NicIntent, dev: str | None, r: dict[str, Any], routes: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    to = str(ipaddress.ip_network(str(r["to"]), strict=False))
+    to = str(ipaddress.ip_network(str(r["to"]), strict=True))
     hits = [x for x in routes if x.get("dst") == to and x.get("gateway") == str(r["via"]) and x.get("dev") == dev]
     if not hits:
         return [("route", f"{dev} ({nic.network}): no route to {to} via {r['via']}")]

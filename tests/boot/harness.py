@@ -129,7 +129,7 @@ def _qemu(ns: str, guest: Guest, images: Path, disk: Path, seed: Path, taps: lis
            "-serial", f"file:{work / 'console.log'}", "-serial", f"file:{work / 'report.log'}",
            "-kernel", str(variant / "vmlinuz"), "-initrd", str(variant / "initrd.img"), "-append", append,
            "-drive", f"file={disk},if=virtio,format=raw", "-drive", f"file={seed},if=virtio,format=raw,readonly=on"]
-    for n, (nic, tap) in enumerate(zip(guest.nics, taps)):
+    for n, (nic, tap) in enumerate(zip(guest.nics, taps, strict=True)):
         cmd += ["-netdev", f"tap,id=n{n},ifname={tap},script=no,downscript=no",
                 "-device", f"virtio-net-pci,netdev=n{n},mac={nic.mac}"]
     return subprocess.Popen(cmd, stdout=open(work / "qemu.out", "w"), stderr=subprocess.STDOUT)
@@ -214,7 +214,7 @@ def boot(guests: list[Guest], segments: list[Segment], images: Path, work: Path,
             procs.append(proc)
             starts.append(time.monotonic())
         _wait(procs, time.monotonic() + timeout)
-        for guest, proc, start in zip(guests, procs, starts):
+        for guest, proc, start in zip(guests, procs, starts, strict=True):
             gwork = work / guest.name
             timed_out = proc.poll() is None
             text = (gwork / "report.log").read_text(errors="replace") if (gwork / "report.log").exists() else ""

@@ -34,13 +34,13 @@ def compile_plan(plan_dir: Path) -> Compiled:
 
 
 def _pool_address(net: dict[str, Any], k: int) -> str:
-    subnet = ipaddress.ip_network(net["subnet"], strict=False)
+    subnet = ipaddress.ip_network(net["subnet"], strict=True)
     return f"{subnet.network_address + 50 + k}/{subnet.prefixlen}"
 
 
 def _host(net: dict[str, Any]) -> list[str]:
     """The bridge's own address: the network's gateway, else (pool networks need one for DHCP) .254."""
-    subnet = ipaddress.ip_network(net["subnet"], strict=False)
+    subnet = ipaddress.ip_network(net["subnet"], strict=True)
     gw = net.get("gateway")
     if gw is not None and ipaddress.ip_address(str(gw)) in subnet:
         return [f"{gw}/{subnet.prefixlen}"]
@@ -73,7 +73,7 @@ def _plan_guests(compiled: Compiled, renderer: str, segments: dict[str, harness.
                 continue
             net = nets[nic.network]
             seg = segments.setdefault(prefix + nic.network, harness.Segment(
-                prefix + nic.network, _host(net), {}, str(ipaddress.ip_network(net["subnet"], strict=False).netmask)))
+                prefix + nic.network, _host(net), {}, str(ipaddress.ip_network(net["subnet"], strict=True).netmask)))
             if nic.kind == "pool":
                 nic.address = _pool_address(net, len(seg.leases))
                 seg.leases[nic.mac] = nic.address.split("/")[0]
@@ -82,7 +82,7 @@ def _plan_guests(compiled: Compiled, renderer: str, segments: dict[str, harness.
         guest.pod_index = g
         _pod(vm, guest)
         guests.append(guest)
-    for guest, vm in zip(guests, compiled.intents):
+    for guest, vm in zip(guests, compiled.intents, strict=True):
         guest.wait = [n.address.split("/")[0] for n in vm.nics if n.address]
     return guests
 
@@ -121,7 +121,7 @@ if __name__ == "__main__":  # manual: python runner.py PLAN_DIR RENDERER WORKDIR
     comp = compile_plan(Path(sys.argv[1]))
     gs, segs = group([comp], sys.argv[2])
     from expect import check
-    for res, vm in zip(harness.boot(gs, segs, image.ensure(), Path(sys.argv[3])), comp.intents):
+    for res, vm in zip(harness.boot(gs, segs, image.ensure(), Path(sys.argv[3])), comp.intents, strict=True):
         print(res.guest.name, f"{res.seconds:.0f}s", res.error)
         if res.report:
             for f, msg in check(vm, res.report):

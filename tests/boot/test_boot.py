@@ -60,7 +60,7 @@ def _boot_renderer(renderer: str, images: Path, work: Path) -> list[Booted]:
     results = harness.boot(guests, segments, images, work / renderer / "first", keep_disk=(DAY2_VM,))
     vms = [vm for c in first for vm in c.intents]
     out = [Booted(renderer, "first", r, check(vm, r.report) if r.report else [("boot", r.error)])
-           for r, vm in zip(results, vms)]
+           for r, vm in zip(results, vms, strict=True)]
     old = next(g for g in guests if g.name == DAY2_VM)
     try:
         second = runner.compile_plan(DAY2)

@@ -1,6 +1,9 @@
 """Seeded, time-bounded fuzzing of every entry point with every input kind (issue #27): plans,
 kvnet.lock, lint/import input, --crd files, KRM ResourceLists, kustomize generator configs and
-ARGOCD_APP_PARAMETERS, mutated in text and with explicit YAML tags (``!!int 0x``,
+ARGOCD_APP_PARAMETERS, mutated in text, through every command that reads them (build, build -o,
+validate, explain, graph, lock, lock --check, check-rendered [--fix], diff between revisions and
+--live, node-config, doctor --plan, verify with the real CNI plugins as root, lint, import, fn,
+cmp generate, kustomize exec), mutated in text and with explicit YAML tags (``!!int 0x``,
 ``!!python/tuple``, ``!!timestamp``...). Invariants: no exit 3 and no traceback, an exit in
 (0, 1, 2), empty stdout on failure (a report command's report aside; fn's answer always reads
 with yaml.safe_load), and every error diagnostic placed at ``file:line:col`` (or the field-path
@@ -34,7 +37,10 @@ TAGS = ["!!int 0x", "!!int ''", "!!int abc", "!!float abc", "!!float .", "!!bool
         "!!merge x", "!!value x", "!!yaml x", "{<<: [1, 2]}", "{1: a, true: b}", "{<<: 3, a: 1}", "~", "[]", "{}"]
 # FILE:LINE:COL, or the field-path form (FILE: FIELD) of a plan kustomize or kpt re-serialised
 POSITIONED = re.compile(r"^(?!<input>)(\S.*?):(\d+):(\d+): error\[KV\d{3}\]|^(?!<input>)\S.*?: (.+: )?error\[KV\d{3}\]")
-REPORTS = {"validate", "lint", "check-rendered", "lock --check"}  # their report goes to stdout
+REPORTS = {"validate", "lint", "check-rendered", "check-rendered --fix", "lock --check", "diff", "diff --live",
+           "doctor", "verify"}  # their report goes to stdout
+# verify runs the real CNI plugins in namespaces of its own: root and the plugins needed
+VERIFY = os.geteuid() == 0 and Path("/usr/lib/cni/bridge").exists()
 
 
 def tagged(text: str, rng: random.Random) -> str:
@@ -121,10 +127,12 @@ def test_every_entry_point_with_every_input_kind(tmp_path: Path, in_process: Cal
     pool = plans["pool-shared"]
     items = "".join("  " + line + "\n" for line in manifests.replace("---\n", "- ").splitlines() if line != "---")
     started, n, outcomes = time.monotonic(), 0, set()
+    seen: set[tuple[str, int]] = set()
     while time.monotonic() - started < TIME_CAP_S:
         d = tmp_path / f"m{n}"
         kind = ["plan", "lock", "manifests", "crd", "resourcelist", "generator", "params"][n % 7]
-        base = rng.choice(list(plans.values()))
+        base_name = rng.choice(sorted(plans))
+        base, base_dir = plans[base_name], EXAMPLES / base_name
         plan_text = mutated(base, rng) if kind == "plan" else pool
         _write(d / "kvnet.yaml", plan_text)
         _write(d / "kvnet.lock", mutated(lockfile, rng) if kind == "lock" else lockfile)
@@ -139,6 +147,13 @@ def test_every_entry_point_with_every_input_kind(tmp_path: Path, in_process: Cal
             runs["graph"] = in_process("graph", str(d))
             runs["check-rendered"] = in_process("check-rendered", str(d))
             runs["cmp generate"] = in_process("cmp", "generate", cwd=d, env={"ARGOCD_APP_NAME": "fuzz"})
+            runs["diff"] = in_process("diff", str(base_dir), "--to", str(d))
+            runs["node-config"] = in_process("node-config", "-o", str(d / "node"), str(d))
+            runs["doctor"] = in_process("doctor", "--root", str(d), "--plan", str(d), "--format", "json")
+            runs["check-rendered --fix"] = in_process("check-rendered", "--fix", str(d))
+            runs["lock"] = in_process("lock", str(d))
+            if VERIFY and n % 21 == 0:  # real CNI plugins in namespaces: slower, a third of the plan mutants
+                runs["verify"] = in_process("verify", "-j", "2", str(d))
             body = "".join("  " + line + "\n" for line in plan_text.splitlines())
             runs["fn"] = in_process("fn", cwd=d, stdin="apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"
                                     "items: []\nfunctionConfig:\n" + body)
@@ -147,6 +162,7 @@ def test_every_entry_point_with_every_input_kind(tmp_path: Path, in_process: Cal
             _write(d / "in.yaml", text)
             runs["lint"] = in_process("lint", str(d / "in.yaml"))
             runs["import"] = in_process("import", str(d / "in.yaml"))
+            runs["diff --live"] = in_process("diff", "--live", str(d / "in.yaml"), str(EXAMPLES / "pool-shared"))
         elif kind == "crd":
             _write(d / "crd.yaml", mutated(crd, rng))
             runs["validate"] = in_process("validate", "--crd", str(d / "crd.yaml"), str(d))
@@ -164,7 +180,8 @@ def test_every_entry_point_with_every_input_kind(tmp_path: Path, in_process: Cal
         for entry, result in runs.items():
             check(entry, result, f"mutant {n} ({kind})")
             outcomes.add((kind, result.code))
+            seen.add((entry, result.code))
         n += 1
-    print(f"fuzz: {n} mutants in {time.monotonic() - started:.0f} s (seed {SEED})")
+    print(f"fuzz: {n} mutants in {time.monotonic() - started:.0f} s (seed {SEED}); exits per entry point: {sorted(seen)}")
     assert n >= 50, f"only {n} mutants in {TIME_CAP_S} s"
     assert {code for _, code in outcomes} >= {0, 1, 2}, sorted(outcomes)

@@ -15,6 +15,7 @@ import click
 
 from kvnet import __version__, signals
 from kvnet.about import version_text
+from kvnet.config import default_map
 from kvnet.exitcodes import INTERNAL, OK, PROBLEMS, USAGE
 from kvnet.output import OutputError
 from kvnet.quiet import quiet_option
@@ -103,8 +104,17 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="kvnet", message=version_text().rstrip("\n"))
 @quiet_option
-def cli() -> None:
-    """kvnet: compile KubeVirt VM networking (Multus NADs, VMs, Multus DaemonSets) from a kvnet.yaml."""
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+              help="Read default options from this file instead of the nearest .kvnet.yaml.")
+@click.option("--no-config", is_flag=True, help="Read no .kvnet.yaml.")
+@click.pass_context
+def cli(ctx: click.Context, config_file: str | None, no_config: bool) -> None:
+    """kvnet: compile KubeVirt VM networking (Multus NADs, VMs, Multus DaemonSets) from a kvnet.yaml.
+
+    Default options of build, validate and lint come from the nearest .kvnet.yaml (this directory
+    up to the repository root); an option on the command line wins.
+    """
+    _path, ctx.default_map = default_map(config_file, no_config)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -43,6 +43,11 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV009", E, "a --crd file holds no usable CustomResourceDefinition (none, a list, structure, "
               "invalid schema)", "§4"),
     ("KV010", E, "import: the input holds a value no NetworkPlan accepts (a VM name that is no DNS-1123 label)", "§8"),
+    ("KV050", W, "a suppression (a '# kvnet: ignore[KVnnn]: reason' comment) accepts no warning", "§5"),
+    ("KV051", E, "a '# kvnet: ignore' comment without codes or a reason, with an unknown code, or naming an "
+              "error (only warnings can be accepted)", "§5"),
+    ("KV052", E, "the project configuration file (.kvnet.yaml) is not YAML, has an unknown key or a bad value "
+              "(exit 2)", "§5"),
     ("KV101", E, "unknown field (with did-you-mean)", "§4"),
     ("KV102", E, "wrong type", "§4"),
     ("KV103", E, "missing required field", "§4"),

@@ -25,6 +25,8 @@ class BuildOptions:
     plain Kubernetes manifests among the input through with the plans' objects, checked as
     they are (kvnet.input.manifests; the Argo CD plugin's default). ``recursive``: every
     directory below a directory argument is read too, each as its own unit (``-r``).
+    ``ignore``: warning codes accepted everywhere (``--ignore``; kvnet.suppress, which also
+    honours ``# kvnet: ignore[KVnnn]: reason`` comments in the input files).
     """
 
     kube_version: str = DEFAULT_KUBE_VERSION
@@ -37,3 +39,4 @@ class BuildOptions:
     input_root: str | None = None
     manifests: bool = False
     recursive: bool = False
+    ignore: tuple[str, ...] = ()

@@ -113,8 +113,11 @@ def test_version_loads_no_command_and_no_pipeline() -> None:
     assert res.returncode == 0, res.stderr
     *version, modules = res.stdout.splitlines()
     assert version[0].startswith("kvnet ")
-    # kvnet._version: setuptools-scm's version file; kvnet.quiet: the group's -q option (click only)
+    # kvnet._version: setuptools-scm's version file; kvnet.quiet: the group's -q option (click only);
+    # kvnet.config (+ the code registry for its KV052): the group's --config/.kvnet.yaml (YAML loaded
+    # only when a file is read)
     assert set(modules.split()) <= {"kvnet", "kvnet._version", "kvnet.about", "kvnet.cli", "kvnet.exitcodes",
+                                    "kvnet.config", "kvnet.codes", "kvnet.diagnostics",
                                     "kvnet.output", "kvnet.quiet", "kvnet.signals", "kvnet.staging",
                                     "kvnet.treecommit"}, modules
 

@@ -11,6 +11,7 @@ from kvnet.commands.common import (
     STRICT_NOTE,
     build_options,
     compile_options,
+    ignore_option,
     manifests_option,
     note,
     recursive_option,
@@ -33,14 +34,15 @@ paths_argument = click.argument("paths", nargs=-1, type=click.Path())
 @paths_argument
 @recursive_option
 @strict_option
+@ignore_option
 @click.option("-o", "--output-dir", type=click.Path(file_okay=False),
               help="Write one file per object into this directory instead of stdout.")
 @click.option("--prune", is_flag=True,
               help="With -o: delete files kvnet wrote there before whose object is no longer emitted.")
 @manifests_option
 def build(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: str | None, kube_version: str,
-          crds: tuple[str, ...], recursive: bool, strict: bool, output_dir: str | None, prune: bool,
-          include_manifests: bool) -> int:
+          crds: tuple[str, ...], recursive: bool, strict: bool, ignore: tuple[str, ...], output_dir: str | None,
+          prune: bool, include_manifests: bool) -> int:
     """Compile plans (files, directories of *.yaml; -r: recursively; - for stdin) into manifests on stdout.
 
     Nothing is written unless every check passed (with --strict: and nothing warned).
@@ -49,7 +51,7 @@ def build(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: str
     if prune and not output_dir:
         raise click.UsageError("--prune needs -o/--output-dir")
     result = compile_paths(list(paths), build_options(kube_version, crds, distribution, allow_empty, recursive,
-                                                      manifests=include_manifests))
+                                                      manifests=include_manifests, ignore=ignore))
     report(result.diagnostics, fmt)
     if not result.ok:
         return result.exit_code
@@ -91,12 +93,14 @@ def whole_directories(paths: tuple[str, ...]) -> tuple[str, ...]:
 @paths_argument
 @recursive_option
 @strict_option
+@ignore_option
 @click.option("--whole-dir", is_flag=True,
               help="Check the whole directory of each FILE given (pre-commit passes only changed files; "
                    "a plan may span several files of its directory).")
 @manifests_option
 def validate(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: str | None, kube_version: str,
-             crds: tuple[str, ...], recursive: bool, strict: bool, whole_dir: bool, include_manifests: bool) -> int:
+             crds: tuple[str, ...], recursive: bool, strict: bool, ignore: tuple[str, ...], whole_dir: bool,
+             include_manifests: bool) -> int:
     """Compile and check plans without printing manifests (for pull-request checks).
     PATH: files, directories (-r: recursively), or - for stdin.
 
@@ -107,7 +111,7 @@ def validate(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: 
     if whole_dir:
         paths = whole_directories(paths)
     options = build_options(kube_version, crds, distribution, allow_empty, recursive, merge_units=False,
-                            manifests=include_manifests)
+                            manifests=include_manifests, ignore=ignore)
     result = compile_paths(list(paths), options)
     print_report(result.diagnostics, fmt, summary_line(len(result.plans), len(result.objects), result.diagnostics))
     if result.ok and fails_strict(result.diagnostics, strict):

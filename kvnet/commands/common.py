@@ -16,6 +16,7 @@ from kvnet.reporters import DOCUMENT_FORMATS, FORMAT_CHOICES, render, resolve_fo
 from kvnet.output import FdStream
 from kvnet.output import write_stdout as output_write_stdout
 from kvnet.quiet import quiet, quiet_option
+from kvnet.suppress import ignore_problem, split_codes
 from kvnet.usage import check_options
 
 DEFAULTS = BuildOptions()
@@ -91,6 +92,22 @@ def manifests_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--include-manifests", is_flag=True,
                         help="Also emit the plain Kubernetes manifests of the input (a Secret, ConfigMap, "
                              "policy beside the plan), checked, as the Argo CD plugin does.")(f)
+
+
+def _ignore_codes(_ctx: click.Context, _param: click.Parameter, value: Iterable[str]) -> tuple[str, ...]:
+    codes = split_codes(value or ())
+    problem = ignore_problem(codes)
+    if problem:
+        raise click.UsageError(problem)
+    return codes
+
+
+def ignore_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--ignore KVnnn`` (repeatable, or comma-separated; as ``ignore``): warnings of these codes
+    are accepted, so ``--strict`` still fails on every other (kvnet.suppress). An error's code is
+    a usage error: kvnet never emits what it refused."""
+    return click.option("--ignore", "ignore", multiple=True, callback=_ignore_codes, metavar="KVnnn",
+                        help="Accept warnings of this code (repeatable; comma-separated). Errors cannot be ignored.")(f)
 
 
 STRICT_NOTE = "kvnet: warnings fail with --strict"

@@ -24,6 +24,8 @@ from kvnet.input.plan_schema import check_documents
 from kvnet.objectset import ObjectSet
 from kvnet.options import BuildOptions
 from kvnet.pipeline import stages
+from kvnet.suppress import apply as apply_suppressions
+from kvnet.suppress import read_texts
 
 __all__ = ["BuildOptions", "BuildResult", "compile_documents", "compile_paths"]
 
@@ -72,7 +74,10 @@ def compile_paths(paths: Sequence[str], options: BuildOptions | None = None) -> 
         # a file that did not load is the problem; "nothing to emit" would only repeat it
         result.objects = []
         result.diagnostics = [d for d in result.diagnostics if d.code != "KV006"]
-    result.diagnostics = Report(diags + result.diagnostics).sorted()
+    texts = read_texts((s.shown, s.path) for s in sources)
+    result.diagnostics = apply_suppressions(diags + result.diagnostics, options.ignore, texts)
+    if not result.ok:
+        result.objects = []  # a malformed suppression comment (KV051) fails the run
     return result
 
 

@@ -78,7 +78,9 @@ def _nad(want: dict[str, Any], have: Found | None, where: Loc) -> list[Diagnosti
 
 
 def _named(items: Any) -> dict[str, tuple[int, dict[str, Any]]]:
-    return {i["name"]: (n, i) for n, i in enumerate(items or []) if isinstance(i, dict) and "name" in i}
+    if not isinstance(items, list):
+        return {}
+    return {i["name"]: (n, i) for n, i in enumerate(items) if isinstance(i, dict) and isinstance(i.get("name"), str)}
 
 
 def _subset_diff(want: Any, have: Any) -> bool:

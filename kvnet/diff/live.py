@@ -152,7 +152,9 @@ def drift(objects: Sequence[dict[str, Any]], plans: Sequence[Plan], found: Seque
             out += vmi_findings(obj, plans, live.get((VMI, ns, name)))
     names = {p.name for p in plans}
     for (kind, ns, name), f in sorted(live.items()):
-        labels = (f.data.get("metadata") or {}).get("labels") or {}
+        meta = f.data.get("metadata")
+        labels = meta.get("labels") if isinstance(meta, dict) else None
+        labels = labels if isinstance(labels, dict) else {}
         if kind in (NAD, VM) and (kind, ns, name) not in wanted and labels.get(PLAN_LABEL) in names:
             out.append(warning("KV418", f"{f.label} carries {PLAN_LABEL}: {labels.get(PLAN_LABEL)} but the plan "
                                "no longer has it (Argo CD prunes it)", f.loc("metadata", "name")))

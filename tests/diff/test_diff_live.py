@@ -137,3 +137,16 @@ def test_dump_that_is_not_kubernetes_objects(tmp_path: Path) -> None:
     broken = run_kvnet("diff", "--live", "-", PLAN, input="kind: [\n")
     assert broken.code != 0 and broken.out == "" and "<stdin>:" in broken.err
     assert run_kvnet("diff", "--live", str(tmp_path / "none.yaml"), PLAN).code == 2
+
+
+def test_a_dump_of_odd_shapes_is_read_without_an_internal_error(tmp_path: Path) -> None:
+    """Shapes the seeded fuzz found (exit 3 before): metadata or labels that are no mapping, a
+    network whose name is a list."""
+    dump = tmp_path / "live.yaml"
+    dump.write_text("apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata: oops\nspec: {}\n---\n"
+                    "apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\n"
+                    "metadata: {name: x, namespace: vms, labels: nope}\nspec: {config: '{}'}\n---\n"
+                    "apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata: {name: worker-1, namespace: vms}\n"
+                    "spec: {template: {spec: {networks: [{name: [a]}], domain: {devices: {interfaces: []}}}}}\n")
+    res = run_kvnet("diff", "--live", str(dump), str(EXAMPLES / "pool-shared"))
+    assert res.code in (0, 1) and "internal error" not in res.err, res.err

@@ -48,6 +48,12 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
               "error (only warnings can be accepted)", "§5"),
     ("KV052", E, "the project configuration file (.kvnet.yaml) is not YAML, has an unknown key or a bad value "
               "(exit 2)", "§5"),
+    ("KV053", E, "import: a VM interface a NetworkPlan cannot carry (a NAD named without a namespace and not in "
+              "the input: use -n; a network with no plan equivalent); the plan would lose the NIC, nothing is "
+              "written", "§8"),
+    ("KV054", E, "lint: a VM names a NAD <other-namespace>/<name> not in the input while NAD <name> is in the VM's "
+              "namespace: the namespace was changed after the VM was written (kustomize's namespace transformer)",
+     "§8"),
     ("KV101", E, "unknown field (with did-you-mean)", "§4"),
     ("KV102", E, "wrong type", "§4"),
     ("KV103", E, "missing required field", "§4"),

@@ -150,7 +150,8 @@ def import_documents(docs: Sequence[Document]) -> ImportResult:
         if ns:
             meta["namespace"] = ns
         out.append({"apiVersion": API_VERSION, "kind": KIND, "metadata": meta, "spec": spec})
-    return ImportResult(out, Report(notes).sorted())
+    notes = Report(notes).sorted()
+    return ImportResult([] if any(d.is_error for d in notes) else out, notes)  # KV053: a NIC would be lost
 
 
 def to_yaml(plans: Sequence[dict[str, Any]]) -> str:

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from kvnet import nettypes
-from kvnet.diagnostics import Diagnostic, warning, shorten
+from kvnet.diagnostics import Diagnostic, error, shorten, warning
 from kvnet.expand.vms import CLOUD_INIT_DISK, ROOT_DISK
 from kvnet.input.facts import default_binding
 from kvnet.input.model import POD_NETWORK, Interface
@@ -24,12 +24,18 @@ from kvnet.lint.vms import VmInfo
 from kvnet.netmath import bounded_name
 
 CANNOT_EXPRESS = "KV311"
+LOST_NIC = "KV053"  # an interface the plan cannot carry: import fails rather than lose the NIC (issue 26)
 
 
 def _note(vm: VmInfo, what: str, *path: Any) -> Diagnostic:
     return warning(CANNOT_EXPRESS, f"{vm.found.kind} {shorten(repr(vm.found.name))}: {what}",
                    vm.loc(*path, key=True) if path else vm.found.loc("metadata", "name"),
                    hint="the imported plan cannot say this; kvnet build gives what the message says")
+
+
+def _lost(vm: VmInfo, nic: Any, why: str, hint: str) -> Diagnostic:
+    return error(LOST_NIC, f"{vm.found.kind} {shorten(repr(vm.found.name))}: interface {nic.name!r} {why}: the plan "
+                 "would lose this NIC", vm.loc(*nic.iface_path, key=True), hint=hint)
 
 
 def _m(value: Any) -> dict[str, Any]:
@@ -154,8 +160,10 @@ def _external(vm: VmInfo, nic: Any, externals: dict[str, dict[str, Any]], types:
     ns, _, name = str(nic.network_name).rpartition("/")
     ns = ns or vm.found.namespace
     if not ns:
-        out.append(_note(vm, f"interface {nic.name!r} names NAD {nic.network_name!r} without a namespace, which "
-                             "an external network needs; it is left out", *nic.iface_path))
+        out.append(_lost(vm, nic, f"names NAD {nic.network_name!r}, which is not in the input, without a namespace "
+                                  "(an external network needs one)",
+                         "give the namespace these manifests are applied in: kvnet import -n NAMESPACE (as kubectl "
+                         "apply -n), or import the NAD with the VM"))
         return None
     nad = f"{ns}/{name}"
     # one external network per NAD; named after the interface, unless another network of the
@@ -165,8 +173,8 @@ def _external(vm: VmInfo, nic: Any, externals: dict[str, dict[str, Any]], types:
                                                                         for i in range(2, 10)]
     network = next((n for n in candidates if n not in types and externals.get(n, {"nad": nad})["nad"] == nad), None)
     if network is None:
-        out.append(_note(vm, f"interface {nic.name!r} (NAD {nad!r}): every name an external network could take is "
-                             "another network's; it is left out", *nic.iface_path))
+        out.append(_lost(vm, nic, f"(NAD {nad!r}): every name an external network could take is another network's",
+                         "rename the interface in the input"))
         return None
     externals.setdefault(network, {"name": network, "type": nettypes.EXTERNAL_TYPE, "nad": nad})
     return Interface(network=network, where=None, index=nic.index, mac=nic.mac,  # type: ignore[arg-type]
@@ -204,8 +212,9 @@ def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: lis
                 types = {**types, iface.network: nettypes.EXTERNAL_TYPE}
                 iface = _guest_address(iface, externals[iface.network], ci, nic)
         if iface is None or (iface.network != POD_NETWORK and iface.network not in types):
-            out.append(_note(vm, f"interface {nic.name!r} is left out: its network has no NetworkPlan equivalent",
-                             *nic.iface_path))
+            if not any(d.code == LOST_NIC and d.line == vm.loc(*nic.iface_path, key=True).line for d in out):
+                out.append(_lost(vm, nic, "is on a network no NetworkPlan can express",
+                                 "attach it to a NAD of a type kvnet knows, or keep this VM out of the plan"))
             continue
         if nic.name != iface.network:
             out.append(_note(vm, f"interface {nic.name!r} is named {iface.network!r} (kvnet names an interface "

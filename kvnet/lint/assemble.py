@@ -43,7 +43,7 @@ def assemble(objects: Sequence[Found]) -> Conversion:
                 continue
             ref = resolve_ref(nic.network_name, vm.found.namespace, nads)
             if ref is None:
-                findings.append(missing_nad(vm, nic))
+                findings.append(missing_nad(vm, nic, nads))
                 continue
             refs[(n, nic.index)] = ref
             users.setdefault(ref, set()).add((vm.found.name, nic.name))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable
 
-from kvnet.diagnostics import Diagnostic, Loc, warning
+from kvnet.diagnostics import Diagnostic, Loc, error, warning
 from kvnet.input.loader import Document
 from kvnet.input.model import POD_NETWORK, VM, Interface, Network, Plan, Where
 from kvnet.lint.nad_network import loose_network, network_from_nad, str_or_none
@@ -239,9 +239,26 @@ def model_interface(vm: VmInfo, nic: VmNic, network: str, address: str | None,
                      binding=nic.binding, model=nic.model, state=nic.state)
 
 
-def missing_nad(vm: VmInfo, nic: VmNic) -> Diagnostic:
-    """KV306: the NAD a VM network names is not in the input (it may exist in the cluster)."""
+MOVED_NAMESPACE = "KV054"
+
+
+def missing_nad(vm: VmInfo, nic: VmNic, nads: dict[NadKey, NadInfo] | None = None) -> Diagnostic:
+    """KV306: the NAD a VM network names is not in the input (it may exist in the cluster).
+    KV054 instead when it names ``<other>/<name>`` and the input has NAD ``<name>`` in the VM's
+    own namespace: the objects were moved after kvnet wrote the reference. kustomize's
+    ``namespace:`` transformer rewrites ``metadata.namespace`` (its ``namespace`` fieldSpecs) and
+    knows no KubeVirt field, so ``multus.networkName`` keeps the old namespace (issue 26)."""
     assert nic.net_path is not None
+    ns, _, name = str(nic.network_name).rpartition("/")
+    here = vm.found.namespace
+    if ns and here and ns != here and (here, name) in (nads or {}):
+        return error(MOVED_NAMESPACE, f"VM {vm.found.name!r} (namespace {here!r}): network {nic.name!r} names NAD "
+                     f"{nic.network_name!r}, which is not in the input, while NAD {name!r} is in the VM's namespace: "
+                     "the namespace was changed after the VM was written (kustomize's 'namespace:' rewrites "
+                     "metadata.namespace, not multus.networkName)",
+                     vm.loc(*nic.net_path, "multus", "networkName"),
+                     hint=f"give the plan 'metadata.namespace: {here}' (kvnet then writes '{here}/{name}') and "
+                          "leave 'namespace:' out of the kustomization")
     return warning(MISSING_NAD, f"VM {vm.found.name!r}: network {nic.name!r} names NAD {nic.network_name!r}, "
                    "which is not in the input; its binding and addresses are not checked",
                    vm.loc(*nic.net_path, "multus", "networkName"),

@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "diff": "kvnet.commands.diff:diff",
     "codes": "kvnet.commands.codes:codes",
     "completion": "kvnet.commands.completion:completion",
+    "argocd": "kvnet.commands.argocd:argocd",
 }
 
 SUMMARIES: dict[str, str] = {
@@ -64,6 +65,7 @@ SUMMARIES: dict[str, str] = {
     "diff": "Say what a plan change does to running VMs (restart, live, next-boot, NAD, prune...).",
     "codes": "List every diagnostic code: severity, summary, SPEC section.",
     "completion": "Print the shell completion script (bash, zsh, fish).",
+    "argocd": "Argo CD: 'argocd config' prints the argocd-cm health checks and ignoreDifferences for VMs.",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable, Sequence
 
 import click
@@ -15,7 +16,9 @@ from kvnet.views.graph import to_dot, to_mermaid, topology
 def _view(paths: tuple[str, ...], fmt: str, render: Callable[[Sequence[Any], Sequence[dict[str, Any]]], str]) -> int:
     """Compile ``paths`` (diagnostics as ``build`` reports them) and print ``render(plans, objects)``."""
     result = compile_paths(list(paths))
-    report(result.diagnostics, fmt)
+    # KV006's hint is build's (--allow-empty, for Argo CD): these commands show a plan, so say that
+    report([replace(d, hint="give the directory or file of a NetworkPlan") if d.code == "KV006" else d
+            for d in result.diagnostics], fmt)
     if not result.ok:
         return int(result.exit_code)
     write_stdout(render(result.plans, result.objects))

@@ -85,10 +85,12 @@ def discover(paths: Sequence[str], root: str | None = None) -> tuple[list[Source
 
 def plan_dirs(paths: Sequence[str]) -> list[str]:
     """The plan directories PATH arguments stand for (a file stands for its directory), sorted;
-    for commands that work on whole directories (check-rendered, lock)."""
+    for commands that work on whole directories (check-rendered, lock). A path that does not
+    exist stays itself, so that reading it reports it (KV000, exit 2) instead of its parent
+    directory being checked (issue 26: ``kvnet lock /nonexistent`` exited 0)."""
     dirs = set()
     for p in paths or ["."]:
-        d = p if os.path.isdir(p) else (os.path.dirname(p) or ".")
+        d = p if os.path.isdir(p) or not os.path.lexists(p) else (os.path.dirname(p) or ".")
         dirs.add(os.path.normpath(d))
     return sorted(dirs)
 

@@ -195,9 +195,27 @@ def _vm(raw: dict[str, Any], where: Where) -> VM:
         network_data=ci.get("networkData", "auto"), interfaces=ifaces,
         labels=dict(raw.get("labels") or {}), annotations=dict(raw.get("annotations") or {}),
         template=raw.get("template") or {}, interfaces_given=given,
-        instancetype=raw.get("instancetype"), preference=raw.get("preference"),
+        instancetype=sizing_ref(raw.get("instancetype")), preference=sizing_ref(raw.get("preference")),
         ssh_keys=list(raw.get("sshKeys") or []),
     )
+
+
+#: virtctl's resource names (``virtctl create vm --instancetype KIND/NAME``) -> the kinds KubeVirt's API names
+SIZING_KINDS = {
+    "virtualmachineclusterinstancetype": "VirtualMachineClusterInstancetype",
+    "virtualmachineinstancetype": "VirtualMachineInstancetype",
+    "virtualmachineclusterpreference": "VirtualMachineClusterPreference",
+    "virtualmachinepreference": "VirtualMachinePreference",
+}
+
+
+def sizing_ref(value: Any) -> dict[str, str] | None:
+    """``instancetype``/``preference`` as ``{name, kind?}``: the mapping as written, or virtctl's
+    string form ``NAME`` / ``KIND/NAME`` (issue 26: ``instancetype: u1.medium`` was refused)."""
+    if not isinstance(value, str):
+        return value  # type: ignore[no-any-return]
+    kind, _, name = value.rpartition("/")
+    return {"name": name, "kind": SIZING_KINDS[kind]} if kind else {"name": name}
 
 
 def build_plans(docs: list[Document]) -> tuple[list[Plan], list[Diagnostic]]:

@@ -87,7 +87,18 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _same_shape(err: Any) -> Any:
+    """For an ``anyOf`` of a mapping form and a string form (``instancetype``), the failure of
+    the branch whose type the value has: its message names what is wrong, not "any of"."""
+    if err.validator != "anyOf" or not err.context:
+        return err
+    shape = "string" if isinstance(err.instance, str) else "object" if isinstance(err.instance, dict) else None
+    fits = [e for e in err.context if err.validator_value[e.relative_schema_path[0]].get("type") == shape]
+    return fits[0] if fits else err
+
+
 def _diag_for(err: Any, doc: Document) -> list[Diagnostic]:
+    err = _same_shape(err)
     path: PathT = tuple(err.absolute_path)
     where = format_path(path)
     kw = err.validator

@@ -1,0 +1,52 @@
+"""Small defects a new user met (issue 26 item 6), through the real ``kvnet`` program."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from testlib import EXAMPLES, run_kvnet, write
+
+
+@pytest.mark.parametrize("args", [("lock", "/nonexistent"), ("lock", "--check", "/nonexistent/kvnet.yaml"),
+                                  ("check-rendered", "nope")])
+def test_a_missing_path_is_kv000_not_the_parent_directory(tmp_path: Path, args: tuple[str, ...]) -> None:
+    res = run_kvnet(*args, cwd=tmp_path)
+    assert res.code == 2 and res.out == ""
+    assert res.err.startswith(f"{args[-1]}:1:1: error[KV000]: "), res.err
+
+
+@pytest.mark.parametrize("command", ["explain", "graph"])
+def test_explain_and_graph_do_not_suggest_an_option_they_lack(tmp_path: Path, command: str) -> None:
+    res = run_kvnet(command, str(tmp_path))
+    assert res.code == 1 and "error[KV006]" in res.err and "--allow-empty" not in res.err
+    assert "--allow-empty" not in run_kvnet(command, "--help").out
+
+
+def _vm(tmp_path: Path, sizing: str) -> dict[str, object]:
+    text = (EXAMPLES / "k3s-lan-static" / "kvnet.yaml").read_text()
+    text = text.replace("      cpu: 2\n      memory: 2Gi\n", sizing)
+    assert sizing in text
+    res = run_kvnet("build", str(write(tmp_path / "kvnet.yaml", text)))
+    assert res.code == 0, res.err
+    return [o for o in yaml.safe_load_all(res.out) if o and o["kind"] == "VirtualMachine"][0]["spec"]  # type: ignore
+
+
+def test_instancetype_in_virtctls_form(tmp_path: Path) -> None:
+    """``instancetype: u1.medium`` and ``KIND/NAME``, as virtctl create vm takes them, are the mapping forms."""
+    short = _vm(tmp_path / "a", "      instancetype: u1.medium\n      preference: virtualmachinepreference/ubuntu\n")
+    long = _vm(tmp_path / "b", "      instancetype: {name: u1.medium}\n"
+                               "      preference: {name: ubuntu, kind: VirtualMachinePreference}\n")
+    assert short == long
+    assert short["instancetype"] == {"kind": "VirtualMachineClusterInstancetype", "name": "u1.medium"}
+    assert short["preference"] == {"kind": "VirtualMachinePreference", "name": "ubuntu"}
+    named = _vm(tmp_path / "c", "      instancetype: virtualmachineinstancetype/big\n")
+    assert named["instancetype"] == {"kind": "VirtualMachineInstancetype", "name": "big"}
+
+
+def test_a_wrong_instancetype_string_says_the_forms(tmp_path: Path) -> None:
+    text = (EXAMPLES / "k3s-lan-static" / "kvnet.yaml").read_text()
+    text = text.replace("      cpu: 2\n      memory: 2Gi\n", "      instancetype: vmit/u1.medium\n")
+    res = run_kvnet("validate", str(write(tmp_path / "kvnet.yaml", text)))
+    assert res.code == 1 and "error[KV105]" in res.out and "virtualmachineinstancetype/NAME" in res.out

@@ -50,3 +50,10 @@ def test_a_wrong_instancetype_string_says_the_forms(tmp_path: Path) -> None:
     text = text.replace("      cpu: 2\n      memory: 2Gi\n", "      instancetype: vmit/u1.medium\n")
     res = run_kvnet("validate", str(write(tmp_path / "kvnet.yaml", text)))
     assert res.code == 1 and "error[KV105]" in res.out and "virtualmachineinstancetype/NAME" in res.out
+
+
+def test_one_bridge_with_two_vlans_is_one_node_of_the_graph() -> None:
+    res = run_kvnet("graph", "--output", "mermaid", str(EXAMPLES / "nmstate-bridge"))
+    assert res.code == 0
+    assert res.out.count('"node: bridge br-vms"') == 1
+    assert '-- "vlan 10" -->' in res.out and '-- "vlan 20" -->' in res.out

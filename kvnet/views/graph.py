@@ -39,16 +39,18 @@ def _nad_of(vm: dict[str, Any], network: str) -> str | None:
     return None
 
 
-def _device(plan: Plan, name: str) -> tuple[str, str] | None:
-    """(node device label, uplink) of a network, when it has one on the node."""
+def _device(plan: Plan, name: str) -> tuple[str, str, str] | None:
+    """(node device label, uplink, label of the network's edge to it) of a network, when it has
+    one on the node. A bridge is one node whatever VLANs its networks use: the VLAN labels the
+    edge (issue 26: one bridge with two VLANs was drawn as two bridges)."""
     net = next(n for n in plan.networks if n.name == name)
     uplink = str(net.raw.get("uplink") or "")
     if net.bridge:
-        return f"bridge {net.bridge}" + (f" vlan {net.vlan}" if net.vlan else ""), uplink
+        return f"bridge {net.bridge}", uplink, (f"vlan {net.vlan}" if net.vlan else "")
     if net.master:
-        return f"{net.type} on {net.master}", uplink
+        return f"{net.type} on {net.master}", uplink, ""
     if net.resource_name:
-        return f"SR-IOV {net.resource_name}", uplink
+        return f"SR-IOV {net.resource_name}", uplink, ""
     return None
 
 
@@ -65,7 +67,7 @@ def topology(plans: Sequence[Plan], objects: Sequence[dict[str, Any]]) -> Topolo
             dev = _device(plan, net.name)
             if dev is not None:
                 did = topo.node(f"dev:{dev[0]}", f"node: {dev[0]}", "device")
-                topo.edge(nid, did)
+                topo.edge(nid, did, dev[2])
                 if dev[1]:
                     topo.edge(did, topo.node(f"uplink:{dev[1]}", f"uplink {dev[1]}", "device"), "enslaved")
         for row in (r for r in table if any(v.name == r.vm for v in plan.vms)):

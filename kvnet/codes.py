@@ -54,6 +54,8 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV054", E, "lint: a VM names a NAD <other-namespace>/<name> not in the input while NAD <name> is in the VM's "
               "namespace: the namespace was changed after the VM was written (kustomize's namespace transformer)",
      "§8"),
+    ("KV055", E, "(check-rendered, lock with --brief-plan-errors, as the pre-commit hooks run them) the plan has "
+              "errors; 'kvnet validate' lists them", "§5"),
     ("KV101", E, "unknown field (with did-you-mean)", "§4"),
     ("KV102", E, "wrong type", "§4"),
     ("KV103", E, "missing required field", "§4"),

@@ -57,3 +57,30 @@ def test_one_bridge_with_two_vlans_is_one_node_of_the_graph() -> None:
     assert res.code == 0
     assert res.out.count('"node: bridge br-vms"') == 1
     assert '-- "vlan 10" -->' in res.out and '-- "vlan 20" -->' in res.out
+
+
+def test_every_hook_on_a_bad_plan_prints_its_error_once(tmp_path: Path) -> None:
+    """The four hooks of .pre-commit-hooks.yaml as pre-commit runs them (entry + the files its
+    ``files``/``types`` take and ``exclude`` leaves), on one bad plan: KV210 once (kvnet-validate),
+    KV055 from the two hooks that compile it, nothing from kvnet-lint (plan files are not its)."""
+    import re
+    import shlex
+
+    from testlib import REPO
+
+    plan = (EXAMPLES / "k3s-lan-static" / "kvnet.yaml").read_text().replace(
+        "subnet: 192.168.1.0/24", "subnet: 192.168.1.200/24")
+    write(tmp_path / "clusters" / "bad" / "kvnet.yaml", plan)
+    changed = "clusters/bad/kvnet.yaml"
+    out = ""
+    for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text()):
+        takes = re.search(hook["files"], changed) if "files" in hook else changed.endswith((".yaml", ".yml"))
+        if not takes or ("exclude" in hook and re.search(hook["exclude"], changed)):
+            continue
+        argv = shlex.split(hook["entry"])
+        assert argv[0] == "kvnet"
+        res = run_kvnet(*argv[1:], changed, cwd=tmp_path)
+        assert res.code == 1, (hook["id"], res.out, res.err)
+        out += res.out + res.err
+    assert out.count("error[KV210]") == 1, out
+    assert out.count("error[KV055]") == 2, out

@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable
 import click
 
 from kvnet.adapters.outcome import Outcome
-from kvnet.diagnostics import Diagnostic
+from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.emit import to_yaml, write_yaml
 from kvnet.options import BuildOptions
 from kvnet.reporters import DOCUMENT_FORMATS, FORMAT_CHOICES, render, resolve_format, use_colour
@@ -108,6 +108,31 @@ def ignore_option(f: Callable[..., Any]) -> Callable[..., Any]:
     a usage error: kvnet never emits what it refused."""
     return click.option("--ignore", "ignore", multiple=True, callback=_ignore_codes, metavar="KVnnn",
                         help="Accept warnings of this code (repeatable; comma-separated). Errors cannot be ignored.")(f)
+
+
+def brief_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--brief-plan-errors`` (as ``brief``): see :func:`brief_plan_errors`."""
+    return click.option("--brief-plan-errors", "brief", is_flag=True,
+                        help="A plan with errors is one line (KV055) naming where 'kvnet validate' lists them "
+                             "(the pre-commit hooks: kvnet-validate reports them once).")(f)
+
+
+def brief_plan_errors(diags: Iterable[Diagnostic], own: Iterable[str]) -> list[Diagnostic]:
+    """``diags`` with the errors of the plans themselves (every code not in ``own``, the
+    command's own codes) replaced by one KV055 per file: with every kvnet hook enabled, each plan
+    error was printed by four hooks (issue 26). Warnings of the plans are dropped with them."""
+    own = set(own)
+    kept = [d for d in diags if d.code in own]
+    by_file: dict[str, list[Diagnostic]] = {}
+    for d in diags:
+        if d.code not in own and d.is_error:
+            by_file.setdefault(d.file, []).append(d)
+    for file, errors in sorted(by_file.items()):
+        first, codes = errors[0], ", ".join(sorted({e.code for e in errors}))
+        kept.append(error("KV055", f"the plan has {len(errors)} error(s) ({codes}); "
+                          f"'kvnet validate {os.path.dirname(file) or '.'}' lists them",
+                          Loc(file, first.line, first.column)))
+    return kept
 
 
 STRICT_NOTE = "kvnet: warnings fail with --strict"

@@ -6,12 +6,15 @@ import sys
 
 import click
 
-from kvnet.commands.common import format_option, report, write_stdout
+from kvnet.commands.common import brief_option, brief_plan_errors, format_option, report, write_stdout
 from kvnet.diagnostics import Loc, error
 from kvnet.exitcodes import OK, USAGE, exit_code
 from kvnet.lock.update import plan_updates, write
 from kvnet.output import OutputError
 from kvnet.signals import deferred
+
+#: what kvnet lock itself finds (SPEC §7): the lock file, allocation, staleness; KV000 a missing path
+OWN = ("KV000", "KV280", "KV282", "KV283", "KV284", "KV285", "KV286", "KV287")
 
 
 @click.command()
@@ -20,7 +23,8 @@ from kvnet.signals import deferred
               help="Write nothing; exit 1 when a kvnet.lock would change, printing what would change "
                    "(CI, pre-commit).")
 @click.argument("paths", nargs=-1, type=click.Path())
-def lock(paths: tuple[str, ...], fmt: str, check: bool) -> int:
+@brief_option
+def lock(paths: tuple[str, ...], fmt: str, check: bool, brief: bool) -> int:
     """Allocate addresses for interfaces on `allocate:` networks and record them in kvnet.lock.
 
     One kvnet.lock per plan directory (a FILE stands for its directory), shared by the plans
@@ -29,7 +33,7 @@ def lock(paths: tuple[str, ...], fmt: str, check: bool) -> int:
     """
     updates, diags = plan_updates(list(paths))
     if any(d.is_error for d in diags):
-        report(diags, fmt)
+        report(brief_plan_errors(diags, OWN) if brief else diags, fmt)
         return exit_code(diags)
     changed = [u for u in updates if u.changed]
     lines = []

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from adapter_helpers import BAD_PLAN, GOOD_PLAN, by_identity, clean_env, kvnet_build, objects
+from testlib import write
 
 RUN = ("import sys; from kvnet.commands.check_rendered import check_rendered; "
        "sys.exit(check_rendered.main(sys.argv[1:], prog_name='kvnet check-rendered', standalone_mode=False))")
@@ -80,9 +81,13 @@ def test_plan_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from kvnet.adapters.rendered import plan_dirs
 
     (tmp_path / "b").mkdir()
+    for name in ("a/kvnet.yaml", "a/rendered.yaml", "kvnet.yaml"):
+        write(tmp_path / name, "x: 1\n")
     monkeypatch.chdir(tmp_path)
     assert plan_dirs(["a/kvnet.yaml", "a/rendered.yaml", "b", "kvnet.yaml", "b/"]) == [".", "a", "b"]
     assert plan_dirs([]) == ["."]
+    # a path that does not exist stands for itself, so that reading it says so (KV000), not "."
+    assert plan_dirs(["nope", "c/kvnet.yaml"]) == ["c/kvnet.yaml", "nope"]
 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl (kustomize) is not on PATH")

@@ -50,7 +50,10 @@ def test_hook_definitions() -> None:
     b = h["kvnet-build-check"]
     assert re.search(str(b["files"]), "clusters/lab/rendered.yaml") and re.search(str(b["files"]), "kvnet.yaml")
     lock = h["kvnet-lock-check"]
-    assert lock["entry"] == "kvnet lock --check"
+    assert lock["entry"] == "kvnet lock --check --brief-plan-errors"
+    assert b["entry"] == "kvnet check-rendered --brief-plan-errors"
+    lint = h["kvnet-lint"]  # plan files are kvnet-validate's
+    assert re.search(str(lint["exclude"]), "clusters/lab/kvnet.yaml") and not re.search(str(lint["exclude"]), "vm.yaml")
     for name in ("clusters/lab/kvnet.lock", "kvnet.lock", "clusters/lab/kvnet.yaml"):
         assert re.search(str(lock["files"]), name), name
     assert not re.search(str(lock["files"]), "rendered.yaml")
@@ -176,3 +179,24 @@ def test_lint_hook_on_manifests(tmp_path: Path, pre_commit_home: Path, hook_repo
     bad = run_hook(repo, pre_commit_home, hook_repo, "kvnet-lint", "apps/vm.yaml", "apps/good.yaml")
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "apps/vm.yaml:45:13: error[KV230]" in bad.stdout and "apps/good.yaml" not in bad.stdout
+
+
+@pytest.mark.slow
+def test_all_hooks_report_a_plan_error_once(tmp_path: Path, pre_commit_home: Path,
+                                            hook_repo: tuple[Path, str]) -> None:
+    """Every hook enabled, one bad plan: kvnet-validate prints its error; kvnet-build-check and
+    kvnet-lock-check fail with one KV055 line pointing there; kvnet-lint leaves plan files alone."""
+    repo_path, rev = hook_repo
+    repo = git_repo(tmp_path / "user", {"clusters/bad/kvnet.yaml": BAD_PLAN})
+    ids = ["kvnet-validate", "kvnet-build-check", "kvnet-lock-check", "kvnet-lint"]
+    config = {"repos": [{"repo": str(repo_path), "rev": rev, "hooks": [{"id": i} for i in ids]}]}
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    subprocess.run(["git", "-C", str(repo), "add", ".pre-commit-config.yaml"], check=True)
+    env = clean_env(PRE_COMMIT_HOME=str(pre_commit_home), PRE_COMMIT_COLOR="never",
+                    VIRTUALENV_SYSTEM_SITE_PACKAGES="1", PIP_NO_INDEX="1", PIP_NO_BUILD_ISOLATION="0")
+    res = subprocess.run(["pre-commit", "run", "--files", "clusters/bad/kvnet.yaml"], cwd=repo, env=env,
+                         capture_output=True, text=True, check=False, timeout=900)
+    out = res.stdout + res.stderr
+    assert res.returncode == 1, out
+    assert out.count("error[KV210]") == 1, out
+    assert out.count("error[KV055]") == 2, out  # build-check and lock-check: failing, in one line each

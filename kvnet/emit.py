@@ -8,6 +8,7 @@ from typing import Any, Iterable
 
 from kvnet.input.loader import LoadError, load_text
 from kvnet.labels import MANAGED_BY, PLAN_LABEL
+from kvnet.yamlwriter import Unsupported, Writer, block_style
 
 KIND_ORDER: dict[str, int] = {
     "CustomResourceDefinition": 0,
@@ -37,11 +38,6 @@ def sort_objects(objects: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(objects, key=object_key)
 
 
-def _block_style(value: str) -> str | None:
-    """Multi-line strings as literal blocks (``|``), unless leading blanks forbid it."""
-    return "|" if "\n" in value and not value.startswith((" ", "\t")) else None
-
-
 class _Shared(Exception):
     """An object appears twice in one document: PyYAML's representer writes an anchor."""
 
@@ -64,7 +60,7 @@ def _dumper() -> Any:
     def node(data: Any, seen: set[int]) -> Any:
         kind = type(data)
         if kind is str:
-            return scalar(str_tag, data, style=_block_style(data))
+            return scalar(str_tag, data, style=block_style(data))
         if kind is dict or kind is list:
             if id(data) in seen:
                 raise _Shared
@@ -103,7 +99,7 @@ def _dumper() -> Any:
             return tag
 
     def str_rep(dumper: Any, value: str) -> Any:
-        return dumper.represent_scalar(str_tag, value, style=_block_style(value))
+        return dumper.represent_scalar(str_tag, value, style=block_style(value))
 
     Dumper.add_representer(str, str_rep)
     return Dumper
@@ -120,29 +116,73 @@ def _kvnet_dumper() -> Any:
     return _DUMPER
 
 
-def to_yaml(objects: list[dict[str, Any]]) -> str:
-    """A multi-document YAML stream, each document opened with ``---``."""
+def _writer() -> Writer:
+    """The direct writer (:mod:`kvnet.yamlwriter`), with libyaml for the strings it escapes."""
     import yaml
 
-    if not objects:
-        return ""
-    return yaml.dump_all(objects, Dumper=_kvnet_dumper(), explicit_start=True, **_OPTIONS)  # type: ignore[no-any-return]
+    dumper = _kvnet_dumper()
+    resolver = yaml.resolver.Resolver()
+    scalar = yaml.ScalarNode
+
+    def escaped(value: str) -> str:
+        try:
+            return yaml.dump([value], Dumper=dumper, **_OPTIONS)[2:-1]  # type: ignore[no-any-return]
+        except Exception as exc:  # PyYAML's own error when the whole document is dumped by it
+            raise Unsupported(str(exc)) from exc
+
+    return Writer(escaped, lambda value: resolver.resolve(scalar, value, (True, False)))  # type: ignore[no-any-return]
+
+
+def _pyyaml_document(obj: Any, last: bool) -> str:
+    """One document as PyYAML's dump of the whole stream has it: a stream of one ends with
+    ``...`` after a literal block with keep chomping, which only the stream's last may."""
+    import yaml
+
+    text: str = yaml.dump_all([obj], Dumper=_kvnet_dumper(), explicit_start=True, **_OPTIONS)
+    return text if last or not text.endswith("\n...\n") else text[:-4]
+
+
+def _documents(objects: list[dict[str, Any]]) -> Iterable[str]:
+    """Each document's text of :func:`to_yaml`; what the direct writer does not cover is
+    written by PyYAML (libyaml keeps no state from one document to the next but ``...``)."""
+    writer = _writer()
+    last = len(objects) - 1
+    for i, obj in enumerate(objects):
+        try:
+            yield writer.document(obj, "---\n")
+        except Unsupported:
+            yield _pyyaml_document(obj, i == last)
+
+
+def to_yaml(objects: list[dict[str, Any]]) -> str:
+    """A multi-document YAML stream, each document opened with ``---``: the text PyYAML's
+    (libyaml) safe dumper writes with kvnet's options (:mod:`kvnet.yamlwriter` says how)."""
+    return "".join(_documents(objects))
 
 
 def write_yaml(objects: list[dict[str, Any]], stream: Any) -> None:
-    """:func:`to_yaml`'s bytes (UTF-8) written to the binary ``stream`` as they are emitted, so
-    that a large manifest set is never held as one string (and its encoded copy) in memory."""
-    import yaml
-
-    if objects:
-        yaml.dump_all(objects, stream, Dumper=_kvnet_dumper(), explicit_start=True, encoding="utf-8", **_OPTIONS)
+    """:func:`to_yaml`'s bytes (UTF-8) written to the binary ``stream`` in pieces of about
+    1 MiB, so that a large manifest set is never held as one string (and its encoded copy)."""
+    chunk: list[str] = []
+    size = 0
+    for text in _documents(objects):
+        chunk.append(text)
+        size += len(text)
+        if size > 1 << 20:
+            stream.write("".join(chunk).encode("utf-8"))
+            chunk, size = [], 0
+    if chunk:
+        stream.write("".join(chunk).encode("utf-8"))
 
 
 def dump_yaml(data: Any) -> str:
     """One YAML document (no ``---``) in the style of :func:`to_yaml`."""
-    import yaml
+    try:
+        return _writer().document(data, "")
+    except Unsupported:
+        import yaml
 
-    return yaml.dump(data, Dumper=_kvnet_dumper(), **_OPTIONS)  # type: ignore[no-any-return]
+        return yaml.dump(data, Dumper=_kvnet_dumper(), **_OPTIONS)  # type: ignore[no-any-return]
 
 
 def file_name(obj: dict[str, Any]) -> str:

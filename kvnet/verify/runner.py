@@ -20,6 +20,7 @@ from kvnet import nettypes
 from kvnet.verify import checks
 from kvnet.verify.inputs import NadCase
 from kvnet.verify.kernel import KernelProbes, required_features
+from kvnet.verify.leftovers import leases_left, pod_links
 from kvnet.verify.netns import Session
 from kvnet.verify.plugins import (
     COMMON_BIN_DIRS,
@@ -118,76 +119,119 @@ def _without_bridge_vlans(netconf: NetConf) -> NetConf:
     return NetConf(netconf.name, netconf.cni_version, plugins, netconf.is_list, netconf.disable_check)
 
 
-def _leases_left(state_dir: str) -> list[str]:
-    """host-local reservations still on disk after DEL (files named after the address)."""
-    left = []
-    for _root, _dirs, files in os.walk(state_dir):
-        for name in files:
-            if name == "lock" or name.startswith("last_reserved_ip"):
-                continue
-            left.append(name)
-    return sorted(left)
+class _Stop(Exception):
+    """A case ends early with ``status`` and ``message`` (verify_case's steps raise it)."""
+
+    def __init__(self, status: Status, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
 
 
-def _pod_links(session: Session, pod_ns: str) -> list[str]:
-    import json
-
-    res = session.ip("-n", pod_ns, "-j", "link", "show")
-    try:
-        links = json.loads(res.stdout or "[]") if res.ok else []
-    except json.JSONDecodeError:
-        return []
-    return [str(link.get("ifname")) for link in links if isinstance(link, dict) and link.get("ifname") != "lo"]
-
-
-def verify_case(session: Session, probes: KernelProbes, case: NadCase, bin_dir: str) -> CaseResult:
-    """Run one NAD through its plugins; raises Cancelled when the session is cancelled."""
-    started = time.monotonic()
-    result = CaseResult(case, Status.OK)
-
-    def finish(status: Status, message: str = "") -> CaseResult:
-        result.status, result.message = status, message
-        result.seconds = time.monotonic() - started
-        return result
-
+def _netconf(case: NadCase, result: CaseResult, bin_dir: str) -> NetConf:
+    """The case's parsed config, its plugins all on the node; _Stop when it cannot run."""
     if case.config is None:
-        return finish(Status.FAILED, "NAD has no spec.config: nothing to verify (Multus would look for a "
-                                     "CNI config file of that name on the node)")
+        raise _Stop(Status.FAILED, "NAD has no spec.config: nothing to verify (Multus would look for a "
+                                   "CNI config file of that name on the node)")
     if not isinstance(case.config, str):
-        return finish(Status.FAILED, f"spec.config must be a JSON string, found {type(case.config).__name__}")
+        raise _Stop(Status.FAILED, f"spec.config must be a JSON string, found {type(case.config).__name__}")
     if not case.config.strip():
-        return finish(Status.FAILED, "spec.config is empty")
+        raise _Stop(Status.FAILED, "spec.config is empty")
     try:
         netconf = parse_netconf(case.config, case.name)
     except ConfigError as exc:
-        return finish(Status.FAILED, str(exc))
-    plugins = list(netconf.plugins)
+        raise _Stop(Status.FAILED, str(exc)) from None
     result.plugins = netconf.types
-    result.ipam = next((t for t in (ipam_type(p) for p in plugins) if t), None)
-
+    result.ipam = next((t for t in (ipam_type(p) for p in netconf.plugins) if t), None)
     failures, skips = _availability(netconf, bin_dir)
     if failures:
-        return finish(Status.FAILED, "; ".join(failures))
+        raise _Stop(Status.FAILED, "; ".join(failures))
     if skips:
-        return finish(Status.SKIPPED, "; ".join(skips))
-    try:
-        standins = standins_for(plugins)
-    except Unverifiable as exc:
-        return finish(Status.SKIPPED, str(exc))
+        raise _Stop(Status.SKIPPED, "; ".join(skips))
+    return netconf
+
+
+def _runnable(probes: KernelProbes, netconf: NetConf, result: CaseResult) -> NetConf:
+    """``netconf`` as this kernel can run it (bridge VLANs checked here, not exercised, without
+    VLAN filtering); _Stop(SKIPPED) when a kernel feature is missing."""
+    plugins = list(netconf.plugins)
     missing = probes.first_missing(required_features(plugins))
     if missing is not None and missing.feature == "bridge-vlan-filtering":
         # Everything but the VLAN can still run: check the VLAN ids here, exercise the rest.
         vlan_problems = _vlan_problems(plugins)
         if vlan_problems:
-            return finish(Status.FAILED, "; ".join(vlan_problems))
+            raise _Stop(Status.FAILED, "; ".join(vlan_problems))
         netconf = _without_bridge_vlans(netconf)
-        plugins = list(netconf.plugins)
         result.notes.append(f"VLAN tagging not exercised: {missing.reason}")
-        missing = probes.first_missing(required_features(plugins))
+        missing = probes.first_missing(required_features(list(netconf.plugins)))
     if missing is not None:
-        return finish(Status.SKIPPED, missing.reason)
+        raise _Stop(Status.SKIPPED, missing.reason)
+    return netconf
 
+
+def _check_step(session: Session, target: Target, netconf: NetConf, added: Any, result: CaseResult
+                ) -> list[str]:
+    """CHECK after ADD, when the config's version has it and it is not disabled."""
+    if netconf.disable_check:
+        result.notes.append("CHECK disabled by disableCheck")
+    elif not netconf.supports_check():
+        result.notes.append(f"CHECK not run: cniVersion {netconf.cni_version or '(none)'} predates CHECK")
+    else:
+        checked = check(session, target, netconf, added)
+        if checked.ok:
+            result.steps.append("CHECK")
+        elif _check_lacks_l2_support(netconf, checked.plugin, checked.error):
+            result.notes.append(f"CHECK not usable: this {checked.plugin} plugin release cannot CHECK a "
+                                f"config without IPAM ({checked.error!r}); ADD and DEL still ran")
+        else:
+            return [f"CHECK {checked.plugin}: {checked.error}"]
+    return []
+
+
+def _exercise(session: Session, target: Target, netconf: NetConf, plugins: list[dict[str, Any]],
+              result: CaseResult, state_dir: str) -> list[str]:
+    """ADD, what it reported and configured, CHECK, DEL and what DEL left: the problems found
+    (``plugins``: the config as checked, before its state directories were rewritten)."""
     problems = checks.config_problems(plugins)
+    added = add(session, target, netconf)
+    if not added.ok:
+        delete(session, target, netconf, None)  # as a runtime would; namespaces go anyway
+        raise _Stop(Status.FAILED, "; ".join([f"ADD {added.plugin}: {added.error}", *problems]))
+    result.steps.append("ADD")
+    note, problem = check_trunk(session, target.node_ns, plugins)
+    result.notes += [note] if note else []
+    problems += [problem] if problem else []
+    result.ips = reported_ips(added.result)
+    # The loopback plugin configures "lo" whatever CNI_IFNAME says, and reports lo's addresses.
+    loopback = plugins[0].get("type") == "loopback"
+    if not loopback:
+        problems += checks.check_reported(checks.expectation(plugins), result.ips)
+    ifname = "lo" if loopback else IFNAME
+    shown = session.ip("-n", target.pod_ns, "-j", "addr", "show", "dev", ifname)
+    problems += checks.check_configured(result.ips, shown.stdout if shown.ok else "[]", ifname)
+    problems += _check_step(session, target, netconf, added.result, result)
+    deleted = delete(session, target, netconf, added.result)
+    if deleted.ok:
+        result.steps.append("DEL")
+    else:
+        problems.append(f"DEL {deleted.plugin}: {deleted.error}")
+    left = pod_links(session, target.pod_ns)
+    if left:
+        problems.append(f"DEL left {', '.join(left)} in the pod namespace")
+    leases = leases_left(state_dir)
+    if leases:
+        problems.append(f"DEL left host-local reservation(s) {', '.join(leases)}")
+    return problems
+
+
+def _run(session: Session, probes: KernelProbes, case: NadCase, bin_dir: str, result: CaseResult) -> list[str]:
+    """The case in namespaces of its own, always removed; the problems found (_Stop: it ended early)."""
+    netconf = _netconf(case, result, bin_dir)
+    try:
+        standins = standins_for(list(netconf.plugins))
+    except Unverifiable as exc:
+        raise _Stop(Status.SKIPPED, str(exc)) from None
+    netconf = _runnable(probes, netconf, result)
+    plugins = list(netconf.plugins)
     cid = session.next_id()
     node_ns, pod_ns = f"{cid}-node", f"{cid}-pod"
     state_dir = os.path.join(session.scratch_dir(), cid)
@@ -196,61 +240,29 @@ def verify_case(session: Session, probes: KernelProbes, case: NadCase, bin_dir: 
         for ns in (node_ns, pod_ns):
             res = session.add_netns(ns)
             if not res.ok:
-                return finish(Status.FAILED, f"cannot create network namespace {ns}: {res.error_text()}")
+                raise _Stop(Status.FAILED, f"cannot create network namespace {ns}: {res.error_text()}")
         error = create_standins(session, node_ns, standins)
         if error:
-            return finish(Status.FAILED, error)
+            raise _Stop(Status.FAILED, error)
         target = Target(bin_dir, node_ns, pod_ns, cid, IFNAME, pod_name=case.name)
-
-        added = add(session, target, netconf)
-        if not added.ok:
-            delete(session, target, netconf, None)  # as a runtime would; namespaces go anyway
-            return finish(Status.FAILED, "; ".join([f"ADD {added.plugin}: {added.error}", *problems]))
-        result.steps.append("ADD")
-        note, problem = check_trunk(session, node_ns, plugins)
-        result.notes += [note] if note else []
-        problems += [problem] if problem else []
-        result.ips = reported_ips(added.result)
-        # The loopback plugin configures "lo" whatever CNI_IFNAME says, and reports lo's addresses.
-        loopback = plugins[0].get("type") == "loopback"
-        if not loopback:
-            problems += checks.check_reported(checks.expectation(plugins), result.ips)
-        ifname = "lo" if loopback else IFNAME
-        shown = session.ip("-n", pod_ns, "-j", "addr", "show", "dev", ifname)
-        problems += checks.check_configured(result.ips, shown.stdout if shown.ok else "[]", ifname)
-
-        if netconf.disable_check:
-            result.notes.append("CHECK disabled by disableCheck")
-        elif not netconf.supports_check():
-            result.notes.append(f"CHECK not run: cniVersion {netconf.cni_version or '(none)'} predates CHECK")
-        else:
-            checked = check(session, target, netconf, added.result)
-            if checked.ok:
-                result.steps.append("CHECK")
-            elif _check_lacks_l2_support(netconf, checked.plugin, checked.error):
-                result.notes.append(f"CHECK not usable: this {checked.plugin} plugin release cannot CHECK a "
-                                    f"config without IPAM ({checked.error!r}); ADD and DEL still ran")
-            else:
-                problems.append(f"CHECK {checked.plugin}: {checked.error}")
-
-        deleted = delete(session, target, netconf, added.result)
-        if deleted.ok:
-            result.steps.append("DEL")
-        else:
-            problems.append(f"DEL {deleted.plugin}: {deleted.error}")
-        left = _pod_links(session, pod_ns)
-        if left:
-            problems.append(f"DEL left {', '.join(left)} in the pod namespace")
-        leases = _leases_left(state_dir)
-        if leases:
-            problems.append(f"DEL left host-local reservation(s) {', '.join(leases)}")
-        if problems:
-            return finish(Status.FAILED, "; ".join(problems))
-        return finish(Status.OK)
+        return _exercise(session, target, netconf, plugins, result, state_dir)
     finally:
         session.del_netns(pod_ns)
         session.del_netns(node_ns)
         shutil.rmtree(state_dir, ignore_errors=True)
+
+
+def verify_case(session: Session, probes: KernelProbes, case: NadCase, bin_dir: str) -> CaseResult:
+    """Run one NAD through its plugins; raises Cancelled when the session is cancelled."""
+    started = time.monotonic()
+    result = CaseResult(case, Status.OK)
+    try:
+        problems = _run(session, probes, case, bin_dir, result)
+        result.status, result.message = (Status.FAILED, "; ".join(problems)) if problems else (Status.OK, "")
+    except _Stop as stop:
+        result.status, result.message = stop.status, stop.message
+    result.seconds = time.monotonic() - started
+    return result
 
 
 def verify_all(session: Session, cases: list[NadCase], bin_dir: str, jobs: int) -> list[CaseResult]:

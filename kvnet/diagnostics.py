@@ -44,6 +44,8 @@ class Diagnostic:
     column: int = 1
     hint: str | None = None
     field: str | None = None  # field path (``spec.networks[0].subnet``) when line/column are meaningless
+    #: the plan element it is about, for callers that filter by it: ``("network", name)``
+    about: tuple[str, str] | None = None
 
     @property
     def is_error(self) -> bool:

@@ -4,7 +4,6 @@ check every VirtualMachine kvnet emits passes."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any, Sequence
 
@@ -13,7 +12,7 @@ from kvnet.input.facts import gather
 from kvnet.input.model import Plan
 from kvnet.lint.vms import KNOWN_STATES, VmInfo
 from kvnet.outputcheck.admission import SPEC, check_vm_networks
-from kvnet.outputcheck.problem import Problem
+from kvnet.outputcheck.problem import Cause, Problem
 from kvnet.rules import (
     addressing,
     bindings,
@@ -44,7 +43,9 @@ MANIFEST_HINTS = {
     "KV240": "KubeVirt writes the virt-launcher pod's networks annotation from spec.template.spec.networks; "
              "list the network there ('multus: {networkName: NAD}') and remove the annotation",
 }
-_QUOTED = re.compile(r"^(interface|network) '([^']*)'")
+#: admission causes the plan rules report (KV205 more than one pod network, KV230 masquerade off the
+#: pod network); an interface without a binding gets KubeVirt's default
+_LEFT_TO_RULES = frozenset({Cause.POD_NETWORKS, Cause.MASQUERADE, Cause.NO_BINDING})
 
 
 def plan_findings(plan: Plan) -> list[Diagnostic]:
@@ -61,8 +62,7 @@ def plan_findings(plan: Plan) -> list[Diagnostic]:
 
 
 def _unused_network(diag: Diagnostic, used: set[str]) -> bool:
-    m = _QUOTED.match(diag.message)
-    return m is not None and m.group(1) == "network" and m.group(2) not in used
+    return diag.about is not None and diag.about[0] == "network" and diag.about[1] not in used
 
 
 def admission_findings(vms: Sequence[VmInfo]) -> list[Diagnostic]:
@@ -79,10 +79,9 @@ def admission_findings(vms: Sequence[VmInfo]) -> list[Diagnostic]:
         wrapped = {"spec": {"template": {"spec": {"networks": spec.get("networks") or [],
                                                   "domain": {"devices": {"interfaces": _raw_interfaces(spec)}}}}}}
         for problem in check_vm_networks(wrapped):
-            if "more than one pod network" in problem or "masquerade is only" in problem \
-                    or "has none" in problem or _known_state(wrapped, problem):
+            if problem.cause in _LEFT_TO_RULES or _known_state(wrapped, problem):
                 continue
-            code = "KV217" if "macAddress" in problem else ADMISSION
+            code = "KV217" if problem.cause is Cause.MAC else ADMISSION
             out.append(error(code, f"VM {vm.found.name!r}: {problem}", _locate(vm, problem),
                              hint="KubeVirt rejects the VM: every interface needs a network of the same name, "
                                   "each with exactly one of pod or multus, and one binding" if code == ADMISSION
@@ -121,14 +120,13 @@ def _locate(vm: VmInfo, problem: Problem) -> Loc:
     """The network or interface an admission problem names (its macAddress for a MAC problem),
     else where the problem's path leads; for lists that are not lists of mappings, the first
     entry (or list) that is not."""
-    m = _QUOTED.match(problem)
-    if m:
-        kind, name = m.groups()
+    if problem.subject:
+        kind, name = problem.subject
         items = vm.spec.get("networks") if kind == "network" else _interfaces(vm.spec)
         for i, item in enumerate(items if isinstance(items, list) else []):
             if isinstance(item, dict) and item.get("name") == name:
                 path = ("networks", i) if kind == "network" else ("domain", "devices", "interfaces", i)
-                return vm.loc(*path, "macAddress") if "macAddress" in problem else vm.loc(*path)
+                return vm.loc(*path, "macAddress") if problem.cause is Cause.MAC else vm.loc(*path)
     rest = tuple(problem.path[len(SPEC):])
     if rest:
         return vm.loc(*rest, key=rest[-1] in ("networks", "interfaces"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kvnet.outputcheck.problem import Problem
+from kvnet.outputcheck.problem import Cause, Problem
 
 VOLUME_SOURCES = ("containerDisk", "persistentVolumeClaim", "dataVolume", "cloudInitNoCloud", "cloudInitConfigDrive",
                   "emptyDisk", "ephemeral", "hostDisk", "configMap", "secret", "serviceAccount", "sysprep",
@@ -30,53 +30,96 @@ def _get(node: Any, *keys: str) -> Any:
     return node
 
 
+def _subject(kind: str, name: Any) -> tuple[str, str] | None:
+    """The element a problem is about, as its message quotes it (``interface 'eth0'``): the name
+    as written between the quotes of its ``repr``; None for a name that is not a string."""
+    text = repr(name) if isinstance(name, str) else ""
+    return (kind, text[1:text.index("'", 1)]) if text.startswith("'") else None
+
+
 def check_vm_networks(vm: dict[str, Any]) -> list[Problem]:
     """Networks and interfaces pair up 1:1 by name, one source per network, one binding per
-    interface, masquerade only on the pod network, MAC addresses well formed."""
+    interface, masquerade only on the pod network, MAC addresses well formed: each a named
+    validator of KubeVirt's admitter (pkg/network/admitter/admit.go), run in this order."""
     spec = _get(vm, "spec", "template", "spec")
     networks = _get(spec, "networks")
     ifaces = _get(spec, "domain", "devices", "interfaces")
     if not isinstance(networks, list) or not isinstance(ifaces, list) \
             or not all(isinstance(x, dict) for x in networks + ifaces):
-        return [Problem(SPEC, "spec.template.spec: networks and domain.devices.interfaces must be lists of mappings")]
+        return [Problem(SPEC, "spec.template.spec: networks and domain.devices.interfaces must be lists of mappings",
+                        Cause.NOT_LISTS)]
+    out: list[Problem] = []
+    for validator in NETWORK_VALIDATORS:
+        out.extend(validator(networks, ifaces))
+    return out
+
+
+def names_are_strings(networks: list[dict[str, Any]], ifaces: list[dict[str, Any]]) -> list[Problem]:
+    """Every network and interface has a non-empty string name (the API server's schema)."""
     out: list[Problem] = []
     for path, items, what in ((NETWORKS, networks, "network"), (INTERFACES, ifaces, "interface")):
         for index, item in enumerate(items):
             if not isinstance(item.get("name"), str) or not item["name"]:
                 out.append(Problem((*path, index, "name"), f"{what} name {item.get('name')!r} is not a string "
-                                   "(the API server refuses the object)"))
+                                   "(the API server refuses the object)", Cause.NAME_TYPE))
+    return out
+
+
+def names_pair_up(networks: list[dict[str, Any]], ifaces: list[dict[str, Any]]) -> list[Problem]:
+    """Names unique among networks and among interfaces, and the two sets equal (admit.go
+    ``validateNetworksMatchInterfaces``, ``validateInterfaceNetworkNamesUniqueness``)."""
+    out: list[Problem] = []
     net_names = [n.get("name") for n in networks]
     if_names = [i.get("name") for i in ifaces]
     if len(set(map(repr, net_names))) != len(net_names):
-        out.append(Problem(NETWORKS, "networks: duplicate names"))
+        out.append(Problem(NETWORKS, "networks: duplicate names", Cause.DUPLICATE))
     if len(set(map(repr, if_names))) != len(if_names):
-        out.append(Problem(INTERFACES, "interfaces: duplicate names"))
+        out.append(Problem(INTERFACES, "interfaces: duplicate names", Cause.DUPLICATE))
     if sorted(map(str, net_names)) != sorted(map(str, if_names)):
-        out.append(Problem(NETWORKS, f"networks {net_names} and interfaces {if_names} do not match 1:1"))
-    pods = [n for n in networks if "pod" in n]
-    if len(pods) > 1:
-        out.append(Problem(NETWORKS, "more than one pod network"))
-    kinds = {repr(n.get("name")): ("pod" if "pod" in n else "multus" if "multus" in n else "?") for n in networks}
+        out.append(Problem(NETWORKS, f"networks {net_names} and interfaces {if_names} do not match 1:1",
+                           Cause.UNPAIRED))
+    return out
+
+
+def network_sources(networks: list[dict[str, Any]], ifaces: list[dict[str, Any]]) -> list[Problem]:
+    """At most one pod network, and each network exactly one of pod, multus (admit.go
+    ``validateNetworksAssignedToInterfaces``, ``validateSinglePodNetwork``)."""
+    out: list[Problem] = []
+    if len([n for n in networks if "pod" in n]) > 1:
+        out.append(Problem(NETWORKS, "more than one pod network", Cause.POD_NETWORKS))
     for index, n in enumerate(networks):
-        sources = [k for k in ("pod", "multus") if k in n]
-        if len(sources) != 1:
-            out.append(Problem((*NETWORKS, index), f"network {n.get('name')!r}: needs exactly one of pod, multus"))
+        if len([k for k in ("pod", "multus") if k in n]) != 1:
+            out.append(Problem((*NETWORKS, index), f"network {n.get('name')!r}: needs exactly one of pod, multus",
+                               Cause.NETWORK_SOURCE, _subject("network", n.get("name"))))
+    return out
+
+
+def interface_bindings(networks: list[dict[str, Any]], ifaces: list[dict[str, Any]]) -> list[Problem]:
+    """One binding per interface, masquerade only on the pod network, a well-formed MAC, a state
+    KubeVirt allows (admit.go ``validateInterfaceBinding``, ``validateMacAddress``)."""
+    kinds = {repr(n.get("name")): ("pod" if "pod" in n else "multus" if "multus" in n else "?") for n in networks}
+    out: list[Problem] = []
     for index, i in enumerate(ifaces):
         name = i.get("name")
+        subject = _subject("interface", name)
         bindings = [k for k in BINDING_KEYS if k in i]
         if len(bindings) != 1:
-            out.append(Problem((*INTERFACES, index),
-                               f"interface {name!r}: needs exactly one binding, has {bindings or 'none'}"))
+            out.append(Problem((*INTERFACES, index), f"interface {name!r}: needs exactly one binding, has "
+                               f"{bindings or 'none'}", Cause.BINDINGS if bindings else Cause.NO_BINDING, subject))
             continue
         if bindings[0] == "masquerade" and kinds.get(repr(name)) != "pod":
             out.append(Problem((*INTERFACES, index, "masquerade"),
-                               f"interface {name!r}: masquerade is only allowed on the pod network"))
+                               f"interface {name!r}: masquerade is only allowed on the pod network",
+                               Cause.MASQUERADE, subject))
         mac = i.get("macAddress")
         if mac is not None and not MAC_RE.match(str(mac)):
             out.append(Problem((*INTERFACES, index, "macAddress"),
-                               f"interface {name!r}: macAddress {mac!r} is not a MAC address"))
+                               f"interface {name!r}: macAddress {mac!r} is not a MAC address", Cause.MAC, subject))
         out.extend(_state_problems(index, i, bindings[0], kinds.get(repr(name)) == "pod"))
     return out
+
+
+NETWORK_VALIDATORS = (names_are_strings, names_pair_up, network_sources, interface_bindings)
 
 
 def _state_problems(index: int, iface: dict[str, Any], binding: str, pod: bool) -> list[Problem]:
@@ -87,15 +130,20 @@ def _state_problems(index: int, iface: dict[str, Any], binding: str, pod: bool) 
     if state is None:
         return []
     at, name = (*INTERFACES, index, "state"), iface.get("name")
+    subject = _subject("interface", name)
     if state not in ("absent", "down", "up"):
-        return [Problem(at, f"interface {name!r}: state {state!r} is not one of absent, down, up")]
+        return [Problem(at, f"interface {name!r}: state {state!r} is not one of absent, down, up", Cause.STATE,
+                        subject)]
     out: list[Problem] = []
     if binding == "sriov" and state in ("up", "down"):
-        out.append(Problem(at, f"interface {name!r}: state {state!r} is not supported for SR-IOV NICs"))
+        out.append(Problem(at, f"interface {name!r}: state {state!r} is not supported for SR-IOV NICs", Cause.STATE,
+                           subject))
     if state == "absent" and binding != "bridge":
-        out.append(Problem(at, f"interface {name!r}: state 'absent' is supported only for the bridge binding"))
+        out.append(Problem(at, f"interface {name!r}: state 'absent' is supported only for the bridge binding",
+                           Cause.STATE, subject))
     if state == "absent" and pod:
-        out.append(Problem(at, f"interface {name!r}: state 'absent' is not supported on the pod network"))
+        out.append(Problem(at, f"interface {name!r}: state 'absent' is not supported on the pod network",
+                           Cause.STATE, subject))
     return out
 
 

@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Iterable
 
 PathT = tuple[str | int, ...]
+
+
+class Cause(str, Enum):
+    """What kind of problem a check found (as KubeVirt's admitter says with
+    ``metav1.StatusCause{Type, Field}``, k8s.io/apimachinery pkg/apis/meta/v1/types.go): callers
+    decide by this, never by the message."""
+
+    INVALID = "FieldValueInvalid"  # a value the check refuses (the default)
+    NOT_LISTS = "NotListsOfMappings"  # networks/interfaces are not lists of mappings
+    NAME_TYPE = "NameNotString"
+    DUPLICATE = "FieldValueDuplicate"
+    UNPAIRED = "NetworksInterfacesUnpaired"
+    POD_NETWORKS = "MoreThanOnePodNetwork"
+    NETWORK_SOURCE = "NetworkSourceCount"
+    NO_BINDING = "BindingMissing"
+    BINDINGS = "BindingCount"
+    MASQUERADE = "MasqueradeOffPodNetwork"
+    MAC = "MacAddressInvalid"
+    STATE = "InterfaceState"
 
 
 class Problem(str):
@@ -14,14 +34,20 @@ class Problem(str):
     its path written out), so it reads, compares and sorts as the text it is; ``path``: keys
     and list indexes from the object's root to the offending node (into the parsed JSON of a
     NAD's ``spec.config`` as ``("spec", "config", "ipam", ...)``), from which the pipeline
-    locates a problem inside a VM's ``template``.
+    locates a problem inside a VM's ``template``; ``cause``: its kind; ``subject``: the element
+    it is about when it names one, as ``("interface" | "network", name)``.
     """
 
     path: PathT
+    cause: Cause
+    subject: tuple[str, str] | None
 
-    def __new__(cls, path: PathT, message: str) -> Problem:
+    def __new__(cls, path: PathT, message: str, cause: Cause = Cause.INVALID,
+                subject: tuple[str, str] | None = None) -> Problem:
         problem = super().__new__(cls, message)
         problem.path = tuple(path)
+        problem.cause = cause
+        problem.subject = subject
         return problem
 
     @property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, error, warning
 from kvnet.input.facts import Facts
@@ -53,10 +55,10 @@ def _fields(net: Network) -> list[Diagnostic]:
                            hint="run the reference plugins' 'dhcp daemon' as a DaemonSet, or use 'ipam: none' "
                                 "and let the guest's own DHCP client ask the segment's server"))
     if net.ipam in POOL_IPAM and net.subnet and ":" in net.subnet:
-        out.append(error("KV219", f"network {net.name!r}: ipam {net.ipam!r} with an IPv6 subnet cannot reach the "
-                         "guest: KubeVirt's DHCP hands the pod address to the guest for IPv4 only", w.at("ipam"),
-                         hint="use 'ipam: static' with an address per interface, "
-                              "or 'ipam: none' with router advertisements"))
+        out.append(replace(error("KV219", f"network {net.name!r}: ipam {net.ipam!r} with an IPv6 subnet cannot "
+                                 "reach the guest: KubeVirt's DHCP hands the pod address to the guest for IPv4 "
+                                 "only", w.at("ipam"), hint="use 'ipam: static' with an address per interface, "
+                                 "or 'ipam: none' with router advertisements"), about=("network", net.name)))
     return out
 
 

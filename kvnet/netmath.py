@@ -19,10 +19,22 @@ def parse_ip(text: str) -> IPAddress | None:
         return None
 
 
-def parse_network_strict(text: str) -> tuple[IPNetwork | None, str | None]:
+class CidrProblem(str):
+    """What is wrong with a CIDR, as the message words it; ``host_bits``: it is a valid network
+    but for its host bits (callers offer the network address as the fix)."""
+
+    host_bits: bool
+
+    def __new__(cls, text: str, host_bits: bool = False) -> CidrProblem:
+        problem = super().__new__(cls, text)
+        problem.host_bits = host_bits
+        return problem
+
+
+def parse_network_strict(text: str) -> tuple[IPNetwork | None, CidrProblem | None]:
     """(network, problem). Host bits set is a problem, reported with the fix."""
     if "/" not in text:
-        return None, "is not in CIDR notation (address/prefix)"
+        return None, CidrProblem("is not in CIDR notation (address/prefix)")
     try:
         return ipaddress.ip_network(text.strip(), strict=True), None
     except ValueError:
@@ -30,8 +42,8 @@ def parse_network_strict(text: str) -> tuple[IPNetwork | None, str | None]:
     try:
         loose = ipaddress.ip_network(text.strip(), strict=False)
     except ValueError:
-        return None, "is not a valid IPv4 or IPv6 network"
-    return None, f"has host bits set; the network address is {loose}"
+        return None, CidrProblem("is not a valid IPv4 or IPv6 network")
+    return None, CidrProblem(f"has host bits set; the network address is {loose}", host_bits=True)
 
 
 @functools.lru_cache(maxsize=None)

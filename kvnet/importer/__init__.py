@@ -20,7 +20,7 @@ from kvnet.labels import PLAN_LABEL
 from kvnet.lint import lint_documents
 from kvnet.expand.cluster.macvtap import CONFIG as MACVTAP_CONFIG
 from kvnet.expand.cluster.multus import DAEMON_CONFIG
-from kvnet.lint.convert import Conversion
+from kvnet.lint.convert import MISSING_NAD, Conversion
 from kvnet.lint.objects import document_objects
 from kvnet.overlays import UPSTREAM_CONFIGMAP
 from kvnet.netmath import bounded_name
@@ -133,8 +133,8 @@ def import_documents(docs: Sequence[Document]) -> ImportResult:
                                     names.get(ns, {})))
         labels.setdefault(ns, []).append(vm.found.get("metadata", "labels", PLAN_LABEL))
     # a VM network whose NAD is not in the input became an external network: said, not lost
-    expressed = {f"network {name!r} names NAD" for ext in externals.values() for name in ext}
-    notes = [d for d in notes if d.code != "KV306" or not any(e in d.message for e in expressed)]
+    expressed = {("network", name) for ext in externals.values() for name in ext}
+    notes = [d for d in notes if d.code != MISSING_NAD or d.about not in expressed]
     out = []
     plan_names = {ns: _plan_name(labels.get(ns, [])) for ns in plans}
     for ns in sorted(plans):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, error, warning
-from kvnet.input.loader import Budget, Document, LoadError, iter_yaml_files, load_file
+from kvnet.input.loader import Budget, Document, LoadError, LoadReason, iter_yaml_files, load_file
 from kvnet.input.model import API_VERSION, KIND, is_plan_document
 
 UNREADABLE = "KV000"  # exit 2: usage or unreadable input
@@ -111,7 +111,7 @@ def load_sources(sources: Sequence[Source]) -> tuple[list[Document], list[Diagno
             docs.extend(load_file(src.path, src.shown, src.source, budget))
         except LoadError as exc:
             d = exc.diag
-            if d.code == "KV004" and "cannot read" in d.message:
+            if exc.reason is LoadReason.UNREADABLE:
                 d = error(UNREADABLE, d.message, Loc(d.file, d.line, d.column), d.hint)
             diags.append(d)
             if d.code in ("KV003", "KV004"):

@@ -11,6 +11,8 @@ kvnet's console script runs with the collector off (kvnet.entry).
 
 from __future__ import annotations
 
+from enum import Enum
+
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -152,7 +154,23 @@ def _fill(node: Any, path: PathT, key_mark: Any, values: dict[PathT, Position], 
             _fill(item, path + (i,), None, values, keys, read_key)
 
 
+class LoadReason(str, Enum):
+    """Why a file could not be loaded, for callers that treat the cases apart (issue 19: a load
+    error carries a reason; nobody reads it from the message)."""
+
+    INVALID = "invalid"  # not the YAML data kvnet reads (tags, duplicate keys, bounds...)
+    UNREADABLE = "unreadable"  # the operating system refused to read it
+    NOT_UTF8 = "not-utf8"  # its bytes are not UTF-8 text
+    SYNTAX = "syntax"  # a YAML syntax error at a position; its message starts with SYNTAX_ERROR
+
+
+SYNTAX_ERROR = "YAML syntax error: "
+
+
 class LoadError(Exception):
-    def __init__(self, diag: Diagnostic) -> None:
+    """A file that cannot be loaded: its positioned diagnostic and the reason."""
+
+    def __init__(self, diag: Diagnostic, reason: LoadReason = LoadReason.INVALID) -> None:
         super().__init__(diag.message)
         self.diag = diag
+        self.reason = reason

@@ -73,7 +73,7 @@ def _facts(net: Network, diags: list[Diagnostic]) -> NetFacts:
         if problem:
             f.broken = True
             hint = None
-            if "host bits" in problem:
+            if problem.host_bits:
                 hint = ("put the network address in 'subnet' and the host's own address on the VM "
                         "interface ('address:')")
             diags.append(error("KV210", f"network {net.name!r}: subnet {net.subnet!r} {problem}",

@@ -15,11 +15,11 @@ from typing import Any, Iterator
 from kvnet.diagnostics import Loc, error
 from kvnet.input.bounds import MAX_ALIAS_NODES, MAX_FILE_BYTES, BoundError, Budget, decode_error_loc, document_texts, \
     prescan, reader_error_loc
-from kvnet.input.document import Document, LoadError, PathT
+from kvnet.input.document import SYNTAX_ERROR, Document, LoadError, LoadReason, PathT
 from kvnet.input.nodes import MAX_DEPTH, NodeBuilder
 
-__all__ = ["MAX_ALIAS_NODES", "MAX_FILE_BYTES", "MAX_DEPTH", "Budget", "Document", "LoadError", "load_file",
-           "load_text", "iter_yaml_files", "PathT"]
+__all__ = ["MAX_ALIAS_NODES", "MAX_FILE_BYTES", "MAX_DEPTH", "SYNTAX_ERROR", "Budget", "Document", "LoadError",
+           "LoadReason", "load_file", "load_text", "iter_yaml_files", "PathT"]
 
 def _yaml() -> Any:
     import yaml
@@ -74,12 +74,13 @@ def _read(path: str, shown: str, budget: Budget) -> str:
     except BoundError as exc:
         raise LoadError(exc.diag) from None
     except OSError as exc:
-        raise LoadError(error("KV004", f"cannot read file: {exc.strerror or exc}", Loc(shown))) from None
+        raise LoadError(error("KV004", f"cannot read file: {exc.strerror or exc}", Loc(shown)),
+                        LoadReason.UNREADABLE) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise LoadError(error("KV001", f"file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-                              decode_error_loc(raw, exc, shown))) from None
+                              decode_error_loc(raw, exc, shown)), LoadReason.NOT_UTF8) from None
 
 
 _BRACKETS = re.compile(r"[^\[\]{}]+")
@@ -162,7 +163,7 @@ def load_text(text: str, shown: str, source: str | None = None, budget: Budget |
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         msg = yaml_error_text(exc)
-        raise LoadError(error("KV001", f"YAML syntax error: {msg}", Loc(shown, line, col))) from None
+        raise LoadError(error("KV001", SYNTAX_ERROR + msg, Loc(shown, line, col)), LoadReason.SYNTAX) from None
     except yaml.YAMLError as exc:
         raise LoadError(error("KV001", f"YAML error: {yaml_error_text(exc)}", Loc(shown))) from None
     except RecursionError:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Callable
 
@@ -259,10 +259,11 @@ def missing_nad(vm: VmInfo, nic: VmNic, nads: dict[NadKey, NadInfo] | None = Non
                      vm.loc(*nic.net_path, "multus", "networkName"),
                      hint=f"give the plan 'metadata.namespace: {here}' (kvnet then writes '{here}/{name}') and "
                           "leave 'namespace:' out of the kustomization")
-    return warning(MISSING_NAD, f"VM {vm.found.name!r}: network {nic.name!r} names NAD {nic.network_name!r}, "
-                   "which is not in the input; its binding and addresses are not checked",
-                   vm.loc(*nic.net_path, "multus", "networkName"),
-                   hint="lint the NAD together with the VM, or check that it exists in the VM's namespace")
+    return replace(warning(MISSING_NAD, f"VM {vm.found.name!r}: network {nic.name!r} names NAD "
+                           f"{nic.network_name!r}, which is not in the input; its binding and addresses are not "
+                           "checked", vm.loc(*nic.net_path, "multus", "networkName"),
+                           hint="lint the NAD together with the VM, or check that it exists in the VM's namespace"),
+                   about=("network", nic.name))
 
 
 def plan_for(name: str, namespace: str | None) -> Plan:

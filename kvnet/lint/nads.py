@@ -14,6 +14,7 @@ from typing import Any
 from kvnet.diagnostics import Diagnostic, Loc, error, warning
 from kvnet.lint.objects import Found
 from kvnet.outputcheck.cni_schemas import PLUGIN_TYPES, _did_you_mean, validate_cni_config
+from kvnet.outputcheck.problem import Cause, Problem
 
 #: CNI specification versions (containernetworking/cni SPEC.md, "Version" section); Multus v4
 #: and the reference plugins v1.x read all of them.
@@ -58,13 +59,12 @@ class NadInfo:
         return ipam if isinstance(ipam, dict) else {}
 
 
-def _code(problem: str) -> str:
-    """The code of a cni_schemas problem line: the plan rule's code where it is the same rule."""
-    where, _, message = problem.partition(": ")
-    if "has host bits set" in message:
+def _code(problem: Problem) -> str:
+    """The code of a cni_schemas problem: the plan rule's code where it is the same rule."""
+    if problem.cause is Cause.HOST_BITS:
         return "KV210"
-    if "is outside" in message or "is before" in message:
-        return "KV214" if where.endswith("gateway") else "KV215"
+    if problem.cause is Cause.OUTSIDE:
+        return "KV214" if problem.path[-1:] == ("gateway",) else "KV215"
     return CONFIG_VALUE
 
 

@@ -22,7 +22,7 @@ from typing import Any, Mapping
 
 from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.input.discover import UNREADABLE
-from kvnet.input.loader import Document, LoadError, load_file
+from kvnet.input.loader import Document, LoadError, LoadReason, load_file
 from kvnet.input.model import API_VERSION
 
 LOCK_NAME = "kvnet.lock"
@@ -76,7 +76,7 @@ def read_lock(path: str, shown: str | None = None) -> tuple[LockFile, list[Diagn
         docs = [d for d in load_file(path, shown) if d.data is not None]
     except LoadError as exc:
         d = exc.diag
-        if d.code == "KV004" and "cannot read" in d.message:
+        if exc.reason is LoadReason.UNREADABLE:
             d = error(UNREADABLE, d.message, Loc(d.file, d.line, d.column), d.hint)
         return lock, [d]
     if len(docs) != 1 or not isinstance(docs[0].data, dict):

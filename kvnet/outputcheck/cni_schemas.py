@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from kvnet import nettypes
 from kvnet.outputcheck.cni_semantics import semantic_problems, whereabouts_range
-from kvnet.outputcheck.problem import PathT, Problem, problem_at
+from kvnet.outputcheck.problem import Cause, PathT, Problem, problem_at
 from kvnet.schema_tools import SchemaCheck, draft202012, flatten
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -124,12 +124,12 @@ def _messages(err: ValidationError, base: PathT) -> Iterator[Problem]:
         known = list(schema.get("properties", {}))
         for key in inst:
             if key not in known:
-                yield problem_at((*here, key), f"unknown field{_did_you_mean(key, known)}")
+                yield problem_at((*here, key), f"unknown field{_did_you_mean(key, known)}", Cause.UNKNOWN_FIELD)
         return
     if kind == "required" and isinstance(inst, dict):
         for key in err.validator_value:
             if key not in inst:
-                yield problem_at((*here, key), "required field missing")
+                yield problem_at((*here, key), "required field missing", Cause.REQUIRED)
         return
     yield problem_at(here, _detail(err, kind, schema, inst))
 
@@ -179,13 +179,12 @@ def _foreign_relevant(problem: Problem, base: PathT, config: dict[str, Any]) -> 
     enum (checked on its own by ``kvnet lint``) and a whereabouts ``range`` in its
     ``FIRST-LAST/n`` form say nothing about a hand-written config.
     """
-    _, _, message = problem.partition(": ")
     if problem.path == (*base, "ipam", "range") and isinstance(config.get("ipam"), dict) \
             and whereabouts_range(config["ipam"].get("range")) is not None:
         return False
-    if message.startswith("unknown field"):
+    if problem.cause is Cause.UNKNOWN_FIELD:
         return False
-    if message == "required field missing" and problem.path != (*base, "type"):
+    if problem.cause is Cause.REQUIRED and problem.path != (*base, "type"):
         return False
     return problem.path != (*base, "cniVersion")
 
@@ -201,7 +200,7 @@ def validate_cni_config(config: dict[str, Any], *, prefix: str = "", foreign: bo
     if not isinstance(config, dict):
         return [problem_at(base, f"expected object, got {_json_type(config)}")]
     if "type" not in config:
-        return [problem_at((*base, "type"), "required field missing")]
+        return [problem_at((*base, "type"), "required field missing", Cause.REQUIRED)]
     plugin_type = config["type"]
     if not isinstance(plugin_type, str):
         return [problem_at((*base, "type"), f"expected string, got {_json_type(plugin_type)}")]

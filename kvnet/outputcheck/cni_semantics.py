@@ -7,7 +7,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from kvnet.outputcheck.problem import PathT, Problem, problem_at
+from kvnet.outputcheck.problem import Cause, PathT, Problem, problem_at
 
 
 def _network(value: object) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
@@ -63,7 +63,8 @@ def _pool_problems(
         ipaddress.ip_network(str(subnet), strict=True)
     except ValueError:
         if not host_bits:
-            problems.append(problem_at((*where, sub_key), f"{str(subnet)!r} has host bits set (network is {net})"))
+            problems.append(problem_at((*where, sub_key), f"{str(subnet)!r} has host bits set (network is {net})",
+                                       Cause.HOST_BITS))
     bounds: dict[str, ipaddress.IPv4Address | ipaddress.IPv6Address] = {}
     for key, value in ((start_key, start), (end_key, end), (gw_key, gateway)):
         if value is None:
@@ -72,11 +73,12 @@ def _pool_problems(
         if addr is None:
             continue
         if addr.version != net.version or addr not in net:
-            problems.append(problem_at((*where, key), f"{str(value)!r} is outside {sub_key} {net}"))
+            problems.append(problem_at((*where, key), f"{str(value)!r} is outside {sub_key} {net}", Cause.OUTSIDE))
         else:
             bounds[key] = addr
     if start_key in bounds and end_key in bounds and bounds[start_key] > bounds[end_key]:  # type: ignore[operator]
-        problems.append(problem_at((*where, end_key), f"{str(end)!r} is before {start_key} {str(start)!r}"))
+        problems.append(problem_at((*where, end_key), f"{str(end)!r} is before {start_key} {str(start)!r}",
+                                   Cause.OUTSIDE))
     return problems
 
 
@@ -100,7 +102,8 @@ def _whereabouts_problems(where: PathT, ipam: dict[str, Any], gateway: object, f
         for i, item in enumerate(excludes):
             ex = _network(item)
             if ex is not None and (ex.version != net.version or not ex.subnet_of(net)):  # type: ignore[arg-type]
-                problems.append(problem_at((*where, "exclude", i), f"{str(item)!r} is outside range {net}"))
+                problems.append(problem_at((*where, "exclude", i), f"{str(item)!r} is outside range {net}",
+                                           Cause.OUTSIDE))
     return problems
 
 
@@ -158,5 +161,5 @@ def semantic_problems(config: dict[str, Any], prefix: PathT, foreign: bool = Fal
             gw = _address(item["gateway"])
             if net is not None and gw is not None and (gw.version != net.version or gw not in net):
                 problems.append(problem_at((*base, "addresses", i, "gateway"),
-                                           f"{str(item['gateway'])!r} is outside {net}"))
+                                           f"{str(item['gateway'])!r} is outside {net}", Cause.OUTSIDE))
     return problems

@@ -25,6 +25,10 @@ class Cause(str, Enum):
     MASQUERADE = "MasqueradeOffPodNetwork"
     MAC = "MacAddressInvalid"
     STATE = "InterfaceState"
+    REQUIRED = "FieldValueRequired"  # a field the schema requires is missing
+    UNKNOWN_FIELD = "FieldValueUnknown"  # a field the schema does not list
+    HOST_BITS = "HostBitsSet"  # a subnet with host bits set
+    OUTSIDE = "OutsideRange"  # an address or bound outside its subnet, or a pool end before its start
 
 
 class Problem(str):
@@ -69,6 +73,6 @@ def dotted_path(parts: Iterable[str | int]) -> str:
     return out or "(root)"
 
 
-def problem_at(path: PathT, text: str) -> Problem:
+def problem_at(path: PathT, text: str, cause: Cause = Cause.INVALID) -> Problem:
     """The problem ``text`` at ``path``, shown as ``"dotted.path[0]: text"``."""
-    return Problem(path, f"{dotted_path(path)}: {text}")
+    return Problem(path, f"{dotted_path(path)}: {text}", cause)

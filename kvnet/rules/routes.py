@@ -16,7 +16,7 @@ def _check_to(nf: NetFacts, i: int, route: dict[str, Any]) -> Diagnostic | None:
     at = net.where.at("routes", i, "to")
     dest, problem = parse_network_strict(to)
     if problem or dest is None:
-        hint = "write the destination's network address, e.g. 10.0.0.0/8" if "host bits" in (problem or "") \
+        hint = "write the destination's network address, e.g. 10.0.0.0/8" if problem is not None and problem.host_bits \
             else "write a network in CIDR notation, e.g. 10.0.0.0/8 or fd00:20::/64"
         if to.strip() == "default":
             hint = "the default route is not a route entry: set 'defaultRoute: true' on the VM interface"

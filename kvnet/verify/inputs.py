@@ -14,7 +14,7 @@ from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.input.discover import link_problem
-from kvnet.input.loader import Budget, Document, LoadError, load_file
+from kvnet.input.loader import SYNTAX_ERROR, Budget, Document, LoadError, LoadReason, load_file
 from kvnet.labels import SOURCE_ANNOTATION
 from kvnet.options import BuildOptions
 from kvnet.pipeline import compile_paths
@@ -83,11 +83,11 @@ def _read(file: str, inputs: Inputs, budget: Budget) -> list[Document] | None:
         return load_file(file, file, file, budget)
     except LoadError as exc:
         d = exc.diag
-        if (d.code == "KV004" and "cannot read" in d.message) or "not UTF-8" in d.message:
+        if exc.reason in (LoadReason.UNREADABLE, LoadReason.NOT_UTF8):
             inputs.unreadable = True
             d = error("KV000", d.message, Loc(d.file, d.line, d.column), d.hint)
-        elif d.message.startswith("YAML syntax error: "):
-            d = error("KV001", "invalid YAML: " + d.message[len("YAML syntax error: "):],
+        elif exc.reason is LoadReason.SYNTAX:
+            d = error("KV001", "invalid YAML: " + d.message[len(SYNTAX_ERROR):],
                       Loc(d.file, d.line, d.column), d.hint)
         inputs.diagnostics.append(d)
     return None

@@ -19,7 +19,7 @@ MAX_FUNCTION_LINES = 60
 #: of the older functions above it at most MAX_OVER_COMPLEXITY remain (issue 19: 25), none above
 #: MAX_COMPLEXITY_HARD. The ceiling may only go down.
 MAX_COMPLEXITY = 15
-MAX_OVER_COMPLEXITY = 49
+MAX_OVER_COMPLEXITY = 48
 MAX_COMPLEXITY_HARD = 30
 
 # Known exceptions, each with its reason; the list may only shrink.
@@ -29,9 +29,7 @@ LONG_MODULES = {
 LONG_FUNCTIONS = {
     "emit.py:_dumper": "being rewritten for speed (issue 28)",
 }
-OVER_HARD_COMPLEXITY = {
-    "importer/networks.py:network_entry", "outputcheck/cni_semantics.py:semantic_problems",
-}
+OVER_HARD_COMPLEXITY: set[str] = set()
 LAZY_IMPORTS = {
     "entry.py": "takes SIGTERM before anything else is imported (kvnet.signals)",
     "outputcheck/checker.py": "the output checkers are being rewritten for jsonschema-rs (#15)",

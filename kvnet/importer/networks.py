@@ -11,6 +11,7 @@ from typing import Any
 from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, warning
 from kvnet.input.facts import resource_name
+from kvnet.input.model import Network
 from kvnet.lint.convert import Segment
 from kvnet.lint.nads import NadInfo
 from kvnet.netmath import parse_ip
@@ -111,6 +112,21 @@ def network_entry(seg: Segment, out: list[Diagnostic], guest: dict[str, Any] | N
     for info in seg.nads:
         _dropped(info, out)
     entry: dict[str, Any] = {"name": seg.name, "type": net.type}
+    _link_fields(net, entry)
+    ipam = net.ipam if net.ipam in PLAN_IPAM else "none"
+    if ipam != net.ipam:
+        out.append(cannot(first, f"IPAM type {net.ipam!r} has no NetworkPlan equivalent; imported as ipam: none"))
+    _address_fields(net, entry, ipam, guest)
+    dist = _distribution_of(first)
+    if dist is None and "configuration_path" in first.ipam:
+        out.append(cannot(first, f"whereabouts configuration_path {first.ipam['configuration_path']!r} is not "
+                                 "the k3s one kvnet writes"))
+    return entry, dist
+
+
+def _link_fields(net: Network, entry: dict[str, Any]) -> None:
+    """The plan fields of the link itself (bridge, VLAN, parent, MTU, trunk...), in plan order;
+    ``resourceName`` only where it is not the one kvnet derives (kvnet/input/facts.resource_name)."""
     for key, value in (("bridge", net.bridge), ("vlan", net.vlan), ("master", net.master), ("mode", net.mode),
                        ("mtu", net.mtu), ("spoofchk", net.spoofchk), ("trust", net.trust)):
         if value is not None:
@@ -125,10 +141,13 @@ def network_entry(seg: Segment, out: list[Diagnostic], guest: dict[str, Any] | N
         entry["resourceName"] = rn
     if net.cni_version != "1.0.0":
         entry["cniVersion"] = net.cni_version
-    ipam = net.ipam if net.ipam in PLAN_IPAM else "none"
-    if ipam != net.ipam:
-        out.append(cannot(first, f"IPAM type {net.ipam!r} has no NetworkPlan equivalent; imported as ipam: none"))
-    ovn = nt is not None and nt.address_pool is not None  # OVN-Kubernetes: subnet without ipam
+
+
+def _address_fields(net: Network, entry: dict[str, Any], ipam: str, guest: dict[str, Any] | None) -> None:
+    """Subnet, gateway, DNS (from the guest's networkData on an L2 segment), ipam, pool and
+    excluded ranges, in plan order; OVN-Kubernetes types keep a subnet without ipam."""
+    nt = nettypes.get(net.type)
+    ovn = nt is not None and nt.address_pool is not None
     for key, value in (("subnet", net.subnet), ("gateway", net.gateway)):
         if value is not None and (ipam != "none" or ovn):
             entry[key] = value
@@ -147,11 +166,6 @@ def network_entry(seg: Segment, out: list[Diagnostic], guest: dict[str, Any] | N
     exclude = [e for e in net.exclude if not _auto_gateway_exclude(e, net.gateway)]
     if exclude and (ipam == "whereabouts" or ovn):
         entry["exclude"] = exclude
-    dist = _distribution_of(first)
-    if dist is None and "configuration_path" in first.ipam:
-        out.append(cannot(first, f"whereabouts configuration_path {first.ipam['configuration_path']!r} is not "
-                                 "the k3s one kvnet writes"))
-    return entry, dist
 
 
 def _without_rn(net: Any) -> Any:

@@ -116,50 +116,64 @@ def semantic_problems(config: dict[str, Any], prefix: PathT, foreign: bool = Fal
     if not isinstance(ipam, dict):
         return []
     base = (*prefix, "ipam")
-    problems: list[Problem] = []
     kind = ipam.get("type")
-    if kind == "host-local" and "subnet" in ipam:
-        # host-local's older single-range form (still read by containernetworking/plugins)
+    if kind == "host-local":
+        return _host_local_problems(base, ipam)
+    if kind == "whereabouts":
+        return _whereabouts_ipam_problems(base, ipam, foreign)
+    if kind == "static" and isinstance(ipam.get("addresses"), list):
+        return _static_problems(base, ipam["addresses"])
+    return []
+
+
+def _host_local_problems(base: PathT, ipam: dict[str, Any]) -> list[Problem]:
+    """host-local's older single-range form (still read by containernetworking/plugins
+    plugins/ipam/host-local/backend/allocator/config.go) and each range of its ``ranges``."""
+    names = ("subnet", "rangeStart", "rangeEnd", "gateway")
+    problems: list[Problem] = []
+    if "subnet" in ipam:
         problems += _pool_problems(base, ipam.get("subnet"), ipam.get("rangeStart"), ipam.get("rangeEnd"),
-                                   ipam.get("gateway"), ("subnet", "rangeStart", "rangeEnd", "gateway"))
-    if kind == "host-local" and isinstance(ipam.get("ranges"), list):
-        for i, rangeset in enumerate(ipam["ranges"]):
-            if not isinstance(rangeset, list):
-                continue
-            for j, rng in enumerate(rangeset):
-                if isinstance(rng, dict):
-                    problems += _pool_problems(
-                        (*base, "ranges", i, j),
-                        rng.get("subnet"),
-                        rng.get("rangeStart"),
-                        rng.get("rangeEnd"),
-                        rng.get("gateway"),
-                        ("subnet", "rangeStart", "rangeEnd", "gateway"),
-                    )
-    elif kind == "whereabouts":
-        if "range" in ipam:
-            problems += _whereabouts_problems(base, ipam, ipam.get("gateway"), foreign)
-        ranges = ipam.get("ipRanges")  # whereabouts' list form, read as 'range' is (kvnet never writes it)
-        if foreign and "range" not in ipam and not (isinstance(ranges, list) and ranges):
-            problems.append(problem_at((*base, "ipRanges" if "ipRanges" in ipam else "range"),
-                                       "whereabouts has no range to allocate from: give 'range' or a list "
-                                       "'ipRanges' of {\"range\": ...}"))
-        for i, item in enumerate(ranges if foreign and isinstance(ranges, list) else []):
-            where = (*base, "ipRanges", i)
-            if not isinstance(item, dict):
-                problems.append(problem_at(where, f"{item!r} is not an object {{\"range\": ...}}"))
-            elif whereabouts_range(item.get("range")) is None:
-                problems.append(problem_at((*where, "range"), f"{str(item.get('range'))!r} is not a CIDR "
-                                           "(or FIRST-LAST/n)"))
-            else:
-                problems += _whereabouts_problems(where, item, item.get("gateway"), foreign)
-    elif kind == "static" and isinstance(ipam.get("addresses"), list):
-        for i, item in enumerate(ipam["addresses"]):
-            if not isinstance(item, dict) or "gateway" not in item:
-                continue
-            net = _network(item.get("address"))
-            gw = _address(item["gateway"])
-            if net is not None and gw is not None and (gw.version != net.version or gw not in net):
-                problems.append(problem_at((*base, "addresses", i, "gateway"),
-                                           f"{str(item['gateway'])!r} is outside {net}", Cause.OUTSIDE))
+                                   ipam.get("gateway"), names)
+    for i, rangeset in enumerate(ipam["ranges"] if isinstance(ipam.get("ranges"), list) else []):
+        for j, rng in enumerate(rangeset if isinstance(rangeset, list) else []):
+            if isinstance(rng, dict):
+                problems += _pool_problems((*base, "ranges", i, j), rng.get("subnet"), rng.get("rangeStart"),
+                                           rng.get("rangeEnd"), rng.get("gateway"), names)
+    return problems
+
+
+def _whereabouts_ipam_problems(base: PathT, ipam: dict[str, Any], foreign: bool) -> list[Problem]:
+    """whereabouts' ``range`` and, in a configuration kvnet did not write, its list form
+    ``ipRanges`` (read as 'range' is; kvnet never writes it)."""
+    problems: list[Problem] = []
+    if "range" in ipam:
+        problems += _whereabouts_problems(base, ipam, ipam.get("gateway"), foreign)
+    ranges = ipam.get("ipRanges")
+    if foreign and "range" not in ipam and not (isinstance(ranges, list) and ranges):
+        problems.append(problem_at((*base, "ipRanges" if "ipRanges" in ipam else "range"),
+                                   "whereabouts has no range to allocate from: give 'range' or a list "
+                                   "'ipRanges' of {\"range\": ...}"))
+    for i, item in enumerate(ranges if foreign and isinstance(ranges, list) else []):
+        where = (*base, "ipRanges", i)
+        if not isinstance(item, dict):
+            problems.append(problem_at(where, f"{item!r} is not an object {{\"range\": ...}}"))
+        elif whereabouts_range(item.get("range")) is None:
+            problems.append(problem_at((*where, "range"), f"{str(item.get('range'))!r} is not a CIDR "
+                                       "(or FIRST-LAST/n)"))
+        else:
+            problems += _whereabouts_problems(where, item, item.get("gateway"), foreign)
+    return problems
+
+
+def _static_problems(base: PathT, addresses: list[Any]) -> list[Problem]:
+    """The static IPAM plugin: each address's gateway inside the address's network."""
+    problems: list[Problem] = []
+    for i, item in enumerate(addresses):
+        if not isinstance(item, dict) or "gateway" not in item:
+            continue
+        net = _network(item.get("address"))
+        gw = _address(item["gateway"])
+        if net is not None and gw is not None and (gw.version != net.version or gw not in net):
+            problems.append(problem_at((*base, "addresses", i, "gateway"),
+                                       f"{str(item['gateway'])!r} is outside {net}", Cause.OUTSIDE))
     return problems

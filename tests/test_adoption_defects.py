@@ -84,3 +84,26 @@ def test_every_hook_on_a_bad_plan_prints_its_error_once(tmp_path: Path) -> None:
         out += res.out + res.err
     assert out.count("error[KV210]") == 1, out
     assert out.count("error[KV055]") == 2, out
+
+
+def test_the_doctor_job_is_a_valid_job_whose_command_doctor_takes(tmp_path: Path) -> None:
+    """examples/doctor/job.yaml (doctor where the node has no Python 3.11): valid for Kubernetes
+    (kubernetes-validate, strict), and its command runs kvnet doctor with the host at --root."""
+    import kubernetes_validate
+
+    job = yaml.safe_load((EXAMPLES / "doctor" / "job.yaml").read_text())
+    kubernetes_validate.validate(job, "1.31", strict=True)
+    pod = job["spec"]["template"]["spec"]
+    mounts = {m["name"]: m["mountPath"] for m in pod["containers"][0]["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert volumes["host"]["hostPath"]["path"] == "/" and mounts["host"] == "/host"
+    command = pod["containers"][0]["command"]
+    assert command[:2] == ["kvnet", "doctor"] and command[command.index("--root") + 1] == "/host"
+    # the same command on a stand-in node root and plan directory: checks run (exit 0/1), no usage error
+    root, plans = tmp_path / "host", tmp_path / "plan"
+    root.mkdir()
+    write(plans / "kvnet.yaml", (EXAMPLES / "k3s-lan-static" / "kvnet.yaml").read_text())
+    args = [str(root) if a == "/host" else str(plans / "kvnet.yaml") if a == "/plan/kvnet.yaml" else a
+            for a in command[1:]]
+    res = run_kvnet(*args)
+    assert res.code == 1 and "error[KV500]" in res.out + res.err, res.out + res.err

@@ -15,6 +15,7 @@ import click
 
 from kvnet import __version__, signals
 from kvnet.about import version_text
+from kvnet.config import COMMANDS as CONFIGURED
 from kvnet.config import default_map
 from kvnet.exitcodes import INTERNAL, OK, PROBLEMS, USAGE
 from kvnet.output import OutputError
@@ -116,7 +117,8 @@ def cli(ctx: click.Context, config_file: str | None, no_config: bool) -> None:
     Default options of build, validate and lint come from the nearest .kvnet.yaml (this directory
     up to the repository root); an option on the command line wins.
     """
-    _path, ctx.default_map = default_map(config_file, no_config)
+    if ctx.invoked_subcommand in CONFIGURED:  # other commands never read it: a broken file cannot stop them
+        _path, ctx.default_map = default_map(config_file, no_config)
 
 
 def main(argv: list[str] | None = None) -> None:

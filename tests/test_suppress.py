@@ -148,3 +148,10 @@ def test_the_argocd_plugin_honours_comments(tmp_path: Path) -> None:
            "ARGOCD_APP_PARAMETERS": '[{"name": "strict", "string": "true"}]'}
     res = run_kvnet("cmp", "generate", cwd=tmp_path, env=env)
     assert res.code == 0 and "kind: VirtualMachine" in res.out, res.err
+
+
+def test_commands_the_project_file_does_not_configure_never_read_it(tmp_path: Path) -> None:
+    write(plan(tmp_path) / ".kvnet.yaml", "strcit: true\n")
+    assert run_kvnet("build", ".", cwd=tmp_path).code == 2
+    res = run_kvnet("explain", ".", cwd=tmp_path)
+    assert res.code == 0 and "KV052" not in res.err

@@ -56,6 +56,8 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
      "§8"),
     ("KV055", E, "(check-rendered, lock with --brief-plan-errors, as the pre-commit hooks run them) the plan has "
               "errors; 'kvnet validate' lists them", "§5"),
+    ("KV056", E, "(kustomize plugin) the kustomization's namespace: would move kvnet's objects without what they "
+              "name (the VMs' multus.networkName, the node side in kube-system)", "§6"),
     ("KV101", E, "unknown field (with did-you-mean)", "§4"),
     ("KV102", E, "wrong type", "§4"),
     ("KV103", E, "missing required field", "§4"),

@@ -18,12 +18,14 @@ import os
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from kvnet.adapters.outcome import Outcome
 from kvnet.adapters.plandoc import Candidate, find_original, locate, placeholder_name, strip_orchestrator_metadata
-from kvnet.diagnostics import Loc, error
+from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.emit import to_yaml
 from kvnet.exitcodes import exit_code
+from kvnet.input.document import Document
 from kvnet.input.loader import LoadError, load_file
 from kvnet.options import BuildOptions
 from kvnet.output import make_dirs, write_file
@@ -74,8 +76,8 @@ class ExecInputs:
     root: str
 
 
-def _generator_files(root: str) -> list[str]:
-    """Local files listed under ``generators:`` of the kustomization in ``root``."""
+def _kustomization(root: str) -> Document | None:
+    """The kustomization of ``root`` (None: none, or not readable: kustomize reports that)."""
     for name in KUSTOMIZATION_NAMES:
         path = os.path.join(root, name)
         if not os.path.isfile(path):
@@ -83,8 +85,43 @@ def _generator_files(root: str) -> list[str]:
         try:
             docs = load_file(path, name, name)
         except LoadError:
-            return []
-        data = docs[0].data if docs else None
+            return None
+        return docs[0] if docs and isinstance(docs[0].data, dict) else None
+    return None
+
+
+def namespace_move(root: str, objects: list[dict[str, Any]]) -> Diagnostic | None:
+    """KV056 when the kustomization's ``namespace:`` would move kvnet's objects away from what
+    they name: kustomize's namespace transformer rewrites ``metadata.namespace`` (and the
+    subjects of RoleBindings), no KubeVirt field, so a VM keeps ``multus.networkName:
+    <old>/<nad>`` while its NAD moves, and the node side leaves ``kube-system`` (issue 26). A
+    plan without ``metadata.namespace`` names its NADs without one, which survives the move."""
+    doc = _kustomization(root)
+    target = doc.data.get("namespace") if doc is not None else None
+    if doc is None or not isinstance(target, str) or not target:
+        return None
+    nads = {(o["metadata"].get("namespace"), o["metadata"]["name"]) for o in objects
+            if o.get("kind") == "NetworkAttachmentDefinition"}
+    moved = sorted({n["multus"]["networkName"] for o in objects if o.get("kind") == "VirtualMachine"
+                    for n in o["spec"]["template"]["spec"].get("networks", []) if "multus" in n
+                    and tuple(n["multus"]["networkName"].partition("/")[::2]) in nads
+                    and not n["multus"]["networkName"].startswith(f"{target}/")})
+    system = sorted({o["kind"] for o in objects if o["metadata"].get("namespace") == "kube-system"
+                     and target != "kube-system"})
+    if not moved and not system:
+        return None
+    what = (f"the VMs would still name NADs {', '.join(repr(m) for m in moved)} in the old namespace"
+            if moved else f"it would move {', '.join(system)} out of kube-system")
+    return error("KV056", f"the kustomization's 'namespace: {target}' rewrites metadata.namespace of kvnet's "
+                 f"objects but not what they name: {what}", doc.loc(("namespace",)),
+                 hint=f"remove 'namespace:' from the kustomization and give the plan 'metadata.namespace: {target}'")
+
+
+def _generator_files(root: str) -> list[str]:
+    """Local files listed under ``generators:`` of the kustomization in ``root``."""
+    doc = _kustomization(root)
+    if doc is not None:
+        data = doc.data
         entries = data.get("generators") if isinstance(data, dict) else None
         if not isinstance(entries, list):
             return []
@@ -122,4 +159,7 @@ def run(inputs: ExecInputs, options: BuildOptions) -> Outcome:
     lock_dir = os.path.join(inputs.root, os.path.dirname(original.file)) if original is not None else inputs.root
     result = compile_documents([doc], replace(options, lock_dir=lock_dir))
     diags = result.diagnostics if original is not None else locate(result.diagnostics, doc)
+    moved = namespace_move(inputs.root, result.objects) if result.ok else None
+    if moved is not None:
+        return Outcome("", diags + [moved], exit_code(diags + [moved]))
     return Outcome(to_yaml(result.objects) if result.ok else "", diags, result.exit_code)

@@ -165,3 +165,22 @@ def test_exec_without_a_kustomization_uses_the_placeholder_name(tmp_path: Path) 
 
     res = kvnet(["kustomize", "exec", str(tmp_path / "missing")], cwd=tmp_path)
     assert res.returncode == 2 and res.stdout == "" and "Traceback" not in res.stderr
+
+
+@needs_kubectl
+def test_a_kustomization_namespace_that_would_strand_the_vms_fails(tmp_path: Path, plugin_home: Path) -> None:
+    """kustomize's ``namespace:`` moves the NAD and the VM but keeps ``multus.networkName: vms/...``
+    (a plan with its own namespace): the generator refuses with KV056 instead of a silent break;
+    the same namespace as the plan's passes."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "kvnet.yaml").write_text(GOOD_PLAN)
+    assert "  namespace: vms\n" in GOOD_PLAN
+    (app / "kustomization.yaml").write_text("namespace: lab\ngenerators: [kvnet.yaml]\n")
+    res = kustomize(app, plugin_home)
+    assert res.returncode != 0 and res.stdout == ""
+    assert "kustomization.yaml:1:12: error[KV056]" in res.stderr and "metadata.namespace: lab" in res.stderr
+    (app / "kustomization.yaml").write_text("namespace: vms\ngenerators: [kvnet.yaml]\n")
+    res = kustomize(app, plugin_home)
+    assert res.returncode == 0, res.stderr
+    assert {o["metadata"]["namespace"] for o in objects(res.stdout)} == {"vms"}

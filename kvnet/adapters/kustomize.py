@@ -100,12 +100,7 @@ def namespace_move(root: str, objects: list[dict[str, Any]]) -> Diagnostic | Non
     target = doc.data.get("namespace") if doc is not None else None
     if doc is None or not isinstance(target, str) or not target:
         return None
-    nads = {(o["metadata"].get("namespace"), o["metadata"]["name"]) for o in objects
-            if o.get("kind") == "NetworkAttachmentDefinition"}
-    moved = sorted({n["multus"]["networkName"] for o in objects if o.get("kind") == "VirtualMachine"
-                    for n in o["spec"]["template"]["spec"].get("networks", []) if "multus" in n
-                    and tuple(n["multus"]["networkName"].partition("/")[::2]) in nads
-                    and not n["multus"]["networkName"].startswith(f"{target}/")})
+    moved = _stranded(objects, target)
     system = sorted({o["kind"] for o in objects if o["metadata"].get("namespace") == "kube-system"
                      and target != "kube-system"})
     if not moved and not system:
@@ -115,6 +110,15 @@ def namespace_move(root: str, objects: list[dict[str, Any]]) -> Diagnostic | Non
     return error("KV056", f"the kustomization's 'namespace: {target}' rewrites metadata.namespace of kvnet's "
                  f"objects but not what they name: {what}", doc.loc(("namespace",)),
                  hint=f"remove 'namespace:' from the kustomization and give the plan 'metadata.namespace: {target}'")
+
+
+def _stranded(objects: list[dict[str, Any]], target: str) -> list[str]:
+    """The ``multus.networkName`` values naming the plan's own NADs outside ``target``."""
+    nads = {(o["metadata"].get("namespace"), o["metadata"]["name"]) for o in objects
+            if o.get("kind") == "NetworkAttachmentDefinition"}
+    refs = {n["multus"]["networkName"] for o in objects if o.get("kind") == "VirtualMachine"
+            for n in o["spec"]["template"]["spec"].get("networks", []) if "multus" in n}
+    return sorted(r for r in refs if tuple(r.partition("/")[::2]) in nads and not r.startswith(f"{target}/"))
 
 
 def _generator_files(root: str) -> list[str]:

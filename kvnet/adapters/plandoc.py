@@ -8,8 +8,8 @@ problems by plan and field path (``NetworkPlan/lab: spec.networks[0].subnet``).
 
 from __future__ import annotations
 
-import json
 import os
+from copy import deepcopy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -63,7 +63,9 @@ def strip_orchestrator_metadata(data: Any) -> None:
 
 
 def _stripped_copy(data: Any) -> Any:
-    copy = json.loads(json.dumps(data, default=str))
+    """A copy of a plan without orchestrator annotations, keys of any type kept (a fuzzed
+    ``!!binary`` key is bytes: no JSON round trip)."""
+    copy = deepcopy(data)
     strip_orchestrator_metadata(copy)
     return copy
 

@@ -82,8 +82,18 @@ def _got(value: Any) -> str:
     return "null" if value is None else f"{_type_name(value)} {_show(value)}"
 
 
+def _keyed(value: Any) -> Any:
+    """``value`` with every mapping key a string (JSON's own form: a key read as 3, true or bytes
+    is shown as written by ``str``), so that any value a plan holds can be shown."""
+    if isinstance(value, dict):
+        return {k if isinstance(k, str) else str(k): _keyed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_keyed(v) for v in value]
+    return value
+
+
 def _show(value: Any) -> str:
-    text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
+    text = json.dumps(_keyed(value), default=str) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

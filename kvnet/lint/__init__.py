@@ -19,6 +19,7 @@ from kvnet.input.loader import Document
 from kvnet.input.model import is_plan_document
 from kvnet.lint.assemble import assemble
 from kvnet.lint.convert import Conversion
+from kvnet.lint.keys import string_keyed
 from kvnet.lint.nodeside import node_findings
 from kvnet.lint.objects import MNP, find_objects
 from kvnet.lint.policies import policy_findings
@@ -72,8 +73,10 @@ def _plan_findings(docs: Sequence[Document], distribution: str | None) -> tuple[
 
 def lint_documents(docs: Sequence[Document], distribution: str | None = None) -> LintResult:
     """Every finding of ``docs`` (SPEC §8); ``distribution`` selects the node-side profile."""
+    docs, key_errors = string_keyed(docs)
     objects = find_objects(docs)
     report = Report()
+    report.extend(key_errors)
     conv = assemble(objects)
     report.extend(conv.findings)
     for plan in conv.plans.values():

@@ -218,3 +218,33 @@ def test_bond_and_uplink_rules(kvnet, tmp_path: Path, change: tuple[str, str], c
 def test_node_config_needs_a_format(kvnet, tmp_path: Path) -> None:
     res = kvnet("node-config", str(write_plan(tmp_path, "nmstate")), "-o", str(tmp_path / "o"))
     assert res.code == 2 and "--format" in res.err
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+NODE_EXAMPLES = sorted(p.parent for p in EXAMPLES.glob("*/kvnet.yaml")
+                       if (yaml.safe_load(p.read_text()).get("spec", {}).get("cluster") or {}).get("nodeNetwork")
+                       in ("nmstate", "netplan", "networkd"))
+
+
+@pytest.mark.skipif(shutil.which("netplan") is None, reason="netplan is not installed (apt netplan.io)")
+@pytest.mark.parametrize("example", NODE_EXAMPLES, ids=[p.name for p in NODE_EXAMPLES])
+def test_every_example_with_node_bridges_passes_netplan_and_nmstate(kvnet, tmp_path: Path, example: Path) -> None:
+    """Every example that creates node bridges: its netplan files pass `netplan generate`, and its
+    NodeNetworkConfigurationPolicies (built as nmstate) nmstate's generate_configurations."""
+    out = tmp_path / "netplan"
+    res = kvnet("node-config", str(example / "kvnet.yaml"), "--format", "netplan", "-o", str(out))
+    assert res.code == 0, res.err
+    done = subprocess.run(["netplan", "generate", "--root-dir", str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    path = _nmstate_path(tmp_path)
+    if path is None:
+        return
+    text = (example / "kvnet.yaml").read_text()
+    plan = write_plan(tmp_path, text=re.sub(r"nodeNetwork: \w+", "nodeNetwork: nmstate", text))
+    res = kvnet("build", str(plan))
+    assert res.code == 0, res.err
+    script = "import json, sys, libnmstate\nlibnmstate.generate_configurations(json.load(sys.stdin))\n"
+    for pol in (d for d in yaml.safe_load_all(res.out) if d and d["kind"] == "NodeNetworkConfigurationPolicy"):
+        done = subprocess.run([sys.executable, "-c", script], input=json.dumps(pol["spec"]["desiredState"]),
+                              env={**os.environ, "PYTHONPATH": path}, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, (pol["metadata"]["name"], done.stderr[-2000:])

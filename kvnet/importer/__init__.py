@@ -12,18 +12,19 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, Report, shorten, warning
+from kvnet.expand.cluster.macvtap import CONFIG as MACVTAP_CONFIG
+from kvnet.expand.cluster.multus import DAEMON_CONFIG
+from kvnet.expand.cluster.nodeconfig import NAME_PREFIX as NODE_NETWORK_PREFIX
 from kvnet.importer.networks import CANNOT_EXPRESS, network_entry
 from kvnet.importer.vms import vm_entry
 from kvnet.input.loader import Document
 from kvnet.input.model import API_VERSION, KIND
 from kvnet.labels import PLAN_LABEL
 from kvnet.lint import lint_documents
-from kvnet.expand.cluster.macvtap import CONFIG as MACVTAP_CONFIG
-from kvnet.expand.cluster.multus import DAEMON_CONFIG
 from kvnet.lint.convert import MISSING_NAD, Conversion
 from kvnet.lint.objects import document_objects
-from kvnet.overlays import UPSTREAM_CONFIGMAP
 from kvnet.netmath import bounded_name
+from kvnet.overlays import UPSTREAM_CONFIGMAP
 
 DEFAULT_PLAN_NAME = "imported"
 
@@ -90,7 +91,8 @@ def _left_out(data: dict[str, Any], at: Loc) -> Diagnostic:
     meta = data.get("metadata")
     name = meta.get("name") if isinstance(meta, dict) else None
     what = f"{kind} {shorten(repr(name))}" if isinstance(name, str) else kind
-    if kind in NODE_SIDE_KINDS and (kind != "ConfigMap" or name in NODE_SIDE_CONFIGMAPS):
+    own_configmap = name in NODE_SIDE_CONFIGMAPS or (isinstance(name, str) and name.startswith(NODE_NETWORK_PREFIX))
+    if kind in NODE_SIDE_KINDS and (kind != "ConfigMap" or own_configmap):
         return warning(CANNOT_EXPRESS, f"{what} is not imported: a NetworkPlan states the node side as "
                        "spec.cluster, and kvnet build writes it from that", at,
                        hint="add spec.cluster (distribution, multus, plugins, nodeNetwork) to the plan by "

@@ -17,6 +17,7 @@ from kvnet.nodenet.files import file_mode, render_files
 from kvnet.profiles import NODE_NETWORK_IMAGE
 
 FILES_HASH = "kvnet.dev/node-network-sha256"
+NAME_PREFIX = "kvnet-node-network-"  # + the plan's name: the ConfigMap and the DaemonSet
 SLEEP = "trap 'exit 0' TERM; while true; do sleep 3600 & wait $!; done\n"
 HOST = "nsenter -t 1 -m -u -i -n -p --"
 
@@ -44,7 +45,7 @@ def node_config_objects(plan: Plan, source: str, cfg: ClusterSettings) -> list[d
     files = render_files(fmt, lay, plan.name)
     if not lay.bridges and not lay.bonds:
         return []
-    name = f"kvnet-node-network-{plan.name}"
+    name = f"{NAME_PREFIX}{plan.name}"
     labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/component": "node-network"}
     digest = hashlib.sha256("".join(f"{k}\0{v}\0" for k, v in files.items()).encode()).hexdigest()
     config_map = {"apiVersion": "v1", "kind": "ConfigMap",

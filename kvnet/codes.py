@@ -169,6 +169,10 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV327", E, "a plain manifest passed through beside the plan is invalid against its schema", "§4"),
     ("KV328", W, "a bridge network's trunk needs the bridge CNI plugin v1.3.0 or newer (vlanTrunk), which kvnet "
                  "does not install there", "§9"),
+    ("KV329", E, "guest VLANs ('vlans') on an interface whose network has no 'trunk'", "§9"),
+    ("KV330", E, "a guest VLAN id outside the network's trunk, or twice on one interface", "§9"),
+    ("KV331", E, "a guest VLAN address: not an IP, no prefix length without a plan network for that VLAN, "
+                 "outside that network's subnet, or its network, broadcast or gateway address", "§9"),
     ("KV500", E, "doctor: the profile's CNI bin dir or conf dir does not exist on the node", "§9"),
     ("KV501", E, "doctor: the Multus binary (multus, multus-shim) is not in the CNI bin dir", "§9"),
     ("KV502", E, "doctor: a CNI plugin the plan needs is not in the CNI bin dir", "§9"),

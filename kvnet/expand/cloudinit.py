@@ -115,6 +115,8 @@ def _ethernet(iface: Interface, nf: NetFacts | None, mac: str, carriers: dict[in
     eth: dict[str, Any] = {"match": {"macaddress": mac}, "set-name": guest_ifname(iface.index)}
     if iface.address is not None and nf is not None:
         eth["addresses"] = [_address(iface, nf)]
+    elif iface.vlans:
+        pass  # a trunk NIC whose addresses are on its VLANs: link up, no DHCP on the untagged frames
     elif _family(nf) == 6:
         eth["dhcp6"] = True  # DHCPv6 carries no routes (routers come from RAs)
     else:
@@ -158,4 +160,27 @@ def network_data(vm: VM, facts: Facts, macs: dict[tuple[str, int], str]) -> dict
                                              macs[(vm.name, iface.index)], carriers)
         for iface in vm.interfaces if iface.attached
     }
-    return {"version": 2, "ethernets": ethernets}
+    out: dict[str, Any] = {"version": 2, "ethernets": ethernets}
+    vlans = {name: entry for iface in vm.interfaces if iface.attached for name, entry in _vlans(iface, facts)}
+    if vlans:
+        out["vlans"] = vlans
+    return out
+
+
+def _vlans(iface: Interface, facts: Facts) -> list[tuple[str, dict[str, Any]]]:
+    """netplan ``vlans`` entries of a trunk NIC (issue 24): ``eth<N>.<id>`` with ``id``, ``link``
+    and the address (its prefix from the plan network of that VLAN when written without). The
+    v2 keys cloud-init's network_state reads for every renderer (cloudinit/net/network_state.py,
+    handle_vlans: id, link, addresses; 22.4 and 26.x alike)."""
+    nf = facts.networks.get(iface.network)
+    if nf is None:
+        return []
+    out = []
+    parent = guest_ifname(iface.index)
+    for vlan in iface.vlans:
+        address = vlan.address
+        segment = facts.vlan_network(nf.network, vlan.id)
+        if "/" not in address and segment is not None and segment.subnet is not None:
+            address = f"{address}/{segment.subnet.prefixlen}"
+        out.append((f"{parent}.{vlan.id}", {"id": vlan.id, "link": parent, "addresses": [address]}))
+    return out

@@ -231,6 +231,8 @@ def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: lis
             e["model"] = iface.model
         if iface.state:
             e["state"] = iface.state
+        if iface.vlans:
+            e["vlans"] = [{"id": v.id, "address": v.address} for v in iface.vlans]
         guest = ci.segment_for(iface.mac, iface.index)
         if iface.network != POD_NETWORK and guest.get("gateway") and iface.attached:
             e["defaultRoute"] = True

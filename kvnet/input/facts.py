@@ -35,6 +35,14 @@ class Facts:
     cluster: ClusterSettings | None = None
     plugins: dict[str, list[str]] = field(default_factory=dict)
 
+    def vlan_network(self, net: Network, vlan_id: int) -> NetFacts | None:
+        """The first plan network that is VLAN ``vlan_id`` of trunk network ``net``'s node bridge
+        (same kind of bridge, same name, ``vlan: vlan_id``): it gives a guest VLAN sub-interface
+        its subnet (issue 24); None if the plan has none."""
+        kind = nettypes.node_bridge(net.type)
+        return next((nf for nf in self.networks.values() if nf.network.vlan == vlan_id and not nf.network.trunk
+                     and nettypes.node_bridge(nf.network.type) == kind and nf.network.bridge == net.bridge), None)
+
     @property
     def missing_plugins(self) -> dict[str, list[str]]:
         """Needed CNI binaries the profile does not ship -> the networks needing them."""

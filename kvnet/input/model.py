@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable
 
 from kvnet import nettypes
@@ -94,6 +95,15 @@ class Network:
 
 
 @dataclass
+class GuestVlan:
+    """A VLAN sub-interface the guest makes on a trunk NIC (issue 24): ``eth<N>.<id>`` with ``address``."""
+
+    id: int
+    address: str
+    at: Callable[[], Loc]  # the position of the item (lint: of the networkData)
+
+
+@dataclass
 class Interface:
     network: str
     where: Where
@@ -106,6 +116,7 @@ class Interface:
     default_route: bool = False  # carries the guest's default route (SPEC §2, §3)
     state: str | None = None  # up | down | absent as written (None: not given, KubeVirt's 'up'; README "Day 2")
     hotplug: bool = False  # added to a running VM: KubeVirt hot-plugs it (README "Day 2")
+    vlans: list[GuestVlan] = field(default_factory=list)  # a trunk NIC's VLAN sub-interfaces (issue 24)
 
     @property
     def attached(self) -> bool:
@@ -176,6 +187,11 @@ def _network(raw: dict[str, Any], where: Where) -> Network:
     )
 
 
+def _vlans(raw: dict[str, Any], doc: Document, path: PathT) -> list[GuestVlan]:
+    return [GuestVlan(v["id"], v["address"], partial(doc.loc, path + ("vlans", k))) for k, v in
+            enumerate(raw.get("vlans") or [])]
+
+
 def _vm(raw: dict[str, Any], where: Where) -> VM:
     ci = raw.get("cloudInit") or {}
     given = "interfaces" in raw
@@ -185,7 +201,7 @@ def _vm(raw: dict[str, Any], where: Where) -> VM:
                   index=n, address=i.get("address"), mac=i.get("mac"),
                   binding=i.get("binding"), model=i.get("model"),
                   default_route=i.get("defaultRoute") is True, state=i.get("state"),
-                  hotplug=i.get("hotplug") is True)
+                  hotplug=i.get("hotplug") is True, vlans=_vlans(i, where.doc, where.path + ("interfaces", n)))
         for n, i in enumerate(ifaces_raw or [])
     ]
     return VM(

@@ -8,7 +8,7 @@ from typing import Sequence
 
 from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, error
-from kvnet.input.model import POD_NETWORK, Held, Interface, Plan
+from kvnet.input.model import POD_NETWORK, GuestVlan, Held, Interface, Plan
 from kvnet.lint.convert import (
     Conversion, NadKey, build_segments, missing_nad, model_interface, model_vm, resolve_ref,
     static_address,
@@ -72,7 +72,10 @@ def assemble(objects: Sequence[Found]) -> Conversion:
                 address = ci.address_for(nic.mac, nic.index)
                 at = ci.at
             network = conv.network_in(vm.found.namespace, seg)
-            interfaces.append(model_interface(vm, nic, network.name, address, at))
+            iface = model_interface(vm, nic, network.name, address, at)
+            iface.vlans = [GuestVlan(vid, addr, ci.at) for vid, addr in ci.vlans_for(nic.mac, nic.index)
+                           if ci.at is not None]
+            interfaces.append(iface)
         model = model_vm(vm, ci, interfaces)
         conv.plan(vm.found.namespace).vms.append(model)
         conv.vms.append((vm, ci, model))

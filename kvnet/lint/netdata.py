@@ -41,12 +41,17 @@ class CloudInit:
     at: Callable[[], Loc] | None = None  # the position of the networkData (or its Secret ref) key
     addresses: dict[str, str] = field(default_factory=dict)  # normalised MAC or 'eth<N>' -> ip/prefix
     segments: dict[str, dict[str, Any]] = field(default_factory=dict)  # same keys -> gateway, nameservers, search
+    vlans: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # same keys -> [(VLAN id, address)]
     findings: list[Diagnostic] = field(default_factory=list)
     unread: dict[str, str] = field(default_factory=dict)  # 'userData'/'networkData' -> why it cannot be read
 
     def address_for(self, mac: str | None, index: int) -> str | None:
         """The address networkData gives the NIC with ``mac``, else the ``index``-th (``eth<N>``)."""
         return self.addresses.get((mac or "").lower()) or self.addresses.get(f"eth{index}")
+
+    def vlans_for(self, mac: str | None, index: int) -> list[tuple[int, str]]:
+        """The VLAN sub-interfaces (id, address) networkData puts on that NIC (issue 24)."""
+        return self.vlans.get((mac or "").lower()) or self.vlans.get(f"eth{index}") or []
 
     def segment_for(self, mac: str | None, index: int) -> dict[str, Any]:
         """What networkData says of that NIC's segment (gateway, nameservers, search); {} if nothing."""
@@ -182,6 +187,8 @@ def _read_network_data(vm: VmInfo, ci: CloudInit, data: Any) -> None:
         for name, eth in data["ethernets"].items():
             if isinstance(eth, dict):
                 _v2_ethernet(label, str(name), eth, ci)
+        if isinstance(data.get("vlans"), dict):
+            _v2_vlans(data["ethernets"], data["vlans"], ci)
     elif str(data.get("version")) == "1" and isinstance(data.get("config"), list):
         for entry in data["config"]:
             if isinstance(entry, dict) and entry.get("type") == "physical":
@@ -221,6 +228,23 @@ def _v2_ethernet(label: str, name: str, eth: dict[str, Any], ci: CloudInit) -> N
                 "25.3 rejects it with every renderer but netplan (Debian, RHEL, Alpine guests)", ci.loc,
                 hint="write 'to: 0.0.0.0/0' (IPv6: '::/0')"))
             break
+
+
+def _v2_vlans(ethernets: dict[Any, Any], vlans: dict[Any, Any], ci: CloudInit) -> None:
+    """netplan ``vlans`` with ``id``, ``link`` (an ``ethernets`` key) and a first address, under
+    the key of the NIC they link to (cloud-init network_state ``handle_vlans``)."""
+    for vlan in vlans.values():
+        if not isinstance(vlan, dict) or not str(vlan.get("id", "")).isdigit():
+            continue
+        eth = ethernets.get(vlan.get("link"))
+        addresses = vlan.get("addresses")
+        if not isinstance(eth, dict) or not isinstance(addresses, list) or not addresses or \
+                not isinstance(addresses[0], str):
+            continue
+        match = eth.get("match")
+        mac = match.get("macaddress") if isinstance(match, dict) else None
+        key = str(mac).lower() if isinstance(mac, str) else str(eth.get("set-name") or vlan.get("link"))
+        ci.vlans.setdefault(key, []).append((int(str(vlan["id"])), with_prefix(addresses[0])))
 
 
 def with_prefix(address: str) -> str:

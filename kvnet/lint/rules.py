@@ -16,6 +16,7 @@ from kvnet.outputcheck.problem import Cause, Problem
 from kvnet.rules import (
     addressing,
     bindings,
+    guest_vlans,
     host_local,
     iface_state,
     macs,
@@ -26,11 +27,12 @@ from kvnet.rules import (
 )
 
 LINT_RULES = (names.check, network_fields.check, bindings.check, iface_state.check, addressing.check,
-              segments.check, host_local.check, macs.check, multus_annotations.check)
+              segments.check, host_local.check, macs.check, multus_annotations.check, guest_vlans.check)
 #: the findings of those rules that hold for manifests as well as plans; the others are about
 #: plan fields (KV201 duplicate plan networks, KV208/KV209 plan field rules, KV242 kvnet's labels)
 LINT_CODES = frozenset({"KV203", "KV205", "KV206", "KV211", "KV212", "KV213", "KV216", "KV217", "KV218",
-                        "KV219", "KV220", "KV230", "KV236", "KV237", "KV240", "KV281", "KV292"})
+                        "KV219", "KV220", "KV230", "KV236", "KV237", "KV240", "KV281", "KV292",
+                        "KV329", "KV330", "KV331"})
 ADMISSION = "KV313"
 #: hints said in manifest terms where the plan rule's hint speaks of plan fields
 MANIFEST_HINTS = {

@@ -17,6 +17,7 @@ from kvnet.rules import (
     binding_plugins,
     bindings,
     default_route,
+    guest_vlans,
     host_local,
     hotplug,
     iface_state,
@@ -67,6 +68,7 @@ RULES: tuple[Rule, ...] = (
     images.check,
     policies.check,
     trunk_plugin.check,
+    guest_vlans.check,
 )
 
 

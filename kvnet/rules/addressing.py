@@ -9,7 +9,8 @@ from kvnet.input.facts import Facts, NetFacts
 from kvnet.input.model import POD_NETWORK, VM, Interface, Network, Plan
 from kvnet.netmath import IPAddress, IPInterface, is_network_or_broadcast, parse_interface
 from kvnet.rules.bindings import binding_of
-from kvnet.rules.claims import SegmentClaims
+from kvnet.rules.claims import SegmentClaims, vlan_segment
+from kvnet.rules.guest_vlans import vlan_address
 
 
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
@@ -26,12 +27,10 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
             problem, addr = _checked_address(vm, iface, facts.networks.get(iface.network))
             if problem is not None:
                 out.append(problem)
-            if addr is None:
-                continue
-            first = taken.claim(iface.network, str(addr), f"VM {vm.name!r}")
-            if first:
+            if addr is not None and (first := taken.claim(iface.network, str(addr), f"VM {vm.name!r}")):
                 out.append(error("KV216", f"VM {vm.name!r}: address {addr} is already used {first}",
                                  iface.where.at("address")))
+            out.extend(_vlan_duplicates(vm, iface, facts, taken))
     for net in plan.networks:
         for held in net.held:
             addr_if = parse_interface(held.address)
@@ -41,6 +40,22 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
             if first:
                 out.append(error("KV216", f"{held.owner}: address {addr_if.ip} is already used {first}",
                                  held.at(), hint="give each static NAD on one segment its own address"))
+    return out
+
+
+def _vlan_duplicates(vm: VM, iface: Interface, facts: Facts, taken: SegmentClaims) -> list[Diagnostic]:
+    """KV216 for a guest VLAN address (issue 24) already used on that VLAN's L2 segment."""
+    nf = facts.networks.get(iface.network)
+    out: list[Diagnostic] = []
+    for vlan in iface.vlans if nf is not None else []:
+        assert nf is not None
+        addr, seg = vlan_address(nf.network, vlan, facts), vlan_segment(nf.network, vlan.id)
+        if addr is None or seg is None:
+            continue
+        first = taken.claim_on(seg, iface.network, str(addr), f"VM {vm.name!r} (VLAN {vlan.id})")
+        if first:
+            out.append(error("KV216", f"VM {vm.name!r}: VLAN {vlan.id} address {addr} is already used {first}",
+                             vlan.at(), hint="give each address on one VLAN of the bridge to one guest"))
     return out
 
 

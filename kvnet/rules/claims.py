@@ -44,6 +44,17 @@ def l2_segment(net: Network) -> tuple[str, ...] | None:
     return None
 
 
+def vlan_segment(net: Network, vlan_id: int) -> tuple[str, ...] | None:
+    """The L2 segment of VLAN ``vlan_id`` on trunk network ``net``'s bridge (issue 24: a guest
+    VLAN sub-interface shares it with every network of that bridge and VLAN); None for a network
+    on no node bridge."""
+    entry = nettypes.get(net.type)
+    if entry is None or entry.node_bridge is None:
+        return None
+    kind = "Linux bridge" if entry.node_bridge == nettypes.LINUX_BRIDGE else "OVS bridge"
+    return (kind, net.bridge or DEFAULT_LINUX_BRIDGE, str(vlan_id))
+
+
 def describe(seg: tuple[str, ...]) -> str:
     """``seg`` (:func:`l2_segment`) for a message: ``Linux bridge 'br0' VLAN 30``."""
     kind, name = seg[0], seg[1]
@@ -93,7 +104,10 @@ class SegmentClaims:
         segment; else where it is already used: ``on network 'lan' by VM 'a'``, or, for
         another network of the segment, ``by VM 'a' on network 'lan-a' (one L2 segment: Linux
         bridge 'br0' VLAN 30)``."""
-        seg = segment(network, self._facts)
+        return self.claim_on(segment(network, self._facts), network, value, owner)
+
+    def claim_on(self, seg: Hashable, network: str, value: str, owner: str) -> str | None:
+        """:meth:`claim` on the segment ``seg`` (:func:`vlan_segment`: a guest VLAN of ``network``)."""
         key = (seg, value)
         first = self._claims.claim(key, owner)
         if first is None:

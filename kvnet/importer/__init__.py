@@ -16,13 +16,14 @@ from kvnet.expand.cluster.macvtap import CONFIG as MACVTAP_CONFIG
 from kvnet.expand.cluster.multus import DAEMON_CONFIG
 from kvnet.expand.cluster.nodeconfig import NAME_PREFIX as NODE_NETWORK_PREFIX
 from kvnet.importer.networks import CANNOT_EXPRESS, network_entry
+from kvnet.importer.policies import import_policies
 from kvnet.importer.vms import vm_entry
 from kvnet.input.loader import Document
 from kvnet.input.model import API_VERSION, KIND
 from kvnet.labels import PLAN_LABEL
 from kvnet.lint import lint_documents
 from kvnet.lint.convert import MISSING_NAD, Conversion
-from kvnet.lint.objects import document_objects
+from kvnet.lint.objects import MNP, document_objects, find_objects
 from kvnet.netmath import bounded_name
 from kvnet.overlays import UPSTREAM_CONFIGMAP
 
@@ -70,7 +71,7 @@ NODE_SIDE_KINDS = ("DaemonSet", "CustomResourceDefinition", "ServiceAccount", "C
 NODE_SIDE_CONFIGMAPS = (DAEMON_CONFIG, UPSTREAM_CONFIGMAP, MACVTAP_CONFIG)
 #: kinds import reads (a Secret as the cloud-init data of a VM)
 IMPORTED_KINDS = ("NetworkAttachmentDefinition", "VirtualMachine", "VirtualMachineInstance", "VirtualMachinePool",
-                  "Secret", KIND)
+                  "Secret", KIND, MNP)
 
 
 def left_out(docs: Sequence[Document]) -> list[Diagnostic]:
@@ -117,16 +118,19 @@ def import_documents(docs: Sequence[Document]) -> ImportResult:
     for seg in conv.segments:
         names.setdefault(seg.namespace, {})[seg.network.name] = seg.name
     guest = guest_facts(conv)
+    entries: dict[tuple[str, str], dict[str, Any]] = {}
     for seg in conv.segments:
         entry, dist = network_entry(seg, notes, guest.get((seg.namespace, seg.network.name)))
         if entry is None:
             continue
+        entries[(seg.namespace, seg.name)] = entry
         types.setdefault(seg.namespace, {})[entry["name"]] = entry["type"]
         spec = plans.setdefault(seg.namespace, {"networks": [], "vms": []})
         spec["networks"].append(entry)
         labels.setdefault(seg.namespace, []).append(seg.nads[0].found.get("metadata", "labels", PLAN_LABEL))
         if dist:
             dists.setdefault(seg.namespace, set()).add(dist)
+    notes += import_policies([f for f in find_objects(docs) if f.kind == MNP], conv, entries)
     externals: dict[str, dict[str, dict[str, Any]]] = {}
     for vm, ci, model in conv.vms:
         ns = vm.found.namespace

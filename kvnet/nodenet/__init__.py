@@ -26,12 +26,14 @@ class NodeBond:
 
 @dataclass(frozen=True)
 class NodeBridge:
-    """A node bridge with its one uplink (a NIC or a bond) and the VLAN IDs its networks use
-    (non-empty: VLAN filtering on, the uplink a tagged member of each)."""
+    """A node bridge with its one uplink (a NIC or a bond) and the VLANs its networks use: their
+    ``vlan`` and their ``trunk`` items (issue 24), as systemd-networkd writes them (``30``, a range
+    ``40-49``: systemd.network(5) [BridgeVLAN] VLAN=); non-empty: VLAN filtering on, the uplink a
+    tagged member of each."""
 
     name: str
     uplink: str
-    vlans: tuple[int, ...]
+    vlans: tuple[str, ...]
     networks: tuple[str, ...]
 
 
@@ -62,6 +64,8 @@ def layout(plan: Plan) -> NodeLayout:
         uplink = next((n.uplink for n in nets if n.uplink), None)
         if uplink is None:
             continue  # KV268 when kvnet creates the bridges
-        vlans = tuple(sorted({n.vlan for n in nets if n.vlan is not None}))
+        ids = {n.vlan for n in nets if n.vlan is not None} | {t["id"] for n in nets for t in n.trunk if "id" in t}
+        ranges = sorted({(t["minID"], t["maxID"]) for n in nets for t in n.trunk if "minID" in t and "maxID" in t})
+        vlans = tuple([str(i) for i in sorted(ids)] + [f"{lo}-{hi}" for lo, hi in ranges])
         bridges.append(NodeBridge(name, uplink, vlans, tuple(n.name for n in nets)))
     return NodeLayout(tuple(bridges), bonds_of(plan.cluster))

@@ -13,8 +13,8 @@ DIR = "etc/systemd/network"
 QUIET = "LinkLocalAddressing=no\nIPv6AcceptRA=no\n"
 
 
-def vlan_sections(vlans: tuple[int, ...]) -> str:
-    """One ``[BridgeVLAN]`` section per VLAN ID: the port is a tagged member of each."""
+def vlan_sections(vlans: tuple[str, ...]) -> str:
+    """One ``[BridgeVLAN]`` section per VLAN ID or range: the port is a tagged member of each."""
     return "".join(f"\n[BridgeVLAN]\nVLAN={vid}\n" for vid in vlans)
 
 

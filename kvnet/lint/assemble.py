@@ -23,16 +23,7 @@ def assemble(objects: Sequence[Found]) -> Conversion:
     """The plan model of ``objects`` with the findings met on the way: NAD config problems,
     networkData problems and multus networks whose NAD is not in the input."""
     findings: list[Diagnostic] = []
-    nads: dict[NadKey, NadInfo] = {}
-    for found in objects:
-        if found.kind == NAD:
-            info, problems = check_nad(found)
-            findings.extend(problems)
-            key = (found.namespace, found.name)
-            if key in nads:
-                findings.append(twice(found, nads[key].found))
-            else:
-                nads[key] = info
+    nads = _read_nads(objects, findings)
     secrets = {(f.namespace, f.name): f for f in objects if f.kind == SECRET}
     vms = [read_vm(f) for f in _first_of_each(objects, (VM, VMI, VM_POOL), findings)]
     refs: dict[tuple[int, int], NadKey] = {}
@@ -82,6 +73,22 @@ def assemble(objects: Sequence[Found]) -> Conversion:
     _hold_unused_static(conv, set(refs.values()))
     _guest_subnets(conv)
     return conv
+
+
+def _read_nads(objects: Sequence[Found], findings: list[Diagnostic]) -> dict[NadKey, NadInfo]:
+    """Each NAD of ``objects`` read once by its (namespace, name); config problems and a NAD given
+    twice go to ``findings``."""
+    nads: dict[NadKey, NadInfo] = {}
+    for found in objects:
+        if found.kind == NAD:
+            info, problems = check_nad(found)
+            findings.extend(problems)
+            key = (found.namespace, found.name)
+            if key in nads:
+                findings.append(twice(found, nads[key].found))
+            else:
+                nads[key] = info
+    return nads
 
 
 def _hold_unused_static(conv: Conversion, used: set[NadKey]) -> None:

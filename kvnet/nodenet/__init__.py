@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kvnet.input.model import Plan, node_bridges
+from kvnet.input.model import Network, Plan, node_bridges
 
 DEFAULT_MODE = "active-backup"
 DEFAULT_MIIMON = 100  # ms
@@ -64,8 +64,14 @@ def layout(plan: Plan) -> NodeLayout:
         uplink = next((n.uplink for n in nets if n.uplink), None)
         if uplink is None:
             continue  # KV268 when kvnet creates the bridges
-        ids = {n.vlan for n in nets if n.vlan is not None} | {t["id"] for n in nets for t in n.trunk if "id" in t}
-        ranges = sorted({(t["minID"], t["maxID"]) for n in nets for t in n.trunk if "minID" in t and "maxID" in t})
-        vlans = tuple([str(i) for i in sorted(ids)] + [f"{lo}-{hi}" for lo, hi in ranges])
-        bridges.append(NodeBridge(name, uplink, vlans, tuple(n.name for n in nets)))
+        bridges.append(NodeBridge(name, uplink, _uplink_vlans(nets), tuple(n.name for n in nets)))
     return NodeLayout(tuple(bridges), bonds_of(plan.cluster))
+
+
+def _uplink_vlans(nets: list[Network]) -> tuple[str, ...]:
+    """The VLANs the uplink of one node bridge carries tagged: each network's ``vlan`` and trunk
+    IDs, sorted, then the trunk ranges as ``M-N`` (systemd.network(5) [BridgeVLAN] VLAN= and
+    netplan take an ID or a range)."""
+    ids = {n.vlan for n in nets if n.vlan is not None} | {t["id"] for n in nets for t in n.trunk if "id" in t}
+    ranges = sorted({(t["minID"], t["maxID"]) for n in nets for t in n.trunk if "minID" in t and "maxID" in t})
+    return tuple([str(i) for i in sorted(ids)] + [f"{lo}-{hi}" for lo, hi in ranges])

@@ -30,6 +30,7 @@ class NicIntent:
     address: str | None  # CIDR; pod/pool: filled in from the harness' leases
     dns: list[str] = field(default_factory=list)
     routes: list[dict[str, Any]] = field(default_factory=list)
+    vlans: list[tuple[int, str]] = field(default_factory=list)  # a trunk NIC's (VLAN id, address) (issue 24)
 
 
 @dataclass
@@ -99,11 +100,20 @@ def intents(plan: dict[str, Any], objs: list[dict[str, Any]]) -> list[VmIntent]:
                 address += "/" + net["subnet"].split("/")[1]
             nics.append(NicIntent(n, i["network"], macs[n].lower(), kind, address,
                                   [str(s) for s in (net.get("dns") or {}).get("nameservers", [])],
-                                  list(net.get("routes") or [])))
+                                  list(net.get("routes") or []),
+                                  [(v["id"], v["address"]) for v in i.get("vlans") or []]))
         defaults = {f: c for f in (4, 6) if (c := _carrier(nets, vm["interfaces"], f)) is not None}
         nd, ud = _cloudinit(obj, objs)
         out.append(VmIntent(vm["name"], plan["metadata"].get("namespace", "default"), nics, defaults, nd, ud))
     return out
+
+
+def vlan_host(address: str) -> str:
+    """The host's end of a guest VLAN (the harness puts it on the bridge's VLAN device): the first
+    address of the VLAN address's network, or the second when that is the guest's."""
+    iface = ipaddress.ip_interface(address)
+    first = iface.network.network_address + 1
+    return f"{first if first != iface.ip else first + 1}/{iface.network.prefixlen}"
 
 
 def parse_dns(text: str) -> dict[str, list[str]]:
@@ -133,7 +143,7 @@ def _defaults(report: dict[str, Any], family: int) -> list[dict[str, Any]]:
 def check(intent: VmIntent, report: dict[str, Any]) -> list[tuple[str, str]]:
     """Every difference between the plan and the guest, as (feature, message); features:
     address, default4/default6 (the winning default route), extra-default4/6 (a second one),
-    route, route-metric, dns, ping."""
+    route, route-metric, dns, ping, vlan (a trunk NIC's sub-interface, or a ping through it)."""
     bad: list[tuple[str, str]] = []
     links = _links(report)
     names: dict[int, str] = {}
@@ -154,7 +164,23 @@ def check(intent: VmIntent, report: dict[str, Any]) -> list[tuple[str, str]]:
         for r in nic.routes:
             bad += _check_route(nic, names.get(nic.index), r, routes)
     bad += _check_dns(intent, report, names)
-    bad += [("ping", f"no answer from {addr}") for addr, ok in report.get("ping", {}).items() if not ok]
+    vlan_peers = {vlan_host(a).split("/")[0] for nic in intent.nics for _i, a in nic.vlans}
+    bad += [("vlan" if addr in vlan_peers else "ping", f"no answer from {addr}")
+            for addr, ok in report.get("ping", {}).items() if not ok]
+    return bad + _check_vlans(intent, report, names)
+
+
+def _check_vlans(intent: VmIntent, report: dict[str, Any], names: dict[int, str]) -> list[tuple[str, str]]:
+    """Each trunk NIC's VLAN sub-interface <parent>.<id> exists with exactly its address (issue 24)."""
+    by_name = {link.get("ifname"): link for link in report["addr"]}
+    bad = []
+    for nic in intent.nics:
+        for vid, address in nic.vlans:
+            name = f"{names.get(nic.index, f'eth{nic.index}')}.{vid}"
+            link = by_name.get(name)
+            got = sorted(_global_addrs(link)) if link is not None else None
+            if got != [address]:
+                bad.append(("vlan", f"{name} ({nic.network} VLAN {vid}): addresses {got}, plan [{address!r}]"))
     return bad
 
 

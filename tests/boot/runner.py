@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import harness
-from expect import NicIntent, VmIntent, intents, load
+from expect import NicIntent, VmIntent, intents, load, vlan_host
 
 from testlib import run_kvnet
 
@@ -40,6 +40,8 @@ def _pool_address(net: dict[str, Any], k: int) -> str:
 
 def _host(net: dict[str, Any]) -> list[str]:
     """The bridge's own address: the network's gateway, else (pool networks need one for DHCP) .254."""
+    if "subnet" not in net:
+        return []  # a trunk: its addresses are on VLANs (Segment.vlans)
     subnet = ipaddress.ip_network(net["subnet"], strict=True)
     gw = net.get("gateway")
     if gw is not None and ipaddress.ip_address(str(gw)) in subnet:
@@ -72,8 +74,10 @@ def _plan_guests(compiled: Compiled, renderer: str, segments: dict[str, harness.
                 nics.append(harness.Nic(nic.mac, None))
                 continue
             net = nets[nic.network]
-            seg = segments.setdefault(prefix + nic.network, harness.Segment(
-                prefix + nic.network, _host(net), {}, str(ipaddress.ip_network(net["subnet"], strict=True).netmask)))
+            mask = str(ipaddress.ip_network(net["subnet"], strict=True).netmask) if "subnet" in net else "255.255.255.0"
+            seg = segments.setdefault(prefix + nic.network, harness.Segment(prefix + nic.network, _host(net), {}, mask))
+            for vid, address in nic.vlans:
+                seg.vlans.setdefault(vid, []).append(vlan_host(address))
             if nic.kind == "pool":
                 nic.address = _pool_address(net, len(seg.leases))
                 seg.leases[nic.mac] = nic.address.split("/")[0]
@@ -84,6 +88,8 @@ def _plan_guests(compiled: Compiled, renderer: str, segments: dict[str, harness.
         guests.append(guest)
     for guest, vm in zip(guests, compiled.intents, strict=True):
         guest.wait = [n.address.split("/")[0] for n in vm.nics if n.address]
+        guest.wait += [a.split("/")[0] for n in vm.nics for _v, a in n.vlans]
+        guest.ping += [vlan_host(a).split("/")[0] for n in vm.nics for _v, a in n.vlans]
     return guests
 
 

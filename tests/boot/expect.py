@@ -108,14 +108,6 @@ def intents(plan: dict[str, Any], objs: list[dict[str, Any]]) -> list[VmIntent]:
     return out
 
 
-def vlan_host(address: str) -> str:
-    """The host's end of a guest VLAN (the harness puts it on the bridge's VLAN device): the first
-    address of the VLAN address's network, or the second when that is the guest's."""
-    iface = ipaddress.ip_interface(address)
-    first = iface.network.network_address + 1
-    return f"{first if first != iface.ip else first + 1}/{iface.network.prefixlen}"
-
-
 def parse_dns(text: str) -> dict[str, list[str]]:
     """``resolvectl dns`` -> {ifname: [servers]} (``Global`` for the global list)."""
     out: dict[str, list[str]] = {}
@@ -164,8 +156,8 @@ def check(intent: VmIntent, report: dict[str, Any]) -> list[tuple[str, str]]:
         for r in nic.routes:
             bad += _check_route(nic, names.get(nic.index), r, routes)
     bad += _check_dns(intent, report, names)
-    vlan_peers = {vlan_host(a).split("/")[0] for nic in intent.nics for _i, a in nic.vlans}
-    bad += [("vlan" if addr in vlan_peers else "ping", f"no answer from {addr}")
+    vlan_nets = [ipaddress.ip_interface(a).network for nic in intent.nics for _i, a in nic.vlans]
+    bad += [("vlan" if any(ipaddress.ip_address(addr) in n for n in vlan_nets) else "ping", f"no answer from {addr}")
             for addr, ok in report.get("ping", {}).items() if not ok]
     return bad + _check_vlans(intent, report, names)
 

@@ -37,7 +37,6 @@ class Segment:
     host: list[str] = field(default_factory=list)
     leases: dict[str, str] = field(default_factory=dict)
     netmask: str = "255.255.255.0"
-    vlans: dict[int, list[str]] = field(default_factory=dict)  # VLAN id -> CIDRs on the bridge's VLAN device
 
 
 @dataclass
@@ -152,11 +151,6 @@ def _network(ns: str, stack: ExitStack, segments: list[Segment], work: Path) -> 
         for cidr in seg.host:
             _run("ip", "-n", ns, "addr", "add", cidr, "dev", br)
         _run("ip", "-n", ns, "link", "set", br, "up")
-        for vid, cidrs in seg.vlans.items():  # a trunk (issue 24): the host's end of each guest VLAN
-            _run("ip", "-n", ns, "link", "add", "link", br, "name", f"{br}.{vid}", "type", "vlan", "id", str(vid))
-            for cidr in cidrs:
-                _run("ip", "-n", ns, "addr", "add", cidr, "dev", f"{br}.{vid}")
-            _run("ip", "-n", ns, "link", "set", f"{br}.{vid}", "up")
         if seg.leases:
             proc = _dnsmasq(ns, br, work, br, seg.leases, seg.netmask, None, None)
             stack.callback(_kill, proc)

@@ -119,7 +119,9 @@ def parse_dns(text: str) -> dict[str, list[str]]:
 
 
 def _links(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {link.get("address", "").lower(): link for link in report["addr"]}
+    """MAC -> the NIC that has it; a VLAN sub-interface (``link`` set in ``ip -j addr``) shares its
+    parent's MAC and is not the NIC."""
+    return {link.get("address", "").lower(): link for link in report["addr"] if "link" not in link}
 
 
 def _global_addrs(link: dict[str, Any]) -> set[str]:

@@ -22,7 +22,7 @@ import harness
 import node_guest
 import pytest
 import runner
-from expect import check
+from expect import check, vlan_pings_answered_back
 
 from testlib import EXAMPLES
 
@@ -65,8 +65,9 @@ def _boot_renderer(renderer: str, images: Path, work: Path) -> list[Booted]:
         guests, segments = [*guests, node], [*segments, *node_segments]
     results = harness.boot(guests, segments, images, work / renderer / "first", keep_disk=(DAY2_VM,))
     vms = [vm for c in first for vm in c.intents]
-    out = [Booted(renderer, "first", r, check(vm, r.report) if r.report else [("boot", r.error)])
-           for r, vm in zip(results[:len(vms)], vms, strict=True)]
+    back = vlan_pings_answered_back(vms, [r.report for r in results[:len(vms)]])
+    out = [Booted(renderer, "first", r, check(vm, r.report, back.get(vm.name, set())) if r.report
+                  else [("boot", r.error)]) for r, vm in zip(results[:len(vms)], vms, strict=True)]
     out += [Booted(renderer, "first", r, [("node", m) for m in node_guest.check(r.report)] if r.report
                    else [("boot", r.error)]) for r in results[len(vms):]]
     old = next(g for g in guests if g.name == DAY2_VM)

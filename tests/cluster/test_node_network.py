@@ -109,6 +109,22 @@ ip -j link show >"$LINKS"
 """
 
 
+def run_networkd(directory: Path, tmp_path: Path) -> tuple[str, dict[str, dict]]:
+    """systemd-networkd run on ``directory`` (its /etc/systemd/network) for a few seconds in a network
+    and mount namespace made here with veth stand-ins for eno2-eno4: (its debug log, ip -j link by name)."""
+    ns = f"kvnet-nd-{uuid.uuid4().hex[:8]}"
+    log, links = tmp_path / f"{ns}.log", tmp_path / f"{ns}.json"
+    subprocess.run(["ip", "netns", "add", ns], check=True, capture_output=True)
+    try:
+        env = {**os.environ, "FILES": str(directory), "NETWORKD": NETWORKD, "LOG": str(log), "LINKS": str(links)}
+        done = subprocess.run(["ip", "netns", "exec", ns, "unshare", "-m", "--propagation", "private", "sh", "-c",
+                               RUN_NETWORKD], env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+    finally:
+        subprocess.run(["ip", "netns", "del", ns], check=False, capture_output=True)
+    return log.read_text(), {link["ifname"]: link for link in json.loads(links.read_text())}
+
+
 @pytest.mark.skipif(_networkd_reason() is not None, reason=str(_networkd_reason()))
 def test_systemd_networkd_parses_and_applies_the_files(kvnet, tmp_path: Path) -> None:
     """networkd itself reads the files (a config problem is logged as '<file>:<line>: ...'), in a
@@ -116,21 +132,7 @@ def test_systemd_networkd_parses_and_applies_the_files(kvnet, tmp_path: Path) ->
     are read back with `ip -j link`. A mutated copy shows the log check is not vacuous."""
     out = node_config(kvnet, tmp_path, "networkd")
     net_dir = out / "etc/systemd/network"
-
-    def run(directory: Path) -> tuple[str, dict[str, dict]]:
-        ns = f"kvnet-nd-{uuid.uuid4().hex[:8]}"
-        log, links = tmp_path / f"{ns}.log", tmp_path / f"{ns}.json"
-        subprocess.run(["ip", "netns", "add", ns], check=True, capture_output=True)
-        try:
-            env = {**os.environ, "FILES": str(directory), "NETWORKD": NETWORKD, "LOG": str(log), "LINKS": str(links)}
-            done = subprocess.run(["ip", "netns", "exec", ns, "unshare", "-m", "--propagation", "private", "sh", "-c",
-                                   RUN_NETWORKD], env=env, capture_output=True, text=True, timeout=60)
-            assert done.returncode == 0, done.stderr
-        finally:
-            subprocess.run(["ip", "netns", "del", ns], check=False, capture_output=True)
-        return log.read_text(), {link["ifname"]: link for link in json.loads(links.read_text())}
-
-    text, links = run(net_dir)
+    text, links = run_networkd(net_dir, tmp_path)
     problems = [line for line in text.splitlines() if PROBLEM.search(line)]
     assert problems == [], problems
     assert "br-vms" in links and "br-storage" in links
@@ -141,7 +143,7 @@ def test_systemd_networkd_parses_and_applies_the_files(kvnet, tmp_path: Path) ->
     shutil.copytree(net_dir, broken)
     (broken / "10-kvnet-bond0.netdev").write_text((net_dir / "10-kvnet-bond0.netdev").read_text()
                                                   .replace("Mode=", "Moode="))
-    assert [line for line in run(broken)[0].splitlines() if PROBLEM.search(line)]
+    assert [line for line in run_networkd(broken, tmp_path)[0].splitlines() if PROBLEM.search(line)]
 
 
 def _nmstate_path(tmp_path: Path) -> str | None:
@@ -228,14 +230,25 @@ NODE_EXAMPLES = sorted(p.parent for p in EXAMPLES.glob("*/kvnet.yaml")
 
 @pytest.mark.skipif(shutil.which("netplan") is None, reason="netplan is not installed (apt netplan.io)")
 @pytest.mark.parametrize("example", NODE_EXAMPLES, ids=[p.name for p in NODE_EXAMPLES])
-def test_every_example_with_node_bridges_passes_netplan_and_nmstate(kvnet, tmp_path: Path, example: Path) -> None:
-    """Every example that creates node bridges: its netplan files pass `netplan generate`, and its
+def test_every_example_with_node_bridges_passes_netplan_networkd_and_nmstate(kvnet, tmp_path: Path,
+                                                                              example: Path) -> None:
+    """Every example that creates node bridges (issue 23): its netplan files pass `netplan generate`,
+    its networkd files systemd-networkd's own parser (as root), and its
     NodeNetworkConfigurationPolicies (built as nmstate) nmstate's generate_configurations."""
     out = tmp_path / "netplan"
     res = kvnet("node-config", str(example / "kvnet.yaml"), "--format", "netplan", "-o", str(out))
     assert res.code == 0, res.err
     done = subprocess.run(["netplan", "generate", "--root-dir", str(out)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+    if _networkd_reason() is None:
+        res = kvnet("node-config", str(example / "kvnet.yaml"), "--format", "networkd", "-o", str(tmp_path / "nd"))
+        assert res.code == 0, res.err
+        net_dir = tmp_path / "nd/etc/systemd/network"
+        assert sorted(net_dir.glob("*.netdev")), "no bridge written"
+        text, links = run_networkd(net_dir, tmp_path)
+        assert [line for line in text.splitlines() if PROBLEM.search(line)] == []
+        bridges = {p.stem.removeprefix("10-kvnet-") for p in net_dir.glob("*.netdev") if "Kind=bridge" in p.read_text()}
+        assert bridges and bridges <= set(links), (bridges, sorted(links))  # networkd created every bridge
     path = _nmstate_path(tmp_path)
     if path is None:
         return

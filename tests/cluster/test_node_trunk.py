@@ -5,15 +5,12 @@ read by systemd-networkd itself and by `netplan generate`."""
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
-from test_node_network import NETWORKD, PROBLEM, RUN_NETWORKD, _networkd_reason
+from test_node_network import PROBLEM, _networkd_reason, run_networkd
 
 PLAN = """\
 apiVersion: kvnet.dev/v1alpha1
@@ -38,17 +35,9 @@ def test_networkd_reads_the_trunk(kvnet, tmp_path: Path) -> None:
     net_dir = _out(kvnet, tmp_path, "networkd")
     assert "VLANFiltering=yes" in (net_dir / "10-kvnet-br-vms.netdev").read_text()
     assert "[BridgeVLAN]\nVLAN=30\n\n[BridgeVLAN]\nVLAN=40-42\n" in (net_dir / "10-kvnet-eno2.network").read_text()
-    ns, log, links = f"kvnet-nt-{uuid.uuid4().hex[:8]}", tmp_path / "nd.log", tmp_path / "links.json"
-    subprocess.run(["ip", "netns", "add", ns], check=True, capture_output=True)
-    try:
-        env = {**os.environ, "FILES": str(net_dir), "NETWORKD": NETWORKD, "LOG": str(log), "LINKS": str(links)}
-        done = subprocess.run(["ip", "netns", "exec", ns, "unshare", "-m", "--propagation", "private", "sh", "-c",
-                               RUN_NETWORKD], env=env, capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, done.stderr
-    finally:
-        subprocess.run(["ip", "netns", "del", ns], check=False, capture_output=True)
-    assert [line for line in log.read_text().splitlines() if PROBLEM.search(line)] == []
-    assert {link["ifname"]: link for link in json.loads(links.read_text())}["eno2"].get("master") == "br-vms"
+    text, links = run_networkd(net_dir, tmp_path)
+    assert [line for line in text.splitlines() if PROBLEM.search(line)] == []
+    assert links["eno2"].get("master") == "br-vms"
 
 
 @pytest.mark.skipif(shutil.which("netplan") is None, reason="netplan is not installed (apt netplan.io)")

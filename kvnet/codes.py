@@ -119,7 +119,8 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV264", W, "the Multus image does not match multus.flavor", "§3"),
     ("KV265", W, "an ovs network needs ovs-cni and Open vSwitch on every node", "§9"),
     ("KV266", W, "an OVN-Kubernetes network needs OVN-Kubernetes as the cluster's CNI", "§9"),
-    ("KV267", W, "a macvtap network needs the 'macvtap' binding plugin registered in the KubeVirt CR", "§9"),
+    ("KV267", W, "a network binding plugin the plan uses (macvtap, passt, l2bridge) must be registered in the "
+                 "KubeVirt CR", "§9"),
     ("KV268", E, "nodeNetwork nmstate, netplan or networkd and a bridge network without 'uplink'", "§9"),
     ("KV269", E, "networks on the same node bridge disagree on its 'uplink'", "§9"),
     ("KV270", W, "a plan plugs NICs into running VMs: KubeVirt migrates for it by itself only with LiveUpdate", "§3"),
@@ -143,6 +144,10 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV291", E, "macvtap networks share a device-plugin resource but not its master or mode", "§9"),
     ("KV292", W, "networks on one L2 segment (node bridge and VLAN, OVS bridge and VLAN, OVN-Kubernetes "
                  "network) disagree on the subnet", "§4"),
+    # issue 25 (bindings, persistent IPs, ConfigDrive): KV620-KV649
+    ("KV620", E, "interface 'ports' with a binding that does not forward them (only masquerade/passt on the pod "
+                 "network)", "§4"),
+    ("KV621", E, "an interface port name KubeVirt refuses (not an IANA service name, or used twice)", "§4"),
     ("KV300", E, "lint: a NAD's spec.config is not a JSON object string", "§8"),
     ("KV301", E, "lint: a NAD config value kvnet's CNI schemas reject", "§8"),
     ("KV302", W, "lint: a NAD's CNI plugin type is not one kvnet knows (not checked)", "§8"),

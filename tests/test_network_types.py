@@ -255,11 +255,10 @@ def test_macvtap_network_reminds_to_register_the_binding_plugin(tmp_path: Path, 
     row = next(i for i, line in enumerate(text.splitlines()) if "type: macvtap" in line)
     col = text.splitlines()[row].index("macvtap") + 1
     assert f"{path}:{row + 1}:{col}: warning[KV267]" in res.err
-    # the exact registration from KubeVirt's user guide (macvtap binding plugin)
-    snippet = res.err.split("register it once per cluster: ", 1)[1].split(" (a 'network'", 1)[0]
-    patch = json.loads(snippet.split("-p='", 1)[1].rstrip("'"))
-    assert patch == [{"op": "add", "path": "/spec/configuration/network",
-                      "value": {"binding": {"macvtap": {"domainAttachmentType": "tap"}}}}]
+    # the exact registration from KubeVirt's user guide (macvtap binding plugin), as a merge patch
+    snippet = res.err.split("register it once per cluster: ", 1)[1].split(" (KubeVirt < v1.5", 1)[0]
+    patch = json.loads(snippet.split("-p '", 1)[1].rstrip("'"))
+    assert patch == {"spec": {"configuration": {"network": {"binding": {"macvtap": {"domainAttachmentType": "tap"}}}}}}
 
 
 CLUSTER_HEAD = HEAD.replace("spec:\n", "spec:\n  cluster: {distribution: DIST}\n")

@@ -14,6 +14,7 @@ from kvnet.expand.netplan_yaml import dump as dump_netplan
 from kvnet.expand.userdata import DEFAULT_USER_DATA, add_update_events
 from kvnet.input.facts import Facts, binding_of, network_type
 from kvnet.input.model import POD_NETWORK, VM, Plan
+from kvnet.nettypes.bindings import is_plugin
 
 CLOUD_INIT_INLINE_LIMIT = 2048  # KubeVirt rejects inline userData/networkData over 2048 bytes
 ROOT_DISK = "rootdisk"
@@ -22,9 +23,19 @@ DEFAULT_MEMORY = "1Gi"
 
 
 def _binding_fields(binding: str) -> dict[str, Any]:
-    if binding in ("macvtap", "passt"):
+    """A core binding as ``<name>: {}``, a network binding plugin as ``binding: {name}`` (KubeVirt
+    API v1 InterfaceBindingMethod / PluginBinding)."""
+    if is_plugin(binding):
         return {"binding": {"name": binding}}
     return {binding: {}}
+
+
+def _port(port: dict[str, Any]) -> dict[str, Any]:
+    """One of ``ports`` as KubeVirt's Port (name, protocol, port; protocol default TCP, written)."""
+    out: dict[str, Any] = {"port": port["port"], "protocol": port.get("protocol", "TCP")}
+    if "name" in port:
+        out["name"] = port["name"]
+    return out
 
 
 def _root_volume(vm: VM) -> dict[str, Any] | None:
@@ -59,6 +70,8 @@ def _interfaces(plan: Plan, vm: VM, macs: dict[tuple[str, int], str],
                                  "macAddress": macs[(vm.name, iface.index)]}
         if iface.model:
             entry["model"] = iface.model
+        if iface.ports:
+            entry["ports"] = [_port(p) for p in iface.ports]
         if iface.state is not None:  # not given: KubeVirt's empty state, which "functions as 'up'"
             entry["state"] = iface.state
         interfaces.append(entry)

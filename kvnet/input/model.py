@@ -117,6 +117,7 @@ class Interface:
     state: str | None = None  # up | down | absent as written (None: not given, KubeVirt's 'up'; README "Day 2")
     hotplug: bool = False  # added to a running VM: KubeVirt hot-plugs it (README "Day 2")
     vlans: list[GuestVlan] = field(default_factory=list)  # a trunk NIC's VLAN sub-interfaces (issue 24)
+    ports: list[dict[str, Any]] | None = None  # [{port, protocol?, name?}] forwarded (masquerade, passt)
 
     @property
     def attached(self) -> bool:
@@ -201,7 +202,8 @@ def _vm(raw: dict[str, Any], where: Where) -> VM:
                   index=n, address=i.get("address"), mac=i.get("mac"),
                   binding=i.get("binding"), model=i.get("model"),
                   default_route=i.get("defaultRoute") is True, state=i.get("state"),
-                  hotplug=i.get("hotplug") is True, vlans=_vlans(i, where.doc, where.path + ("interfaces", n)))
+                  hotplug=i.get("hotplug") is True, vlans=_vlans(i, where.doc, where.path + ("interfaces", n)),
+                  ports=[dict(p) for p in i["ports"]] if isinstance(i.get("ports"), list) else None)
         for n, i in enumerate(ifaces_raw or [])
     ]
     return VM(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from kvnet import nettypes
+from kvnet.nettypes import bindings as kv_bindings
 from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.facts import Facts, binding_of, network_type
 from kvnet.input.model import POD_NETWORK, VM, Interface, Plan
@@ -17,22 +18,27 @@ from kvnet.input.model import POD_NETWORK, VM, Interface, Plan
 
 BINDING_OWNERS = nettypes.binding_owners()
 NO_DEFAULT_HINT = "leave binding out to get the default"
+#: bindings that put the pod's interface on a bridge in the pod (l2bridge: KubeVirt's managedTap
+#: domain attachment, pkg/network/setup/netpod/netpod.go managedTapSpec), so the bridge binding's
+#: problems on a network type are theirs too
+BRIDGING = (kv_bindings.BRIDGE.name, kv_bindings.L2BRIDGE.name)
 
 
 def _problem(binding: str, net_type: str) -> tuple[str, str] | None:
     """(message, hint) when ``binding`` cannot carry a network of ``net_type`` (from its entry)."""
     entry = nettypes.get(net_type)
     no_binding = entry.no_binding_fix if entry is not None else None
-    if binding in ("masquerade", "passt") and net_type != "pod":
+    known = kv_bindings.binding(binding)
+    if known is not None and known.pod_only and net_type != "pod":
         hint = ("KubeVirt has no binding for a macvlan/ipvlan network: " + no_binding
                 if no_binding else "leave binding out to get the default for the network")
-        return (f"binding {binding!r} only works on the pod network ('default')", hint)
+        return (f"binding {binding!r} only works on the pod network ('default') ({known.pod_only})", hint)
     if entry is not None and entry.any_binding:
         return None  # the NAD is not kvnet's: its plugin is unknown, so the given binding stands (SPEC §9)
     owner = BINDING_OWNERS.get(binding)
     if owner is not None and net_type != owner:
         return (f"binding {binding!r} needs a network of type {owner!r}", no_binding or NO_DEFAULT_HINT)
-    if binding == "bridge" and entry is not None and entry.bridge_binding is not None:
+    if binding in BRIDGING and entry is not None and entry.bridge_binding is not None:
         return entry.bridge_binding
     return None
 
@@ -56,6 +62,6 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
             article = "an" if net_type[0] in "aeiou" else "a"
             label = "the pod network" if net_type == "pod" else f"{article} {net_type} network {iface.network!r}"
             at = iface.where.at("binding") if iface.binding else iface.where.at("network")
-            out.append(error("KV230", f"VM {vm.name!r}: {problem[0]}; {label} cannot carry it",
-                             at, hint=problem[1]))
+            out.append(error("KV230", f"VM {vm.name!r} interface {iface.network!r}: {problem[0]}; {label} cannot "
+                             "carry it", at, hint=problem[1]))
     return out

@@ -59,7 +59,7 @@ class Booted:
 
 def _boot_renderer(renderer: str, images: Path, work: Path) -> list[Booted]:
     first = [runner.compile_plan(p) for p in FIRST]
-    guests, segments = runner.group(first, renderer)
+    guests, segments = runner.group(first, renderer, guest_vlans="vlan" not in BOOT_LIMITS.get(renderer, set()))
     if renderer == NODE_ROUND:  # the node applying kvnet's netplan boots beside the VMs (issue 23)
         node, node_segments = node_guest.make()
         guests, segments = [*guests, node], [*segments, *node_segments]

@@ -6,7 +6,8 @@ import pytest
 import yaml
 
 from kvnet.input.bounds import MAX_ALIAS_NODES, Budget, document_texts
-from kvnet.input.loader import LoadError, load_text
+from kvnet.input.loader import LoadError, load_text, loader_class
+from kvnet.input.tabs import first_bad_tab
 
 TEXTS = {
     "flow and block": "a: [1, {b: c}]\nd:\n  - e: 0x1f\n    f: ~\n    g: 'yes'\n    h: yes\n",
@@ -129,3 +130,29 @@ def test_a_byte_that_is_not_utf8_is_placed_at_its_line_and_column(tmp_path) -> N
         load_file(str(path), "latin1.yaml")
     diag = exc.value.diag
     assert (diag.code, diag.line, diag.column) == ("KV001", 2, 6) and "at byte 10" in diag.message
+
+
+TAB_DOC = "a: 1  # x\nb:\n  - c: 'd e'\n    f: [1, 2]\n  - g: |\n      h i\n"
+
+
+@pytest.mark.parametrize("at", range(len(TAB_DOC) + 1))
+def test_a_tab_is_read_only_where_every_python_yaml_reader_reads_it(at: int) -> None:
+    """A tab at each place of a small document: kvnet reads what PyYAML's pure-Python loader and
+    ruamel.yaml read, and it reads it alike; the other places are KV001 at the tab or libyaml's
+    own error (kvnet.input.tabs)."""
+    from ruamel.yaml import YAML
+
+    text = TAB_DOC[:at] + "\t" + TAB_DOC[at:]
+    try:
+        (doc,) = load_text(text, "t.yaml")
+    except LoadError as exc:
+        assert exc.diag.code == "KV001"
+        try:
+            bad = first_bad_tab(text, loader_class())
+        except yaml.YAMLError:
+            bad = None  # libyaml's own error
+        if bad is not None:
+            line = text[:at].count("\n") + 1
+            assert (exc.diag.line, exc.diag.column) == (line, at - text.rfind("\n", 0, at))
+        return
+    assert doc.data == yaml.load(text, Loader=yaml.SafeLoader) == YAML(typ="safe", pure=True).load(text)

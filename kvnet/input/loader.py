@@ -17,6 +17,7 @@ from kvnet.input.bounds import MAX_ALIAS_NODES, MAX_FILE_BYTES, BoundError, Budg
     prescan, reader_error_loc
 from kvnet.input.document import SYNTAX_ERROR, Document, LoadError, LoadReason, PathT
 from kvnet.input.nodes import MAX_DEPTH, NodeBuilder
+from kvnet.input.tabs import first_bad_tab, tab_error
 
 __all__ = ["MAX_ALIAS_NODES", "MAX_FILE_BYTES", "MAX_DEPTH", "SYNTAX_ERROR", "Budget", "Document", "LoadError",
            "LoadReason", "load_file", "load_text", "iter_yaml_files", "PathT"]
@@ -150,6 +151,9 @@ def load_text(text: str, shown: str, source: str | None = None, budget: Budget |
         pieces = document_texts(text)
         _check_nesting(text, shown, pieces)
         prescan(text, shown, budget, loader_class(), max(map(len, pieces)))
+        tab = first_bad_tab(text, loader_class())
+        if tab is not None:  # kvnet.input.tabs: only libyaml and Go read it
+            raise LoadError(tab_error(text, tab, shown))
         docs = _documents(text, shown, shown if source is None else source, budget, strict_values)
     except BoundError as exc:
         raise LoadError(exc.diag) from None

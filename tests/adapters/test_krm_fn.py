@@ -160,6 +160,28 @@ def test_bad_input_is_exit_2_with_nothing_on_stdout(tmp_path: Path, stdin: str, 
     assert needle in res.stderr and "Traceback" not in res.stderr
 
 
+@pytest.mark.parametrize("before,after", [("      interfaces:", "      interfaces\t:"),  # fuzz seed 27 found this
+                                           ("      name: keep-me", "      name:\tkeep-me")])
+def test_a_tab_only_libyaml_reads_is_refused_where_it_is(tmp_path: Path, before: str, after: str) -> None:
+    """kvnet fn passes the input's lines through: a tab libyaml and Go take but PyYAML without
+    libyaml and ruamel do not (``key<TAB>:``) would reach its answer (kvnet.input.tabs)."""
+    text = resource_list(GOOD_PLAN).replace(before, after, 1)
+    assert after in text
+    line = text[:text.index(after)].count("\n") + 1
+    res = run_fn(text, tmp_path)
+    assert (res.returncode, res.stdout) == (2, "")
+    assert res.stderr.startswith(f"<stdin>:{line}:{after.index(chr(9)) + 1}: error[KV001]"), res.stderr
+
+
+def test_tabs_in_comments_and_quoted_or_block_scalars_pass_through_readable(tmp_path: Path) -> None:
+    items = PASS_THROUGH.replace('key: "quoted value"', 'key: "quoted\tvalue"  # a\tcomment\n      block: |\n        a\tb')
+    res = run_fn(resource_list(GOOD_PLAN, items), tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert '"quoted\tvalue"  # a\tcomment' in res.stdout  # byte for byte
+    data = yaml.load(res.stdout, Loader=yaml.SafeLoader)  # PyYAML's pure-Python loader reads it
+    assert data["items"][0]["data"] == {"key": "quoted\tvalue", "block": "a\tb\n"}
+
+
 def test_function_config_that_is_not_a_plan_is_an_error(tmp_path: Path) -> None:
     text = ("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n"
             "functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: x}\n")

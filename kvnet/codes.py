@@ -93,6 +93,12 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV224", E, "route 'via' is not an address inside the network's subnet", "§4"),
     ("KV225", E, "route family differs from the subnet's", "§4"),
     ("KV226", W, "a network's gateway reaches no route: another secondary carries that family's default route", "§3"),
+    ("KV227", W, "a VM's declared guest (network-manager before cloud-init 26.2, eni) keeps a DHCP default route "
+              "beside the carrier's (NetworkManager: it wins)", "§3"),
+    ("KV228", W, "a VM's declared guest loses a network's routes (eni before cloud-init 26.2) or their metric "
+              "(networkd, network-manager before 26.2)", "§3"),
+    ("KV229", W, "a VM's declared guest applies no DNS server of a static NIC (eni without resolvconf; "
+              "network-manager before cloud-init 26.2)", "§3"),
     ("KV230", E, "a binding the network cannot carry", "§4"),
     ("KV231", E, "ovs/bridge: 'vlan' together with 'trunk', or a trunk item not {id} or {minID <= maxID}", "§9"),
     ("KV232", E, "an OVN-Kubernetes network in a plan without metadata.namespace (netAttachDefName)", "§9"),

@@ -144,6 +144,7 @@ class VM:
     instancetype: dict[str, str] | None = None  # {name, kind?}: VirtualMachine.spec.instancetype
     preference: dict[str, str] | None = None  # {name, kind?}: VirtualMachine.spec.preference
     ssh_keys: list[str] = field(default_factory=list)  # OpenSSH public key lines
+    guest: dict[str, str] | None = None  # {renderer, cloudInit?}: the guest-limit warnings (KV227-KV229)
 
 
 @dataclass
@@ -214,7 +215,7 @@ def _vm(raw: dict[str, Any], where: Where) -> VM:
         labels=dict(raw.get("labels") or {}), annotations=dict(raw.get("annotations") or {}),
         template=raw.get("template") or {}, interfaces_given=given,
         instancetype=sizing_ref(raw.get("instancetype")), preference=sizing_ref(raw.get("preference")),
-        ssh_keys=list(raw.get("sshKeys") or []),
+        ssh_keys=list(raw.get("sshKeys") or []), guest=raw.get("guest"),
     )
 
 

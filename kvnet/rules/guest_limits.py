@@ -21,6 +21,8 @@ limit depends on the image (resolvconf), not on cloud-init's version.
 
 from __future__ import annotations
 
+from typing import Any
+
 from kvnet.diagnostics import Diagnostic, Loc, warning
 from kvnet.expand.cloudinit import default_route_carriers
 from kvnet.input.facts import Facts
@@ -78,6 +80,25 @@ def _loc(iface: Interface, facts: Facts, key: str) -> Loc:
     return nf.network.where.at(key) if nf is not None else iface.where.at("network")
 
 
+def _route_why(renderer: str, old: bool, routes: list[dict[str, Any]]) -> str | None:
+    """Why a network's ``routes`` are not applied as planned on ``renderer`` (KV228), or None."""
+    if renderer == "eni" and old and routes:
+        return ("every 'routes:' entry is lost: eni writes 'post-up route add', and the image has no "
+                "net-tools (canonical/cloud-init#6250)")
+    if renderer in ("networkd", "network-manager") and old and any(r.get("metric") is not None for r in routes):
+        return "a route's 'metric' is dropped (the route comes up at the default metric)"
+    return None
+
+
+def _dns_why(renderer: str, old: bool) -> str | None:
+    """Why a static NIC's DNS servers are not applied on ``renderer`` (KV229), or None."""
+    if renderer == "eni":
+        return "'dns-nameservers' needs the resolvconf package in the image"
+    if renderer == "network-manager" and old:
+        return "cloud-init before 26.2 applies no DNS server of a static NIC"
+    return None
+
+
 def _per_network(vm: VM, facts: Facts, renderer: str, old: bool) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     seen: set[tuple[str, str]] = set()
@@ -85,21 +106,14 @@ def _per_network(vm: VM, facts: Facts, renderer: str, old: bool) -> list[Diagnos
         nf = facts.networks.get(iface.network)
         if not iface.attached or nf is None or nf.broken:
             continue
-        routes = nf.network.routes
-        route_why = ("every 'routes:' entry is lost: eni writes 'post-up route add', and the image has no "
-                     "net-tools (canonical/cloud-init#6250)" if renderer == "eni" and old and routes else
-                     "a route's 'metric' is dropped (the route comes up at the default metric)"
-                     if renderer in ("networkd", "network-manager") and old
-                     and any(r.get("metric") is not None for r in routes) else None)
+        route_why = _route_why(renderer, old, nf.network.routes)
         if route_why and (iface.network, ROUTES) not in seen:
             seen.add((iface.network, ROUTES))
             out.append(warning(ROUTES, f"VM {vm.name!r}: network {iface.network!r} on {_guest(renderer)}: "
                                f"{route_why}", _loc(iface, facts, "routes"),
                                hint="use a netplan guest or cloud-init 26.2 or later; on eni, install net-tools "
                                     "in the image"))
-        dns_why = ("'dns-nameservers' needs the resolvconf package in the image" if renderer == "eni" else
-                   "cloud-init before 26.2 applies no DNS server of a static NIC"
-                   if renderer == "network-manager" and old else None)
+        dns_why = _dns_why(renderer, old)
         if dns_why and iface.address is not None and nf.network.nameservers and (iface.network, STATIC_DNS) not in seen:
             seen.add((iface.network, STATIC_DNS))
             out.append(warning(STATIC_DNS, f"VM {vm.name!r}: network {iface.network!r}'s DNS servers on "

@@ -35,25 +35,29 @@ class Layout:
     dash: int
 
 
-def layout(text: str, doc: Document) -> Layout | None:
-    """The line layout of ``text`` (one ResourceList, loaded as ``doc``), or None."""
-    if any(ch in text for ch in "\r\x85\u2028\u2029\ufeff") or not isinstance(doc.data, dict):
-        return None
+def _lines(text: str) -> list[str]:
+    """``text`` split into lines that keep their ``\n`` (the last one without, unless empty)."""
     lines = text.split("\n")
-    lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+    return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+
+
+def _key_lines(doc: Document) -> dict[str, int] | None:
+    """Each top-level key's 0-based line, or None when a key is no string or not at column 1."""
     keys: dict[str, int] = {}
     for key in doc.data:
         pos = doc.keys.get((key,))
         if not isinstance(key, str) or pos is None or pos[1] != 1:
             return None
         keys[key] = pos[0] - 1
-    first = min(keys.values(), default=0)
-    if any(line.startswith(("---", "...")) for line in lines[first:]):
-        return None
-    items = doc.data.get("items") or []
+    return keys
+
+
+def _item_starts(lines: list[str], doc: Document) -> tuple[list[int], int] | None:
+    """The dash line of every item and the dash column they share, or None when an item has no
+    position, no plain ``- `` before it, is out of order or at another column."""
     starts: list[int] = []
     dash = 0
-    for i in range(len(items)):
+    for i in range(len(doc.data.get("items") or [])):
         pos = doc.values.get(("items", i))
         if pos is None:
             return None
@@ -63,6 +67,24 @@ def layout(text: str, doc: Document) -> Layout | None:
             return None
         dash = len(match.group(1))
         starts.append(line)
+    return starts, dash
+
+
+def layout(text: str, doc: Document) -> Layout | None:
+    """The line layout of ``text`` (one ResourceList, loaded as ``doc``), or None."""
+    if any(ch in text for ch in "\r\x85\u2028\u2029\ufeff") or not isinstance(doc.data, dict):
+        return None
+    lines = _lines(text)
+    keys = _key_lines(doc)
+    if keys is None:
+        return None
+    first = min(keys.values(), default=0)
+    if any(line.startswith(("---", "...")) for line in lines[first:]):
+        return None
+    found = _item_starts(lines, doc)
+    if found is None:
+        return None
+    starts, dash = found
     if starts and not (keys["items"] < starts[0] and starts[-1] < _region_end(keys, "items", len(lines))):
         return None
     return Layout(lines, keys, _with_leading_comments(lines, starts, dash), dash)

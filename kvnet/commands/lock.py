@@ -7,9 +7,9 @@ import sys
 import click
 
 from kvnet.commands.common import brief_option, brief_plan_errors, format_option, report, write_stdout
-from kvnet.diagnostics import Loc, error
+from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.exitcodes import OK, USAGE, exit_code
-from kvnet.lock.update import plan_updates, write
+from kvnet.lock.update import LockUpdate, plan_updates, write
 from kvnet.output import OutputError
 from kvnet.signals import deferred
 
@@ -40,24 +40,39 @@ def lock(paths: tuple[str, ...], fmt: str, check: bool, brief: bool) -> int:
     for u in changed:
         lines.extend(u.changes or [f"{u.path}: rewritten in kvnet's own layout (no address changes)"])
     if check:
-        stale = [error("KV287", f"kvnet.lock is stale: {_what(u.changes)} would change", Loc(u.path),
-                       hint="run 'kvnet lock' and commit kvnet.lock") for u in changed]
-        report(diags + stale, fmt)
-        if lines:
-            write_stdout("".join(line + "\n" for line in lines))
-        return exit_code(stale)
+        return _check(changed, diags, lines, fmt)
     report(diags, fmt)
-    try:
-        with deferred():  # every lock checked: a signal waits, so no run leaves some written and some not
-            for u in changed:
-                write(u)
-    except OutputError as exc:  # a full disk or read-only file system: that lock keeps its old content
-        click.echo(f"kvnet: cannot write the output: {exc}", err=True)
+    if not _write(changed):
         return USAGE
     if lines:
         write_stdout("".join(line + "\n" for line in lines))
     sys.stdout.flush()
     return OK
+
+
+def _check(changed: list[LockUpdate], diags: list[Diagnostic], lines: list[str], fmt: str) -> int:
+    """``lock --check``: KV287 for each lock that would change, the changes on stdout; writes
+    nothing (SPEC §7)."""
+    stale = [error("KV287", f"kvnet.lock is stale: {_what(u.changes)} would change", Loc(u.path),
+                   hint="run 'kvnet lock' and commit kvnet.lock") for u in changed]
+    report(diags + stale, fmt)
+    if lines:
+        write_stdout("".join(line + "\n" for line in lines))
+    return exit_code(stale)
+
+
+def _write(changed: list[LockUpdate]) -> bool:
+    """Write every changed lock, a signal deferred until all are written; False (and a message)
+    when the output cannot be written (a full disk or read-only file system: that lock keeps its
+    old content)."""
+    try:
+        with deferred():  # every lock checked: a signal waits, so no run leaves some written and some not
+            for u in changed:
+                write(u)
+    except OutputError as exc:
+        click.echo(f"kvnet: cannot write the output: {exc}", err=True)
+        return False
+    return True
 
 
 def _what(changes: list[str]) -> str:

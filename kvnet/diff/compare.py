@@ -104,35 +104,55 @@ def json_object(text: Any) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def _mapping_leaves(a: dict[Any, Any], b: dict[Any, Any], path: tuple[str, ...]) -> Iterator[Leaf]:
+    """Changed fields of two mappings, key by key: an added or removed mapping is ADD/REMOVE, an
+    added or removed scalar a CHANGE from/to None."""
+    for k in sorted(set(a) | set(b), key=str):
+        va, vb = a.get(k, _MISSING), b.get(k, _MISSING)
+        if va is _MISSING:
+            yield Leaf(path + (str(k),), ADD if isinstance(vb, dict) else CHANGE, None, vb)
+        elif vb is _MISSING:
+            yield Leaf(path + (str(k),), REMOVE if isinstance(va, dict) else CHANGE, va, None)
+        else:
+            yield from leaves(va, vb, path + (str(k),))
+
+
+def _both_named(a: Any, b: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """``a`` and ``b`` as name -> item when both are lists of named items (or empty); else None."""
+    na, nb = _named(a), _named(b)
+    if (na is not None or a == []) and (nb is not None or b == []):
+        return na or {}, nb or {}
+    return None
+
+
+def _named_leaves(na: dict[str, Any], nb: dict[str, Any], path: tuple[str, ...]) -> Iterator[Leaf]:
+    """Changed fields of two lists of named items (``[name]`` segments), matched by name."""
+    for name in sorted(set(na) | set(nb)):
+        seg = f"[{name}]"
+        if name not in na:
+            yield Leaf(path + (seg,), ADD, None, nb[name])
+        elif name not in nb:
+            yield Leaf(path + (seg,), REMOVE, na[name], None)
+        else:
+            yield from leaves(na[name], nb[name], path + (seg,))
+
+
 def leaves(a: Any, b: Any, path: tuple[str, ...] = ()) -> Iterator[Leaf]:
-    """Every changed field between ``a`` and ``b`` (deepest mapping key or named item)."""
+    """Every changed field between ``a`` and ``b`` (deepest mapping key or named item): mappings
+    key by key, a NAD's spec.config (JSON text) key by key, lists of named items by name, lists of
+    the same length item by item, anything else as one CHANGE."""
     if a == b:
         return
     if isinstance(a, dict) and isinstance(b, dict):
-        for k in sorted(set(a) | set(b), key=str):
-            va, vb = a.get(k, _MISSING), b.get(k, _MISSING)
-            if va is _MISSING:
-                yield Leaf(path + (str(k),), ADD if isinstance(vb, dict) else CHANGE, None, vb)
-            elif vb is _MISSING:
-                yield Leaf(path + (str(k),), REMOVE if isinstance(va, dict) else CHANGE, va, None)
-            else:
-                yield from leaves(va, vb, path + (str(k),))
+        yield from _mapping_leaves(a, b, path)
         return
     ja, jb = json_object(a), json_object(b)
     if ja is not None and jb is not None:  # a NAD's spec.config: compared key by key
         yield from leaves(ja, jb, path)
         return
-    na, nb = _named(a), _named(b)
-    if (na is not None or a == []) and (nb is not None or b == []):
-        na, nb = na or {}, nb or {}
-        for name in sorted(set(na) | set(nb)):
-            seg = f"[{name}]"
-            if name not in na:
-                yield Leaf(path + (seg,), ADD, None, nb[name])
-            elif name not in nb:
-                yield Leaf(path + (seg,), REMOVE, na[name], None)
-            else:
-                yield from leaves(na[name], nb[name], path + (seg,))
+    named = _both_named(a, b)
+    if named is not None:
+        yield from _named_leaves(*named, path)
         return
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):  # same length: item by item
         for n, (x, y) in enumerate(zip(a, b, strict=True)):

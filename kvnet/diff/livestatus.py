@@ -65,33 +65,48 @@ def _interface(vmi: Found, n: int, st: dict[str, Any], want: dict[str, Any], add
     return out
 
 
+def _pending(vmi: Found, iface_name: str, want: dict[str, Any],
+             got: tuple[int, dict[str, Any]] | None) -> Diagnostic | None:
+    """KV416 when the VMI's status says a hot-unplug (``state: absent`` still attached) or a
+    hot-plug (not in the status, or not reported by the domain) of ``iface_name`` is pending
+    (KubeVirt's VMI status interfaces[].infoSource; docs user-guide network/hotplug_interfaces)."""
+    if want.get("state") == ABSENT:
+        if got is None:
+            return None
+        return warning("KV416", f"{vmi.label}: interface {iface_name!r} is still attached; its "
+                       "hot-unplug (state: absent) is pending", vmi.loc("status", "interfaces", got[0]))
+    if got is not None and "domain" in _sources(got[1]):
+        return None
+    seen = "not in its status" if got is None else f"reported by {got[1].get('infoSource')!r} only"
+    return warning("KV416", f"{vmi.label}: interface {iface_name!r} is {seen}: its hot-plug is pending "
+                   "(or the VM must restart to get it)",
+                   vmi.loc("status", "interfaces", got[0]) if got else vmi.loc("status"),
+                   hint="hot-plug needs the bridge or SR-IOV binding, thick Multus and the "
+                        "multus-dynamic-networks-controller; else restart the VM")
+
+
+def _template_interfaces(vm: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The compiled VM's template interfaces by name."""
+    spec = ((vm.get("spec") or {}).get("template") or {}).get("spec") or {}
+    return {i["name"]: i for i in ((spec.get("domain") or {}).get("devices") or {}).get("interfaces") or []
+            if isinstance(i, dict) and "name" in i}
+
+
 def vmi_findings(vm: dict[str, Any], plans: Sequence[Plan], vmi: Found | None) -> list[Diagnostic]:
     """Findings of the VMI of the compiled VM ``vm`` (none when it does not run)."""
     if vmi is None:
         return []
     meta = vm.get("metadata") or {}
     ns, name = str(meta.get("namespace") or ""), str(meta.get("name"))
-    spec = ((vm.get("spec") or {}).get("template") or {}).get("spec") or {}
-    ifaces = {i["name"]: i for i in ((spec.get("domain") or {}).get("devices") or {}).get("interfaces") or []
-              if isinstance(i, dict) and "name" in i}
     statuses = {s.get("name"): (n, s) for n, s in enumerate(vmi.get("status", "interfaces") or [])
                 if isinstance(s, dict)}
     addresses = _plan_addresses(plans, ns, name)
     out: list[Diagnostic] = []
-    for iface_name, want in sorted(ifaces.items()):
+    for iface_name, want in sorted(_template_interfaces(vm).items()):
         got = statuses.get(iface_name)
-        if want.get("state") == ABSENT:
-            if got is not None:
-                out.append(warning("KV416", f"{vmi.label}: interface {iface_name!r} is still attached; its "
-                                   "hot-unplug (state: absent) is pending", vmi.loc("status", "interfaces", got[0])))
-            continue
-        if got is None or "domain" not in _sources(got[1]):
-            seen = "not in its status" if got is None else f"reported by {got[1].get('infoSource')!r} only"
-            out.append(warning("KV416", f"{vmi.label}: interface {iface_name!r} is {seen}: its hot-plug is pending "
-                               "(or the VM must restart to get it)",
-                               vmi.loc("status", "interfaces", got[0]) if got else vmi.loc("status"),
-                               hint="hot-plug needs the bridge or SR-IOV binding, thick Multus and the "
-                                    "multus-dynamic-networks-controller; else restart the VM"))
-            continue
-        out += _interface(vmi, got[0], got[1], want, addresses.get(iface_name))
+        pending = _pending(vmi, iface_name, want, got)
+        if pending is not None:
+            out.append(pending)
+        elif got is not None and want.get("state") != ABSENT:
+            out += _interface(vmi, got[0], got[1], want, addresses.get(iface_name))
     return out

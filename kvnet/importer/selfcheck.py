@@ -44,17 +44,25 @@ def refused(plans: Sequence[dict[str, Any]], text: str, docs: Sequence[Document]
     return out
 
 
+def _vm_name_at(plan: dict[str, Any], doc: Document, line: int) -> object:
+    """The name of the VM entry of the written plan that holds ``line`` (the last entry starting
+    at or before it), or None."""
+    vms = (plan.get("spec") or {}).get("vms") or []
+    starts = [doc.loc(("spec", "vms", i)).line for i in range(len(vms))]
+    index = max((i for i, start in enumerate(starts) if start <= line), default=None)
+    if index is None or not isinstance(vms[index], dict):
+        return None
+    return vms[index].get("name")
+
+
 def _source(plan: dict[str, Any], doc: Document, line: int, found: list[Found]) -> Found | None:
     """The input object whose plan entry holds ``line`` of the written plan (a VM), else the first
     object of the plan's namespace."""
     meta = plan.get("metadata") or {}
     ns = meta.get("namespace", "") if isinstance(meta, dict) else ""
-    vms = (plan.get("spec") or {}).get("vms") or []
-    starts = [doc.loc(("spec", "vms", i)).line for i in range(len(vms))]
-    index = max((i for i, start in enumerate(starts) if start <= line), default=None)
     in_ns = [f for f in found if f.namespace == ns]
-    if index is not None:  # the last VM entry starting at or before the line holds it
-        name = vms[index].get("name") if isinstance(vms[index], dict) else None
+    name = _vm_name_at(plan, doc, line)
+    if name is not None:
         match = [f for f in in_ns if f.kind != "NetworkAttachmentDefinition" and f.name == name]
         if match:
             return match[0]

@@ -32,23 +32,34 @@ class ClusterSettings:
     dynamic_networks_image: str = DYNAMIC_NETWORKS_IMAGE
 
 
+#: ClusterSettings field -> (spec.cluster.plugins key, its default) (SPEC §2 "Cluster")
+PLUGIN_IMAGES = {
+    "plugins_image": ("image", PLUGINS_IMAGE),
+    "whereabouts_image": ("whereaboutsImage", WHEREABOUTS_IMAGE),
+    "macvtap_image": ("macvtapImage", MACVTAP_IMAGE),
+}
+
+
+def _given(section: dict[str, Any], key: str, default: Any) -> Any:
+    """``section[key]`` unless absent or empty (null, "", {}), else ``default``."""
+    return section.get(key) or default
+
+
 def settings(cluster: dict[str, Any] | None, profile: Profile) -> ClusterSettings:
     """Defaults of SPEC §2; Multus is never deployed where the profile says it is operator-managed."""
     cluster = cluster or {}
-    multus = cluster.get("multus") or {}
-    plugins = cluster.get("plugins") or {}
+    multus = _given(cluster, "multus", {})
+    plugins = _given(cluster, "plugins", {})
     hotplug = multus.get("hotplug") is True
-    flavor = multus.get("flavor") or ("thick" if hotplug else "thin")  # in-place hot-plug needs the daemon
+    flavor = _given(multus, "flavor", "thick" if hotplug else "thin")  # in-place hot-plug needs the daemon
     return ClusterSettings(
         deploy_multus=bool(multus.get("deploy", True)) and profile.deploy_multus,
         flavor=flavor,
         multus_image=multus.get("image") or MULTUS_IMAGES[flavor],
-        install=plugins.get("install") or "auto",
-        plugins_image=plugins.get("image") or PLUGINS_IMAGE,
-        whereabouts_image=plugins.get("whereaboutsImage") or WHEREABOUTS_IMAGE,
-        macvtap_image=plugins.get("macvtapImage") or MACVTAP_IMAGE,
-        node_network=cluster.get("nodeNetwork") or "none",
-        node_selector=dict(sorted((cluster.get("nodeSelector") or {}).items())) or None,
+        install=_given(plugins, "install", "auto"),
+        **{name: _given(plugins, key, default) for name, (key, default) in PLUGIN_IMAGES.items()},
+        node_network=_given(cluster, "nodeNetwork", "none"),
+        node_selector=dict(sorted(_given(cluster, "nodeSelector", {}).items())) or None,
         hotplug=hotplug,
-        dynamic_networks_image=multus.get("dynamicNetworksImage") or DYNAMIC_NETWORKS_IMAGE,
+        dynamic_networks_image=_given(multus, "dynamicNetworksImage", DYNAMIC_NETWORKS_IMAGE),
     )

@@ -49,16 +49,26 @@ def _crd_problem(doc: Document) -> tuple[Loc, str] | None:
     if not isinstance(versions, list) or not all(isinstance(v, dict) for v in versions):
         return doc.loc(("spec", "versions")), "spec.versions is not a list of mappings"
     for i, ver in enumerate(versions):
-        schema = ver.get("schema")
-        if not isinstance(ver.get("name"), str):
-            return doc.loc(("spec", "versions", i)), "a version has no name"
-        if schema is not None and not (isinstance(schema, dict)
-                                       and isinstance(schema.get("openAPIV3Schema", {}), dict)):
-            return doc.loc(("spec", "versions", i, "schema")), "schema.openAPIV3Schema is not a mapping"
-        if schema and schema.get("openAPIV3Schema"):
-            bad = _schema_problem(schema["openAPIV3Schema"])
-            if bad:
-                return doc.loc(("spec", "versions", i, "schema", "openAPIV3Schema")), f"schema is invalid: {bad}"
+        problem = _version_problem(ver)
+        if problem is not None:
+            return doc.loc(("spec", "versions", i, *problem[0])), problem[1]
+    return None
+
+
+def _version_problem(ver: dict[str, Any]) -> tuple[tuple[str, ...], str] | None:
+    """What is wrong with one ``spec.versions`` entry of a CRD (path under the entry, reason): no
+    name, a schema.openAPIV3Schema that is no mapping or no valid JSON Schema (Kubernetes
+    apiextensions/v1 CustomResourceDefinitionVersion)."""
+    schema = ver.get("schema")
+    if not isinstance(ver.get("name"), str):
+        return (), "a version has no name"
+    if schema is not None and not (isinstance(schema, dict)
+                                   and isinstance(schema.get("openAPIV3Schema", {}), dict)):
+        return ("schema",), "schema.openAPIV3Schema is not a mapping"
+    if schema and schema.get("openAPIV3Schema"):
+        bad = _schema_problem(schema["openAPIV3Schema"])
+        if bad:
+            return ("schema", "openAPIV3Schema"), f"schema is invalid: {bad}"
     return None
 
 

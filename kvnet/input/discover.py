@@ -41,6 +41,39 @@ def inside(path: str, root: str) -> bool:
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
+def _directory(arg: str, root: str | None, sources: dict[str, Source], diags: list[Diagnostic]) -> None:
+    """Add the *.yaml/*.yml files of directory ``arg`` to ``sources`` (by real path, first wins);
+    KV000 for a directory that cannot be listed, an entry that is no regular file or a broken
+    link, and (with ``root``) a file outside ``root``."""
+    try:
+        files = list(iter_yaml_files(arg))
+    except OSError as exc:
+        diags.append(error(UNREADABLE, f"cannot list directory: {exc.strerror or exc}", Loc(arg)))
+        return
+    for full in files:
+        shown = os.path.normpath(full)
+        if not os.path.isfile(full):
+            diags.append(error(UNREADABLE, "cannot read: " + (
+                link_problem(full) if os.path.islink(full) else "not a regular file"), Loc(shown)))
+            continue
+        if root is not None and not inside(full, root):
+            diags.append(outside_repository(shown))
+            continue
+        rel = os.path.relpath(full, arg).replace(os.sep, "/")
+        sources.setdefault(os.path.realpath(full), Source(full, shown, rel))
+
+
+def _unreadable(arg: str) -> Diagnostic:
+    """KV000 for a PATH argument that is neither a file nor a directory: a broken link, another
+    kind of file, or nothing."""
+    if os.path.islink(arg) and not os.path.exists(arg):
+        return error(UNREADABLE, f"cannot read: {link_problem(arg)}", Loc(os.path.normpath(arg)))
+    if os.path.exists(arg):
+        return error(UNREADABLE, "cannot read: not a regular file or directory", Loc(os.path.normpath(arg)))
+    return error(UNREADABLE, "no such file or directory", Loc(os.path.normpath(arg)),
+                 hint="check the path: give a YAML file (a plan: kvnet.yaml) or its directory")
+
+
 def discover(paths: Sequence[str], root: str | None = None) -> tuple[list[Source], list[Diagnostic]]:
     """Files named by PATH arguments: a file, or a directory's *.yaml/*.yml (not recursive).
 
@@ -52,33 +85,13 @@ def discover(paths: Sequence[str], root: str | None = None) -> tuple[list[Source
     diags: list[Diagnostic] = []
     for arg in paths or ["."]:
         if os.path.isdir(arg):
-            try:
-                files = list(iter_yaml_files(arg))
-            except OSError as exc:
-                diags.append(error(UNREADABLE, f"cannot list directory: {exc.strerror or exc}", Loc(arg)))
-                continue
-            for full in files:
-                shown = os.path.normpath(full)
-                if not os.path.isfile(full):
-                    diags.append(error(UNREADABLE, "cannot read: " + (
-                        link_problem(full) if os.path.islink(full) else "not a regular file"), Loc(shown)))
-                    continue
-                if root is not None and not inside(full, root):
-                    diags.append(outside_repository(shown))
-                    continue
-                rel = os.path.relpath(full, arg).replace(os.sep, "/")
-                sources.setdefault(os.path.realpath(full), Source(full, shown, rel))
+            _directory(arg, root, sources, diags)
         elif os.path.isfile(arg) and root is not None and not inside(arg, root):
             diags.append(outside_repository(os.path.normpath(arg)))
         elif os.path.isfile(arg):
             sources.setdefault(os.path.realpath(arg), Source(arg, os.path.normpath(arg), os.path.basename(arg)))
-        elif os.path.islink(arg) and not os.path.exists(arg):
-            diags.append(error(UNREADABLE, f"cannot read: {link_problem(arg)}", Loc(os.path.normpath(arg))))
-        elif os.path.exists(arg):
-            diags.append(error(UNREADABLE, "cannot read: not a regular file or directory", Loc(os.path.normpath(arg))))
         else:
-            diags.append(error(UNREADABLE, "no such file or directory", Loc(os.path.normpath(arg)),
-                               hint="check the path: give a YAML file (a plan: kvnet.yaml) or its directory"))
+            diags.append(_unreadable(arg))
     ordered = sorted(sources.values(), key=lambda s: (s.source, s.shown))
     return ordered, diags
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 from functools import lru_cache
+from collections.abc import Callable
 from typing import Any, Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, Report, error
@@ -107,52 +108,85 @@ def _same_shape(err: Any) -> Any:
     return fits[0] if fits else err
 
 
+def _unknown_fields(err: Any, doc: Document, path: PathT) -> list[Diagnostic]:
+    """KV101 for each key of the mapping that its schema's ``properties`` do not name."""
+    allowed = sorted(err.schema.get("properties", {}))
+    out = []
+    for key in err.instance:
+        if key not in err.schema.get("properties", {}):
+            kpath = path + (key,)
+            out.append(error(
+                "KV101", f"unknown field {format_path(kpath)!r}{_suggest(str(key), allowed)}",
+                doc.loc(kpath, key=True), hint="allowed here: " + ", ".join(allowed)))
+    return out
+
+
+def _missing(err: Any, doc: Document, path: PathT) -> Diagnostic:
+    """KV103: the first required field the mapping lacks."""
+    inst = err.instance
+    missing = [k for k in err.validator_value if isinstance(inst, dict) and k not in inst]
+    name = missing[0] if missing else "?"
+    return error("KV103", f"{format_path(path)}: missing required field {name!r}", doc.loc(path, key=True))
+
+
+def _not_one_of(err: Any, doc: Document, path: PathT) -> Diagnostic:
+    """KV104 for a value outside an ``enum`` (or not the ``const``), with a close match."""
+    options = err.validator_value if err.validator == "enum" else [err.validator_value]
+    opts = [str(o) for o in options]
+    return error("KV104", f"{format_path(path)}: {_show(err.instance)} is not one of: {', '.join(opts)}"
+                 f"{_suggest(str(err.instance), opts)}", doc.loc(path))
+
+
+def _string(err: Any, doc: Document, path: PathT) -> Diagnostic:
+    """A string failing ``pattern``/``minLength``/``maxLength``; an interface's network written as
+    ``<namespace>/<nad>`` is KV290 (a NAD outside the plan)."""
+    if err.validator == "pattern" and _is_foreign_nad(path, err.instance):
+        return foreign_nad(str(err.instance), doc.loc(path))
+    return _bad_string(err, format_path(path), doc.loc(path))
+
+
+def _out_of_range(err: Any, doc: Document, path: PathT) -> Diagnostic:
+    """KV104 for a number outside ``minimum``..``maximum``."""
+    lo = err.schema.get("minimum")
+    hi = err.schema.get("maximum")
+    rng = f"{lo}..{hi}" if lo is not None and hi is not None else (
+        f">= {lo}" if lo is not None else f"<= {hi}")
+    return error("KV104", f"{format_path(path)}: {err.instance} is out of range {rng}", doc.loc(path))
+
+
+def _one_of_keys(err: Any, doc: Document, path: PathT) -> Diagnostic:
+    """KV104 for a mapping that must hold exactly one of its properties."""
+    keys = ", ".join(sorted(err.schema.get("properties", {})))
+    return error("KV104", f"{format_path(path)}: give exactly one of: {keys}", doc.loc(path))
+
+
+#: JSON Schema keyword that failed -> the diagnostic kvnet gives (JSON Schema 2020-12 validation vocabulary)
+_BY_KEYWORD: dict[str, Callable[[Any, Document, PathT], Diagnostic]] = {
+    "required": _missing,
+    "type": lambda err, doc, path: _wrong_type(err.schema.get("type"), err.instance, format_path(path),
+                                               doc.loc(path)),
+    "enum": _not_one_of, "const": _not_one_of,
+    "pattern": _string, "minLength": _string, "maxLength": _string,
+    "minimum": _out_of_range, "maximum": _out_of_range,
+    "minProperties": _one_of_keys, "maxProperties": _one_of_keys,
+}
+
+
 def _diag_for(err: Any, doc: Document) -> list[Diagnostic]:
     err = _same_shape(err)
     path: PathT = tuple(err.absolute_path)
     where = format_path(path)
-    kw = err.validator
-    schema = err.schema
     inst = err.instance
-    if kw == "additionalProperties" and isinstance(inst, dict):
-        allowed = sorted(schema.get("properties", {}))
-        out = []
-        for key in inst:
-            if key not in schema.get("properties", {}):
-                kpath = path + (key,)
-                out.append(error(
-                    "KV101", f"unknown field {format_path(kpath)!r}{_suggest(str(key), allowed)}",
-                    doc.loc(kpath, key=True), hint="allowed here: " + ", ".join(allowed)))
-        return out
+    if err.validator == "additionalProperties" and isinstance(inst, dict):
+        return _unknown_fields(err, doc, path)
     if "propertyNames" in err.relative_schema_path and isinstance(inst, str):
         kpath = path + (inst,)
         return [error("KV105", f"{where}: key {inst!r} is not a Kubernetes label/annotation key "
                       "(optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.')",
                       doc.loc(kpath, key=True))]
-    if kw == "required":
-        missing = [k for k in err.validator_value if isinstance(inst, dict) and k not in inst]
-        name = missing[0] if missing else "?"
-        return [error("KV103", f"{where}: missing required field {name!r}", doc.loc(path, key=True))]
-    if kw in ("type",):
-        return [_wrong_type(schema.get("type"), inst, where, doc.loc(path))]
-    if kw in ("enum", "const"):
-        options = err.validator_value if kw == "enum" else [err.validator_value]
-        opts = [str(o) for o in options]
-        return [error("KV104", f"{where}: {_show(inst)} is not one of: {', '.join(opts)}"
-                      f"{_suggest(str(inst), opts)}", doc.loc(path))]
-    if kw == "pattern" and _is_foreign_nad(path, inst):
-        return [foreign_nad(str(inst), doc.loc(path))]
-    if kw in ("pattern", "minLength", "maxLength"):
-        return [_bad_string(err, where, doc.loc(path))]
-    if kw in ("minimum", "maximum"):
-        lo = schema.get("minimum")
-        hi = schema.get("maximum")
-        rng = f"{lo}..{hi}" if lo is not None and hi is not None else (
-            f">= {lo}" if lo is not None else f"<= {hi}")
-        return [error("KV104", f"{where}: {inst} is out of range {rng}", doc.loc(path))]
-    if kw in ("minProperties", "maxProperties"):
-        keys = ", ".join(sorted(schema.get("properties", {})))
-        return [error("KV104", f"{where}: give exactly one of: {keys}", doc.loc(path))]
+    handler = _BY_KEYWORD.get(err.validator)
+    if handler is not None:
+        return [handler(err, doc, path)]
     return [error("KV104", f"{where}: {err.message}", doc.loc(path))]
 
 

@@ -54,15 +54,22 @@ def is_multus(found: Found) -> bool:
     return any("multus" in str(c.get("image", "")) for _, _, c in _containers(found))
 
 
-def daemonset_findings(found: Found, profile: Profile) -> list[Diagnostic]:
-    """hostPaths of the CNI conf and bin mounts, and the host kubeconfig path (thin Multus)."""
-    out: list[Diagnostic] = []
-    want = {CONF_MOUNT: profile.conf_dir, BIN_MOUNT: profile.bin_dir, profile.bin_dir: profile.bin_dir}
+def _mounted(found: Found, want: dict[str, str]) -> dict[str, str]:
+    """Volume name -> the host path it should have, for each volume a container mounts at a
+    path of ``want`` (mount path -> host path); the first mount of a volume wins."""
     mounted: dict[str, str] = {}
     for _, _, c in _containers(found):
         for m in c.get("volumeMounts") or [] if isinstance(c.get("volumeMounts"), list) else []:
             if isinstance(m, dict) and m.get("mountPath") in want and isinstance(m.get("name"), str):
                 mounted.setdefault(m["name"], want[m["mountPath"]])
+    return mounted
+
+
+def daemonset_findings(found: Found, profile: Profile) -> list[Diagnostic]:
+    """hostPaths of the CNI conf and bin mounts, and the host kubeconfig path (thin Multus)."""
+    out: list[Diagnostic] = []
+    want = {CONF_MOUNT: profile.conf_dir, BIN_MOUNT: profile.bin_dir, profile.bin_dir: profile.bin_dir}
+    mounted = _mounted(found, want)
     volumes = found.get("spec", "template", "spec", "volumes")
     for i, vol in enumerate(volumes if isinstance(volumes, list) else []):
         if not isinstance(vol, dict) or vol.get("name") not in mounted:

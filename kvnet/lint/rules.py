@@ -118,20 +118,22 @@ def _interfaces(spec: dict[str, Any]) -> list[Any]:
     return ifaces if isinstance(ifaces, list) else []
 
 
-def _locate(vm: VmInfo, problem: Problem) -> Loc:
-    """The network or interface an admission problem names (its macAddress for a MAC problem),
-    else where the problem's path leads; for lists that are not lists of mappings, the first
-    entry (or list) that is not."""
-    if problem.subject:
-        kind, name = problem.subject
-        items = vm.spec.get("networks") if kind == "network" else _interfaces(vm.spec)
-        for i, item in enumerate(items if isinstance(items, list) else []):
-            if isinstance(item, dict) and item.get("name") == name:
-                path = ("networks", i) if kind == "network" else ("domain", "devices", "interfaces", i)
-                return vm.loc(*path, "macAddress") if problem.cause is Cause.MAC else vm.loc(*path)
-    rest = tuple(problem.path[len(SPEC):])
-    if rest:
-        return vm.loc(*rest, key=rest[-1] in ("networks", "interfaces"))
+def _subject_loc(vm: VmInfo, problem: Problem) -> Loc | None:
+    """The network or interface the problem names (its macAddress for a MAC problem), or None."""
+    if not problem.subject:
+        return None
+    kind, name = problem.subject
+    items = vm.spec.get("networks") if kind == "network" else _interfaces(vm.spec)
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if isinstance(item, dict) and item.get("name") == name:
+            path = ("networks", i) if kind == "network" else ("domain", "devices", "interfaces", i)
+            return vm.loc(*path, "macAddress") if problem.cause is Cause.MAC else vm.loc(*path)
+    return None
+
+
+def _malformed_loc(vm: VmInfo) -> Loc:
+    """The first networks/interfaces list that is no list, or its first entry that is no mapping;
+    else the networks key."""
     for list_path in (("networks",), ("domain", "devices", "interfaces")):
         items = vm.found.get(*vm.spec_path, *list_path)
         if items is not None and not isinstance(items, list):
@@ -140,3 +142,16 @@ def _locate(vm: VmInfo, problem: Problem) -> Loc:
             if not isinstance(item, dict):
                 return vm.loc(*list_path, i)
     return vm.loc("networks", key=True)
+
+
+def _locate(vm: VmInfo, problem: Problem) -> Loc:
+    """The network or interface an admission problem names (its macAddress for a MAC problem),
+    else where the problem's path leads; for lists that are not lists of mappings, the first
+    entry (or list) that is not."""
+    found = _subject_loc(vm, problem)
+    if found is not None:
+        return found
+    rest = tuple(problem.path[len(SPEC):])
+    if rest:
+        return vm.loc(*rest, key=rest[-1] in ("networks", "interfaces"))
+    return _malformed_loc(vm)

@@ -66,6 +66,41 @@ def _binding(iface: dict[str, Any]) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _nets_by_name(networks: object) -> dict[str, int]:
+    """``spec.networks`` name -> its first index (KubeVirt matches interfaces to networks by name)."""
+    out: dict[str, int] = {}
+    for k, net in enumerate(networks if isinstance(networks, list) else []):
+        if isinstance(net, dict) and isinstance(net.get("name"), str):
+            out.setdefault(net["name"], k)
+    return out
+
+
+def _set_source(nic: VmNic, net: dict[str, Any]) -> None:
+    """``nic``'s source from its ``spec.networks`` entry: ``pod``, or ``multus`` with its
+    ``networkName`` (KubeVirt's Network source union, pkg/virt-api/webhooks)."""
+    if "pod" in net:
+        nic.source = "pod"
+    elif isinstance(net.get("multus"), dict):
+        nic.source = "multus"
+        ref = net["multus"].get("networkName")
+        nic.network_name = ref if isinstance(ref, str) and ref else None
+
+
+def _nic(iface: dict[str, Any], i: int, j: int | None, networks: object) -> VmNic:
+    """The VmNic of interface ``i`` (``iface``), its network at index ``j`` of ``networks``."""
+    path = ("domain", "devices", "interfaces", i)
+    nic = VmNic(iface["name"], i, path, ("networks", j) if j is not None else None)
+    nic.binding, bkey = _binding(iface)
+    nic.binding_path = path + (bkey,) if bkey else None
+    mac = iface.get("macAddress")
+    nic.mac = mac if isinstance(mac, str) and MAC_RE.match(mac) else None
+    nic.model = iface.get("model") if isinstance(iface.get("model"), str) else None
+    nic.state = iface["state"] if iface.get("state") in KNOWN_STATES else None
+    if j is not None and isinstance(networks, list):
+        _set_source(nic, networks[j])
+    return nic
+
+
 def read_vm(found: Found) -> VmInfo:
     """The interfaces of ``found`` in interface order, each with its network (by name)."""
     info = VmInfo(found, VMI_SPEC_PATH[found.kind])
@@ -73,34 +108,12 @@ def read_vm(found: Found) -> VmInfo:
     networks = spec.get("networks")
     devices = (spec.get("domain") or {}).get("devices") if isinstance(spec.get("domain"), dict) else None
     ifaces = devices.get("interfaces") if isinstance(devices, dict) else None
-    nets_by_name: dict[str, int] = {}
-    for k, net in enumerate(networks if isinstance(networks, list) else []):
-        if isinstance(net, dict) and isinstance(net.get("name"), str):
-            nets_by_name.setdefault(net["name"], k)
+    nets_by_name = _nets_by_name(networks)
     if not isinstance(ifaces, list):
         if networks is None:  # KubeVirt attaches the pod network itself
             info.nics.append(VmNic("default", 0, (), None, source="pod"))
         return info
     for i, iface in enumerate(ifaces):
-        if not isinstance(iface, dict) or not isinstance(iface.get("name"), str):
-            continue
-        name = iface["name"]
-        path = ("domain", "devices", "interfaces", i)
-        j = nets_by_name.get(name)
-        nic = VmNic(name, i, path, ("networks", j) if j is not None else None)
-        nic.binding, bkey = _binding(iface)
-        nic.binding_path = path + (bkey,) if bkey else None
-        mac = iface.get("macAddress")
-        nic.mac = mac if isinstance(mac, str) and MAC_RE.match(mac) else None
-        nic.model = iface.get("model") if isinstance(iface.get("model"), str) else None
-        nic.state = iface["state"] if iface.get("state") in KNOWN_STATES else None
-        if j is not None and isinstance(networks, list):
-            net = networks[j]
-            if "pod" in net:
-                nic.source = "pod"
-            elif isinstance(net.get("multus"), dict):
-                nic.source = "multus"
-                ref = net["multus"].get("networkName")
-                nic.network_name = ref if isinstance(ref, str) and ref else None
-        info.nics.append(nic)
+        if isinstance(iface, dict) and isinstance(iface.get("name"), str):
+            info.nics.append(_nic(iface, i, nets_by_name.get(iface["name"]), networks))
     return info

@@ -147,13 +147,9 @@ def _state_problems(index: int, iface: dict[str, Any], binding: str, pod: bool) 
     return out
 
 
-def check_vm_storage(vm: dict[str, Any]) -> list[Problem]:
-    """One source per volume, one device type per disk, and a volume for every disk."""
-    spec = _get(vm, "spec", "template", "spec")
-    volumes = _get(spec, "volumes") or []
-    disks = _get(spec, "domain", "devices", "disks") or []
-    if not isinstance(volumes, list) or not isinstance(disks, list):
-        return []  # the schema reports the types
+def _volume_problems(volumes: list[Any]) -> tuple[list[Problem], set[str]]:
+    """A volume with more than one source (KubeVirt pkg/virt-api/webhooks/validating-webhook/
+    admitters/vmi-create-admitter.go validateVolumes), and the volume names."""
     out: list[Problem] = []
     names: set[str] = set()
     for index, v in enumerate(volumes):
@@ -165,6 +161,13 @@ def check_vm_storage(vm: dict[str, Any]) -> list[Problem]:
         if len(sources) > 1:
             out.append(Problem((*VOLUMES, index),
                                f"volume {v.get('name')!r} has more than one source: {', '.join(sources)}"))
+    return out, names
+
+
+def _disk_problems(disks: list[Any], names: set[str]) -> list[Problem]:
+    """A disk with more than one device type, or without a volume of its name (KubeVirt
+    vmi-create-admitter.go validateDisks, validateDomainSpec)."""
+    out: list[Problem] = []
     for index, d in enumerate(disks):
         if not isinstance(d, dict):
             continue
@@ -175,3 +178,14 @@ def check_vm_storage(vm: dict[str, Any]) -> list[Problem]:
         if isinstance(d.get("name"), str) and d["name"] not in names:
             out.append(Problem((*DISKS, index, "name"), f"disk {d.get('name')!r} has no volume of the same name"))
     return out
+
+
+def check_vm_storage(vm: dict[str, Any]) -> list[Problem]:
+    """One source per volume, one device type per disk, and a volume for every disk."""
+    spec = _get(vm, "spec", "template", "spec")
+    volumes = _get(spec, "volumes") or []
+    disks = _get(spec, "domain", "devices", "disks") or []
+    if not isinstance(volumes, list) or not isinstance(disks, list):
+        return []  # the schema reports the types
+    out, names = _volume_problems(volumes)
+    return out + _disk_problems(disks, names)

@@ -17,7 +17,7 @@ from kvnet.emit import sort_objects
 from kvnet.expand.emitted import Emitted
 from kvnet.exitcodes import exit_code
 from kvnet.input.args import STDIN, expand, read_stdin
-from kvnet.input.discover import discover, load_sources, select_plan_documents
+from kvnet.input.discover import Source, discover, load_sources, select_plan_documents
 from kvnet.input.loader import Document
 from kvnet.input.model import Plan
 from kvnet.input.plan_schema import check_documents
@@ -49,6 +49,33 @@ class BuildResult:
         return exit_code(self.diagnostics)
 
 
+def _by_directory(docs: list[Document], options: BuildOptions, origin: str) -> BuildResult:
+    """Compile ``docs``: one unit, or each directory its own unit (SPEC §5: a directory is one
+    compile unit)."""
+    units: dict[str, list[Document]] = {}
+    for doc in docs:
+        units.setdefault(os.path.dirname(doc.file), []).append(doc)
+    if len(units) <= 1:
+        return compile_documents(docs, options, origin=origin)
+    return _compile_units([units[k] for k in sorted(units)], options, origin)
+
+
+def _finish(result: BuildResult, load_diags: list[Diagnostic], sources: list[Source],
+            options: BuildOptions) -> BuildResult:
+    """``result`` with the load diagnostics before its own and the suppressions applied (SPEC §9
+    kvnet-ignore comments, ``--ignore``); no objects when a file did not load or a suppression
+    comment is malformed (KV051)."""
+    if any(d.is_error for d in load_diags):
+        # a file that did not load is the problem; "nothing to emit" would only repeat it
+        result.objects = []
+        result.diagnostics = [d for d in result.diagnostics if d.code != "KV006"]
+    texts = read_texts((s.shown, s.path) for s in sources)
+    result.diagnostics = apply_suppressions(load_diags + result.diagnostics, options.ignore, texts)
+    if not result.ok:
+        result.objects = []  # a malformed suppression comment (KV051) fails the run
+    return result
+
+
 def compile_paths(paths: Sequence[str], options: BuildOptions | None = None) -> BuildResult:
     """Compile the files named by PATH arguments (SPEC §5); each directory is one compile unit,
     ``-`` is stdin (a unit of its own, named ``<stdin>``), directories are read recursively
@@ -63,22 +90,7 @@ def compile_paths(paths: Sequence[str], options: BuildOptions | None = None) -> 
     more_docs, more_diags = load_sources(sources)
     docs, diags = docs + more_docs, diags + more_diags
     origin = sources[0].shown if sources else args[0]
-    units: dict[str, list[Document]] = {}
-    for doc in docs:
-        units.setdefault(os.path.dirname(doc.file), []).append(doc)
-    if len(units) <= 1:
-        result = compile_documents(docs, options, origin=origin)
-    else:
-        result = _compile_units([units[k] for k in sorted(units)], options, origin)
-    if any(d.is_error for d in diags):
-        # a file that did not load is the problem; "nothing to emit" would only repeat it
-        result.objects = []
-        result.diagnostics = [d for d in result.diagnostics if d.code != "KV006"]
-    texts = read_texts((s.shown, s.path) for s in sources)
-    result.diagnostics = apply_suppressions(diags + result.diagnostics, options.ignore, texts)
-    if not result.ok:
-        result.objects = []  # a malformed suppression comment (KV051) fails the run
-    return result
+    return _finish(_by_directory(docs, options, origin), diags, sources, options)
 
 
 def _compile_units(units: list[list[Document]], options: BuildOptions, origin: str) -> BuildResult:
@@ -114,6 +126,19 @@ def _compile_units(units: list[list[Document]], options: BuildOptions, origin: s
     return result
 
 
+def _validated(emitted: list[Emitted], options: BuildOptions, report: Report,
+               plans: list[Plan]) -> BuildResult:
+    """The sorted objects of ``emitted`` (SPEC §6 order), each checked against its schema and
+    KubeVirt's admission rules first when ``options.validate_output``."""
+    objects = sort_objects([e.obj for e in emitted])
+    if options.validate_output:
+        report.extend(stages.validate_objects([e for e in emitted if not e.passed_through], options))
+        report.extend(stages.validate_manifests([e for e in emitted if e.passed_through], options))
+        if report.has_errors:
+            return BuildResult(diagnostics=report.sorted(), plans=plans)
+    return BuildResult(objects=objects, diagnostics=report.sorted(), plans=plans)
+
+
 def compile_documents(docs: Sequence[Document], options: BuildOptions | None = None,
                       origin: str | None = None) -> BuildResult:
     """Compile already-loaded documents as one unit (the CMP, kustomize and KRM adapters load
@@ -138,10 +163,4 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
         where = Loc(docs[0].file) if docs else Loc(origin or "<input>")
         report.add(stages.nothing_to_emit(where, bool(plan_docs)))
         return BuildResult(diagnostics=report.sorted(), plans=plans)
-    objects = sort_objects([e.obj for e in emitted])
-    if options.validate_output:
-        report.extend(stages.validate_objects([e for e in emitted if not e.passed_through], options))
-        report.extend(stages.validate_manifests([e for e in emitted if e.passed_through], options))
-        if report.has_errors:
-            return BuildResult(diagnostics=report.sorted(), plans=plans)
-    return BuildResult(objects=objects, diagnostics=report.sorted(), plans=plans)
+    return _validated(emitted, options, report, plans)

@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error, warning
 from kvnet.input.facts import Facts
@@ -37,6 +39,36 @@ def image_problem(image: str) -> str | None:
     return None
 
 
+def _flavor_mismatch(multus_image: str, flavor: str | None, at: Loc) -> Diagnostic | None:
+    """KV263 when spec.cluster.multus.image's tag does not match the flavor (thick images' tags
+    end in -thick; Multus docs/thick-plugin.md); a digest-pinned image is not judged thin."""
+    tag = multus_image.rsplit("/", 1)[-1].partition(":")[2]
+    is_thick_image = "thick" in tag
+    if flavor == "thick" and not is_thick_image and "@" not in multus_image:
+        return warning(FLAVOR_MISMATCH, f"multus.flavor is thick but image {multus_image!r} looks like the "
+                       "thin image (thick tags end in -thick)", at,
+                       hint="use e.g. ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick")
+    if flavor == "thin" and is_thick_image:
+        return warning(FLAVOR_MISMATCH, f"multus.flavor is thin but image {multus_image!r} is a thick "
+                       "image", at, hint="set 'flavor: thick', or use the thin image")
+    return None
+
+
+def _unpinned(raw: dict[str, Any], at: Callable[..., Loc]) -> list[Diagnostic]:
+    """KV262 for each image of IMAGE_FIELDS in spec.cluster that floats (no tag, or a floating
+    tag such as :latest; Kubernetes docs concepts/containers/images "image tags")."""
+    out = []
+    for section, key in IMAGE_FIELDS:
+        image = (raw.get(section) or {}).get(key)
+        problem = image_problem(image) if image else None
+        if problem:
+            out.append(error(UNPINNED, f"spec.cluster.{section}.{key} {image!r} {problem}", at(section, key),
+                             hint="pin a release tag or a digest (e.g. ghcr.io/k8snetworkplumbingwg/"
+                                  "multus-cni:v4.3.0, or ...@sha256:...) so the node side changes only "
+                                  "with a commit"))
+    return out
+
+
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     """KV262/KV263/KV264 on spec.cluster's images and Multus settings."""
     profile, cfg = facts.profile, facts.cluster
@@ -49,26 +81,12 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     def at(*path: str) -> Loc:
         return where.at(*path) if where is not None else plan.where.at()
 
-    given = [(section, key, (raw.get(section) or {}).get(key)) for section, key in IMAGE_FIELDS]
-    for section, key, image in given:
-        if image:
-            problem = image_problem(image)
-            if problem:
-                out.append(error(UNPINNED, f"spec.cluster.{section}.{key} {image!r} {problem}", at(section, key),
-                                 hint="pin a release tag or a digest (e.g. ghcr.io/k8snetworkplumbingwg/"
-                                      "multus-cni:v4.3.0, or ...@sha256:...) so the node side changes only "
-                                      "with a commit"))
+    out += _unpinned(raw, at)
     multus_image = (raw.get("multus") or {}).get("image")
-    if multus_image and cfg.deploy_multus:
-        tag = multus_image.rsplit("/", 1)[-1].partition(":")[2]
-        is_thick_image = "thick" in tag
-        if cfg.flavor == "thick" and not is_thick_image and "@" not in multus_image:
-            out.append(warning(FLAVOR_MISMATCH, f"multus.flavor is thick but image {multus_image!r} looks like the "
-                               "thin image (thick tags end in -thick)", at("multus", "image"),
-                               hint="use e.g. ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick"))
-        if cfg.flavor == "thin" and is_thick_image:
-            out.append(warning(FLAVOR_MISMATCH, f"multus.flavor is thin but image {multus_image!r} is a thick "
-                               "image", at("multus", "image"), hint="set 'flavor: thick', or use the thin image"))
+    mismatch = _flavor_mismatch(multus_image, cfg.flavor, at("multus", "image")) \
+        if multus_image and cfg.deploy_multus else None
+    if mismatch is not None:
+        out.append(mismatch)
     if not profile.deploy_multus and (raw.get("multus") or {}).get("deploy") is True:
         out.append(warning(DEPLOY_IGNORED, f"multus.deploy: true is ignored on {profile.distribution}: its Multus "
                            "is operator-managed; kvnet emits NADs and VMs only", at("multus", "deploy"),

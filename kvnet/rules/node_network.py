@@ -9,9 +9,29 @@ nodeNetwork is not none (KV276), with link monitoring (KV277).
 
 from __future__ import annotations
 
+from typing import Any
+
 from kvnet.diagnostics import Diagnostic, error, warning
 from kvnet.input.facts import Facts
-from kvnet.input.model import Plan, node_bridges
+from kvnet.input.model import Plan, Where, node_bridges
+
+
+def _port_clashes(bond: dict[str, Any], taken: dict[str, str], bond_names: set[str], uplinks: set[str],
+                  where: Where, i: int) -> list[Diagnostic]:
+    """KV275 for each port of ``bond`` already taken (a bond name or port in ``taken``, a bond, a
+    node bridge's uplink); records the ports in ``taken`` (a NIC enslaved to one bond only: Linux
+    Documentation/networking/bonding.rst)."""
+    out = []
+    for j, nic in enumerate(bond["interfaces"]):
+        clash = taken.get(nic) or ("a bond" if nic in bond_names else None) or (
+            "the uplink of a node bridge" if nic in uplinks else None)
+        if clash:
+            out.append(error("KV275", f"bond {bond['name']!r}: port {nic!r} is already {clash}",
+                             where.at("bonds", i, "interfaces", j),
+                             hint="a NIC is a port of one bond only; a bridge whose uplink is bonded "
+                                  "names the bond"))
+        taken[nic] = f"a port of bond {bond['name']!r}"
+    return out
 
 
 def _bonds(plan: Plan, creator: str) -> list[Diagnostic]:
@@ -33,15 +53,7 @@ def _bonds(plan: Plan, creator: str) -> list[Diagnostic]:
         if bond["name"] in taken:
             out.append(error("KV275", f"bond {bond['name']!r} is declared twice", where.at("bonds", i, "name")))
         taken.setdefault(bond["name"], "a bond name")
-        for j, nic in enumerate(bond["interfaces"]):
-            clash = taken.get(nic) or ("a bond" if nic in bond_names else None) or (
-                "the uplink of a node bridge" if nic in uplinks else None)
-            if clash:
-                out.append(error("KV275", f"bond {bond['name']!r}: port {nic!r} is already {clash}",
-                                 where.at("bonds", i, "interfaces", j),
-                                 hint="a NIC is a port of one bond only; a bridge whose uplink is bonded "
-                                      "names the bond"))
-            taken[nic] = f"a port of bond {bond['name']!r}"
+        out += _port_clashes(bond, taken, bond_names, uplinks, where, i)
         if bond.get("miimon") == 0:
             out.append(warning("KV277", f"bond {bond['name']!r}: miimon 0 turns link monitoring off, so the bond never "
                                "notices a dead port and keeps sending on it", where.at("bonds", i, "miimon"),

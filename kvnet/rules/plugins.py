@@ -64,6 +64,33 @@ def _networks(names: list[str]) -> str:
     return ("network " if len(names) == 1 else "networks ") + ", ".join(repr(n) for n in names)
 
 
+def _operator_provided(plugin: str, nets: list[str], profile: Profile, loc: Loc) -> Diagnostic:
+    """KV261: ``plugin`` comes with an operator (OPERATOR_PLUGINS), not kvnet's installer."""
+    return warning(
+        OPERATOR_PROVIDED,
+        f"CNI plugin {plugin!r} used by {_networks(nets)} is not shipped by {profile.distribution} "
+        f"and kvnet's installer cannot provide it (it is not a reference plugin)",
+        loc, hint=f"deploy {OPERATOR_PLUGINS[plugin]}, with its binary in {profile.bin_dir}"
+                  + ("; or set spec.cluster.plugins.install: auto and kvnet deploys it"
+                     if plugin in DEPLOYABLE_PLUGINS and profile.deploy_multus else ""))
+
+
+def _not_installed(plugin: str, nets: list[str], profile: Profile, install: str, loc: Loc) -> Diagnostic | None:
+    """KV260 when nothing installs ``plugin``: not a reference plugin, ``plugins.install: never``,
+    or a distribution whose operator owns the nodes (SPEC §6 plugins.install)."""
+    if plugin in REFERENCE_PLUGINS and install != "never" and profile.deploy_multus:
+        return None
+    why = ("plugins.install is 'never'" if install == "never" and plugin in REFERENCE_PLUGINS
+           else "kvnet cannot install it")
+    return error(
+        MISSING,
+        f"CNI plugin {plugin!r} used by {_networks(nets)} is not shipped by {profile.distribution} "
+        f"in {profile.bin_dir} and {why}",
+        loc, hint=(f"set spec.cluster.plugins.install: auto, and kvnet deploys DaemonSet "
+                   f"kvnet-cni-plugins to copy the reference plugins into {profile.bin_dir}; "
+                   f"or install {plugin!r} into {profile.bin_dir} on every node yourself"))
+
+
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     """KV260/KV261/KV262 for a plan with spec.cluster; what kvnet installs is
     :attr:`Facts.installs_plugins`."""
@@ -75,30 +102,17 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     can_install = profile.deploy_multus  # openshift: NADs only, its operator owns the nodes
     for plugin, nets in facts.missing_plugins.items():
+        found: Diagnostic | None
         if plugin in (OVS_PLUGIN, OVN_PLUGIN):
             found = _node_plugin(plugin, nets, profile, loc)
-            if found is not None:
-                out.append(found)
         elif plugin in facts.deployed_plugins:
             continue  # kvnet deploys its DaemonSet (expand/cluster/whereabouts.py, macvtap.py)
         elif plugin in OPERATOR_PLUGINS:
-            out.append(warning(
-                OPERATOR_PROVIDED,
-                f"CNI plugin {plugin!r} used by {_networks(nets)} is not shipped by {profile.distribution} "
-                f"and kvnet's installer cannot provide it (it is not a reference plugin)",
-                loc, hint=f"deploy {OPERATOR_PLUGINS[plugin]}, with its binary in {profile.bin_dir}"
-                          + ("; or set spec.cluster.plugins.install: auto and kvnet deploys it"
-                             if plugin in DEPLOYABLE_PLUGINS and profile.deploy_multus else "")))
-        elif plugin not in REFERENCE_PLUGINS or cfg.install == "never" or not can_install:
-            why = ("plugins.install is 'never'" if cfg.install == "never" and plugin in REFERENCE_PLUGINS
-                   else "kvnet cannot install it")
-            out.append(error(
-                MISSING,
-                f"CNI plugin {plugin!r} used by {_networks(nets)} is not shipped by {profile.distribution} "
-                f"in {profile.bin_dir} and {why}",
-                loc, hint=(f"set spec.cluster.plugins.install: auto, and kvnet deploys DaemonSet "
-                           f"kvnet-cni-plugins to copy the reference plugins into {profile.bin_dir}; "
-                           f"or install {plugin!r} into {profile.bin_dir} on every node yourself")))
+            found = _operator_provided(plugin, nets, profile, loc)
+        else:
+            found = _not_installed(plugin, nets, profile, cfg.install, loc)
+        if found is not None:
+            out.append(found)
     if not can_install and cfg.install == "always":
         out.append(warning(
             INSTALL_IGNORED, f"plugins.install: always is ignored on {profile.distribution}: "

@@ -123,6 +123,27 @@ def expectation(plugins: list[dict[str, Any]]) -> Expectation:
     return Expectation("none")
 
 
+def _host_local_problems(exp: Expectation, got: list[IPInterface]) -> list[str]:
+    """Addresses a host-local plugin reported against its range sets: one address per range set,
+    each inside a range, with the subnet's prefix, not the gateway (CNI plugins
+    plugins/ipam/host-local/backend/allocator)."""
+    problems: list[str] = []
+    if len(got) != len(exp.range_sets):
+        problems.append(f"host-local has {len(exp.range_sets)} range set(s) but the plugin reported {_show(got)}")
+    for ip in got:
+        matching = [r for rs in exp.range_sets for r in rs if r.contains(ip.ip)]
+        if not matching:
+            problems.append(f"reported address {ip} is outside the configured range(s) "
+                            f"{'; '.join(str(r) for rs in exp.range_sets for r in rs)}")
+            continue
+        r = matching[0]
+        if ip.network.prefixlen != r.subnet.prefixlen:
+            problems.append(f"reported address {ip} has prefix /{ip.network.prefixlen}, subnet is {r.subnet}")
+        if r.gateway is not None and ip.ip == r.gateway:
+            problems.append(f"reported address {ip} is the gateway")
+    return problems
+
+
 def check_reported(exp: Expectation, reported: list[str]) -> list[str]:
     """Problems with the addresses a plugin reported, given what was asked for."""
     parsed = [_iface(r) for r in reported]
@@ -137,21 +158,7 @@ def check_reported(exp: Expectation, reported: list[str]) -> list[str]:
             return [f"static IPAM asked for {_show(exp.static)} but the plugin reported {_show(got)}"]
         return []
     if exp.kind == "host-local":
-        problems: list[str] = []
-        if len(got) != len(exp.range_sets):
-            problems.append(f"host-local has {len(exp.range_sets)} range set(s) but the plugin reported {_show(got)}")
-        for ip in got:
-            matching = [r for rs in exp.range_sets for r in rs if r.contains(ip.ip)]
-            if not matching:
-                problems.append(f"reported address {ip} is outside the configured range(s) "
-                                f"{'; '.join(str(r) for rs in exp.range_sets for r in rs)}")
-                continue
-            r = matching[0]
-            if ip.network.prefixlen != r.subnet.prefixlen:
-                problems.append(f"reported address {ip} has prefix /{ip.network.prefixlen}, subnet is {r.subnet}")
-            if r.gateway is not None and ip.ip == r.gateway:
-                problems.append(f"reported address {ip} is the gateway")
-        return problems
+        return _host_local_problems(exp, got)
     return []
 
 
@@ -183,6 +190,28 @@ def check_configured(reported: list[str], link_json: str, ifname: str) -> list[s
     return problems
 
 
+def _static_entry_problems(entry: object) -> list[str]:
+    """Mistakes in one static IPAM ``addresses`` entry: the network or (IPv4) broadcast address of
+    a subnet larger than /31, a gateway outside the subnet or equal to the address (the static
+    plugin accepts these; CNI plugins plugins/ipam/static/main.go)."""
+    iface = _iface(entry.get("address")) if isinstance(entry, dict) else None
+    if iface is None or not isinstance(entry, dict):
+        return []
+    problems = []
+    net = iface.network
+    if net.num_addresses > 2 and iface.ip == net.network_address:
+        problems.append(f"static address {iface} is the network address of {net}")
+    elif net.version == 4 and net.num_addresses > 2 and iface.ip == net.broadcast_address:
+        problems.append(f"static address {iface} is the broadcast address of {net}")
+    gateway = _addr(entry.get("gateway"))
+    if gateway is not None:
+        if gateway not in net:
+            problems.append(f"gateway {gateway} is outside the subnet {net} of {iface}")
+        elif gateway == iface.ip:
+            problems.append(f"gateway {gateway} is the interface's own address {iface}")
+    return problems
+
+
 def config_problems(plugins: list[dict[str, Any]]) -> list[str]:
     """Mistakes the plugins accept silently: unusable static addresses, stray gateways."""
     problems: list[str] = []
@@ -192,22 +221,7 @@ def config_problems(plugins: list[dict[str, Any]]) -> list[str]:
         ipam: dict[str, Any] = raw_ipam if isinstance(raw_ipam, dict) else {}
         if kind == "static":
             for entry in ipam.get("addresses") or []:
-                if not isinstance(entry, dict):
-                    continue
-                iface = _iface(entry.get("address"))
-                if iface is None:
-                    continue
-                net = iface.network
-                if net.num_addresses > 2 and iface.ip == net.network_address:
-                    problems.append(f"static address {iface} is the network address of {net}")
-                elif net.version == 4 and net.num_addresses > 2 and iface.ip == net.broadcast_address:
-                    problems.append(f"static address {iface} is the broadcast address of {net}")
-                gateway = _addr(entry.get("gateway"))
-                if gateway is not None:
-                    if gateway not in net:
-                        problems.append(f"gateway {gateway} is outside the subnet {net} of {iface}")
-                    elif gateway == iface.ip:
-                        problems.append(f"gateway {gateway} is the interface's own address {iface}")
+                problems += _static_entry_problems(entry)
         elif kind == "host-local":
             for rs in _host_local_ranges(ipam):
                 for r in rs:

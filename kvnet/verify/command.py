@@ -21,7 +21,7 @@ from typing import TextIO
 
 from kvnet.exitcodes import INTERNAL, OK, PROBLEMS, USAGE
 from kvnet.reporters import FORMATS, render, resolve_format
-from kvnet.verify.inputs import compile_plans, load_inputs
+from kvnet.verify.inputs import NadCase, compile_plans, load_inputs
 from kvnet.verify.netns import Session, remove_dead_leftovers
 from kvnet.verify.report import Summary, render_results
 from kvnet.verify.runner import Status, verify_all
@@ -136,7 +136,9 @@ def _cleanup(session: Session, guard: _SignalGuard, cancel: bool) -> list[str]:
             continue
 
 
-def _run(paths: list[str], bin_dir: str, jobs: int, fmt: str, out: TextIO, err: TextIO) -> int:
+def _cases(paths: list[str], fmt: str, err: TextIO) -> list[NadCase] | int:
+    """The NAD cases of ``paths`` (given NADs, then those the plans compile to), or the exit code
+    when an input is unreadable, a plan fails or there is no NAD (SPEC §9 exit codes)."""
     inputs = load_inputs(paths)
     if inputs.diagnostics:
         err.write(render(fmt, inputs.diagnostics))
@@ -152,6 +154,13 @@ def _run(paths: list[str], bin_dir: str, jobs: int, fmt: str, out: TextIO, err: 
     if not cases:
         err.write(f"kvnet verify: no NetworkAttachmentDefinition found in {' '.join(paths)}\n")
         return PROBLEMS
+    return cases
+
+
+def _run(paths: list[str], bin_dir: str, jobs: int, fmt: str, out: TextIO, err: TextIO) -> int:
+    cases = _cases(paths, fmt, err)
+    if isinstance(cases, int):
+        return cases
 
     started = time.monotonic()
     namespaces, dirs = remove_dead_leftovers()

@@ -93,6 +93,26 @@ def _read(file: str, inputs: Inputs, budget: Budget) -> list[Document] | None:
     return None
 
 
+def _take_documents(docs: list[Document], file: str, inputs: Inputs) -> bool:
+    """Add the NADs of ``docs`` (also inside a ``List``) to ``inputs.cases``; True when a
+    document is a kvnet plan (SPEC §2 apiVersion)."""
+    has_plan = False
+    for doc in docs:
+        data = doc.data
+        if not isinstance(data, dict):
+            continue
+        if data.get("apiVersion") == PLAN_API:
+            has_plan = True
+        elif data.get("kind") == NAD_KIND:
+            inputs.cases.append(_nad_case(data, file, _config_line(doc, ()), len(inputs.cases) + 1))
+        elif data.get("kind") == "List" and isinstance(data.get("items"), list):
+            for i, item in enumerate(data["items"]):
+                if isinstance(item, dict) and item.get("kind") == NAD_KIND:
+                    inputs.cases.append(_nad_case(item, file, _config_line(doc, ("items", i)),
+                                                  len(inputs.cases) + 1))
+    return has_plan
+
+
 def load_inputs(paths: list[str]) -> Inputs:
     """NAD cases and plan PATHs of ``paths``; problems as diagnostics."""
     inputs = Inputs()
@@ -111,20 +131,7 @@ def load_inputs(paths: list[str]) -> Inputs:
             continue
         has_plan = False
         for file in files:
-            docs = _read(file, inputs, budget)
-            for doc in docs or []:
-                data = doc.data
-                if not isinstance(data, dict):
-                    continue
-                if data.get("apiVersion") == PLAN_API:
-                    has_plan = True
-                elif data.get("kind") == NAD_KIND:
-                    inputs.cases.append(_nad_case(data, file, _config_line(doc, ()), len(inputs.cases) + 1))
-                elif data.get("kind") == "List" and isinstance(data.get("items"), list):
-                    for i, item in enumerate(data["items"]):
-                        if isinstance(item, dict) and item.get("kind") == NAD_KIND:
-                            inputs.cases.append(_nad_case(item, file, _config_line(doc, ("items", i)),
-                                                          len(inputs.cases) + 1))
+            has_plan = _take_documents(_read(file, inputs, budget) or [], file, inputs) or has_plan
         if has_plan:
             inputs.plan_paths.append(path)
     return inputs

@@ -8,6 +8,7 @@ node while the host's real interfaces stay untouched.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,33 +29,50 @@ class Unverifiable(Exception):
     """The config needs hardware no stand-in can replace (a PCI device, ...)."""
 
 
+def _master(conf: dict[str, Any]) -> StandIn | None:
+    """macvlan, ipvlan, vlan: the ``master`` link, or the default-route link the plugins use when
+    it is unset (CNI plugins plugins/main/macvlan/macvlan.go getDefaultRouteInterfaceName)."""
+    master = conf.get("master")
+    if isinstance(master, str) and master:
+        return StandIn(master, "veth")
+    return StandIn(DEFAULT_UPLINK, "veth", default_route=True)
+
+
+def _host_device(conf: dict[str, Any]) -> StandIn | None:
+    """host-device: the ``device`` (with its ``hwaddr``), or a link found by ``hwaddr``; a PCI
+    device or kernel path is Unverifiable (CNI plugins plugins/main/host-device/host-device.go)."""
+    device, hwaddr = conf.get("device"), conf.get("hwaddr")
+    if isinstance(device, str) and device:
+        return StandIn(device, "veth", mac=hwaddr if isinstance(hwaddr, str) and hwaddr else None)
+    if isinstance(hwaddr, str) and hwaddr:
+        return StandIn("kvhostdev0", "veth", mac=hwaddr)
+    if conf.get("pciBusID") or conf.get("kernelpath") or conf.get("runtimeConfig"):
+        raise Unverifiable("host-device selects a PCI device or kernel path; "
+                           "no stand-in can replace real hardware")
+    return None
+
+
+def _bridge(conf: dict[str, Any]) -> StandIn | None:
+    """bridge: its ``bridge`` (default cni0; CNI plugins plugins/main/bridge/bridge.go)."""
+    name = conf.get("bridge")
+    return StandIn(name if isinstance(name, str) and name else "cni0", "bridge")
+
+
+#: CNI plugin type -> the stand-in link a config of that type needs on the node (or None)
+STANDINS: dict[str, Callable[[dict[str, Any]], StandIn | None]] = {
+    "macvlan": _master, "ipvlan": _master, "vlan": _master, "host-device": _host_device, "bridge": _bridge,
+}
+
+
 def standins_for(plugins: list[dict[str, Any]]) -> list[StandIn]:
     """The stand-in links a config needs, first mention wins, in config order."""
     wanted: dict[str, StandIn] = {}
-
-    def want(item: StandIn) -> None:
-        wanted.setdefault(item.name, item)
-
     for conf in plugins:
         kind = conf.get("type")
-        if kind in ("macvlan", "ipvlan", "vlan"):
-            master = conf.get("master")
-            if isinstance(master, str) and master:
-                want(StandIn(master, "veth"))
-            else:
-                want(StandIn(DEFAULT_UPLINK, "veth", default_route=True))
-        elif kind == "host-device":
-            device, hwaddr = conf.get("device"), conf.get("hwaddr")
-            if isinstance(device, str) and device:
-                want(StandIn(device, "veth", mac=hwaddr if isinstance(hwaddr, str) and hwaddr else None))
-            elif isinstance(hwaddr, str) and hwaddr:
-                want(StandIn("kvhostdev0", "veth", mac=hwaddr))
-            elif conf.get("pciBusID") or conf.get("kernelpath") or conf.get("runtimeConfig"):
-                raise Unverifiable("host-device selects a PCI device or kernel path; "
-                                   "no stand-in can replace real hardware")
-        elif kind == "bridge":
-            name = conf.get("bridge")
-            want(StandIn(name if isinstance(name, str) and name else "cni0", "bridge"))
+        make = STANDINS.get(kind) if isinstance(kind, str) else None
+        item = make(conf) if make is not None else None
+        if item is not None:
+            wanted.setdefault(item.name, item)
     return list(wanted.values())
 
 

@@ -38,6 +38,33 @@ def _network_data(vm: dict[str, Any], secrets: dict[str, dict[str, Any]]) -> str
     return None
 
 
+def _dhcp(nic: GuestNic, eth: dict[str, Any]) -> None:
+    """``nic``'s DHCP families and whether their routes (and route metric) are used (netplan
+    dhcp4/dhcp6 and dhcp4-overrides/dhcp6-overrides use-routes, route-metric; netplan.io
+    reference)."""
+    for fam in ("dhcp4", "dhcp6"):
+        if eth.get(fam):
+            nic.dhcp.append(fam)
+            overrides = eth.get(f"{fam}-overrides") or {}
+            if overrides.get("use-routes", True) is not False:
+                nic.dhcp_routes = True
+                if overrides.get("route-metric") is not None and nic.default_metric is None:
+                    nic.default_metric = int(overrides["route-metric"])
+
+
+def _default_routes(nic: GuestNic, eth: dict[str, Any]) -> None:
+    """``nic``'s default gateways: gateway4/gateway6 and routes to a default destination (with
+    their metric)."""
+    for key in GATEWAY_KEYS:
+        if eth.get(key):
+            nic.default_via.append(str(eth[key]))
+    for route in eth.get("routes") or []:
+        if str(route.get("to")) in DEFAULT_ROUTE_DESTINATIONS:
+            nic.default_via.append(str(route.get("via")))
+            if route.get("metric") is not None:
+                nic.default_metric = int(route["metric"])
+
+
 def guest_nics(vm: dict[str, Any], secrets: dict[str, dict[str, Any]]) -> dict[str, GuestNic]:
     """MAC (lower case) -> what networkData configures on that NIC; empty without networkData."""
     text = _network_data(vm, secrets)
@@ -46,21 +73,7 @@ def guest_nics(vm: dict[str, Any], secrets: dict[str, dict[str, Any]]) -> dict[s
     for key, eth in ((doc or {}).get("ethernets") or {}).items():
         mac = str(((eth.get("match") or {}).get("macaddress")) or "").lower()
         nic = GuestNic(name=str(eth.get("set-name") or key), addresses=[str(a) for a in eth.get("addresses") or []])
-        for fam in ("dhcp4", "dhcp6"):
-            if eth.get(fam):
-                nic.dhcp.append(fam)
-                overrides = eth.get(f"{fam}-overrides") or {}
-                if overrides.get("use-routes", True) is not False:
-                    nic.dhcp_routes = True
-                    if overrides.get("route-metric") is not None and nic.default_metric is None:
-                        nic.default_metric = int(overrides["route-metric"])
-        for key in GATEWAY_KEYS:
-            if eth.get(key):
-                nic.default_via.append(str(eth[key]))
-        for route in eth.get("routes") or []:
-            if str(route.get("to")) in DEFAULT_ROUTE_DESTINATIONS:
-                nic.default_via.append(str(route.get("via")))
-                if route.get("metric") is not None:
-                    nic.default_metric = int(route["metric"])
+        _dhcp(nic, eth)
+        _default_routes(nic, eth)
         out[mac] = nic
     return out

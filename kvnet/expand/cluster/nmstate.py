@@ -33,12 +33,19 @@ def policy_name(bridge: str) -> str:
     return clean if clean == bridge else f"{clean}-{short_hash(bridge)}"
 
 
-def _port(uplink: str, nets: list[Network]) -> dict[str, Any]:
-    """The uplink port: a trunk of every VLAN a network on the bridge uses, its access ``vlan``
-    or the VLANs its ``trunk`` (the bridge plugin's vlanTrunk) passes to VMs (issue 24)."""
+def _vlans(nets: list[Network]) -> tuple[list[int], list[tuple[int, int]]]:
+    """The VLAN IDs (access ``vlan``, trunk ``id``) and ID ranges (trunk ``minID``..``maxID``)
+    the networks of one bridge use, each sorted (the bridge plugin's vlanTrunk, SPEC §5)."""
     vlans = sorted({n.vlan for n in nets if n.vlan is not None}
                    | {t["id"] for n in nets for t in n.trunk if "id" in t})
     ranges = sorted({(t["minID"], t["maxID"]) for n in nets for t in n.trunk if "minID" in t and "maxID" in t})
+    return vlans, ranges
+
+
+def _port(uplink: str, nets: list[Network]) -> dict[str, Any]:
+    """The uplink port: a trunk of every VLAN a network on the bridge uses, its access ``vlan``
+    or the VLANs its ``trunk`` (the bridge plugin's vlanTrunk) passes to VMs (issue 24)."""
+    vlans, ranges = _vlans(nets)
     if not vlans and not ranges:
         return {"name": uplink, "vlan": {}}
     tags: list[dict[str, Any]] = [{"id": v} for v in vlans if not any(lo <= v <= hi for lo, hi in ranges)]

@@ -53,7 +53,10 @@ def test_verify_in_another_pid_namespace_leaves_a_live_run_alone(tmp_path: Path)
 
     if not any(has_plugins(d) for d in DEFAULT_BIN_DIRS) or shutil.which("ip") is None:
         pytest.skip("needs ip(8) and the reference CNI plugins (containernetworking-plugins)")
+    from kvnet.verify.netns import remove_dead_leftovers
+
     big_plan(tmp_path / "vp", 60)
+    remove_dead_leftovers()  # an earlier test's killed run would make "removed" below not this run's doing
     first = subprocess.Popen([*KVNET, "verify", "-j", "1", str(tmp_path / "vp")], env=env(),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,8 @@ def test_plan_schema_types_are_the_catalog() -> None:
     assert set(NETWORK["mode"]["enum"]) == {m for t in nettypes.CATALOG for m in t.modes}
     bindings = set(SCHEMA["$defs"]["interface"]["properties"]["binding"]["enum"])
     assert {t.default_binding for t in nettypes.CATALOG} <= bindings
+    described = NETWORK["type"]["description"]  # written by hand: a new type must be described too
+    assert [n for n in nettypes.NAMES if not re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", described)] == []
 
 
 def test_catalog_fields_are_plan_fields() -> None:

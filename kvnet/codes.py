@@ -154,6 +154,10 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV620", E, "interface 'ports' with a binding that does not forward them (only masquerade/passt on the pod "
                  "network)", "§4"),
     ("KV621", E, "an interface port name KubeVirt refuses (not an IANA service name, or used twice)", "§4"),
+    ("KV625", E, "guest VLANs on a VM with the ConfigDrive datasource (network_data.json carries no netplan vlans)",
+     "§3"),
+    ("KV626", W, "ConfigDrive: a DHCP NIC whose server offers a router beside another NIC's IPv4 default route "
+                 "(network_data.json cannot refuse the router)", "§3"),
     ("KV300", E, "lint: a NAD's spec.config is not a JSON object string", "§8"),
     ("KV301", E, "lint: a NAD config value kvnet's CNI schemas reject", "§8"),
     ("KV302", W, "lint: a NAD's CNI plugin type is not one kvnet knows (not checked)", "§8"),

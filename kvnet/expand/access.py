@@ -33,14 +33,15 @@ def ssh_secret_name(vm: VM) -> str:
 def access_credentials(vm: VM) -> list[dict[str, Any]]:
     """``spec.template.spec.accessCredentials`` for ``vm.ssh_keys`` (empty without keys).
 
-    The noCloud propagation method hands the keys to cloud-init's NoCloud datasource as
-    metadata ``public_keys``; KubeVirt requires a cloudInitNoCloud volume for it (the VM
-    expansion adds one when the VM has none).
+    The noCloud (configDrive) propagation method hands the keys to cloud-init's NoCloud
+    (ConfigDrive) datasource as metadata ``public_keys``; KubeVirt requires a cloudInitNoCloud
+    (cloudInitConfigDrive) volume for it (KubeVirt API v1 SSHPublicKeyAccessCredentialPropagationMethod;
+    the VM expansion adds the volume when the VM has none).
     """
     if not vm.ssh_keys:
         return []
     return [{"sshPublicKey": {"source": {"secret": {"secretName": ssh_secret_name(vm)}},
-                              "propagationMethod": {"noCloud": {}}}}]
+                              "propagationMethod": {vm.datasource: {}}}}]
 
 
 def ssh_secret(plan: Plan, vm: VM) -> dict[str, Any] | None:

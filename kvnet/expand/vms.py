@@ -8,18 +8,21 @@ from typing import Any
 from kvnet import labels as meta
 from kvnet.expand.access import access_credentials, matchers, ssh_secret
 from kvnet.expand.cloudinit import network_data
+from kvnet.expand.configdrive import dump_network_data_json, network_data_json
 from kvnet.expand.merge import deep_merge
 from kvnet.expand.nads import NadRef, network_name_ref
 from kvnet.expand.netplan_yaml import dump as dump_netplan
 from kvnet.expand.userdata import DEFAULT_USER_DATA, add_update_events
 from kvnet.input.facts import Facts, binding_of, network_type
-from kvnet.input.model import POD_NETWORK, VM, Plan
+from kvnet.input.model import CONFIG_DRIVE, NO_CLOUD, POD_NETWORK, VM, Plan
 from kvnet.nettypes.bindings import is_plugin
 
 CLOUD_INIT_INLINE_LIMIT = 2048  # KubeVirt rejects inline userData/networkData over 2048 bytes
 ROOT_DISK = "rootdisk"
 CLOUD_INIT_DISK = "cloudinitdisk"
 DEFAULT_MEMORY = "1Gi"
+#: the KubeVirt volume source of each datasource (KubeVirt API v1 Volume)
+VOLUME_KIND = {NO_CLOUD: "cloudInitNoCloud", CONFIG_DRIVE: "cloudInitConfigDrive"}
 
 
 def _binding_fields(binding: str) -> dict[str, Any]:
@@ -94,6 +97,14 @@ def _user_data(vm: VM) -> str | None:
     return add_update_events(vm.user_data).text
 
 
+def _network_data_text(vm: VM, facts: Facts, macs: dict[tuple[str, int], str]) -> str:
+    """networkData as the VM's datasource reads it: netplan v2 (NoCloud) or OpenStack
+    network_data.json (ConfigDrive, kvnet.expand.configdrive)."""
+    if vm.datasource == CONFIG_DRIVE:
+        return dump_network_data_json(network_data_json(vm, facts, macs))
+    return dump_netplan(network_data(vm, facts, macs))
+
+
 def _cloud_init(plan: Plan, vm: VM, facts: Facts,
                 macs: dict[tuple[str, int], str]) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The ``cloudInitNoCloud`` volume source (empty: none) and the Secret holding whatever is
@@ -109,14 +120,14 @@ def _cloud_init(plan: Plan, vm: VM, facts: Facts,
         else:
             cloud["userData"] = user_data
     if vm.network_data == "auto":
-        nd = dump_netplan(network_data(vm, facts, macs))
+        nd = _network_data_text(vm, facts, macs)
         if len(nd.encode()) > CLOUD_INIT_INLINE_LIMIT:
             secret_data["networkdata"] = nd
             cloud["networkDataSecretRef"] = {"name": secret_name}
         else:
             cloud["networkData"] = nd
     if vm.ssh_keys and not cloud:
-        cloud["userData"] = "#cloud-config\n"  # noCloud key propagation needs a cloudInitNoCloud volume
+        cloud["userData"] = "#cloud-config\n"  # key propagation needs the cloud-init volume
     if not secret_data:
         return cloud, None
     return cloud, {
@@ -160,7 +171,7 @@ def expand_vm(plan: Plan, vm: VM, facts: Facts, macs: dict[tuple[str, int], str]
     cloud, cloud_secret = _cloud_init(plan, vm, facts, macs)
     if cloud:
         disks.append({"name": CLOUD_INIT_DISK, "disk": {"bus": "virtio"}})
-        volumes.append({"name": CLOUD_INIT_DISK, "cloudInitNoCloud": cloud})
+        volumes.append({"name": CLOUD_INIT_DISK, VOLUME_KIND[vm.datasource]: cloud})
     extra = [o for o in (cloud_secret, ssh_secret(plan, vm)) if o is not None]
 
     spec: dict[str, Any] = {"domain": _domain(vm, disks, interfaces), "networks": networks}

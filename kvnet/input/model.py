@@ -94,6 +94,11 @@ class Network:
         return None
 
 
+#: ``cloudInit.datasource`` values (KubeVirt's cloudInitNoCloud / cloudInitConfigDrive volumes)
+NO_CLOUD = "noCloud"
+CONFIG_DRIVE = "configDrive"
+
+
 @dataclass
 class GuestVlan:
     """A VLAN sub-interface the guest makes on a trunk NIC (issue 24): ``eth<N>.<id>`` with ``address``."""
@@ -136,6 +141,7 @@ class VM:
     root_disk: dict[str, str] | None = None
     user_data: str | None = None
     network_data: str = "auto"
+    datasource: str = NO_CLOUD  # noCloud | configDrive: the cloud-init volume KubeVirt attaches
     interfaces: list[Interface] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
     annotations: dict[str, str] = field(default_factory=dict)
@@ -211,7 +217,7 @@ def _vm(raw: dict[str, Any], where: Where) -> VM:
         name=raw["name"], where=where, run_strategy=raw.get("runStrategy", "Always"),
         cpu=raw.get("cpu"), memory=raw.get("memory"), image=raw.get("image"),
         root_disk=raw.get("rootDisk"), user_data=ci.get("userData"),
-        network_data=ci.get("networkData", "auto"), interfaces=ifaces,
+        network_data=ci.get("networkData", "auto"), datasource=ci.get("datasource", NO_CLOUD), interfaces=ifaces,
         labels=dict(raw.get("labels") or {}), annotations=dict(raw.get("annotations") or {}),
         template=raw.get("template") or {}, interfaces_given=given,
         instancetype=sizing_ref(raw.get("instancetype")), preference=sizing_ref(raw.get("preference")),

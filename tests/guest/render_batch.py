@@ -2,7 +2,8 @@
 
 Started by the guest tests as ``/usr/bin/python3 render_batch.py`` (with PYTHONPATH pointing at
 cloud-init 26.2 for the new end, or nothing for Debian's 22.4.2): reads a JSON list of jobs
-``{"input", "distro", "kind", "out"}`` on stdin, calls the same ``handle_args`` the command
+``{"input", "distro", "kind", "out"}`` on stdin (``"input_kind"``: net-convert's ``--kind``, default
+``yaml``; ``network_data.json`` for ConfigDrive), calls the same ``handle_args`` the command
 line calls for each, and prints ``[{"ok": bool, "error": str}]`` in job order. One process per
 cloud-init version keeps the suite fast (an interpreter start costs ~0.3 s).
 """
@@ -29,7 +30,7 @@ def main() -> None:
         if cls not in saved:
             saved[cls] = copy.deepcopy(cls.renderer_configs)
         cls.renderer_configs = copy.deepcopy(saved[cls])
-        argv = ["--network-data", job["input"], "--kind", "yaml", "--distro", job["distro"],
+        argv = ["--network-data", job["input"], "--kind", job.get("input_kind", "yaml"), "--distro", job["distro"],
                 "--output-kind", job["kind"], "--directory", job["out"]]
         err = io.StringIO()
         try:

@@ -86,6 +86,7 @@ PLAN_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     _VM + ".cloudInit": ((NEXT_BOOT,), "the cloud-init volume"),
     _VM + ".cloudInit.userData": ((NEXT_BOOT,), "userData"),
     _VM + ".cloudInit.networkData": ((NEXT_BOOT,), "networkData auto or none"),
+    _VM + ".cloudInit.datasource": ((RESTART,), "the cloud-init volume kind (NoCloud/ConfigDrive): RestartRequired"),
     _VM + ".guest": ((NONE,), "read by the guest-limit warnings (KV227-KV229), not emitted"),
     _VM + ".guest.renderer": ((NONE,), "read by the guest-limit warnings (KV227-KV229), not emitted"),
     _VM + ".guest.cloudInit": ((NONE,), "read by the guest-limit warnings (KV227-KV229), not emitted"),

@@ -1,7 +1,7 @@
 """The one way kvnet writes a result: stdout, one file, or a directory of files (issue #14).
 
 Every entry point that writes (build, build -o, cmp generate, fn, the kustomize plugin,
-check-rendered --fix, overlay, init, kustomize install-plugin, lock) calls one of:
+check-rendered --fix, overlay, init, kustomize install-plugin, lock, node-config) calls one of:
 
 * :func:`write_stdout` — the whole text to file descriptor 1; a signal while it is being
   written ends the process non-zero (see :mod:`kvnet.signals`), so exit 0 means complete.

@@ -12,6 +12,7 @@ from kvnet.exitcodes import OK, PROBLEMS, USAGE
 from kvnet.nodenet import layout
 from kvnet.nodenet.files import file_mode, render_files
 from kvnet.options import BuildOptions
+from kvnet.output import make_dirs, write_file
 from kvnet.pipeline import compile_paths
 
 FORMATS = ("netplan", "networkd")
@@ -42,13 +43,12 @@ def node_config(path: str, fmt: str | None, output_dir: str) -> int:
                                    f"is {chosen or 'not set'})")
         for rel, text in render_files(chosen, layout(plan), plan.name).items():
             target = os.path.join(output_dir, rel)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            # netplan wants its YAML readable by root only; systemd-networkd reads its files as the
-            # systemd-network user, so they (and netplan's drop-ins) must be world-readable
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, file_mode(rel))
-            os.fchmod(fd, file_mode(rel))
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            # kvnet.output: a directory or file that cannot be written is one line and exit 2, never
+            # an internal error; each file is replaced atomically. netplan wants its YAML readable by
+            # root only; systemd-networkd reads its files as the systemd-network user, so they (and
+            # netplan's drop-ins) must be world-readable
+            make_dirs(os.path.dirname(target))
+            write_file(target, text, mode=file_mode(rel))
             written.append(target)
     for target in written:
         click.echo(f"wrote {target}", err=True)

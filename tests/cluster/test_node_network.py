@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from testlib import run_kvnet
 
 PLAN = """\
 apiVersion: kvnet.dev/v1alpha1
@@ -220,6 +221,18 @@ def test_bond_and_uplink_rules(kvnet, tmp_path: Path, change: tuple[str, str], c
 def test_node_config_needs_a_format(kvnet, tmp_path: Path) -> None:
     res = kvnet("node-config", str(write_plan(tmp_path, "nmstate")), "-o", str(tmp_path / "o"))
     assert res.code == 2 and "--format" in res.err
+
+
+def test_node_config_into_a_place_it_cannot_write_is_one_line(tmp_path: Path) -> None:
+    """-o where no directory can be made (under a file; /proc) is kvnet.output's one line, exit 2
+    and nothing written, as for build -o (was exit 3, 'internal error: NotADirectoryError')."""
+    (tmp_path / "file").write_text("x")
+    plan = str(write_plan(tmp_path, "networkd"))
+    for out in (tmp_path / "file" / "node", Path("/proc/kvnet-node-config-test")):
+        res = run_kvnet("node-config", plan, "-o", str(out))
+        lines = res.err.splitlines()
+        assert res.code == 2 and res.out == "" and len(lines) == 1, res.err
+        assert lines[0].startswith(f"kvnet: cannot write the output: cannot create {out}/"), res.err
 
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

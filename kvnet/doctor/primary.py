@@ -117,11 +117,14 @@ def check_primary(ctx: Context) -> list[Finding]:
         out.append(Finding(OK, "primary-cni", cni, f"primary CNI: {cni} ({file})",
                            path=f"{ctx.profile.conf_dir}/{file}"))
     multus, _, _ = read_multus_conf(ctx)
-    if any(cni == "cilium" for _, cni, _ in found) and multus is not None:
+    # without a 00-multus config (and no *.cilium_bak, KV530) the Multus install KV504 proposes is
+    # the config Cilium renames next: say so, so that fix is not the one that does not last
+    if any(cni == "cilium" for _, cni, _ in found) and (multus is not None or not cilium_renamed(ctx)):
+        name = multus or "00-multus.conf"
         out.append(Finding(WARNING, "primary-cni", "cilium",
                            f"Cilium is the primary CNI; unless its Helm value cni.exclusive is false (it is true by "
-                           f"default), Cilium renames {multus} to {multus}{CILIUM_BAK} at its next restart",
-                           code="KV531", fix=CILIUM_FIX, path=f"{ctx.profile.conf_dir}/{multus}"))
+                           f"default), Cilium renames {name} to {name}{CILIUM_BAK} at its next restart",
+                           code="KV531", fix=CILIUM_FIX, path=f"{ctx.profile.conf_dir}/{name}"))
     for finding in (_delegate(ctx, found), _shipped(ctx, found)):
         if finding is not None:
             out.append(finding)

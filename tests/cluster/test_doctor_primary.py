@@ -59,6 +59,18 @@ def test_cilium_primary_with_multus_in_place_warns_of_the_next_restart(kvnet, tm
     assert ok and ok[0]["message"] == "primary CNI: cilium (05-cilium.conflist)"
 
 
+def test_cilium_primary_without_multus_warns_that_the_install_fix_will_not_last(kvnet, tmp_path: Path) -> None:
+    """Multus not (yet) installed beside Cilium: KV504's fix installs a 00-multus config that
+    cni.exclusive renames at Cilium's next restart, so KV531 comes with it (once: not beside KV530)."""
+    code, found = findings(kvnet, conf_dir(tmp_path, {"05-cilium.conflist": CILIUM}))
+    codes = by_code(found)
+    assert code == 1 and "KV504" in codes and "KV530" not in codes
+    assert "00-multus.conf to 00-multus.conf.cilium_bak" in codes["KV531"]["message"]
+    assert "--set cni.exclusive=false" in codes["KV531"]["fix"]
+    renamed = conf_dir(tmp_path / "bak", {"05-cilium.conflist": CILIUM, "00-multus.conf.cilium_bak": multus(CILIUM)})
+    assert "KV531" not in by_code(findings(kvnet, renamed)[1])
+
+
 def test_multus_delegating_to_a_replaced_primary(kvnet, tmp_path: Path) -> None:
     root = conf_dir(tmp_path, {"10-calico.conflist": CALICO, "00-multus.conflist": multus(FLANNEL)})
     f = by_code(findings(kvnet, root)[1])["KV532"]

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from verify_helpers import Run, nad_yaml
 
+from kvnet.verify.trunk import LACKS
+
 Write = Callable[..., Path]
 Verify = Callable[..., Run]
 
@@ -127,6 +129,20 @@ def test_bridge_vlan_follows_kernel(runnable: str, write_nads: Write, verify: Ve
     failed = r.result("vl5000")
     assert failed["status"] == "failed" and "5000" in failed["message"]
     assert r.code == 1
+
+
+def test_bridge_trunk_is_exercised_or_says_why_not(runnable: str, write_nads: Write, verify: Verify) -> None:
+    """A vlanTrunk NAD (issue 24) through the installed bridge plugin: never a failure; the note
+    says what was exercised: the trunk's VLANs on the port (plugin >= v1.3.0), 'plugin lacks
+    vlanTrunk' (older: Debian 12's 1.1.1 ignores the key), or the kernel's missing VLAN filtering."""
+    conf = {"cniVersion": "1.0.0", "name": "tr", "type": "bridge", "bridge": "br-tr",
+            "vlanTrunk": [{"id": 30}, {"minID": 40, "maxID": 42}]}
+    r = verify([str(write_nads(nad_yaml("tr", conf)))])
+    res = r.result("tr")
+    assert (r.code, res["status"]) == (0, "ok"), r.out
+    kernel = [n for n in res["notes"] if n.startswith("VLAN tagging not exercised: kernel lacks")]
+    trunk = [n for n in res["notes"] if n == LACKS or n == "vlanTrunk exercised: 4 VLAN(s) on the port"]
+    assert len(kernel + trunk) == 1, res["notes"]
 
 
 def test_conflist_chains_prev_result(runnable: str, write_nads: Write, verify: Verify) -> None:

@@ -23,6 +23,9 @@ from kvnet.options import BuildOptions
 
 RENDER: dict[str, Callable[[DiffResult], str]] = {"text": text, "json": json_report, "markdown": markdown,
                                                    "github": github}
+# reporters.FORMATS the change report has no form for: --live's findings only (issue 26: junit and
+# sarif on every reporting command)
+FINDINGS_ONLY = ("junit", "sarif")
 
 
 def _fail_on(value: str) -> list[str]:
@@ -60,8 +63,9 @@ def _sides(args: tuple[str, ...], to: str | None) -> tuple[Side, Side]:
 @click.argument("args", nargs=-1, metavar="[BASE] [PATHS]...")
 @click.option("--to", "to", metavar="REV|PATH", help="Compare with this revision (default: the work tree), "
               "or with this file/directory when BASE is one.")
-@click.option("--format", "out_fmt", type=click.Choice(tuple(RENDER)), default="text", show_default=True,
-              help="text table, json, markdown (a pull-request comment) or github (annotations on plan lines).")
+@click.option("--format", "out_fmt", type=click.Choice((*RENDER, *FINDINGS_ONLY)), default="text", show_default=True,
+              help="text table, json, markdown (a pull-request comment) or github (annotations on plan lines); "
+                   "with --live also junit or sarif, as every reporting command.")
 @click.option("--fail-on", "fail_on", default="", metavar="CLASS,...",
               help="Exit 1 when a change of one of these classes is present (e.g. restart,prune,nad).")
 @click.option("--live", "live", metavar="FILE|-", default=None,
@@ -87,6 +91,9 @@ def diff(args: tuple[str, ...], to: str | None, out_fmt: str, fail_on: str, live
     options = BuildOptions(kube_version=kube_version, distribution=distribution)
     if live is not None:
         return _live(args, live, out_fmt, options)
+    if out_fmt in FINDINGS_ONLY:
+        raise click.UsageError(f"--format {out_fmt} is for findings (--live); a change report is text, json, "
+                               "markdown or github")
     try:
         base, head = _sides(args, to)
     except SideError as exc:
@@ -105,7 +112,7 @@ def diff(args: tuple[str, ...], to: str | None, out_fmt: str, fail_on: str, live
 def _live(paths: tuple[str, ...], dump: str, out_fmt: str, options: BuildOptions) -> int:
     """``--live``: drift findings as every command reports them (stdout, summary line)."""
     if out_fmt == "markdown":
-        raise click.UsageError("--live reports findings: --format text, json or github")
+        raise click.UsageError("--live reports findings: --format text, json, github, junit or sarif")
     docs, load_problems = load_inputs([dump])
     if any(d.is_error for d in load_problems):
         return _fail(load_problems)

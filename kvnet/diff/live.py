@@ -24,6 +24,7 @@ from kvnet.lint.objects import NAD, VM, VMI, Found, document_objects
 
 PLAN_LABEL = "kvnet.dev/plan"
 _SPEC = ("spec", "template", "spec")
+DUMP_HINT = "give what 'kubectl get vm,vmi,network-attachment-definitions -A -o yaml' prints"
 
 
 def not_objects(docs: Sequence[Document]) -> list[Diagnostic]:
@@ -36,12 +37,27 @@ def not_objects(docs: Sequence[Document]) -> list[Diagnostic]:
         if not isinstance(doc.data, dict):
             out.append(error("KV417", "not a Kubernetes object: the document is not a mapping", doc.loc(())))
             continue
+        out += _list_items(doc)
         for data, path in document_objects(doc):
             if not (isinstance(data.get("apiVersion"), str) and isinstance(data.get("kind"), str)):
                 out.append(error("KV417", "not a Kubernetes object: no apiVersion and kind", doc.loc(path),
-                                 hint="give what 'kubectl get vm,vmi,network-attachment-definitions -A -o yaml' "
-                                      "prints"))
+                                 hint=DUMP_HINT))
     return out
+
+
+def _list_items(doc: Document) -> list[Diagnostic]:
+    """KV417 for a ``kind: *List`` whose ``items`` is not a sequence, and for each item that is
+    not a mapping: ``kubectl get -o yaml`` prints ``items`` as a list of objects (apimachinery
+    ``metav1.List``), and what is not one would otherwise be skipped and its objects reported
+    missing from the cluster."""
+    kind, items = doc.data.get("kind"), doc.data.get("items")
+    if not (isinstance(kind, str) and kind.endswith("List")) or items is None:
+        return []
+    if not isinstance(items, list):
+        return [error("KV417", "not a Kubernetes object: a List's items are not a sequence of objects",
+                      doc.loc(("items",)), hint=DUMP_HINT)]
+    return [error("KV417", "not a Kubernetes object: the list item is not a mapping", doc.loc(("items", n)),
+                  hint=DUMP_HINT) for n, item in enumerate(items) if not isinstance(item, dict)]
 
 
 def _index(found: Sequence[Found]) -> dict[tuple[str, str, str], Found]:

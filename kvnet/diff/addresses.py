@@ -34,8 +34,8 @@ def lock_entries(plans: Iterable[Plan], show: Callable[[str], str]) -> LockEntri
 
 
 def _entries(lock: LockFile) -> LockEntries:
-    return {(lock.shown, key, net, vm): (e.address, e.loc)
-            for key, nets in lock.plans.items() for net, vms in nets.items() for vm, e in vms.items()}
+    return {(lock.shown, key, net, vm): (", ".join(e.address for e in es), es[0].loc)
+            for key, nets in lock.plans.items() for net, vms in nets.items() for vm, es in vms.items()}
 
 
 def address_changes(base: LockEntries, head: LockEntries) -> list[Change]:

@@ -29,6 +29,8 @@ PLAN_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     "spec": ((PRUNE, CREATE), "the whole plan"),
     "spec.cluster.*": ((LIVE, CREATE, PRUNE), "node side (Multus, CNI plugins, nmstate policies): applied in place "
                                               "by their controllers, no VM restarts"),
+    "spec.cluster.ipFamilies": ((NEXT_BOOT,), "the pod NIC's masquerade IPv6 address and gateway6 in "
+                                              + _NDATA + " (issue 25)"),
     "spec.networks": ((CREATE, PRUNE, RESTART), "networks added or removed (with the VMs' interfaces on them)"),
     _NET: ((CREATE, PRUNE), "a network's NAD"),
     _NET + ".name": ((PRUNE, CREATE, RESTART), "a renamed NAD is a prune and a create; the VMs' NICs renamed"),
@@ -47,7 +49,7 @@ PLAN_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     _NET + ".dns.search": ((NEXT_BOOT,), _NDATA),
     _NET + ".ipam": ((NAD, PRUNE, CREATE, RESTART, NEXT_BOOT),
                      "IPAM type: per-VM static NADs appear or go (the VMs' NAD reference changes)"),
-    _NET + ".range": ((NAD,), "the pool's range"),
+    _NET + ".range": ((NAD,), "the pool's range (one per family)"),
     _NET + ".exclude": ((NAD,), "the pool's exclusions"),
     _NET + ".allocate": ((ADDRESS, NEXT_BOOT, NAD), "kvnet.lock addresses (kvnet lock)"),
     _NET + ".trunk": ((NAD,), _NAD_CFG),

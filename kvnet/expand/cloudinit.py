@@ -25,8 +25,8 @@ from __future__ import annotations
 from typing import Any
 
 from kvnet.input.facts import Facts, NetFacts
+from kvnet.input.families import MASQUERADE_IPV6, MASQUERADE_IPV6_GATEWAY, IfaceFacts
 from kvnet.input.model import POD_NETWORK, VM, Interface
-from kvnet.netmath import parse_interface
 
 # A DHCP NIC that must not carry the default route: its DHCP routes rank behind the carrier's
 # (DHCP default 100 in NetworkManager and sysconfig, 0 for dhclient under ifupdown, 1024 in
@@ -44,14 +44,15 @@ def guest_ifname(index: int) -> str:
     return f"eth{index}"
 
 
-def nic_family(iface: Interface, nf: NetFacts | None) -> int:
-    """The address family a NIC gets a default route for: 4 for the pod NIC (KubeVirt's
-    masquerade DHCP is IPv4), else its network's gateway family, else its subnet's (4 without)."""
-    if iface.network == POD_NETWORK or nf is None:
-        return 4
-    if nf.gateway is not None:
-        return nf.gateway.version
-    return _family(nf)
+def nic_families(iface: Interface, nf: NetFacts | None, pod: tuple[int, ...] = (4,)) -> tuple[int, ...]:
+    """The address families a NIC can carry a default route for: the pod network's families
+    (``pod``: spec.cluster.ipFamilies, IPv4 without) for the pod NIC, else its network's gateway
+    families, else its subnet families, else IPv4 (issue 25: a dual-stack NIC has two)."""
+    if iface.network == POD_NETWORK:
+        return pod
+    if nf is None:
+        return (4,)
+    return tuple(sorted({g.version for g in nf.gateways})) or _families(nf)
 
 
 def default_route_carriers(vm: VM, facts: Facts) -> dict[int, int]:
@@ -59,19 +60,21 @@ def default_route_carriers(vm: VM, facts: Facts) -> dict[int, int]:
     per family since issue 20: an IPv6 secondary's gateway no longer loses to the IPv4 pod NIC).
 
     Per family: the interface with ``defaultRoute: true`` of that family (rule KV221 keeps it to
-    one per family); else, for IPv4, the pod NIC; else the first interface whose network has a
-    ``gateway`` of that family. A family without any is absent (no NIC is told to refuse a DHCP
-    router for it then). Interfaces with ``state: absent`` are not candidates.
+    one per family); else the pod NIC when the pod network has that family (IPv4; IPv6 too on a
+    dual-stack cluster, issue 25); else the first interface whose network has a ``gateway`` of
+    that family. A family without any is absent (no NIC is told to refuse a DHCP router for it
+    then). Interfaces with ``state: absent`` are not candidates.
     """
     out: dict[int, int] = {}
     for family in (4, 6):
-        fam = [i for i in vm.interfaces if i.attached and nic_family(i, facts.networks.get(i.network)) == family]
+        fam = [i for i in vm.interfaces
+               if i.attached and family in nic_families(i, facts.networks.get(i.network), facts.pod_families)]
         chosen = next((i for i in fam if i.default_route), None)
-        if chosen is None and family == 4:
+        if chosen is None and family in facts.pod_families:
             chosen = next((i for i in fam if i.network == POD_NETWORK), None)
         if chosen is None:
             chosen = next((i for i in fam if (nf := facts.networks.get(i.network)) is not None
-                           and nf.gateway is not None), None)
+                           and family in nf.families and nf.families[family].gateway is not None), None)
         if chosen is not None:
             out[family] = chosen.index
     return out
@@ -83,25 +86,27 @@ def default_route_index(vm: VM, facts: Facts) -> int | None:
     return carriers.get(4, carriers.get(6))
 
 
-def _family(nf: NetFacts | None) -> int:
-    return 6 if nf is not None and nf.subnet is not None and nf.subnet.version == 6 else 4
+def _families(nf: NetFacts | None) -> tuple[int, ...]:
+    """A network's subnet families (IPv4 without a subnet)."""
+    subnets = nf.subnets if nf is not None else []
+    return tuple(sorted({s.version for s in subnets})) or (4,)
 
 
-def _address(iface: Interface, nf: NetFacts) -> str:
-    ip = parse_interface(iface.address or "")
-    assert ip is not None  # rule KV211 rejected it otherwise
-    has_prefix = "/" in (iface.address or "")
-    prefix = ip.network.prefixlen if has_prefix or nf.subnet is None else nf.subnet.prefixlen
-    return f"{ip.ip}/{prefix}"
+def _gateway(nf: NetFacts | None, family: int) -> str | None:
+    fam = nf.families.get(family) if nf is not None else None
+    return str(fam.gateway) if fam is not None and fam.gateway is not None else None
 
 
-def _routes(nf: NetFacts | None, default_route: bool) -> list[dict[str, Any]]:
-    """The default route (when ``default_route``), then the network's own ``routes`` as given."""
+def _routes(nf: NetFacts | None, defaults: list[int]) -> list[dict[str, Any]]:
+    """The default route of each family in ``defaults`` via the network's gateway of that
+    family, then the network's own ``routes`` as given."""
     if nf is None:
         return []
     out: list[dict[str, Any]] = []
-    if default_route and nf.gateway is not None:
-        out.append({"to": DEFAULT_ROUTE_TO[nf.gateway.version], "via": str(nf.gateway)})
+    for family in defaults:
+        via = _gateway(nf, family)
+        if via is not None:
+            out.append({"to": DEFAULT_ROUTE_TO[family], "via": via})
     for route in nf.network.routes:
         entry: dict[str, Any] = {"to": str(route["to"]).strip(), "via": str(route["via"]).strip()}
         if route.get("metric") is not None:
@@ -110,27 +115,62 @@ def _routes(nf: NetFacts | None, default_route: bool) -> list[dict[str, Any]]:
     return out
 
 
-def _ethernet(iface: Interface, nf: NetFacts | None, mac: str, carriers: dict[int, int]) -> dict[str, Any]:
-    """netplan ``ethernets`` entry of one interface; ``carriers`` from :func:`default_route_carriers`."""
-    eth: dict[str, Any] = {"match": {"macaddress": mac}, "set-name": guest_ifname(iface.index)}
-    if iface.address is not None and nf is not None:
-        eth["addresses"] = [_address(iface, nf)]
-    elif iface.vlans:
-        pass  # a trunk NIC whose addresses are on its VLANs: link up, no DHCP on the untagged frames
-    elif _family(nf) == 6:
-        eth["dhcp6"] = True  # DHCPv6 carries no routes (routers come from RAs)
+def _addressing(iface: Interface, nf: NetFacts | None, ifacts: IfaceFacts, pod: tuple[int, ...],
+                carriers: dict[int, int]) -> tuple[dict[str, Any], dict[int, str]]:
+    """The NIC's addresses and DHCP keys, and the gateway of each family it gets statically.
+
+    Per family: its static address (written or allocated); the pod NIC's IPv6 on a dual-stack
+    cluster is KubeVirt's masquerade address (:data:`MASQUERADE_IPV6`); every other family the
+    NIC has (its network's subnets; IPv4 without) asks DHCP (``dhcp6``: routers come from RAs).
+    """
+    eth: dict[str, Any] = {}
+    static: dict[int, str] = {}
+    if iface.network == POD_NETWORK:
+        addrs = [MASQUERADE_IPV6] if 6 in pod and MASQUERADE_IPV6 is not None else []
+        dhcp = [4] if 4 in pod else []
+        if addrs:
+            static[6] = MASQUERADE_IPV6_GATEWAY
     else:
+        addrs = ifacts.addresses if nf is not None else []
+        dhcp = [f for f in _families(nf) if f not in {a.version for a in addrs}] if not addrs or (
+            nf is not None and len(nf.subnets) > 1) else []
+        if not addrs and iface.vlans:
+            dhcp = []  # a trunk NIC whose addresses are on its VLANs: link up, no DHCP on the untagged frames
+        if nf is not None and nf.network.address_pool is not None and len(nf.subnets) > 1:
+            dhcp = [4]  # KubeVirt hands the guest only the pod's IPv4 address (rule KV601)
+        static = {a.version: g for a in addrs if (g := _gateway(nf, a.version)) is not None}
+    if addrs:
+        eth["addresses"] = [f"{a.ip}/{a.network.prefixlen}" for a in addrs]
+    if 4 in dhcp:
         eth["dhcp4"] = True
         if carriers.get(4, iface.index) != iface.index:
             eth["dhcp4-overrides"] = {"use-routes": False, "route-metric": NON_DEFAULT_DHCP_METRIC}
-    carries = carriers.get(nic_family(iface, nf)) == iface.index
-    if carries and "addresses" in eth and nf is not None and nf.gateway is not None:
-        # a static NIC's default route as gateway4/gateway6: eni renders it as its native
-        # 'gateway' line (cloud-init 22.4 writes routes as 'post-up route add', lost without
-        # net-tools), and 22.4 turns a routed '::/0' into '::/64'
-        eth[GATEWAY_KEYS[0 if nf.gateway.version == 4 else 1]] = str(nf.gateway)
-        carries = False
-    routes = _routes(nf, carries)
+    if 6 in dhcp:
+        eth["dhcp6"] = True  # DHCPv6 carries no routes (routers come from RAs)
+        if "dhcp4-overrides" in eth:
+            # netplan generate refuses a NIC whose dhcp4 and dhcp6 overrides differ in route-metric
+            # ("networkd requires that route-metric has the same value in both", netplan 0.106)
+            six: dict[str, Any] = {"route-metric": NON_DEFAULT_DHCP_METRIC}
+            if carriers.get(6, iface.index) != iface.index:
+                six = {"use-routes": False, **six}
+            eth["dhcp6-overrides"] = six
+    return eth, static
+
+
+def _ethernet(iface: Interface, nf: NetFacts | None, ifacts: IfaceFacts, mac: str, carriers: dict[int, int],
+              pod: tuple[int, ...]) -> dict[str, Any]:
+    """netplan ``ethernets`` entry of one interface; ``carriers`` from :func:`default_route_carriers`."""
+    eth: dict[str, Any] = {"match": {"macaddress": mac}, "set-name": guest_ifname(iface.index)}
+    addressing, static = _addressing(iface, nf, ifacts, pod, carriers)
+    eth.update(addressing)
+    carried = [f for f in nic_families(iface, nf, pod) if carriers.get(f) == iface.index]
+    for family in carried:
+        if family in static:
+            # a static NIC's default route as gateway4/gateway6: eni renders it as its native
+            # 'gateway' line (cloud-init 22.4 writes routes as 'post-up route add', lost without
+            # net-tools), and 22.4 turns a routed '::/0' into '::/64'
+            eth[GATEWAY_KEYS[0 if family == 4 else 1]] = static[family]
+    routes = _routes(nf if iface.network != POD_NETWORK else None, [f for f in carried if f not in static])
     if routes:
         eth["routes"] = routes
     if nf is not None:
@@ -150,14 +190,15 @@ def network_data(vm: VM, facts: Facts, macs: dict[tuple[str, int], str]) -> dict
     """netplan v2 ``{"version": 2, "ethernets": {eth<N>: {...}}}`` for every interface of ``vm``.
 
     cloud-init stops configuring the first NIC by itself once networkData exists, so the pod
-    NIC is written out too (``dhcp4``). ``macs`` maps (vm name, interface index) to its MAC.
+    NIC is written out too (``dhcp4``; on a dual-stack cluster also KubeVirt's masquerade IPv6
+    address). ``macs`` maps (vm name, interface index) to its MAC.
     An interface with ``state: absent`` (hot-unplugged) gets no entry; the others keep their
     ``eth<N>`` names, so nothing else in the guest changes.
     """
     carriers = default_route_carriers(vm, facts)
     ethernets = {
-        guest_ifname(iface.index): _ethernet(iface, facts.networks.get(iface.network),
-                                             macs[(vm.name, iface.index)], carriers)
+        guest_ifname(iface.index): _ethernet(iface, facts.networks.get(iface.network), facts.iface(vm, iface),
+                                             macs[(vm.name, iface.index)], carriers, facts.pod_families)
         for iface in vm.interfaces if iface.attached
     }
     out: dict[str, Any] = {"version": 2, "ethernets": ethernets}

@@ -10,8 +10,9 @@ from kvnet import labels as meta
 from kvnet import nettypes
 from kvnet.expand.emitted import Emitted
 from kvnet.input.facts import Facts, NetFacts, cni_type, resource_name
+from kvnet.input.families import Family
 from kvnet.input.model import VM, Network, Plan
-from kvnet.netmath import bounded_name, parse_interface
+from kvnet.netmath import IPInterface, bounded_name
 from kvnet.profiles import Profile
 
 
@@ -38,48 +39,74 @@ def _dns(net: Network) -> dict[str, Any]:
     return dns
 
 
-def ipam_config(nf: NetFacts, address: str | None, profile: Profile | None) -> dict[str, Any] | None:
-    """The CNI IPAM section. No routes: the pod network owns the pod's default
-    route, and a second one makes CNI ADD fail ('file exists'); the guest's
-    default route comes from cloud-init networkData."""
+def ipam_config(nf: NetFacts, addresses: list[IPInterface], profile: Profile | None) -> dict[str, Any] | None:
+    """The CNI IPAM section, one entry per address family (issue 25), as each plugin reads it:
+    static ``addresses`` (one per family, each with its family's gateway: plugins/ipam/static),
+    host-local ``ranges`` (one range set per family: plugins/ipam/host-local README),
+    whereabouts ``range`` for the first family and ``ipRanges`` for the other (whereabouts
+    pkg/config/config.go LoadIPAMConfig turns ``range`` into ipRanges[0]). No routes: the pod
+    network owns the pod's default route, and a second one makes CNI ADD fail ('file exists');
+    the guest's default route comes from cloud-init networkData."""
     net = nf.network
     if net.ipam == "none":
         return None
     if net.ipam == "dhcp":
         return {"type": "dhcp"}
     if net.ipam == "static":
-        assert nf.subnet is not None and address is not None
-        ip = parse_interface(address)
-        assert ip is not None
-        entry: dict[str, Any] = {"address": f"{ip.ip}/{nf.subnet.prefixlen}"}
-        if nf.gateway is not None:
-            entry["gateway"] = str(nf.gateway)
-        cfg: dict[str, Any] = {"type": "static", "addresses": [entry]}
+        entries: list[dict[str, Any]] = []
+        for ip in addresses:
+            fam = nf.families[ip.version]
+            assert fam.subnet is not None
+            entry: dict[str, Any] = {"address": f"{ip.ip}/{fam.subnet.prefixlen}"}
+            if fam.gateway is not None:
+                entry["gateway"] = str(fam.gateway)
+            entries.append(entry)
+        cfg: dict[str, Any] = {"type": "static", "addresses": entries}
         if _dns(net):
             cfg["dns"] = _dns(net)
         return cfg
     assert nf.subnet is not None
     if net.ipam == "host-local":
-        rng: dict[str, Any] = {"subnet": str(nf.subnet)}
-        if nf.pool:
-            rng["rangeStart"], rng["rangeEnd"] = str(nf.pool[0]), str(nf.pool[1])
-        if nf.gateway is not None:
-            rng["gateway"] = str(nf.gateway)
-        return {"type": "host-local", "ranges": [[rng]]}
-    # whereabouts
-    cfg = {"type": "whereabouts", "range": str(nf.subnet)}
-    if nf.pool:
-        cfg["range_start"], cfg["range_end"] = str(nf.pool[0]), str(nf.pool[1])
-    exclude = list(net.exclude)
-    if nf.gateway is not None and _in_pool(nf):
-        # whereabouts (unlike host-local) does not skip the gateway: never hand out the router's address
-        gw = f"{nf.gateway}/{nf.gateway.max_prefixlen}"
+        return {"type": "host-local", "ranges": [[_host_local_range(f)] for f in nf.families.values()
+                                                 if f.subnet is not None]}
+    return _whereabouts(nf, profile)
+
+
+def _host_local_range(fam: Family) -> dict[str, Any]:
+    rng: dict[str, Any] = {"subnet": str(fam.subnet)}
+    if fam.pool:
+        rng["rangeStart"], rng["rangeEnd"] = str(fam.pool[0]), str(fam.pool[1])
+    if fam.gateway is not None:
+        rng["gateway"] = str(fam.gateway)
+    return rng
+
+
+def _whereabouts_range(fam: Family, excludes: list[str]) -> dict[str, Any]:
+    """One whereabouts range: ``range``, its pool bounds, ``exclude`` (the family's own excludes,
+    and its gateway when in the pool: whereabouts, unlike host-local, does not skip it)."""
+    cfg: dict[str, Any] = {"range": str(fam.subnet)}
+    if fam.pool:
+        cfg["range_start"], cfg["range_end"] = str(fam.pool[0]), str(fam.pool[1])
+    exclude = list(excludes)
+    if fam.gateway is not None and _in_pool(fam):
+        gw = f"{fam.gateway}/{fam.gateway.max_prefixlen}"
         if gw not in exclude:
             exclude.append(gw)
     if exclude:
         cfg["exclude"] = exclude
-    if nf.gateway is not None:
-        cfg["gateway"] = str(nf.gateway)
+    return cfg
+
+
+def _whereabouts(nf: NetFacts, profile: Profile | None) -> dict[str, Any]:
+    fams = [f for f in nf.families.values() if f.subnet is not None]
+    first = fams[0]
+    mine = [e for e in nf.network.exclude if _family_of(e) != fams[1].version] if len(fams) > 1 else nf.network.exclude
+    cfg: dict[str, Any] = {"type": "whereabouts", **_whereabouts_range(first, mine)}
+    if len(fams) > 1:
+        other = [e for e in nf.network.exclude if _family_of(e) == fams[1].version]
+        cfg["ipRanges"] = [_whereabouts_range(fams[1], other)]
+    if first.gateway is not None:
+        cfg["gateway"] = str(first.gateway)
     if profile is not None and profile.distribution == "k3s":
         # SPEC §7: k3s keeps CNI config under its own conf dir, where whereabouts' defaults
         # (/etc/cni/net.d/whereabouts.d/...) do not look: name both the flat file and the kubeconfig
@@ -88,13 +115,17 @@ def ipam_config(nf: NetFacts, address: str | None, profile: Profile | None) -> d
     return cfg
 
 
-def _in_pool(nf: NetFacts) -> bool:
-    gw = nf.gateway
-    if gw is None or nf.subnet is None or gw.version != nf.subnet.version or gw not in nf.subnet:
+def _family_of(cidr: str) -> int:
+    return 6 if ":" in cidr else 4
+
+
+def _in_pool(fam: Family) -> bool:
+    gw = fam.gateway
+    if gw is None or fam.subnet is None or gw.version != fam.subnet.version or gw not in fam.subnet:
         return False
-    if nf.pool is None:
+    if fam.pool is None:
         return True
-    return bool(nf.pool[0] <= gw <= nf.pool[1])  # type: ignore[operator]
+    return bool(fam.pool[0] <= gw <= fam.pool[1])  # type: ignore[operator]
 
 
 def _plugin_fields(plan: Plan, nf: NetFacts, name: str) -> dict[str, Any]:
@@ -103,7 +134,8 @@ def _plugin_fields(plan: Plan, nf: NetFacts, name: str) -> dict[str, Any]:
     sriov-cni configuration reference, host-device, macvlan/ipvlan/macvtap)."""
     net = nf.network
     entry = nettypes.get(net.type)
-    target = nettypes.NadTarget(plan.namespace, name, str(nf.subnet) if nf.subnet is not None else None)
+    subnets = ",".join(str(s) for s in nf.subnets)  # OVN-Kubernetes 'subnets': comma-separated, one per family
+    target = nettypes.NadTarget(plan.namespace, name, subnets or None)
     cfg: dict[str, Any] = {}
     for ck in entry.cni_keys if entry is not None else ():
         value = ck.value(net, target)
@@ -112,19 +144,19 @@ def _plugin_fields(plan: Plan, nf: NetFacts, name: str) -> dict[str, Any]:
     return cfg
 
 
-def cni_config(plan: Plan, nf: NetFacts, name: str, address: str | None,
+def cni_config(plan: Plan, nf: NetFacts, name: str, addresses: list[IPInterface],
                profile: Profile | None) -> dict[str, Any]:
     """The NAD's ``spec.config`` (SPEC §3 NADs, §9) before serialisation."""
     net = nf.network
     cfg: dict[str, Any] = {"cniVersion": net.cni_version, "name": name, "type": cni_type(net)}
     cfg.update(_plugin_fields(plan, nf, name))
-    ipam = ipam_config(nf, address, profile)
+    ipam = ipam_config(nf, addresses, profile)
     if ipam is not None:
         cfg["ipam"] = ipam
     return cfg
 
 
-def nad_object(plan: Plan, nf: NetFacts, name: str, address: str | None,
+def nad_object(plan: Plan, nf: NetFacts, name: str, addresses: list[IPInterface],
                profile: Profile | None) -> dict[str, Any]:
     net = nf.network
     extra: dict[str, str] = {meta.SYNC_OPTIONS: "SkipDryRunOnMissingResource=true"}
@@ -132,7 +164,7 @@ def nad_object(plan: Plan, nf: NetFacts, name: str, address: str | None,
     entry = nettypes.get(net.type)
     if rn and entry is not None and entry.resource_annotation:
         extra[meta.RESOURCE_NAME] = rn
-    config = json.dumps(cni_config(plan, nf, name, address, profile), sort_keys=True, separators=(",", ":"))
+    config = json.dumps(cni_config(plan, nf, name, addresses, profile), sort_keys=True, separators=(",", ":"))
     return {
         "apiVersion": "k8s.cni.cncf.io/v1",
         "kind": "NetworkAttachmentDefinition",
@@ -151,7 +183,7 @@ def expand_nads(plan: Plan, facts: Facts, profile: Profile | None
     for nf in facts.networks.values():
         net = nf.network
         if net.ipam != "static" and writes_nad(net):
-            objects.append(Emitted(nad_object(plan, nf, net.name, None, profile), net.where.at("name")))
+            objects.append(Emitted(nad_object(plan, nf, net.name, [], profile), net.where.at("name")))
     for vm in plan.vms:
         for iface in vm.interfaces:
             attached = facts.networks.get(iface.network)
@@ -163,7 +195,7 @@ def expand_nads(plan: Plan, facts: Facts, profile: Profile | None
                 continue
             name = nad_name(plan, net, vm)
             if net.ipam == "static":
-                objects.append(Emitted(nad_object(plan, attached, name, iface.address, profile),
+                objects.append(Emitted(nad_object(plan, attached, name, facts.iface(vm, iface).addresses, profile),
                                        iface.where.at("network")))
             refs[(vm.name, iface.index)] = NadRef(name, net.name, net.type, None if net.ipam == "none" else net.ipam)
     return objects, refs

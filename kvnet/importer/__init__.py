@@ -55,10 +55,10 @@ def guest_facts(conv: Conversion) -> dict[tuple[str, str], dict[str, Any]]:
     for vm, ci, model in conv.vms:
         for iface in model.interfaces:
             key = (vm.found.namespace, iface.network)
-            if not iface.address or key not in l2:
+            if not iface.addresses or key not in l2:
                 continue
             facts = dict(ci.segment_for(iface.mac, iface.index))
-            known = out.setdefault(key, {"address": iface.address})
+            known = out.setdefault(key, {"address": iface.addresses})
             for name, value in facts.items():
                 known.setdefault(name, value)  # the gateway shows only on a NIC carrying the default route
     return out

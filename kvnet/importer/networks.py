@@ -74,18 +74,25 @@ def _raw_plugins(info: NadInfo) -> list[Any]:
     return plugins if isinstance(plugins, list) else []
 
 
+def one_or_list(values: Any) -> Any:
+    """A per-family plan value: the one value, or the list of one per family (issue 25)."""
+    return values[0] if len(values) == 1 else list(values)
+
+
 def _from_guest(entry: dict[str, Any], guest: dict[str, Any]) -> None:
-    """subnet, gateway and DNS of an L2 network, as a guest's networkData gives them."""
+    """subnet, gateway and DNS of an L2 network, as a guest's networkData gives them (every
+    family its addresses have)."""
     try:
-        iface = ipaddress.ip_interface(str(guest["address"]))
+        ifaces = [ipaddress.ip_interface(str(a)) for a in guest["address"]]
     except ValueError:
         return
-    if "/" not in str(guest["address"]):
+    if any("/" not in str(a) for a in guest["address"]):
         return
-    entry["subnet"] = str(iface.network)
-    gw = parse_ip(str(guest.get("gateway"))) if guest.get("gateway") else None
-    if gw is not None and gw in iface.network:
-        entry["gateway"] = str(gw)
+    entry["subnet"] = one_or_list([str(i.network) for i in ifaces])
+    gws = [gw for g in guest.get("gateways") or [] if (gw := parse_ip(str(g))) is not None
+           and any(gw in i.network for i in ifaces)]
+    if gws:
+        entry["gateway"] = one_or_list([str(g) for g in gws])
     dns: dict[str, Any] = {}
     for key in ("nameservers", "search"):
         values = guest.get(key)
@@ -148,9 +155,9 @@ def _address_fields(net: Network, entry: dict[str, Any], ipam: str, guest: dict[
     excluded ranges, in plan order; OVN-Kubernetes types keep a subnet without ipam."""
     nt = nettypes.get(net.type)
     ovn = nt is not None and nt.address_pool is not None
-    for key, value in (("subnet", net.subnet), ("gateway", net.gateway)):
-        if value is not None and (ipam != "none" or ovn):
-            entry[key] = value
+    for key, values in (("subnet", net.subnets), ("gateway", net.gateways)):
+        if values and (ipam != "none" or ovn):
+            entry[key] = one_or_list(values)
     dns: dict[str, Any] = {}
     if net.nameservers:
         dns["nameservers"] = list(net.nameservers)
@@ -161,9 +168,9 @@ def _address_fields(net: Network, entry: dict[str, Any], ipam: str, guest: dict[
     if ipam == "none" and guest:
         _from_guest(entry, guest)
     entry["ipam"] = ipam
-    if net.range is not None and ipam in ("host-local", "whereabouts"):
-        entry["range"] = net.range
-    exclude = [e for e in net.exclude if not _auto_gateway_exclude(e, net.gateway)]
+    if net.ranges and ipam in ("host-local", "whereabouts"):
+        entry["range"] = one_or_list(net.ranges)
+    exclude = [e for e in net.exclude if not any(_auto_gateway_exclude(e, g) for g in net.gateways)]
     if exclude and (ipam == "whereabouts" or ovn):
         entry["exclude"] = exclude
 

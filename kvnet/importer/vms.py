@@ -185,14 +185,15 @@ def _guest_address(iface: Interface, network: dict[str, Any], ci: CloudInit, nic
     """The address the guest's networkData gives an interface on an external network (matched
     by MAC, else ``eth<N>``), with its subnet and gateway on the network: nothing of it is in a
     NAD kvnet does not own, and a plan VM's networkData is written from these."""
-    address = ci.address_for(nic.mac, nic.index)
-    if not address or "/" not in address:
+    addresses = ci.address_for(nic.mac, nic.index)
+    if not addresses or any("/" not in a for a in addresses):
         return iface
-    network.setdefault("subnet", str(ipaddress.ip_interface(address).network))
+    subnets = [str(ipaddress.ip_interface(a).network) for a in addresses]
+    network.setdefault("subnet", subnets[0] if len(subnets) == 1 else subnets)
     guest = ci.segment_for(nic.mac, nic.index)
     if isinstance(guest.get("gateway"), str):
         network.setdefault("gateway", guest["gateway"])
-    return replace(iface, address=address)
+    return replace(iface, addresses=addresses)
 
 
 def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: list[Diagnostic],
@@ -220,8 +221,8 @@ def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: lis
             out.append(_note(vm, f"interface {nic.name!r} is named {iface.network!r} (kvnet names an interface "
                                  "after its network)", *nic.iface_path))
         e: dict[str, Any] = {"network": iface.network}
-        if iface.address:
-            e["address"] = iface.address
+        if iface.addresses:
+            e["address"] = iface.address if len(iface.addresses) == 1 else list(iface.addresses)
         if iface.mac:
             e["mac"] = iface.mac
         net_type = "pod" if iface.network == POD_NETWORK else types[iface.network]

@@ -5,22 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kvnet import nettypes
-from kvnet.diagnostics import Diagnostic, error
+from kvnet.diagnostics import Diagnostic
 from kvnet.input.cluster_settings import ClusterSettings, settings
-from kvnet.input.model import POD_NETWORK, Interface, Network, Plan
-from kvnet.netmath import IPAddress, IPNetwork, parse_ip, parse_network_strict
+from kvnet.input.families import IfaceFacts, NetFacts, interface_facts, network_facts, pod_families
+from kvnet.input.model import POD_NETWORK, VM, Interface, Network, Plan
 from kvnet.profiles import DEPLOYABLE_PLUGINS, REFERENCE_PLUGINS, Profile, resolve
-
-
-@dataclass
-class NetFacts:
-    network: Network
-    subnet: IPNetwork | None = None
-    gateway: IPAddress | None = None
-    pool: tuple[IPAddress, IPAddress] | None = None
-    allocate: tuple[IPAddress, IPAddress] | None = None  # SPEC §7 'allocate: START-END', checked
-    excluded: list[IPNetwork] = field(default_factory=list)  # 'exclude', parsed (those inside the subnet)
-    broken: bool = False  # a value could not be parsed; dependent checks are skipped
 
 
 @dataclass
@@ -31,6 +20,8 @@ class Facts:
     binaries the plan's NADs need (type -> sorted network names)."""
 
     networks: dict[str, NetFacts] = field(default_factory=dict)
+    interfaces: dict[tuple[str, int], IfaceFacts] = field(default_factory=dict)  # (VM, index): addresses
+    pod_families: tuple[int, ...] = (4,)  # spec.cluster.ipFamilies (issue 25)
     profile: Profile | None = None
     cluster: ClusterSettings | None = None
     plugins: dict[str, list[str]] = field(default_factory=dict)
@@ -42,6 +33,10 @@ class Facts:
         kind = nettypes.node_bridge(net.type)
         return next((nf for nf in self.networks.values() if nf.network.vlan == vlan_id and not nf.network.trunk
                      and nettypes.node_bridge(nf.network.type) == kind and nf.network.bridge == net.bridge), None)
+
+    def iface(self, vm: VM, iface: Interface) -> IfaceFacts:
+        """The parsed addresses of ``vm``'s interface ``iface`` (empty for one gather never saw)."""
+        return self.interfaces.get((vm.name, iface.index)) or IfaceFacts()
 
     @property
     def missing_plugins(self) -> dict[str, list[str]]:
@@ -71,80 +66,6 @@ class Facts:
         if self.cluster.install == "always":
             return True
         return self.cluster.install == "auto" and any(p in REFERENCE_PLUGINS for p in self.missing_plugins)
-
-
-def _facts(net: Network, diags: list[Diagnostic]) -> NetFacts:
-    f = NetFacts(net)
-    w = net.where
-    if net.subnet is not None:
-        f.subnet, problem = parse_network_strict(net.subnet)
-        if problem:
-            f.broken = True
-            hint = None
-            if problem.host_bits:
-                hint = ("put the network address in 'subnet' and the host's own address on the VM "
-                        "interface ('address:')")
-            diags.append(error("KV210", f"network {net.name!r}: subnet {net.subnet!r} {problem}",
-                               w.at("subnet"), hint=hint))
-    if net.gateway is not None:
-        f.gateway = parse_ip(net.gateway)
-        if f.gateway is None:
-            f.broken = True
-            diags.append(error("KV214", f"network {net.name!r}: gateway {net.gateway!r} is not an IP address",
-                               w.at("gateway")))
-        elif f.subnet is not None:
-            if f.gateway.version != f.subnet.version or f.gateway not in f.subnet:
-                diags.append(error("KV214", f"network {net.name!r}: gateway {net.gateway} is outside subnet {f.subnet}",
-                                   w.at("gateway"), hint="the gateway must be an address inside 'subnet'"))
-            elif f.gateway in (f.subnet.network_address, f.subnet.broadcast_address) and f.subnet.num_addresses > 2:
-                diags.append(error("KV214", f"network {net.name!r}: gateway {net.gateway} is the network or "
-                                   f"broadcast address of {f.subnet}", w.at("gateway")))
-        elif f.subnet is None and not f.broken:
-            diags.append(error("KV214", f"network {net.name!r}: gateway {net.gateway!r} needs a subnet",
-                               w.at("gateway"), hint=f"add 'subnet:' (the network {net.gateway} belongs to)"))
-    for i, ns in enumerate(net.nameservers):
-        if parse_ip(ns) is None:
-            diags.append(error("KV211", f"network {net.name!r}: nameserver {ns!r} is not an IP address",
-                               w.at("dns", "nameservers", i)))
-    if net.range is not None:
-        f.pool = _range(net, "range", net.range, f, diags)
-    if net.allocate is not None:
-        f.allocate = _range(net, "allocate", net.allocate, f, diags)
-    for i, ex in enumerate(net.exclude):
-        exn, problem = parse_network_strict(ex)
-        if problem:
-            diags.append(error("KV215", f"network {net.name!r}: exclude {ex!r} {problem}", w.at("exclude", i)))
-        elif f.subnet is not None and exn is not None and (
-                exn.version != f.subnet.version or not exn.subnet_of(f.subnet)):  # type: ignore[arg-type]
-            diags.append(error("KV215", f"network {net.name!r}: exclude {ex} is outside subnet {f.subnet}",
-                               w.at("exclude", i)))
-        elif exn is not None:
-            f.excluded.append(exn)
-    return f
-
-
-def _range(net: Network, fname: str, text: str, f: NetFacts,
-           diags: list[Diagnostic]) -> tuple[IPAddress, IPAddress] | None:
-    """``FIRST-LAST`` of ``range`` or ``allocate`` parsed (KV215: not two addresses, reversed,
-    mixed families, outside the subnet); None when it has a problem."""
-    w = net.where
-    first_s, _, last_s = text.partition("-")
-    first, last = parse_ip(first_s), parse_ip(last_s)
-    if first is None or last is None:
-        f.broken = True
-        diags.append(error("KV215", f"network {net.name!r}: {fname} {text!r} is not 'FIRST-LAST' of two "
-                           "IP addresses", w.at(fname)))
-    elif first.version != last.version or first > last:  # type: ignore[operator]
-        same_family = first.version == last.version
-        diags.append(error("KV215", f"network {net.name!r}: {fname} {text} is reversed or mixes IPv4 and IPv6",
-                           w.at(fname), hint=f"write it as {last_s}-{first_s}" if same_family else None))
-    elif f.subnet is not None and (first.version != f.subnet.version
-                                   or first not in f.subnet or last not in f.subnet):
-        diags.append(error("KV215", f"network {net.name!r}: {fname} {text} is outside subnet {f.subnet}",
-                           w.at(fname)))
-    else:
-        return first, last
-    return None
 
 
 def cni_type(net: Network) -> str | None:
@@ -194,10 +115,17 @@ def gather(plan: Plan, distribution: str | None = None) -> tuple[Facts, list[Dia
     facts = Facts()
     for net in plan.networks:
         if net.name not in facts.networks:
-            facts.networks[net.name] = _facts(net, diags)
+            facts.networks[net.name] = network_facts(net, diags)
+    for vm in plan.vms:
+        for iface in vm.interfaces:
+            nf = facts.networks.get(iface.network)
+            facts.interfaces.setdefault((vm.name, iface.index),
+                                        interface_facts(iface, nf.families if nf is not None else None))
     facts.plugins = used_plugins(facts.networks)
     if plan.cluster is not None or distribution:
         facts.profile = resolve(plan.cluster, distribution)
+    if plan.cluster is not None:
+        facts.pod_families = pod_families(plan.cluster.get("ipFamilies"))
     if plan.cluster is not None and facts.profile is not None:
         facts.cluster = settings(plan.cluster, facts.profile)
     return facts, diags

@@ -13,6 +13,7 @@ from typing import Any, Callable
 from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.input.loader import Document, PathT
+from kvnet.input.sizing import sizing_ref
 
 API_VERSION = "kvnet.dev/v1alpha1"
 KIND = "NetworkPlan"
@@ -57,14 +58,15 @@ class Network:
     mtu: int | None = None
     resource_name: str | None = None
     cni_version: str = "1.0.0"
-    subnet: str | None = None
-    gateway: str | None = None
+    # one value per address family as written (SPEC §2; issue 25: a list of one per family)
+    subnets: tuple[str, ...] = ()
+    gateways: tuple[str, ...] = ()
     nameservers: list[str] = field(default_factory=list)
     search: list[str] = field(default_factory=list)
     ipam: str = "none"
-    range: str | None = None
+    ranges: tuple[str, ...] = ()
     exclude: list[str] = field(default_factory=list)
-    allocate: str | None = None  # SPEC §7: 'START-END' kvnet assigns addresses from (kvnet.lock)
+    allocates: tuple[str, ...] = ()  # SPEC §7: 'START-END' kvnet assigns addresses from (kvnet.lock)
     routes: list[dict[str, Any]] = field(default_factory=list)  # [{to, via, metric?}] as given (SPEC §2)
     raw: dict[str, Any] = field(default_factory=dict)
     # SPEC §9: ovs trunk items ({id} | {minID, maxID}), OVN-K persistent IPs, external NAD
@@ -80,6 +82,17 @@ class Network:
     # (the network NADs share) when not the network's; static addresses of NADs no VM uses
     ovn_network: str | None = None
     held: list[Held] = field(default_factory=list)
+
+    # the first value as written of each per-family field (the only one on a single-family network)
+    subnet = property(lambda self: self.subnets[0] if self.subnets else None)
+    gateway = property(lambda self: self.gateways[0] if self.gateways else None)
+    range = property(lambda self: self.ranges[0] if self.ranges else None)
+    allocate = property(lambda self: self.allocates[0] if self.allocates else None)
+
+    def at_value(self, fname: str, i: int) -> Loc:
+        """Where the ``i``-th value of per-family field ``fname`` stands: the field itself when
+        written as one string, its list item when written as a list."""
+        return self.where.at(fname, i) if isinstance(self.raw.get(fname), list) else self.where.at(fname)
 
     @property
     def address_pool(self) -> str | None:
@@ -113,16 +126,25 @@ class Interface:
     network: str
     where: Where
     index: int
-    address: str | None = None
+    addresses: tuple[str, ...] = ()  # as written: one, or one per family (issue 25)
     mac: str | None = None
     binding: str | None = None
     model: str | None = None
-    allocated: bool = False  # ``address`` was read from kvnet.lock (SPEC §7), not written in the plan
+    listed: bool = False  # ``address`` was written as a list (positions of its items)
     default_route: bool = False  # carries the guest's default route (SPEC §2, §3)
     state: str | None = None  # up | down | absent as written (None: not given, KubeVirt's 'up'; README "Day 2")
     hotplug: bool = False  # added to a running VM: KubeVirt hot-plugs it (README "Day 2")
     vlans: list[GuestVlan] = field(default_factory=list)  # a trunk NIC's VLAN sub-interfaces (issue 24)
     ports: list[dict[str, Any]] | None = None  # [{port, protocol?, name?}] forwarded (masquerade, passt)
+
+    @property
+    def address(self) -> str | None:
+        """The first address as written (the only one on a single-family interface)."""
+        return self.addresses[0] if self.addresses else None
+
+    def address_at(self, i: int) -> Loc:
+        """Where the ``i``-th written address stands (the field, or its list item)."""
+        return self.where.at("address", i) if self.listed else self.where.at("address")
 
     @property
     def attached(self) -> bool:
@@ -178,16 +200,25 @@ def is_plan_document(data: Any) -> bool:
     return isinstance(data, dict) and data.get("apiVersion") == API_VERSION
 
 
+def per_family(value: Any) -> tuple[str, ...]:
+    """A per-family plan value (subnet, gateway, range, allocate, address) as a tuple: one string,
+    or a list of one per address family (issue 25; the schema keeps the list to two)."""
+    if value is None:
+        return ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
+
+
 def _network(raw: dict[str, Any], where: Where) -> Network:
     dns = raw.get("dns") or {}
     return Network(
         name=raw["name"], type=raw["type"], where=where,
         bridge=raw.get("bridge"), vlan=raw.get("vlan"), master=raw.get("master"),
         mode=raw.get("mode"), mtu=raw.get("mtu"), resource_name=raw.get("resourceName"),
-        cni_version=raw.get("cniVersion", "1.0.0"), subnet=raw.get("subnet"),
-        gateway=raw.get("gateway"), nameservers=list(dns.get("nameservers") or []),
+        cni_version=raw.get("cniVersion", "1.0.0"), subnets=per_family(raw.get("subnet")),
+        gateways=per_family(raw.get("gateway")), nameservers=list(dns.get("nameservers") or []),
         search=list(dns.get("search") or []), ipam=raw.get("ipam", "none"),
-        range=raw.get("range"), exclude=list(raw.get("exclude") or []), allocate=raw.get("allocate"),
+        ranges=per_family(raw.get("range")), exclude=list(raw.get("exclude") or []),
+        allocates=per_family(raw.get("allocate")),
         routes=[dict(r) for r in raw.get("routes") or []], raw=raw,
         trunk=list(raw.get("trunk") or []), allow_persistent_ips=bool(raw.get("allowPersistentIPs")),
         nad=raw.get("nad"), spoofchk=raw.get("spoofchk"), trust=raw.get("trust"), uplink=raw.get("uplink"),
@@ -206,7 +237,8 @@ def _vm(raw: dict[str, Any], where: Where) -> VM:
     ifaces_raw = raw.get("interfaces") if given else [{"network": POD_NETWORK}]
     ifaces = [
         Interface(network=i["network"], where=Where(where.doc, where.path + ("interfaces", n)),
-                  index=n, address=i.get("address"), mac=i.get("mac"),
+                  index=n, addresses=per_family(i.get("address")), listed=isinstance(i.get("address"), list),
+                  mac=i.get("mac"),
                   binding=i.get("binding"), model=i.get("model"),
                   default_route=i.get("defaultRoute") is True, state=i.get("state"),
                   hotplug=i.get("hotplug") is True, vlans=_vlans(i, where.doc, where.path + ("interfaces", n)),
@@ -223,24 +255,6 @@ def _vm(raw: dict[str, Any], where: Where) -> VM:
         instancetype=sizing_ref(raw.get("instancetype")), preference=sizing_ref(raw.get("preference")),
         ssh_keys=list(raw.get("sshKeys") or []), guest=raw.get("guest"),
     )
-
-
-#: virtctl's resource names (``virtctl create vm --instancetype KIND/NAME``) -> the kinds KubeVirt's API names
-SIZING_KINDS = {
-    "virtualmachineclusterinstancetype": "VirtualMachineClusterInstancetype",
-    "virtualmachineinstancetype": "VirtualMachineInstancetype",
-    "virtualmachineclusterpreference": "VirtualMachineClusterPreference",
-    "virtualmachinepreference": "VirtualMachinePreference",
-}
-
-
-def sizing_ref(value: Any) -> dict[str, str] | None:
-    """``instancetype``/``preference`` as ``{name, kind?}``: the mapping as written, or virtctl's
-    string form ``NAME`` / ``KIND/NAME`` (issue 26: ``instancetype: u1.medium`` was refused)."""
-    if not isinstance(value, str):
-        return value  # type: ignore[no-any-return]
-    kind, _, name = value.rpartition("/")
-    return {"name": name, "kind": SIZING_KINDS[kind]} if kind else {"name": name}
 
 
 def build_plans(docs: list[Document]) -> tuple[list[Plan], list[Diagnostic]]:

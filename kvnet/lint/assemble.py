@@ -11,7 +11,7 @@ from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.model import POD_NETWORK, GuestVlan, Held, Interface, Plan
 from kvnet.lint.convert import (
     Conversion, NadKey, build_segments, missing_nad, model_interface, model_vm, resolve_ref,
-    static_address,
+    static_addresses,
 )
 from kvnet.lint.nads import NadInfo, check_nad
 from kvnet.lint.netdata import read_cloud_inits
@@ -50,20 +50,21 @@ def assemble(objects: Sequence[Found]) -> Conversion:
         interfaces: list[Interface] = []
         for nic in vm.nics:
             if nic.source == "pod":
-                interfaces.append(model_interface(vm, nic, POD_NETWORK, None, None))
+                interfaces.append(model_interface(vm, nic, POD_NETWORK, (), None))
                 continue
             nad_key = refs.get((n, nic.index))
             seg = conv.segment_of.get(nad_key) if nad_key is not None else None
             if seg is None or nad_key is None:
                 continue  # unknown NAD (reported) or a NAD whose config could not be read
-            address, at = None, None
+            addresses: tuple[str, ...] = ()
+            at = None
             if seg.static:
-                address, at = static_address(nads[nad_key]), nads[nad_key].config_at
+                addresses, at = static_addresses(nads[nad_key]), nads[nad_key].config_at
             elif seg.network.ipam == "none":
-                address = ci.address_for(nic.mac, nic.index)
+                addresses = ci.address_for(nic.mac, nic.index)
                 at = ci.at
             network = conv.network_in(vm.found.namespace, seg)
-            iface = model_interface(vm, nic, network.name, address, at)
+            iface = model_interface(vm, nic, network.name, addresses, at)
             iface.vlans = [GuestVlan(vid, addr, ci.at) for vid, addr in ci.vlans_for(nic.mac, nic.index)
                            if ci.at is not None]
             interfaces.append(iface)
@@ -99,8 +100,9 @@ def _hold_unused_static(conv: Conversion, used: set[NadKey]) -> None:
         if not segment.static:
             continue
         for info in segment.nads:
-            address = static_address(info)
-            if address is not None and (info.found.namespace, info.found.name) not in used:
+            if (info.found.namespace, info.found.name) in used:
+                continue
+            for address in static_addresses(info):
                 segment.network.held.append(Held(info.found.label, address, info.config_at))
 
 
@@ -136,10 +138,10 @@ def _plan_guest_subnets(plan: Plan) -> None:
     for vm in plan.vms:
         for iface in vm.interfaces:
             net = l2.get(iface.network)
-            if net is None or net.subnet is not None or not iface.address or "/" not in iface.address:
+            if net is None or net.subnets or not iface.addresses or any("/" not in a for a in iface.addresses):
                 continue
             try:
-                net.subnet = str(ipaddress.ip_interface(iface.address.strip()).network)
+                net.subnets = tuple(str(ipaddress.ip_interface(a.strip()).network) for a in iface.addresses)
             except ValueError:
                 continue
 

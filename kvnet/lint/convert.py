@@ -88,25 +88,30 @@ class Conversion:
         return self.borrowed[key]
 
 
-def static_address(info: NadInfo) -> str | None:
-    """The one address of a NAD with the CNI static IPAM."""
+def static_addresses(info: NadInfo) -> tuple[str, ...]:
+    """The addresses of a NAD with the CNI static IPAM: one, or one per family (issue 25, as
+    kvnet writes a dual-stack interface's); () for any other IPAM or shape."""
     addresses = info.ipam.get("addresses")
-    if info.ipam.get("type") != "static" or not isinstance(addresses, list) or len(addresses) != 1 \
-            or not isinstance(addresses[0], dict):
-        return None
-    return str_or_none(addresses[0].get("address"))
+    if info.ipam.get("type") != "static" or not isinstance(addresses, list) or not 1 <= len(addresses) <= 2 \
+            or not all(isinstance(a, dict) for a in addresses):
+        return ()
+    texts = tuple(str_or_none(a.get("address")) for a in addresses)
+    if any(t is None for t in texts) or (len(texts) == 2 and (":" in texts[0]) == (":" in texts[1])):  # type: ignore[operator]
+        return ()
+    return tuple(t for t in texts if t is not None)
 
 
 def _segment_key(info: NadInfo) -> str | None:
-    """What per-VM static NADs of one network share: the config without name and address."""
-    address = static_address(info)
-    if address is None:
+    """What per-VM static NADs of one network share: the config without name and addresses."""
+    addresses = static_addresses(info)
+    if not addresses:
         return None
     rest = {k: v for k, v in (info.plugin or {}).items() if k != "name"}
     ipam = {k: v for k, v in info.ipam.items() if k != "addresses"}
-    others = {k: v for k, v in info.ipam["addresses"][0].items() if k != "address"}
-    loose = loose_network(address)
-    return json.dumps([info.found.namespace, rest | {"ipam": ipam}, others, str(loose)], sort_keys=True, default=str)
+    others = [{k: v for k, v in a.items() if k != "address"} for a in info.ipam["addresses"]]
+    loose = [str(loose_network(a)) for a in addresses]
+    return json.dumps([info.found.namespace, rest | {"ipam": ipam}, others[0] if len(others) == 1 else others,
+                       loose[0] if len(loose) == 1 else loose], sort_keys=True, default=str)
 
 
 def resolve_ref(ref: str, vm_ns: str, nads: dict[NadKey, NadInfo]) -> NadKey | None:
@@ -219,7 +224,7 @@ def model_vm(vm: VmInfo, ci: CloudInit, interfaces: list[Interface]) -> VM:
               template=template if isinstance(template, dict) else {})
 
 
-def model_interface(vm: VmInfo, nic: VmNic, network: str, address: str | None,
+def model_interface(vm: VmInfo, nic: VmNic, network: str, addresses: tuple[str, ...],
                     address_at: Callable[[], Loc] | None) -> Interface:
     """The plan interface of ``nic``; ``address_at`` gives where its address was written."""
     found, loc = vm.found, vm.loc
@@ -235,7 +240,7 @@ def model_interface(vm: VmInfo, nic: VmNic, network: str, address: str | None,
     if address_at is not None:
         locs["address"] = address_at
     where = MappedWhere(found.doc, found.path + vm.spec_path + nic.iface_path, locs=locs)
-    return Interface(network=network, where=where, index=nic.index, address=address, mac=nic.mac,
+    return Interface(network=network, where=where, index=nic.index, addresses=addresses, mac=nic.mac,
                      binding=nic.binding, model=nic.model, state=nic.state)
 
 

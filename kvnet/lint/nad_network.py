@@ -19,29 +19,29 @@ def _list(value: Any) -> list[Any]:
 
 
 def _pool(ipam: dict[str, Any], net: Network) -> None:
-    """subnet, gateway and range of a host-local or whereabouts IPAM section."""
+    """subnets, gateways and ranges of a host-local or whereabouts IPAM section, one per family
+    (issue 25): host-local's range sets (the first range of each), whereabouts' ``range`` and
+    its ``ipRanges`` (whereabouts pkg/config/config.go reads ``range`` as ipRanges[0])."""
     if net.ipam == "host-local":
-        ranges = ipam.get("ranges")
-        first = ranges[0][0] if isinstance(ranges, list) and ranges and isinstance(ranges[0], list) \
-            and ranges[0] and isinstance(ranges[0][0], dict) else ipam
-        subnet, start, end = first.get("subnet"), first.get("rangeStart"), first.get("rangeEnd")
-        net.gateway = str_or_none(first.get("gateway"))
+        ranges = [r[0] for r in _list(ipam.get("ranges")) if isinstance(r, list) and r and isinstance(r[0], dict)]
+        found = [(r.get("subnet"), r.get("rangeStart"), r.get("rangeEnd"), r.get("gateway")) for r in ranges[:2]] \
+            or [(ipam.get("subnet"), ipam.get("rangeStart"), ipam.get("rangeEnd"), ipam.get("gateway"))]
     else:
-        ranges = ipam.get("ipRanges")  # whereabouts' list form: its first range, as kvnet models one
-        if "range" not in ipam and isinstance(ranges, list) and ranges and isinstance(ranges[0], dict):
-            ipam = {**ranges[0], "gateway": ipam.get("gateway")}
-        subnet, start, end = ipam.get("range"), ipam.get("range_start"), ipam.get("range_end")
-        read = whereabouts_range(subnet)  # a.b.c.d/n with host bits, or FIRST-LAST/n
-        if read is not None:
-            subnet = str(read[0])
-            if read[1] is not None:  # FIRST-LAST/n: whereabouts takes both bounds from it
-                start, end = str(read[1]), str(read[2])
-        net.gateway = str_or_none(ipam.get("gateway"))
-        net.exclude = [e for e in _list(ipam.get("exclude")) if isinstance(e, str)]
-    loose = loose_network(subnet)
-    net.subnet = str(loose) if loose is not None else None
-    if str_or_none(start) and str_or_none(end):
-        net.range = f"{start}-{end}"
+        items = ([ipam] if "range" in ipam else []) + [r for r in _list(ipam.get("ipRanges")) if isinstance(r, dict)]
+        found = []
+        for n, item in enumerate(items[:2] or [ipam]):
+            subnet, start, end = item.get("range"), item.get("range_start"), item.get("range_end")
+            read = whereabouts_range(subnet)  # a.b.c.d/n with host bits, or FIRST-LAST/n
+            if read is not None:
+                subnet = str(read[0])
+                if read[1] is not None:  # FIRST-LAST/n: whereabouts takes both bounds from it
+                    start, end = str(read[1]), str(read[2])
+            found.append((subnet, start, end, ipam.get("gateway") if n == 0 else None))
+        net.exclude = [e for item in items[:2] or [ipam] for e in _list(item.get("exclude")) if isinstance(e, str)]
+    subnets = [loose_network(f[0]) for f in found]
+    net.subnets = tuple(str(s) for s in subnets if s is not None)
+    net.gateways = tuple(g for f in found if (g := str_or_none(f[3])) is not None)
+    net.ranges = tuple(f"{f[1]}-{f[2]}" for f in found if str_or_none(f[1]) and str_or_none(f[2]))
 
 
 def _plugin_fields(p: dict[str, Any]) -> dict[str, Any]:
@@ -53,6 +53,8 @@ def _plugin_fields(p: dict[str, Any]) -> dict[str, Any]:
     for ck in (*nettypes.GENERIC_KEYS, *(entry.cni_keys if entry is not None else ())):
         if ck.field is not None:
             fields[nettypes.PLAN_FIELDS.get(ck.field, ck.field)] = ck.decode(p.get(ck.key))
+    if "subnet" in fields:  # the model keeps one subnet per family (issue 25)
+        fields["subnets"] = fields.pop("subnet")
     return fields
 
 
@@ -70,11 +72,10 @@ def network_from_nad(info: NadInfo, name: str) -> Network:
     if kind in ("host-local", "whereabouts"):
         _pool(ipam, net)
     elif kind == "static":
-        addresses = ipam.get("addresses")
-        first = addresses[0] if isinstance(addresses, list) and addresses and isinstance(addresses[0], dict) else {}
-        loose = loose_network(first.get("address"))
-        net.subnet = str(loose) if loose is not None else None
-        net.gateway = str_or_none(first.get("gateway"))
+        entries = [a for a in _list(ipam.get("addresses")) if isinstance(a, dict)][:2] or [{}]
+        subnets = [loose_network(a.get("address")) for a in entries]
+        net.subnets = tuple(str(s) for s in subnets if s is not None)
+        net.gateways = tuple(g for a in entries if (g := str_or_none(a.get("gateway"))) is not None)
     dns = ipam.get("dns")
     dns = dns if isinstance(dns, dict) else {}
     net.nameservers = [n for n in _list(dns.get("nameservers")) if isinstance(n, str)]

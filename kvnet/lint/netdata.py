@@ -39,15 +39,16 @@ class CloudInit:
     volume_index: int | None = None
     source: str = "cloudInitNoCloud"
     at: Callable[[], Loc] | None = None  # the position of the networkData (or its Secret ref) key
-    addresses: dict[str, str] = field(default_factory=dict)  # normalised MAC or 'eth<N>' -> ip/prefix
+    addresses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # MAC or 'eth<N>' -> ip/prefix per family
     segments: dict[str, dict[str, Any]] = field(default_factory=dict)  # same keys -> gateway, nameservers, search
     vlans: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # same keys -> [(VLAN id, address)]
     findings: list[Diagnostic] = field(default_factory=list)
     unread: dict[str, str] = field(default_factory=dict)  # 'userData'/'networkData' -> why it cannot be read
 
-    def address_for(self, mac: str | None, index: int) -> str | None:
-        """The address networkData gives the NIC with ``mac``, else the ``index``-th (``eth<N>``)."""
-        return self.addresses.get((mac or "").lower()) or self.addresses.get(f"eth{index}")
+    def address_for(self, mac: str | None, index: int) -> tuple[str, ...]:
+        """The addresses networkData gives the NIC with ``mac``, else the ``index``-th (``eth<N>``):
+        one, or one per family (issue 25); () when none."""
+        return self.addresses.get((mac or "").lower()) or self.addresses.get(f"eth{index}") or ()
 
     def vlans_for(self, mac: str | None, index: int) -> list[tuple[int, str]]:
         """The VLAN sub-interfaces (id, address) networkData puts on that NIC (issue 24)."""
@@ -201,20 +202,22 @@ def _v2_ethernet(label: str, name: str, eth: dict[str, Any], ci: CloudInit) -> N
     key = str(mac).lower() if isinstance(mac, str) else str(eth.get("set-name") or name)
     addresses = eth.get("addresses")
     if isinstance(addresses, list) and addresses and isinstance(addresses[0], str):
-        ci.addresses[key] = with_prefix(addresses[0])
+        ci.addresses[key] = _per_family([with_prefix(a) for a in addresses if isinstance(a, str)])
     routes = eth.get("routes")
     facts: dict[str, Any] = {}
     ns = eth.get("nameservers")
     if isinstance(ns, dict):
         facts.update(nameservers=ns.get("addresses"), search=ns.get("search"))
-    gateway = next((eth[k] for k in GATEWAY_KEYS if isinstance(eth.get(k), str)), None)
-    if gateway is not None:  # kvnet writes gateway6 for a static IPv6 NIC (cloud-init 22.4 mangles ::/0)
-        facts["gateway"] = gateway
+    gateways = [eth[k] for k in GATEWAY_KEYS if isinstance(eth.get(k), str)]
+    if gateways:  # kvnet writes gateway6 for a static IPv6 NIC (cloud-init 22.4 mangles ::/0)
+        facts["gateway"] = gateways[0]
+        facts["gateways"] = gateways
     for route in routes if isinstance(routes, list) else []:
         if not isinstance(route, dict):
             continue
         if route.get("to") in DEFAULT_ROUTE_DESTINATIONS:
             facts.setdefault("gateway", route.get("via"))
+            facts.setdefault("gateways", []).append(route.get("via"))
         elif isinstance(route.get("to"), str) and isinstance(route.get("via"), str):
             extra = {"to": route["to"], "via": route["via"]}
             if str(route.get("metric", "")).isdigit():
@@ -247,6 +250,14 @@ def _v2_vlans(ethernets: dict[Any, Any], vlans: dict[Any, Any], ci: CloudInit) -
         ci.vlans.setdefault(key, []).append((int(str(vlan["id"])), with_prefix(addresses[0])))
 
 
+def _per_family(addresses: list[str]) -> tuple[str, ...]:
+    """The first address of each family, in the order given (a plan interface has one per family)."""
+    seen: dict[bool, str] = {}
+    for a in addresses:
+        seen.setdefault(":" in a, a)
+    return tuple(seen.values())
+
+
 def with_prefix(address: str) -> str:
     """``ip/prefix`` for ``ip/netmask`` (cloud-init v1 writes either); other text unchanged."""
     parsed = parse_interface(address) if "/" in address else None  # cached: the rules read it again
@@ -263,5 +274,4 @@ def _v1_physical(entry: dict[str, Any], ci: CloudInit) -> None:
             addr = subnet["address"]
             if "/" not in addr and isinstance(subnet.get("netmask"), str):
                 addr = f"{addr}/{subnet['netmask']}"
-            ci.addresses[key] = with_prefix(addr)
-            return
+            ci.addresses[key] = _per_family([*ci.addresses.get(key, ()), with_prefix(addr)])

@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 
 from kvnet.diagnostics import Diagnostic, error
-from kvnet.lock.segment import Segment
+from kvnet.lock.segment import Segment, SegKey
 from kvnet.netmath import parse_ip
 
-Entries = dict[str, dict[str, str]]  # network -> VM -> address (no prefix)
+Entries = dict[str, dict[str, list[str]]]  # network -> VM -> addresses (no prefix), IPv4 first
 
 
-def allocate(segs: Mapping[str, Segment], held: Mapping[str, Mapping[str, str]]) -> tuple[Entries, list[Diagnostic]]:
+def allocate(segs: Mapping[SegKey, Segment],
+             held: Mapping[str, Mapping[str, list[str]]]) -> tuple[Entries, list[Diagnostic]]:
     """The lock entries of one plan after ``kvnet lock``, and KV286 for every full range.
 
-    ``held``: the plan's entries in the current kvnet.lock (network -> VM -> address text).
+    ``held``: the plan's entries in the current kvnet.lock (network -> VM -> address texts).
+    Each address family of a network is allocated on its own (issue 25: a dual-stack VM gets
+    one address per family the network allocates in).
     An entry is kept when its VM still needs an address on that network and the address is
     still free there (inside the range, not reserved, not excluded, not kept for another VM);
     every other VM that needs one gets the lowest free address of the range, VMs taken in
@@ -25,23 +28,23 @@ def allocate(segs: Mapping[str, Segment], held: Mapping[str, Mapping[str, str]])
     out: Entries = {}
     diags: list[Diagnostic] = []
     taken: dict[Hashable, set[int]] = {}  # per L2 segment: networks on one share their addresses
-    kept = {name: _keep(segs[name], held.get(name) or {}, taken.setdefault(segs[name].l2, set()))
-            for name in sorted(segs)}
-    for name in sorted(segs):
-        got, problem = _network(segs[name], kept[name], taken[segs[name].l2])
+    kept = {key: _keep(segs[key], held.get(key[0]) or {}, taken.setdefault((segs[key].l2, key[1]), set()))
+            for key in sorted(segs)}
+    for key in sorted(segs):
+        got, problem = _network(segs[key], kept[key], taken[(segs[key].l2, key[1])])
         if problem is not None:
             diags.append(problem)
-        if got:
-            out[name] = got
+        for vm, address in got.items():
+            out.setdefault(key[0], {}).setdefault(vm, []).append(address)
     return out, diags
 
 
-def _keep(seg: Segment, held: Mapping[str, str], taken: set[int]) -> dict[str, int]:
+def _keep(seg: Segment, held: Mapping[str, list[str]], taken: set[int]) -> dict[str, int]:
     """The held entries of ``seg`` that still stand (free, not taken on its segment)."""
     kept: dict[str, int] = {}
     for vm in sorted(seg.needs):
-        text = held.get(vm)
-        ip = parse_ip(text) if isinstance(text, str) else None
+        ips = [parse_ip(t) for t in held.get(vm) or () if isinstance(t, str)]
+        ip = next((i for i in ips if i is not None and i.version == seg.version), None)
         if ip is None or seg.problem(ip) is not None or int(ip) in taken:
             continue
         kept[vm] = int(ip)
@@ -71,7 +74,8 @@ def _network(seg: Segment, kept: dict[str, int], taken: set[int]) -> tuple[dict[
     net = seg.facts.network
     more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
     return got, error(
-        "KV286", f"network {net.name!r}: allocate range {net.allocate} is full: its {seg.size} address"
+        "KV286", f"network {net.name!r}: allocate range {seg.range_text} is full: its {seg.size} address"
         f"{'es' if seg.size != 1 else ''} are taken or reserved, and VM {missing[0]!r}{more} still "
-        f"need{'s' if len(missing) == 1 else ''} one", net.where.at("allocate"),
+        f"need{'s' if len(missing) == 1 else ''} one",
+        net.at_value("allocate", net.allocates.index(seg.range_text or "")),
         hint="widen 'allocate' (inside the subnet), or give some interfaces an explicit 'address'")

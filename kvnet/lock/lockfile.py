@@ -9,6 +9,7 @@ The file is YAML but not ``*.yaml``, so directory scans never take it for a plan
       vms/lab:                 # <namespace>/<plan>, or <plan>
         lan:                   # network
           web-1: 192.168.1.20  # VM: address (no prefix)
+          db-1: [192.168.1.21, "fd00:1::15"]  # dual-stack: one per family, IPv4 first (issue 25)
 """
 
 from __future__ import annotations
@@ -44,16 +45,18 @@ class Entry:
 
 @dataclass
 class LockFile:
-    """A parsed kvnet.lock: plan key -> network -> VM -> Entry (empty when the file is absent)."""
+    """A parsed kvnet.lock: plan key -> network -> VM -> its entries (one per family; empty when
+    the file is absent)."""
 
     shown: str
     exists: bool = False
-    plans: dict[str, dict[str, dict[str, Entry]]] = field(default_factory=dict)
+    plans: dict[str, dict[str, dict[str, list[Entry]]]] = field(default_factory=dict)
     network_locs: dict[tuple[str, str], Loc] = field(default_factory=dict)
 
-    def addresses(self, key: str) -> dict[str, dict[str, str]]:
-        """The entries of plan ``key`` as network -> VM -> address text."""
-        return {net: {vm: e.address for vm, e in vms.items()} for net, vms in self.plans.get(key, {}).items()}
+    def addresses(self, key: str) -> dict[str, dict[str, list[str]]]:
+        """The entries of plan ``key`` as network -> VM -> address texts."""
+        return {net: {vm: [e.address for e in es] for vm, es in vms.items()}
+                for net, vms in self.plans.get(key, {}).items()}
 
 
 def lock_path(directory: str) -> str:
@@ -106,13 +109,15 @@ def _parse(doc: Document, lock: LockFile) -> list[Diagnostic]:
             lock.network_locs[(key, net)] = doc.loc(("plans", key, net), key=True)
             for vm, value in _mapping(doc, ("plans", key, net), vms, f"network {net!r}", diags):
                 at = ("plans", key, net, vm)
-                if isinstance(value, (dict, list)):
+                listed = isinstance(value, list) and 0 < len(value) <= 2
+                items = value if listed else [value]
+                if any(isinstance(v, (dict, list)) for v in items):
                     diags.append(error("KV285", f"{LOCK_NAME}: VM {vm!r} on network {net!r} must map to one "
-                                       "address", doc.loc(at)))
+                                       "address", doc.loc(at), hint="dual-stack: a list of one address per family"))
                     continue
-                text = "" if value is None else str(value)
-                entry = Entry(text, doc.loc(at), doc.loc(at, key=True))
-                lock.plans.setdefault(key, {}).setdefault(net, {})[vm] = entry
+                lock.plans.setdefault(key, {}).setdefault(net, {})[vm] = [
+                    Entry("" if v is None else str(v), doc.loc(at + (i,)) if listed else doc.loc(at),
+                          doc.loc(at, key=True)) for i, v in enumerate(items)]
     return diags
 
 
@@ -134,10 +139,11 @@ def _mapping(doc: Document, path: tuple[Any, ...], value: Any, what: str,
     return items
 
 
-def render(plans: Mapping[str, Mapping[str, Mapping[str, str]]]) -> str:
-    """The lock text for ``plans`` (plan key -> network -> VM -> address): header comment, keys
+def render(plans: Mapping[str, Mapping[str, Mapping[str, list[str]]]]) -> str:
+    """The lock text for ``plans`` (plan key -> network -> VM -> addresses): header comment, keys
     sorted at every level, empty maps left out, scalars plain where YAML reads them back as the
-    same string, else double-quoted. Same input, same bytes."""
+    same string, else double-quoted; one address as a scalar, two (dual-stack) as a flow list.
+    Same input, same bytes."""
     lines = [HEADER.rstrip("\n"), f"apiVersion: {API_VERSION}", f"kind: {KIND}"]
     body: list[str] = []
     for key in sorted(plans):
@@ -147,9 +153,15 @@ def render(plans: Mapping[str, Mapping[str, Mapping[str, str]]]) -> str:
         body.append(f"  {_scalar(key)}:")
         for net in sorted(nets):
             body.append(f"    {_scalar(net)}:")
-            body.extend(f"      {_scalar(vm)}: {_scalar(nets[net][vm])}" for vm in sorted(nets[net]))
+            body.extend(f"      {_scalar(vm)}: {_value(nets[net][vm])}" for vm in sorted(nets[net]))
     lines.append("plans:" if body else "plans: {}")
     return "\n".join(lines + body) + "\n"
+
+
+def _value(addresses: list[str]) -> str:
+    if len(addresses) == 1:
+        return _scalar(addresses[0])
+    return "[" + ", ".join(_scalar(a) for a in addresses) + "]"
 
 
 def _scalar(text: str) -> str:

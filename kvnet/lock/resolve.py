@@ -1,19 +1,21 @@
 """Build, validate and every adapter: read kvnet.lock (never write it) and put its addresses on
 the interfaces that need one, before the rules run (SPEC §7). Downstream, an allocated address
-is an ``address`` like any other: networkData, the per-VM static NAD, duplicate and subnet checks.
+is an address like any other (in the interface's facts): networkData, the per-VM static NAD,
+duplicate and subnet checks.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from ipaddress import ip_interface
 
 from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.discover import inside, outside_repository
 from kvnet.input.facts import Facts
 from kvnet.input.model import Plan
 from kvnet.lock.lockfile import LOCK_NAME, Entry, LockFile, lock_path, read_lock
-from kvnet.lock.segment import Segment, plan_key, segments
+from kvnet.lock.segment import Segment, SegKey, plan_key, segments
 from kvnet.netmath import parse_ip
 
 RUN_LOCK = f"run 'kvnet lock' and commit {LOCK_NAME}"
@@ -54,7 +56,7 @@ class LockLookup:
             if any(d.is_error for d in diags):
                 return diags
         lock = self._read[path]
-        return diags + apply_entries(plan, segs, lock)
+        return diags + apply_entries(plan, segs, lock, facts)
 
 
 def _shown(path: str) -> str:
@@ -62,44 +64,67 @@ def _shown(path: str) -> str:
     return os.path.normpath(path) if rel.startswith("..") else rel
 
 
-def apply_entries(plan: Plan, segs: dict[str, Segment], lock: LockFile) -> list[Diagnostic]:
-    """Check plan ``plan``'s lock entries against its segments and set each valid one as the
-    interface's address (``allocated``)."""
+def apply_entries(plan: Plan, segs: dict[SegKey, Segment], lock: LockFile, facts: Facts) -> list[Diagnostic]:
+    """Check plan ``plan``'s lock entries against its segments and record each valid one in the
+    interface's facts (``allocated``; issue 19: the model is never written)."""
     key = plan_key(plan)
     entries = lock.plans.get(key, {})
     diags: list[Diagnostic] = []
-    allocating = {n.name for n in plan.networks if n.allocate is not None}
+    allocating = {n.name for n in plan.networks if n.allocates}
+    routed: dict[SegKey, dict[str, Entry]] = {}
     for net, vms in sorted(entries.items()):
-        seg = segs.get(net)
-        if seg is None:
+        own = [seg for (name, _), seg in sorted(segs.items()) if name == net]
+        if not own:
             if net not in allocating:
                 diags.append(error("KV284", f"{LOCK_NAME}: plan {key!r} has no network {net!r} that allocates "
                                    "addresses", lock.network_locs[(key, net)], hint=RUN_LOCK))
             continue  # a broken allocate range is reported on the plan
-        for vm, entry in sorted(vms.items()):
-            if vm not in seg.needs:
+        for vm, items in sorted(vms.items()):
+            needing = [seg for seg in own if vm in seg.needs]
+            if not needing:
                 diags.append(error("KV284", f"{LOCK_NAME}: VM {vm!r} of plan {key!r} has no interface on network "
-                                   f"{net!r} that needs an allocated address", entry.key_loc, hint=RUN_LOCK))
-    for net, seg in sorted(segs.items()):
-        diags.extend(_assign(seg, entries.get(net, {})))
+                                   f"{net!r} that needs an allocated address", items[0].key_loc, hint=RUN_LOCK))
+                continue
+            diags.extend(_route(vm, net, items, needing, routed))
+    for seg_key, seg in sorted(segs.items()):
+        diags.extend(_assign(seg, routed.get(seg_key, {}), facts))
     return diags
 
 
-def _assign(seg: Segment, entries: Mapping[str, Entry]) -> list[Diagnostic]:
+def _route(vm: str, net: str, items: list[Entry], needing: list[Segment],
+           routed: dict[SegKey, dict[str, Entry]]) -> list[Diagnostic]:
+    """Each of ``vm``'s entries on ``net`` to the segment of its family (an address of a family
+    the network does not allocate in goes to the first, which reports it outside its range)."""
+    diags: list[Diagnostic] = []
+    for entry in items:
+        ip = parse_ip(entry.address)
+        if ip is None:
+            diags.append(error("KV282", f"{LOCK_NAME}: address {entry.address!r} of VM {vm!r} on network "
+                               f"{net!r} is not an IP address", entry.loc, hint=RUN_LOCK))
+            continue
+        seg = next((s for s in needing if s.version == ip.version), needing[0])
+        got = routed.setdefault((net, seg.version), {})
+        if vm in got:
+            diags.append(error("KV282", f"{LOCK_NAME}: address {ip} of VM {vm!r} on network {net!r} is a second "
+                               f"IPv{ip.version} address", entry.loc, hint=RUN_LOCK))
+            continue
+        got[vm] = entry
+    return diags
+
+
+def _assign(seg: Segment, entries: Mapping[str, Entry], facts: Facts) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
     holder: dict[int, str] = {}
+    family = f" IPv{seg.version}" if len(seg.facts.subnets) > 1 else ""
     for vm in sorted(seg.needs):
         iface = seg.needs[vm]
         entry = entries.get(vm)
         if entry is None:
-            diags.append(error("KV280", f"VM {vm!r} has no address on network {seg.name!r} in {LOCK_NAME}; "
+            diags.append(error("KV280", f"VM {vm!r} has no{family} address on network {seg.name!r} in {LOCK_NAME}; "
                                f"{RUN_LOCK}", iface.where.at("network")))
             continue
         ip = parse_ip(entry.address)
-        if ip is None:
-            diags.append(error("KV282", f"{LOCK_NAME}: address {entry.address!r} of VM {vm!r} on network "
-                               f"{seg.name!r} is not an IP address", entry.loc, hint=RUN_LOCK))
-            continue
+        assert ip is not None  # _route reported it otherwise
         problem = seg.problem(ip)
         clash = int(ip) in seg.explicit or (problem is None and int(ip) in holder)  # KV283, else KV282
         if problem is None and int(ip) in holder:
@@ -109,6 +134,6 @@ def _assign(seg: Segment, entries: Mapping[str, Entry]) -> list[Diagnostic]:
                                f"{seg.name!r} {problem}", entry.loc, hint=RUN_LOCK))
             continue
         holder[int(ip)] = vm
-        iface.address = str(ip)
-        iface.allocated = True
+        assert seg.fam.subnet is not None
+        facts.interfaces[(vm, iface.index)].allocated[ip.version] = ip_interface(f"{ip}/{seg.fam.subnet.prefixlen}")
     return diags

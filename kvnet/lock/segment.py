@@ -6,11 +6,14 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from kvnet.input.facts import Facts, NetFacts
+from kvnet.input.families import Family
 from kvnet.input.model import POD_NETWORK, Interface, Plan
-from kvnet.netmath import IPAddress, IPNetwork, is_network_or_broadcast, parse_interface
+from kvnet.netmath import IPAddress, IPNetwork, is_network_or_broadcast
 from kvnet.rules.claims import segment
 
 ALLOCATE_IPAM = ("none", "static")
+#: a segment's key: (network, address family); a dual-stack network allocates in each family
+SegKey = tuple[str, int]
 
 
 def plan_key(plan: Plan) -> str:
@@ -20,7 +23,7 @@ def plan_key(plan: Plan) -> str:
 
 @dataclass
 class Segment:
-    """One network of one plan with a usable ``allocate`` range.
+    """One address family of one network of one plan with a usable ``allocate`` range.
 
     ``first``/``last``: the range's bounds as integers; ``reserved``: address (integer) -> why it is
     never allocated (the network, broadcast or gateway address); ``explicit``: address (integer)
@@ -30,6 +33,7 @@ class Segment:
     """
 
     facts: NetFacts
+    fam: Family
     first: int
     last: int
     reserved: dict[int, str] = field(default_factory=dict)
@@ -47,9 +51,18 @@ class Segment:
         """Addresses in the range (before reservations)."""
         return self.last - self.first + 1
 
+    @property
+    def version(self) -> int:
+        return self.fam.version
+
+    @property
+    def range_text(self) -> str | None:
+        """The ``allocate`` range as written (for messages)."""
+        return self.fam.allocate_text
+
     def address(self, value: int) -> IPAddress:
-        assert self.facts.allocate is not None
-        return type(self.facts.allocate[0])(value)
+        assert self.fam.allocate is not None
+        return type(self.fam.allocate[0])(value)
 
     def blocked(self, value: int) -> str | None:
         """Why ``value`` (an address as integer, inside the range) cannot be allocated, or None."""
@@ -67,48 +80,54 @@ class Segment:
 
     def problem(self, ip: IPAddress) -> str | None:
         """Why a recorded address cannot stand on this network, or None (SPEC §7 "free")."""
-        allocate = self.facts.allocate
+        allocate = self.fam.allocate
         assert allocate is not None
         if ip.version != allocate[0].version or not self.first <= int(ip) <= self.last:
-            return f"is outside the allocate range {self.facts.network.allocate}"
+            return f"is outside the allocate range {self.range_text}"
         return self.blocked(int(ip))
 
 
-def segments(plan: Plan, facts: Facts) -> dict[str, Segment]:
-    """Network name -> Segment, for every network whose ``allocate`` range and subnet parsed.
+def segments(plan: Plan, facts: Facts) -> dict[SegKey, Segment]:
+    """(network, family) -> Segment, for every family whose ``allocate`` range and subnet parsed.
 
     Call it before lock addresses are put on the interfaces (explicit addresses are those the
-    plan itself writes).
+    plan itself writes). An interface needs an address in a family its network allocates in and
+    the plan gives it none of (issue 25: static, allocated, or one of each).
     """
-    out: dict[str, Segment] = {}
+    out: dict[SegKey, Segment] = {}
     for name, nf in facts.networks.items():
-        net = nf.network
-        if nf.allocate is None or nf.subnet is None or net.ipam not in ALLOCATE_IPAM:
+        if nf.network.ipam not in ALLOCATE_IPAM:
             continue
-        seg = Segment(nf, int(nf.allocate[0]), int(nf.allocate[1]), excluded=list(nf.excluded))
-        subnet = nf.subnet
-        for what in ("network", "broadcast"):
-            ip = subnet.network_address if what == "network" else subnet.broadcast_address
-            if is_network_or_broadcast(ip, subnet):
-                seg.reserved[int(ip)] = f"is the {what} address of subnet {subnet}"
-        if nf.gateway is not None:
-            seg.reserved[int(nf.gateway)] = f"is the gateway of network {name!r}"
-        out[name] = seg
+        for fam in nf.families.values():
+            if fam.allocate is not None and fam.subnet is not None:
+                out[(name, fam.version)] = _segment(name, nf, fam)
     for each in out.values():
         each.l2 = segment(each.name, facts)
     for vm in plan.vms:
         for iface in vm.interfaces:
             if iface.network == POD_NETWORK:
                 continue
-            own = out.get(iface.network)
-            if own is not None and iface.address is None:
-                own.needs.setdefault(vm.name, iface)
-                continue
-            parsed = parse_interface(iface.address) if iface.address is not None else None
-            if parsed is None:
-                continue
+            written = facts.iface(vm, iface).written
+            for version in (4, 6):
+                own = out.get((iface.network, version))
+                if own is not None and (not iface.addresses or (version not in written and len(own.facts.subnets) > 1)):
+                    own.needs.setdefault(vm.name, iface)
             l2 = segment(iface.network, facts)  # an explicit address blocks its whole L2 segment
-            for other in out.values():
-                if other.l2 == l2 and parsed.version == other.facts.allocate[0].version:  # type: ignore[index]
-                    other.explicit.setdefault(int(parsed.ip), vm.name)
+            for parsed in written.values():
+                for other in out.values():
+                    if other.l2 == l2 and parsed.version == other.version:
+                        other.explicit.setdefault(int(parsed.ip), vm.name)
     return out
+
+
+def _segment(name: str, nf: NetFacts, fam: Family) -> Segment:
+    assert fam.allocate is not None and fam.subnet is not None
+    seg = Segment(nf, fam, int(fam.allocate[0]), int(fam.allocate[1]), excluded=list(fam.excluded))
+    subnet = fam.subnet
+    for what in ("network", "broadcast"):
+        ip = subnet.network_address if what == "network" else subnet.broadcast_address
+        if is_network_or_broadcast(ip, subnet):
+            seg.reserved[int(ip)] = f"is the {what} address of subnet {subnet}"
+    if fam.gateway is not None:
+        seg.reserved[int(fam.gateway)] = f"is the gateway of network {name!r}"
+    return seg

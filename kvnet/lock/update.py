@@ -18,7 +18,7 @@ from kvnet.input.model import Plan, build_plans
 from kvnet.input.plan_schema import check_documents
 from kvnet.lock.allocate import Entries, allocate
 from kvnet.lock.lockfile import LockFile, lock_path, read_lock, render
-from kvnet.lock.segment import Segment, plan_key, segments
+from kvnet.lock.segment import SegKey, Segment, plan_key, segments
 from kvnet.output import write_file
 
 
@@ -66,7 +66,7 @@ def plan_updates(paths: Sequence[str]) -> tuple[list[LockUpdate], list[Diagnosti
     return updates, report.sorted()
 
 
-def _plans(paths: Sequence[str], report: Report) -> dict[str, list[tuple[Plan, dict[str, Segment]]]]:
+def _plans(paths: Sequence[str], report: Report) -> dict[str, list[tuple[Plan, dict[SegKey, Segment]]]]:
     """Lock path -> the plans beside it with their allocating networks."""
     sources, diags = discover(plan_dirs(paths))
     report.extend(diags)
@@ -76,7 +76,7 @@ def _plans(paths: Sequence[str], report: Report) -> dict[str, list[tuple[Plan, d
     report.extend(diags)
     plans, diags = build_plans(check_documents(plan_docs, report))
     report.extend(diags)
-    units: dict[str, list[tuple[Plan, dict[str, Segment]]]] = {}
+    units: dict[str, list[tuple[Plan, dict[SegKey, Segment]]]] = {}
     for plan in plans:
         facts, diags = gather(plan)
         report.extend(diags)
@@ -95,8 +95,8 @@ def _text(path: str) -> str | None:
 
 def _changes(path: str, lock: LockFile, new: dict[str, Entries]) -> list[str]:
     old = {key: lock.addresses(key) for key in lock.plans}
-    flat_old = {(k, n, v): a for k, nets in old.items() for n, vms in nets.items() for v, a in vms.items()}
-    flat_new = {(k, n, v): a for k, nets in new.items() for n, vms in nets.items() for v, a in vms.items()}
+    flat_old = {(k, n, v): ", ".join(a) for k, nets in old.items() for n, vms in nets.items() for v, a in vms.items()}
+    flat_new = {(k, n, v): ", ".join(a) for k, nets in new.items() for n, vms in nets.items() for v, a in vms.items()}
     lines = []
     for item in sorted(set(flat_old) | set(flat_new)):
         before, after = flat_old.get(item), flat_new.get(item)

@@ -11,10 +11,12 @@ OVN_CNI_TYPE = "ovn-k8s-cni-overlay"
 OVN_IPAM = "OVN-Kubernetes assigns the addresses of 'subnet' itself"
 
 
-def _subnet(value: Any) -> str | None:
+def _subnet(value: Any) -> tuple[str, ...]:
+    """``subnets`` read back: comma-separated, one per family on a dual-stack network
+    (multi-homing.md); () when any part is not a network."""
     subnets = str_or_none(value)
-    loose = loose_network(subnets) if subnets and "," not in subnets else None
-    return str(loose) if loose is not None else None
+    parts = [loose_network(p.strip()) for p in subnets.split(",")] if subnets else []
+    return tuple(str(p) for p in parts) if parts and all(p is not None for p in parts) and len(parts) <= 2 else ()
 
 
 def _exclude(value: Any) -> list[str]:

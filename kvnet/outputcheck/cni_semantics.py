@@ -143,8 +143,8 @@ def _host_local_problems(base: PathT, ipam: dict[str, Any]) -> list[Problem]:
 
 
 def _whereabouts_ipam_problems(base: PathT, ipam: dict[str, Any], foreign: bool) -> list[Problem]:
-    """whereabouts' ``range`` and, in a configuration kvnet did not write, its list form
-    ``ipRanges`` (read as 'range' is; kvnet never writes it)."""
+    """whereabouts' ``range`` and its list form ``ipRanges`` (read as 'range' is: whereabouts
+    pkg/config/config.go; kvnet writes a dual-stack network's second family there)."""
     problems: list[Problem] = []
     if "range" in ipam:
         problems += _whereabouts_problems(base, ipam, ipam.get("gateway"), foreign)
@@ -153,7 +153,7 @@ def _whereabouts_ipam_problems(base: PathT, ipam: dict[str, Any], foreign: bool)
         problems.append(problem_at((*base, "ipRanges" if "ipRanges" in ipam else "range"),
                                    "whereabouts has no range to allocate from: give 'range' or a list "
                                    "'ipRanges' of {\"range\": ...}"))
-    for i, item in enumerate(ranges if foreign and isinstance(ranges, list) else []):
+    for i, item in enumerate(ranges if isinstance(ranges, list) else []):
         where = (*base, "ipRanges", i)
         if not isinstance(item, dict):
             problems.append(problem_at(where, f"{item!r} is not an object {{\"range\": ...}}"))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 
-from kvnet.diagnostics import Diagnostic, error
+from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.input.facts import Facts, NetFacts
+from kvnet.input.families import IfaceFacts, second_value
 from kvnet.input.model import POD_NETWORK, VM, Interface, Network, Plan
 from kvnet.netmath import IPAddress, IPInterface, is_network_or_broadcast, parse_interface
 from kvnet.rules.bindings import binding_of
@@ -14,7 +15,8 @@ from kvnet.rules.guest_vlans import vlan_address
 
 
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
-    """The first problem of each interface's address (SPEC §4: KV211-KV213, KV216, KV218, KV219).
+    """The first problem of each interface address (SPEC §4: KV211-KV213, KV216, KV218, KV219;
+    KV600: two addresses of one family), one address per family (issue 25).
 
     An address is unique on its L2 segment (issue 24): networks on one node bridge and VLAN (one
     OVS bridge and VLAN, one OVN-Kubernetes network) share their addresses
@@ -24,12 +26,14 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     taken = SegmentClaims(facts)
     for vm in plan.vms:
         for iface in vm.interfaces:
-            problem, addr = _checked_address(vm, iface, facts.networks.get(iface.network))
-            if problem is not None:
-                out.append(problem)
-            if addr is not None and (first := taken.claim(iface.network, str(addr), f"VM {vm.name!r}")):
-                out.append(error("KV216", f"VM {vm.name!r}: address {addr} is already used {first}",
-                                 iface.where.at("address")))
+            ifacts = facts.iface(vm, iface)
+            problems, claims = _checked_addresses(vm, iface, facts.networks.get(iface.network), ifacts)
+            out.extend(problems)
+            for addr in claims + [a.ip for a in ifacts.allocated.values()]:
+                first = taken.claim(iface.network, str(addr), f"VM {vm.name!r}")
+                if first:
+                    out.append(error("KV216", f"VM {vm.name!r}: address {addr} is already used {first}",
+                                     _at(iface, ifacts, addr.version)))
             out.extend(_vlan_duplicates(vm, iface, facts, taken))
     for net in plan.networks:
         for held in net.held:
@@ -59,32 +63,58 @@ def _vlan_duplicates(vm: VM, iface: Interface, facts: Facts, taken: SegmentClaim
     return out
 
 
-def _checked_address(vm: VM, iface: Interface, nf: NetFacts | None) -> tuple[Diagnostic | None, IPAddress | None]:
-    """(the first problem, or None; the address to claim on its network, or None)."""
+def _at(iface: Interface, ifacts: IfaceFacts, version: int) -> Loc:
+    """Where the address of family ``version`` is written (an allocated one: at 'address')."""
+    text = ifacts.texts.get(version)
+    return iface.address_at(iface.addresses.index(text)) if text in iface.addresses else iface.where.at("address")
+
+
+def _checked_addresses(vm: VM, iface: Interface, nf: NetFacts | None,
+                       ifacts: IfaceFacts) -> tuple[list[Diagnostic], list[IPAddress]]:
+    """(the problems: the first of each written address; the addresses to claim on its network)."""
     if iface.network == POD_NETWORK:
-        return (None if iface.address is None else error(
+        return ([] if iface.address is None else [error(
             "KV219", f"VM {vm.name!r}: address {iface.address!r} cannot be set on the pod "
-            "network; it gets its address from the cluster", iface.where.at("address"))), None
+            "network; it gets its address from the cluster", iface.where.at("address"))]), []
     if nf is None:
-        return None, None
+        return [], []
     net = nf.network
     if net.address_pool is not None:
-        return _pool_problem(vm, iface, net), None
-    if iface.address is None:
+        problem = _pool_problem(vm, iface, net)
+        return ([problem] if problem is not None else []), []
+    if not iface.addresses:
         # with allocate, the address comes from kvnet.lock (KV280)
-        return (None if net.ipam != "static" or net.allocate is not None else error(
+        return ([] if net.ipam != "static" or net.allocates else [error(
             "KV218", f"VM {vm.name!r}: network {net.name!r} has ipam 'static', so the interface needs 'address'",
-            iface.where.at("network"), hint=f"add e.g. 'address: {_example(nf.subnet)}'")), None
-    addr_if = parse_interface(iface.address)
-    if addr_if is None:
-        return error("KV211", f"VM {vm.name!r}: address {iface.address!r} is not an IP address",
-                     iface.where.at("address")), None
-    if nf.subnet is None and nf.broken:
+            iface.where.at("network"), hint=f"add e.g. 'address: {_example(nf.subnet)}'")]), []
+    problems: list[Diagnostic] = []
+    claims: list[IPAddress] = []
+    for i, text in enumerate(iface.addresses):
+        problem, addr = _one(vm, iface, nf, ifacts, i, text)
+        if problem is not None:
+            problems.append(problem)
+        elif addr is not None:
+            claims.append(addr)
+    return problems, claims
+
+
+def _one(vm: VM, iface: Interface, nf: NetFacts, ifacts: IfaceFacts, i: int,
+         text: str) -> tuple[Diagnostic | None, IPAddress | None]:
+    """The ``i``-th written address of ``iface``: (its problem, or None; the address to claim)."""
+    at = iface.address_at(i)
+    if i in ifacts.bad:
+        return error("KV211", f"VM {vm.name!r}: address {text!r} is not an IP address", at), None
+    addr_if = parse_interface(text)
+    assert addr_if is not None  # gather put it in ``bad`` otherwise
+    if i in ifacts.twice:
+        return second_value(f"VM {vm.name!r}", "address", text, addr_if.version, at), None
+    if not nf.subnets and nf.broken:
         return None, None
-    problem = _subnet_problem(vm, iface, nf, addr_if)
-    if problem is None and nf.gateway is not None and addr_if.ip == nf.gateway:
-        problem = error("KV213", f"VM {vm.name!r}: address {addr_if.ip} is the gateway of network {net.name!r}",
-                        iface.where.at("address"), hint="the gateway belongs to the router; pick another address")
+    problem = _subnet_problem(vm, text, at, nf, addr_if)
+    fam = nf.families.get(addr_if.version)
+    if problem is None and fam is not None and fam.gateway is not None and addr_if.ip == fam.gateway:
+        problem = error("KV213", f"VM {vm.name!r}: address {addr_if.ip} is the gateway of network {nf.network.name!r}",
+                        at, hint="the gateway belongs to the router; pick another address")
     return problem, (addr_if.ip if problem is None else None)
 
 
@@ -110,27 +140,29 @@ def _pool_problem(vm: VM, iface: Interface, net: Network) -> Diagnostic | None:
     return None
 
 
-def _subnet_problem(vm: VM, iface: Interface, nf: NetFacts, addr_if: IPInterface) -> Diagnostic | None:
-    """The address against the network's subnet, or its own prefix without one (KV211, KV212)."""
-    addr, subnet, name = addr_if.ip, nf.subnet, nf.network.name
-    if subnet is None:
-        if "/" not in str(iface.address):
-            return error("KV211", f"VM {vm.name!r}: address {iface.address!r} needs a prefix length "
-                         f"because network {name!r} has no subnet", iface.where.at("address"),
-                         hint=f"write {iface.address}/24 (or the right length), or set 'subnet' on the network")
+def _subnet_problem(vm: VM, text: str, at: Loc, nf: NetFacts, addr_if: IPInterface) -> Diagnostic | None:
+    """The address against the subnet of its family, or its own prefix without one (KV211, KV212)."""
+    addr, name = addr_if.ip, nf.network.name
+    fam = nf.families.get(addr.version)
+    subnet = fam.subnet if fam is not None else None
+    if not nf.subnets:
+        if "/" not in text:
+            return error("KV211", f"VM {vm.name!r}: address {text!r} needs a prefix length "
+                         f"because network {name!r} has no subnet", at,
+                         hint=f"write {text}/24 (or the right length), or set 'subnet' on the network")
         what = addr_if.network.num_addresses > 2 and is_network_or_broadcast(addr, addr_if.network)
-        return error("KV212", f"VM {vm.name!r}: address {iface.address} is {what} of {addr_if.network}",
-                     iface.where.at("address"), hint="pick a host address inside the network") if what else None
-    if addr.version != subnet.version or addr not in subnet:
-        return error("KV211", f"VM {vm.name!r}: address {iface.address} is outside subnet {subnet} of network "
-                     f"{name!r}", iface.where.at("address"),
-                     hint=f"pick an address in {subnet}, e.g. {_example(subnet)}")
-    if "/" in str(iface.address) and addr_if.network.prefixlen != subnet.prefixlen:
-        return error("KV211", f"VM {vm.name!r}: address {iface.address} has prefix /{addr_if.network.prefixlen} "
-                     f"but subnet {subnet} is /{subnet.prefixlen}", iface.where.at("address"),
+        return error("KV212", f"VM {vm.name!r}: address {text} is {what} of {addr_if.network}",
+                     at, hint="pick a host address inside the network") if what else None
+    if subnet is None or addr not in subnet:
+        shown = subnet or ", ".join(str(s) for s in nf.subnets)
+        return error("KV211", f"VM {vm.name!r}: address {text} is outside subnet {shown} of network "
+                     f"{name!r}", at, hint=f"pick an address in {shown}, e.g. {_example(subnet or nf.subnets[0])}")
+    if "/" in text and addr_if.network.prefixlen != subnet.prefixlen:
+        return error("KV211", f"VM {vm.name!r}: address {text} has prefix /{addr_if.network.prefixlen} "
+                     f"but subnet {subnet} is /{subnet.prefixlen}", at,
                      hint=f"write {addr}/{subnet.prefixlen} or just {addr}")
     what = is_network_or_broadcast(addr, subnet)
-    return error("KV212", f"VM {vm.name!r}: address {addr} is {what} of subnet {subnet}", iface.where.at("address"),
+    return error("KV212", f"VM {vm.name!r}: address {addr} is {what} of subnet {subnet}", at,
                  hint=f"pick a host address, e.g. {_example(subnet)}") if what else None
 
 

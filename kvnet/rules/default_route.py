@@ -5,12 +5,12 @@ another secondary's reaches no route (SPEC §2 interfaces, §3 "Guest network co
 from __future__ import annotations
 
 from kvnet.diagnostics import Diagnostic, error, warning
-from kvnet.expand.cloudinit import default_route_carriers, nic_family
+from kvnet.expand.cloudinit import default_route_carriers, nic_families
 from kvnet.input.facts import Facts, NetFacts
 from kvnet.input.model import POD_NETWORK, Interface, Plan
 
 
-def gateway_source(iface: Interface, nf: NetFacts | None) -> str | None:
+def gateway_source(iface: Interface, nf: NetFacts | None, static: bool) -> str | None:
     """Where the guest would get this NIC's gateway, or None when it can get none.
 
     The pod NIC: KubeVirt's DHCP (masquerade/passt). A network's ``gateway``: networkData writes
@@ -22,9 +22,9 @@ def gateway_source(iface: Interface, nf: NetFacts | None) -> str | None:
         return "the pod network's DHCP"
     if nf is None:
         return "unknown"  # an unknown network is reported by its own rule (KV204)
-    if nf.gateway is not None:
-        return f"gateway {nf.gateway}"
-    if nf.network.ipam == "none" and iface.address is None:
+    if nf.gateways:
+        return "gateway " + ", ".join(str(g) for g in nf.gateways)
+    if nf.network.ipam == "none" and not static:
         return "the segment's own DHCP server"
     return None
 
@@ -40,9 +40,11 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
             if not iface.default_route:
                 continue
             at = iface.where.at("defaultRoute")
-            family = nic_family(iface, facts.networks.get(iface.network))
-            first = firsts.get(family)
-            if first is not None:
+            nf = facts.networks.get(iface.network)
+            families = nic_families(iface, nf, facts.pod_families)
+            family = next((f for f in families if f in firsts), None)
+            if family is not None:
+                first = firsts[family]
                 out.append(error(
                     "KV221", f"VM {vm.name!r}: interfaces[{iface.index}] (network {iface.network!r}) sets "
                     f"defaultRoute: true, but interfaces[{first.index}] (network {first.network!r}) already "
@@ -50,10 +52,10 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
                     hint=f"a guest has one IPv{family} default route; keep 'defaultRoute: true' on one IPv{family} "
                          "interface and add 'routes:' to the other network for the destinations it must reach"))
                 continue
-            firsts[family] = iface
-            nf = facts.networks.get(iface.network)
-            if gateway_source(iface, nf) is None and nf is not None and not nf.broken:
-                how = "a static address" if iface.address is not None else (
+            firsts.update({f: iface for f in families})
+            static = bool(iface.addresses or facts.iface(vm, iface).allocated)
+            if gateway_source(iface, nf, static) is None and nf is not None and not nf.broken:
+                how = "a static address" if static else (
                     f"ipam {nf.network.ipam!r} (KubeVirt's DHCP offers no router on secondary networks)")
                 out.append(error(
                     "KV222", f"VM {vm.name!r}: defaultRoute: true on network {iface.network!r}, which has no "
@@ -73,18 +75,19 @@ def unused_gateways(plan: Plan, facts: Facts) -> list[Diagnostic]:
         carriers = default_route_carriers(vm, facts)
         for iface in vm.interfaces:
             nf = facts.networks.get(iface.network)
-            if not iface.attached or iface.network == POD_NETWORK or nf is None or nf.gateway is None or nf.broken:
+            if not iface.attached or iface.network == POD_NETWORK or nf is None or nf.broken:
                 continue
-            family = nic_family(iface, nf)
-            winner = vm.interfaces[carriers[family]] if family in carriers else None
-            if winner is None or winner.index == iface.index or winner.network == POD_NETWORK:
-                continue
-            if any(str(r.get("via", "")).strip() == str(nf.gateway) for r in nf.network.routes):
-                continue
-            out.append(warning(
-                "KV226", f"VM {vm.name!r}: network {iface.network!r}'s gateway {nf.gateway} reaches no route: "
-                f"interfaces[{winner.index}] (network {winner.network!r}) carries the IPv{family} default route",
-                iface.where.at("network"),
-                hint=f"set 'defaultRoute: true' on this interface to route through {nf.gateway}, add 'routes:' "
-                     f"via it to network {iface.network!r}, or drop its 'gateway'"))
+            for gateway in nf.gateways:
+                family = gateway.version
+                winner = vm.interfaces[carriers[family]] if family in carriers else None
+                if winner is None or winner.index == iface.index or winner.network == POD_NETWORK:
+                    continue
+                if any(str(r.get("via", "")).strip() == str(gateway) for r in nf.network.routes):
+                    continue
+                out.append(warning(
+                    "KV226", f"VM {vm.name!r}: network {iface.network!r}'s gateway {gateway} reaches no route: "
+                    f"interfaces[{winner.index}] (network {winner.network!r}) carries the IPv{family} default route",
+                    iface.where.at("network"),
+                    hint=f"set 'defaultRoute: true' on this interface to route through {gateway}, add 'routes:' "
+                         f"via it to network {iface.network!r}, or drop its 'gateway'"))
     return out

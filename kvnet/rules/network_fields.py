@@ -54,7 +54,7 @@ def _fields(net: Network) -> list[Diagnostic]:
                            "without it CNI ADD fails and the VM stays in Starting", w.at("ipam"),
                            hint="run the reference plugins' 'dhcp daemon' as a DaemonSet, or use 'ipam: none' "
                                 "and let the guest's own DHCP client ask the segment's server"))
-    if net.ipam in POOL_IPAM and net.subnet and ":" in net.subnet:
+    if net.ipam in POOL_IPAM and net.subnets and all(":" in sn for sn in net.subnets):  # dual-stack: KV601
         out.append(replace(error("KV219", f"network {net.name!r}: ipam {net.ipam!r} with an IPv6 subnet cannot "
                                  "reach the guest: KubeVirt's DHCP hands the pod address to the guest for IPv4 "
                                  "only", w.at("ipam"), hint="use 'ipam: static' with an address per interface, "

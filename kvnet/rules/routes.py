@@ -26,7 +26,7 @@ def _check_to(nf: NetFacts, i: int, route: dict[str, Any]) -> Diagnostic | None:
         return error("KV223", f"network {net.name!r}: route to {to} is a default route", at,
                      hint="the guest has exactly one default route: set 'defaultRoute: true' on the VM "
                           "interface that carries it (its network's 'gateway' becomes the next hop)")
-    if nf.subnet is not None and dest.version != nf.subnet.version:
+    if nf.subnet is not None and dest.version not in {sn.version for sn in nf.subnets}:
         return error("KV225", f"network {net.name!r}: route to {to} is IPv{dest.version} but subnet "
                      f"{nf.subnet} is IPv{nf.subnet.version}", at,
                      hint="a NIC on this segment routes its own family only; put the route on a network "
@@ -44,15 +44,17 @@ def _check_via(nf: NetFacts, i: int, route: dict[str, Any]) -> Diagnostic | None
     if nf.subnet is None:
         return error("KV224", f"network {net.name!r}: route via {via} needs the network's subnet", at,
                      hint=f"add 'subnet:' (the network {via} belongs to)")
-    if hop.version != nf.subnet.version:
+    # the subnet of the next hop's family (a dual-stack network has one per family, issue 25)
+    subnet = next((sn for sn in nf.subnets if sn.version == hop.version), None)
+    if subnet is None:
         return error("KV225", f"network {net.name!r}: route via {via} is IPv{hop.version} but subnet "
                      f"{nf.subnet} is IPv{nf.subnet.version}", at)
-    if hop not in nf.subnet:
-        return error("KV224", f"network {net.name!r}: route via {via} is outside subnet {nf.subnet}", at,
-                     hint=f"the next hop must be a router on this segment, an address inside {nf.subnet}")
-    what = is_network_or_broadcast(hop, nf.subnet)
+    if hop not in subnet:
+        return error("KV224", f"network {net.name!r}: route via {via} is outside subnet {subnet}", at,
+                     hint=f"the next hop must be a router on this segment, an address inside {subnet}")
+    what = is_network_or_broadcast(hop, subnet)
     if what:
-        return error("KV224", f"network {net.name!r}: route via {via} is {what} of subnet {nf.subnet}", at,
+        return error("KV224", f"network {net.name!r}: route via {via} is {what} of subnet {subnet}", at,
                      hint="the next hop must be a router's own address on this segment")
     return None
 

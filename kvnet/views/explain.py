@@ -28,9 +28,15 @@ class Row:
     default_route: str  # "yes (via GW, metric N)", "dhcp", or "-"
 
 
-def _address(plan_address: str | None, ipam: str, nic: GuestNic | None) -> tuple[str, str]:
+def _address(written: int, ipam: str, nic: GuestNic | None) -> tuple[str, str]:
+    """(the guest's addresses, where they come from); ``written``: how many the plan writes
+    (the others are kvnet.lock's, SPEC §7; a dual-stack NIC may have one of each, issue 25)."""
+    if ipam == "pod" and nic is not None and nic.addresses:
+        dhcp = ["DHCP"] if nic.dhcp else []
+        return ", ".join(dhcp + nic.addresses), "pod network: KubeVirt's DHCP (IPv4), masquerade IPv6 (static)"
     if nic is not None and nic.addresses:
-        return ", ".join(nic.addresses), "plan" if plan_address else "kvnet.lock"
+        source = "plan" if written >= len(nic.addresses) else "kvnet.lock" if not written else "plan, kvnet.lock"
+        return ", ".join(nic.addresses), source
     if ipam in POOLS:
         return "DHCP", f"{ipam} pool, handed out by KubeVirt's DHCP"
     if ipam == "dhcp":
@@ -73,7 +79,7 @@ def rows(plans: Sequence[Plan], objects: Sequence[dict[str, Any]]) -> list[Row]:
                 mac = macs.get(iface.network, "")
                 nic = nics.get(mac.lower())
                 pod = iface.network == POD_NETWORK
-                written = None if iface.allocated else iface.address  # allocated: read from kvnet.lock (SPEC §7)
+                written = len(iface.addresses)  # the rest are read from kvnet.lock (SPEC §7)
                 address, source = _address(written, "pod" if pod else ipams.get(iface.network, "none"), nic)
                 if pod and address == "DHCP":
                     source = "pod network, handed out by KubeVirt's DHCP"

@@ -63,7 +63,7 @@ def topology(plans: Sequence[Plan], objects: Sequence[dict[str, Any]]) -> Topolo
         prefix = f"{plan.namespace}/" if plan.namespace else ""
         for net in sorted(plan.networks, key=lambda n: n.name):
             nid = topo.node(f"net:{prefix}{net.name}", f"network {net.name}\\n{net.type}"
-                            + (f" {net.subnet}" if net.subnet else ""), "network")
+                            + (f" {', '.join(net.subnets)}" if net.subnets else ""), "network")
             dev = _device(plan, net.name)
             if dev is not None:
                 did = topo.node(f"dev:{dev[0]}", f"node: {dev[0]}", "device")

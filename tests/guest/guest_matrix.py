@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 HEAD = "apiVersion: kvnet.dev/v1alpha1\nkind: NetworkPlan\nmetadata: {name: m, namespace: vms}\nspec:\n"
+#: a dual-stack pod network (issue 25): spec.cluster.ipFamilies, no node-side objects
+DUAL_POD = "  cluster: {distribution: openshift, ipFamilies: [IPv4, IPv6]}\n"
 
 
 def _net(name: str, subnet: str | None = None, gw: str | None = None, ipam: str = "none", **extra: str) -> str:
@@ -46,6 +48,13 @@ V6B = _net("v6b", "fd00:20::/64", "fd00:20::1", ipam="static", dns="{nameservers
 V6L2 = _net("v6l2", "fd00:30::/64")
 V6DHCP = _net("v6d", "fd00:40::/64", "fd00:40::1", dns="{nameservers: ['fd00:40::53']}")
 NOGW = _net("nogw", "10.80.0.0/24")
+# dual-stack (issue 25): one value per family
+DS = _net("ds", "[10.100.0.0/24, 'fd00:100::/64']", "[10.100.0.1, 'fd00:100::1']",
+          allocate="[10.100.0.20-10.100.0.29, 'fd00:100::20-fd00:100::29']",
+          dns="{nameservers: [10.100.0.53, 'fd00:100::53'], search: [ds.local]}",
+          routes="[{to: 10.101.0.0/16, via: 10.100.0.254}, {to: 'fd00:101::/48', via: 'fd00:100::fe'}]")
+DS_ST = _net("dst", "[10.110.0.0/24, 'fd00:110::/64']", "[10.110.0.1, 'fd00:110::1']", ipam="static")
+DS_L2 = _net("dsl2", "[10.120.0.0/24, 'fd00:120::/64']")
 ALLOC = _net("alloc", "10.90.0.0/24", "10.90.0.1", allocate="10.90.0.20-10.90.0.29", dns="{nameservers: [10.90.0.53]}",
              routes="[{to: 10.91.0.0/16, via: 10.90.0.254}]")
 ALLOC_ST = _net("allocst", "10.95.0.0/24", "10.95.0.1", ipam="static", allocate="10.95.0.20-10.95.0.29")
@@ -59,7 +68,10 @@ MATRIX: dict[str, str] = {
     "v6-beside-pod": V6 + LAN, "v6-default-on-secondary": V6 + LAN,
     "v4-allocated": ALLOC + ALLOC_ST + LAN, "v6-dhcp6-l2": V6L2 + V6, "v6-dhcp6-default": V6DHCP + LAN,
     "dual-stack-mixed": LAN + V6 + POOL + L2,
+    "dual-stack-lists": DS + DS_ST + DS_L2, "dual-stack-pod": DS + DS_ST,
 }
+#: plans whose pod network is dual-stack (spec.cluster.ipFamilies)
+CLUSTER: dict[str, str] = {"dual-stack-pod": DUAL_POD}
 VMS: dict[str, str] = {
     "v4-static-pod-default": _vm("a", "network: default", "network: lan, address: 192.168.1.20",
                                  "network: san, address: 10.20.0.20/24"),
@@ -91,12 +103,19 @@ VMS: dict[str, str] = {
                             "network: v6, address: 'fd00:10::24'", "network: pool", "network: l2")
     + _vm("b", "network: v6, address: 'fd00:10::25', defaultRoute: true", "network: pool",
           "network: lan, address: 192.168.1.32"),
+    "dual-stack-lists": _vm("a", "network: ds, defaultRoute: true", "network: dst, address: [10.110.0.5, 'fd00:110::5']",
+                            "network: dsl2")
+    + _vm("b", "network: dst, address: ['fd00:110::6', 10.110.0.6]", "network: ds, address: [10.100.0.6]"),
+    "dual-stack-pod": _vm("a", "network: default", "network: ds", "network: dst, address: [10.110.0.7, 'fd00:110::7']")
+    + _vm("b", "network: default", "network: ds, defaultRoute: true", "network: dst, address: [10.110.0.8]"),
 }
+
 
 
 def matrix_plans() -> dict[str, str]:
     """name -> full NetworkPlan text."""
-    return {name: HEAD + "  networks:\n" + nets + "  vms:\n" + VMS[name] for name, nets in MATRIX.items()}
+    return {name: HEAD + CLUSTER.get(name, "") + "  networks:\n" + nets + "  vms:\n" + VMS[name]
+            for name, nets in MATRIX.items()}
 
 
 @dataclass
@@ -105,7 +124,7 @@ class NicIntent:
     mac: str
     network: str
     addresses: set[str] = field(default_factory=set)
-    dhcp: int | None = None  # 4 or 6
+    dhcp: set[int] = field(default_factory=set)  # the families it asks DHCP for
     router_offered: bool = False  # its DHCP server offers a router (pod network, or a segment's own)
     dns: list[str] = field(default_factory=list)
     search: list[str] = field(default_factory=list)
@@ -128,54 +147,86 @@ def intents(plan_name: str, plan: dict[str, Any], built_vms: dict[str, dict[str,
     meta = plan["metadata"]
     key = f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else meta["name"]
     locked = ((lock or {}).get("plans") or {}).get(key) or {}
+    pod = _pod_families(plan)
     out = []
     for vm in plan["spec"].get("vms") or []:
         ifaces = [dict(i) for i in vm.get("interfaces") or [{"network": "default"}]]
         for i in ifaces:
-            if not i.get("address") and vm["name"] in (locked.get(i["network"]) or {}):
-                i["address"] = locked[i["network"]][vm["name"]]
+            i["address"] = _values(i.get("address"))
+            held = _values((locked.get(i["network"]) or {}).get(vm["name"]))
+            written = {ipaddress.ip_interface(a).version for a in i["address"]}
+            i["address"] += [a for a in held if ipaddress.ip_address(a).version not in written]
         macs = [i["macAddress"] for i in built_vms[vm["name"]]["spec"]["template"]["spec"]["domain"]["devices"]
                 ["interfaces"]]
-        nics = [_nic(f"eth{n}", macs[n], i, nets.get(i["network"])) for n, i in enumerate(ifaces)]
-        out.append(VmIntent(plan_name, vm["name"], nics, _carriers(ifaces, nets)))
+        nics = [_nic(f"eth{n}", macs[n], i, nets.get(i["network"]), pod) for n, i in enumerate(ifaces)]
+        out.append(VmIntent(plan_name, vm["name"], nics, _carriers(ifaces, nets, pod)))
     return out
 
 
-def _carriers(ifaces: list[dict[str, Any]], nets: dict[str, Any]) -> dict[int, str]:
-    """Per family: the interface with defaultRoute of that family; else (IPv4) the pod NIC; else the
-    first whose network has a gateway of that family (SPEC §3, per family since issue 20)."""
-    def family(i: dict[str, Any]) -> int:
+def _values(value: Any) -> list[str]:
+    """A per-family plan value (one, or a list of one per family) as a list."""
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _pod_families(plan: dict[str, Any]) -> set[int]:
+    """The pod network's families: spec.cluster.ipFamilies, IPv4 without (issue 25)."""
+    fams = ((plan["spec"].get("cluster") or {}).get("ipFamilies")) or ["IPv4"]
+    return {6 if f == "IPv6" else 4 for f in fams}
+
+
+def _carriers(ifaces: list[dict[str, Any]], nets: dict[str, Any], pod_fams: set[int]) -> dict[int, str]:
+    """Per family: the interface with defaultRoute of that family; else the pod NIC when the pod
+    network has that family; else the first whose network has a gateway of that family (SPEC §3,
+    per family since issue 20; a dual-stack NIC has both, issue 25)."""
+    def families(i: dict[str, Any]) -> set[int]:
         net = nets.get(i["network"])
         if net is None:
-            return 4
+            return pod_fams if i["network"] == "default" else {4}
         if net.get("gateway"):
-            return ipaddress.ip_address(str(net["gateway"])).version
-        return ipaddress.ip_network(net["subnet"]).version if net.get("subnet") else 4
+            return {ipaddress.ip_address(g).version for g in _values(net["gateway"])}
+        return {ipaddress.ip_network(s).version for s in _values(net.get("subnet"))} or {4}
+
+    def gateway_of(n: int, fam: int) -> bool:
+        net = nets.get(ifaces[n]["network"]) or {}
+        return any(ipaddress.ip_address(g).version == fam for g in _values(net.get("gateway")))
 
     out: dict[int, str] = {}
     for fam in (4, 6):
-        cand = [n for n, i in enumerate(ifaces) if family(i) == fam]
+        cand = [n for n, i in enumerate(ifaces) if fam in families(i)]
         flagged = [n for n in cand if ifaces[n].get("defaultRoute")]
-        pod = [n for n in cand if ifaces[n]["network"] == "default" and fam == 4]
-        gw = [n for n in cand if (nets.get(ifaces[n]["network"]) or {}).get("gateway")]
+        pod = [n for n in cand if ifaces[n]["network"] == "default" and fam in pod_fams]
+        gw = [n for n in cand if gateway_of(n, fam)]
         pick = (flagged or pod or gw or [None])[0]
         if pick is not None:
             out[fam] = f"eth{pick}"
     return out
 
 
-def _nic(ifname: str, mac: str, iface: dict[str, Any], net: dict[str, Any] | None) -> NicIntent:
+def _nic(ifname: str, mac: str, iface: dict[str, Any], net: dict[str, Any] | None, pod: set[int]) -> NicIntent:
+    """One NIC's intent: each written or locked address (the subnet's prefix when none is
+    written), DHCP for each family of the network without one (a pool network: IPv4 only, as
+    KubeVirt's bridge binding hands on only that, issue 25), the pod NIC's masquerade IPv6 on a
+    dual-stack cluster (fd10:0:2::2/120, KubeVirt's default vmIPv6NetworkCIDR)."""
     nic = NicIntent(ifname, mac, iface["network"])
     if net is None:
-        nic.dhcp, nic.router_offered = 4, True
+        nic.dhcp, nic.router_offered = pod & {4}, 4 in pod
+        if 6 in pod:
+            nic.addresses.add("fd10:0:2::2/120")
         return nic
-    subnet = ipaddress.ip_network(net["subnet"]) if net.get("subnet") else None
-    if iface.get("address"):
-        addr = iface["address"] if "/" in iface["address"] else f"{iface['address']}/{subnet.prefixlen}"
+    subnets = {ipaddress.ip_network(s).version: ipaddress.ip_network(s) for s in _values(net.get("subnet"))}
+    for a in iface["address"]:
+        version = ipaddress.ip_interface(a).version
+        addr = a if "/" in a else f"{a}/{subnets[version].prefixlen}"
         nic.addresses.add(str(ipaddress.ip_interface(addr)))
-    else:
-        nic.dhcp = 6 if subnet is not None and subnet.version == 6 else 4
-        nic.router_offered = net.get("ipam", "none") == "none" and nic.dhcp == 4
+    have = {ipaddress.ip_interface(a).version for a in nic.addresses}
+    pool = net.get("ipam", "none") in ("host-local", "whereabouts", "dhcp")
+    if not have:
+        nic.dhcp = ({4} if pool else set(subnets)) if len(subnets) > 1 else {6 if 6 in subnets else 4}
+    elif len(subnets) > 1 and not pool:
+        nic.dhcp = set(subnets) - have
+    nic.router_offered = net.get("ipam", "none") == "none" and 4 in nic.dhcp
     dns = net.get("dns") or {}
     nic.dns, nic.search = list(dns.get("nameservers") or []), list(dns.get("search") or [])
     nic.routes = [(str(ipaddress.ip_network(r["to"])), r["via"], r.get("metric")) for r in net.get("routes") or []]

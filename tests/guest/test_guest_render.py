@@ -161,8 +161,9 @@ def check_guest(intent: VmIntent, guest: Guest) -> list[tuple[str, str]]:
             fails.append(("mac", f"MAC {want.mac} is named {nic.name}, not {want.ifname}"))
         if not want.addresses <= nic.addresses:
             fails.append(("address", f"{want.ifname}: {sorted(want.addresses)} not in {sorted(nic.addresses)}"))
-        if want.dhcp == 4 and not nic.dhcp4 or want.dhcp == 6 and not nic.dhcp6:
-            fails.append(("address", f"{want.ifname}: DHCPv{want.dhcp} not enabled"))
+        for fam in sorted(want.dhcp):
+            if fam == 4 and not nic.dhcp4 or fam == 6 and not nic.dhcp6:
+                fails.append(("address", f"{want.ifname}: DHCPv{fam} not enabled"))
         missing_dns = [d for d in want.dns if d not in nic.dns | guest.dns]
         if missing_dns:
             fails.append(("dhcp-dns" if want.dhcp else "dns", f"{want.ifname}: nameservers {missing_dns} missing"))

@@ -15,6 +15,7 @@ from kvnet.diagnostics import Diagnostic, Loc, Report, shorten, warning
 from kvnet.expand.cluster.macvtap import CONFIG as MACVTAP_CONFIG
 from kvnet.expand.cluster.multus import DAEMON_CONFIG
 from kvnet.expand.cluster.nodeconfig import NAME_PREFIX as NODE_NETWORK_PREFIX
+from kvnet.importer.families import cluster_entry, pod_families
 from kvnet.importer.networks import CANNOT_EXPRESS, network_entry
 from kvnet.importer.policies import import_policies
 from kvnet.importer.vms import vm_entry
@@ -138,6 +139,8 @@ def import_documents(docs: Sequence[Document]) -> ImportResult:
         spec["vms"].append(vm_entry(vm, ci, model, types.get(ns, {}), notes, externals.setdefault(ns, {}),
                                     names.get(ns, {})))
         labels.setdefault(ns, []).append(vm.found.get("metadata", "labels", PLAN_LABEL))
+    pod6, pod_notes = pod_families(conv.vms)
+    notes += pod_notes
     # a VM network whose NAD is not in the input became an external network: said, not lost
     expressed = {("network", name) for ext in externals.values() for name in ext}
     notes = [d for d in notes if d.code != MISSING_NAD or d.about not in expressed]
@@ -147,8 +150,9 @@ def import_documents(docs: Sequence[Document]) -> ImportResult:
         plans[ns]["networks"].extend(e for e in externals.get(ns, {}).values()
                                      if e["name"] not in {n["name"] for n in plans[ns]["networks"]})
         spec = {k: v for k, v in plans[ns].items() if v}
-        if ns in dists:
-            spec = {"cluster": {"distribution": sorted(dists[ns])[0]}, **spec}
+        cluster = cluster_entry(sorted(dists[ns])[0] if ns in dists else None, pod6.get(ns, False))
+        if cluster is not None:
+            spec = {"cluster": cluster, **spec}
         name = plan_names[ns]
         if ns and list(plan_names.values()).count(name) > 1:  # one stream: same-named documents are one plan
             name = bounded_name(f"{name}-{ns}")

@@ -14,6 +14,7 @@ from typing import Any
 from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, error, shorten, warning
 from kvnet.expand.vms import CLOUD_INIT_DISK, ROOT_DISK
+from kvnet.importer.families import marks_default_route
 from kvnet.input.facts import default_binding
 from kvnet.input.model import POD_NETWORK, Interface
 from kvnet.input.model import VM as ModelVM
@@ -234,8 +235,7 @@ def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: lis
             e["state"] = iface.state
         if iface.vlans:
             e["vlans"] = [{"id": v.id, "address": v.address} for v in iface.vlans]
-        guest = ci.segment_for(iface.mac, iface.index)
-        if iface.network != POD_NETWORK and guest.get("gateway") and iface.attached:
+        if marks_default_route(iface, ci):
             e["defaultRoute"] = True
         entries.append(e)
     return entries

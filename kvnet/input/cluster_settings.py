@@ -40,6 +40,19 @@ PLUGIN_IMAGES = {
 }
 
 
+#: spec.cluster keys that describe the cluster's pod network rather than ask for a node side
+POD_NETWORK_KEYS = ("ipFamilies",)
+
+
+def node_side(cluster: dict[str, Any] | None) -> dict[str, Any] | None:
+    """spec.cluster as the node side reads it (SPEC §3 "Cluster": a plan with spec.cluster gets
+    Multus, the NAD CRD, plugins): None when absent, or when it only says the pod network's
+    ``ipFamilies`` (issue 25: saying the cluster is dual-stack deploys nothing)."""
+    if cluster is None or (cluster and set(cluster) <= set(POD_NETWORK_KEYS)):
+        return None
+    return cluster
+
+
 def _given(section: dict[str, Any], key: str, default: Any) -> Any:
     """``section[key]`` unless absent or empty (null, "", {}), else ``default``."""
     return section.get(key) or default

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic
-from kvnet.input.cluster_settings import ClusterSettings, settings
+from kvnet.input.cluster_settings import ClusterSettings, node_side, settings
 from kvnet.input.families import IfaceFacts, NetFacts, interface_facts, network_facts, pod_families
 from kvnet.input.model import POD_NETWORK, VM, Interface, Network, Plan
 from kvnet.profiles import DEPLOYABLE_PLUGINS, REFERENCE_PLUGINS, Profile, resolve
@@ -122,12 +122,13 @@ def gather(plan: Plan, distribution: str | None = None) -> tuple[Facts, list[Dia
             facts.interfaces.setdefault((vm.name, iface.index),
                                         interface_facts(iface, nf.families if nf is not None else None))
     facts.plugins = used_plugins(facts.networks)
-    if plan.cluster is not None or distribution:
-        facts.profile = resolve(plan.cluster, distribution)
+    cluster = node_side(plan.cluster)
+    if cluster is not None or distribution:
+        facts.profile = resolve(cluster, distribution)
     if plan.cluster is not None:
         facts.pod_families = pod_families(plan.cluster.get("ipFamilies"))
-    if plan.cluster is not None and facts.profile is not None:
-        facts.cluster = settings(plan.cluster, facts.profile)
+    if cluster is not None and facts.profile is not None:
+        facts.cluster = settings(cluster, facts.profile)
     return facts, diags
 
 

@@ -47,12 +47,20 @@ def guest_ifname(index: int) -> str:
 def nic_families(iface: Interface, nf: NetFacts | None, pod: tuple[int, ...] = (4,)) -> tuple[int, ...]:
     """The address families a NIC can carry a default route for: the pod network's families
     (``pod``: spec.cluster.ipFamilies, IPv4 without) for the pod NIC, else its network's gateway
-    families, else its subnet families, else IPv4 (issue 25: a dual-stack NIC has two)."""
+    families, else its subnet families, else IPv4 (issue 25: a dual-stack NIC has two). A
+    dual-stack pool network gives the guest IPv4 only (:func:`ipv4_only_pool`)."""
     if iface.network == POD_NETWORK:
         return pod
-    if nf is None:
+    if nf is None or ipv4_only_pool(nf):
         return (4,)
     return tuple(sorted({g.version for g in nf.gateways})) or _families(nf)
+
+
+def ipv4_only_pool(nf: NetFacts) -> bool:
+    """A pool network (host-local, whereabouts, dhcp; OVN-Kubernetes with subnets) with both
+    families: the pod gets both, but KubeVirt's bridge binding hands the guest only the IPv4 one
+    by DHCP (no DHCPv6 server or router adverts; rule KV601), so the guest's NIC is IPv4 only."""
+    return nf.network.address_pool is not None and len(nf.subnets) > 1
 
 
 def default_route_carriers(vm: VM, facts: Facts) -> dict[int, int]:
@@ -136,8 +144,8 @@ def _addressing(iface: Interface, nf: NetFacts | None, ifacts: IfaceFacts, pod: 
             nf is not None and len(nf.subnets) > 1) else []
         if not addrs and iface.vlans:
             dhcp = []  # a trunk NIC whose addresses are on its VLANs: link up, no DHCP on the untagged frames
-        if nf is not None and nf.network.address_pool is not None and len(nf.subnets) > 1:
-            dhcp = [4]  # KubeVirt hands the guest only the pod's IPv4 address (rule KV601)
+        if nf is not None and ipv4_only_pool(nf):
+            dhcp = [4]
         static = {a.version: g for a in addrs if (g := _gateway(nf, a.version)) is not None}
     if addrs:
         eth["addresses"] = [f"{a.ip}/{a.network.prefixlen}" for a in addrs]

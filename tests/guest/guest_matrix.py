@@ -55,6 +55,8 @@ DS = _net("ds", "[10.100.0.0/24, 'fd00:100::/64']", "[10.100.0.1, 'fd00:100::1']
           routes="[{to: 10.101.0.0/16, via: 10.100.0.254}, {to: 'fd00:101::/48', via: 'fd00:100::fe'}]")
 DS_ST = _net("dst", "[10.110.0.0/24, 'fd00:110::/64']", "[10.110.0.1, 'fd00:110::1']", ipam="static")
 DS_L2 = _net("dsl2", "[10.120.0.0/24, 'fd00:120::/64']")
+DS_POOL = _net("dsp", "[10.130.0.0/24, 'fd00:130::/64']", "[10.130.0.1, 'fd00:130::1']", ipam="whereabouts",
+               range="[10.130.0.10-10.130.0.90, 'fd00:130::10-fd00:130::90']")
 ALLOC = _net("alloc", "10.90.0.0/24", "10.90.0.1", allocate="10.90.0.20-10.90.0.29", dns="{nameservers: [10.90.0.53]}",
              routes="[{to: 10.91.0.0/16, via: 10.90.0.254}]")
 ALLOC_ST = _net("allocst", "10.95.0.0/24", "10.95.0.1", ipam="static", allocate="10.95.0.20-10.95.0.29")
@@ -68,7 +70,7 @@ MATRIX: dict[str, str] = {
     "v6-beside-pod": V6 + LAN, "v6-default-on-secondary": V6 + LAN,
     "v4-allocated": ALLOC + ALLOC_ST + LAN, "v6-dhcp6-l2": V6L2 + V6, "v6-dhcp6-default": V6DHCP + LAN,
     "dual-stack-mixed": LAN + V6 + POOL + L2,
-    "dual-stack-lists": DS + DS_ST + DS_L2, "dual-stack-pod": DS + DS_ST,
+    "dual-stack-lists": DS + DS_ST + DS_L2, "dual-stack-pod": DS + DS_ST, "dual-stack-pool": DS_POOL + DS,
 }
 #: plans whose pod network is dual-stack (spec.cluster.ipFamilies)
 CLUSTER: dict[str, str] = {"dual-stack-pod": DUAL_POD}
@@ -106,6 +108,8 @@ VMS: dict[str, str] = {
     "dual-stack-lists": _vm("a", "network: ds, defaultRoute: true", "network: dst, address: [10.110.0.5, 'fd00:110::5']",
                             "network: dsl2")
     + _vm("b", "network: dst, address: ['fd00:110::6', 10.110.0.6]", "network: ds, address: [10.100.0.6]"),
+    # the pool NIC carries the IPv4 default route only: the guest gets no IPv6 there (KV601)
+    "dual-stack-pool": _vm("a", "network: dsp", "network: ds, address: [10.100.0.9, 'fd00:100::9']"),
     "dual-stack-pod": _vm("a", "network: default", "network: ds", "network: dst, address: [10.110.0.7, 'fd00:110::7']")
     + _vm("b", "network: default", "network: ds, defaultRoute: true", "network: dst, address: [10.110.0.8]"),
 }
@@ -184,6 +188,8 @@ def _carriers(ifaces: list[dict[str, Any]], nets: dict[str, Any], pod_fams: set[
         net = nets.get(i["network"])
         if net is None:
             return pod_fams if i["network"] == "default" else {4}
+        if net.get("ipam") in ("host-local", "whereabouts", "dhcp"):
+            return {4}  # a pool hands the guest only IPv4 (KubeVirt's bridge binding DHCP; KV601)
         if net.get("gateway"):
             return {ipaddress.ip_address(g).version for g in _values(net["gateway"])}
         return {ipaddress.ip_network(s).version for s in _values(net.get("subnet"))} or {4}

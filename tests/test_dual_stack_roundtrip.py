@@ -74,3 +74,52 @@ def test_a_pod_nic_without_ipv6_beside_dual_stack_ones_is_said(tmp_path: Path) -
     assert imp.code == 0, imp.err
     assert "warning[KV311]: VirtualMachine 'solo': its pod NIC has no IPv6 address" in imp.err, imp.err
     assert yaml.safe_load(imp.out)["spec"]["cluster"]["ipFamilies"] == ["IPv4", "IPv6"]
+
+
+POOLS = """\
+apiVersion: kvnet.dev/v1alpha1
+kind: NetworkPlan
+metadata: {name: p, namespace: ns}
+spec:
+  networks:
+    - {name: wa, type: bridge, bridge: br0, ipam: whereabouts, subnet: [10.20.0.0/24, "fd00:20::/64"],
+       gateway: 10.20.0.1, range: [10.20.0.100-10.20.0.199, "fd00:20::100-fd00:20::1ff"],
+       exclude: [10.20.0.150/32, "fd00:20::150/128"]}
+    - {name: hl, type: bridge, bridge: br1, ipam: host-local, subnet: ["fd00:30::/64", 10.30.0.0/24],
+       gateway: ["fd00:30::1", 10.30.0.1], range: ["fd00:30::10-fd00:30::20", 10.30.0.10-10.30.0.20]}
+    - {name: ovn, type: ovn-layer2, subnet: [10.40.0.0/24, "fd00:40::/64"], exclude: [10.40.0.1/32]}
+    - {name: st, type: bridge, bridge: br5, ipam: static, subnet: [10.50.0.0/24, "fd00:50::/64"],
+       gateway: [10.50.0.1, "fd00:50::1"]}
+  vms:
+    - name: a
+      image: quay.io/containerdisks/debian:12
+      interfaces: [{network: wa}, {network: hl}, {network: ovn}, {network: st, address: ["fd00:50::5", 10.50.0.5]}]
+"""
+
+
+def test_pool_and_static_ipam_of_both_families_round_trip_without_notes(tmp_path: Path) -> None:
+    """whereabouts range + ipRanges, host-local one range set per family (IPv6 first), OVN-Kubernetes
+    subnets, static addresses per family: import says nothing is left out, and builds the same bytes."""
+    (tmp_path / "plan").mkdir()
+    (tmp_path / "plan" / "kvnet.yaml").write_text(POOLS)
+    built = run_kvnet("build", "-q", str(tmp_path / "plan"))
+    assert built.code == 0, built.err
+    (tmp_path / "built.yaml").write_text(built.out)
+    imp = run_kvnet("import", str(tmp_path / "built.yaml"))
+    assert imp.code == 0 and "KV311" not in imp.err, imp.err
+    (tmp_path / "imported").mkdir()
+    (tmp_path / "imported" / "kvnet.yaml").write_text(imp.out)
+    again = run_kvnet("build", "-q", str(tmp_path / "imported"))
+    assert again.code == 0 and again.out == built.out, again.err
+
+
+def test_two_pools_of_one_family_are_said_on_import(tmp_path: Path) -> None:
+    built = run_kvnet("build", "-q", "-", input=POOLS)
+    text = built.out.replace('"ipRanges":[{"exclude":["fd00:20::150/128"],"range":"fd00:20::/64"',
+                             '"ipRanges":[{"exclude":["10.21.0.150/32"],"range":"10.21.0.0/24"')
+    text = text.replace('"range_end":"fd00:20::1ff","range_start":"fd00:20::100"',
+                        '"range_end":"10.21.0.199","range_start":"10.21.0.100"')
+    assert text != built.out
+    (tmp_path / "in.yaml").write_text(text)
+    imp = run_kvnet("import", str(tmp_path / "in.yaml"))
+    assert "warning[KV311]: NAD 'wa': 2 whereabouts pools of one family" in imp.err, imp.err

@@ -32,7 +32,8 @@ for _entry in nettypes.CATALOG:
 IPAM_KEYS: dict[str, tuple[str, ...]] = {
     "static": ("type", "addresses", "dns"),
     "host-local": ("type", "ranges"),
-    "whereabouts": ("type", "range", "range_start", "range_end", "exclude", "gateway", "configuration_path"),
+    "whereabouts": ("type", "range", "range_start", "range_end", "exclude", "gateway", "configuration_path",
+                    "ipRanges"),
     "dhcp": ("type",),
 }
 
@@ -60,9 +61,38 @@ def _dropped(info: NadInfo, out: list[Diagnostic]) -> None:
         extra = sorted(k for k in ipam if k not in IPAM_KEYS[str(kind)])
         if extra:
             out.append(cannot(info, f"ipam keys a NetworkPlan has no field for: {', '.join(extra)}"))
-    ranges = ipam.get("ranges")
-    if kind == "host-local" and isinstance(ranges, list) and (len(ranges) > 1 or len(ranges[0] or []) > 1):
-        out.append(cannot(info, "more than one host-local range (a plan network has one subnet)"))
+    problem = _pools_per_family(str(kind), ipam)
+    if problem:
+        out.append(cannot(info, problem))
+
+
+def _pools_per_family(kind: str, ipam: dict[str, Any]) -> str | None:
+    """What a plan network cannot say of a pool IPAM's ranges: it has one pool per address family
+    (issue 25): host-local range sets of one range each, whereabouts ``range`` plus ``ipRanges``
+    items, at most one of each family (whereabouts pkg/config/config.go reads ``range`` as the
+    first of ipRanges; containernetworking/plugins host-local: one range set per family)."""
+    if kind == "host-local":
+        sets = ipam.get("ranges")
+        if not isinstance(sets, list) or not sets:
+            return None
+        if any(not isinstance(r, list) or len(r) != 1 for r in sets):
+            return "a host-local range set with more than one range (a plan network has one pool per family)"
+        pools = [r[0].get("subnet") if isinstance(r[0], dict) else None for r in sets]
+    elif kind == "whereabouts" and isinstance(ipam.get("ipRanges"), list):
+        items = [ipam] if "range" in ipam else []
+        items += [i for i in ipam["ipRanges"] if isinstance(i, dict)]
+        extra = sorted({k for i in ipam["ipRanges"] if isinstance(i, dict) for k in i} - {"range", "range_start",
+                                                                                      "range_end", "exclude"})
+        if extra:
+            return f"whereabouts ipRanges keys a NetworkPlan has no field for: {', '.join(extra)}"
+        pools = [i.get("range") for i in items]
+    else:
+        return None
+    families = [":" in str(p) for p in pools]
+    if len(families) > 2 or len(set(families)) != len(families):
+        return f"{len(pools)} {kind} pools of {'one family' if len(set(families)) == 1 else 'two families'} " \
+               "(a plan network has one pool per address family)"
+    return None
 
 
 def _raw_plugins(info: NadInfo) -> list[Any]:

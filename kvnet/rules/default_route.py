@@ -77,8 +77,11 @@ def unused_gateways(plan: Plan, facts: Facts) -> list[Diagnostic]:
             nf = facts.networks.get(iface.network)
             if not iface.attached or iface.network == POD_NETWORK or nf is None or nf.broken:
                 continue
+            families = nic_families(iface, nf, facts.pod_families)
             for gateway in nf.gateways:
                 family = gateway.version
+                if family not in families:
+                    continue  # a dual-stack pool's IPv6 gateway: the guest has no IPv6 there (KV601)
                 winner = vm.interfaces[carriers[family]] if family in carriers else None
                 if winner is None or winner.index == iface.index or winner.network == POD_NETWORK:
                     continue

@@ -27,6 +27,7 @@ from typing import Any
 from kvnet.input.facts import Facts, NetFacts
 from kvnet.input.families import MASQUERADE_IPV6, MASQUERADE_IPV6_GATEWAY, IfaceFacts
 from kvnet.input.model import POD_NETWORK, VM, Interface
+from kvnet.netmath import IPInterface
 
 # A DHCP NIC that must not carry the default route: its DHCP routes rank behind the carrier's
 # (DHCP default 100 in NetworkManager and sysconfig, 0 for dhclient under ifupdown, 1024 in
@@ -54,6 +55,12 @@ def nic_families(iface: Interface, nf: NetFacts | None, pod: tuple[int, ...] = (
     if nf is None or ipv4_only_pool(nf):
         return (4,)
     return tuple(sorted({g.version for g in nf.gateways})) or _families(nf)
+
+
+def nic_family(iface: Interface, nf: NetFacts | None) -> int:
+    """The first of :func:`nic_families` on an IPv4 pod network: the one family of a
+    single-family NIC (IPv4 for the pod NIC, else its gateway's, else its subnet's)."""
+    return nic_families(iface, nf)[0]
 
 
 def ipv4_only_pool(nf: NetFacts) -> bool:
@@ -123,30 +130,34 @@ def _routes(nf: NetFacts | None, defaults: list[int]) -> list[dict[str, Any]]:
     return out
 
 
-def _addressing(iface: Interface, nf: NetFacts | None, ifacts: IfaceFacts, pod: tuple[int, ...],
-                carriers: dict[int, int]) -> tuple[dict[str, Any], dict[int, str]]:
-    """The NIC's addresses and DHCP keys, and the gateway of each family it gets statically.
+def guest_addressing(iface: Interface, nf: NetFacts | None, ifacts: IfaceFacts,
+                     pod: tuple[int, ...]) -> tuple[list[IPInterface], list[int], dict[int, str]]:
+    """(the NIC's static addresses, the families it asks DHCP for, family -> the gateway of each
+    family it has statically).
 
     Per family: its static address (written or allocated); the pod NIC's IPv6 on a dual-stack
     cluster is KubeVirt's masquerade address (:data:`MASQUERADE_IPV6`); every other family the
-    NIC has (its network's subnets; IPv4 without) asks DHCP (``dhcp6``: routers come from RAs).
+    NIC has (its network's subnets; IPv4 without) asks DHCP (``dhcp6``: routers come from RAs);
+    a dual-stack pool asks DHCPv4 only (:func:`ipv4_only_pool`); a trunk NIC without address none.
     """
-    eth: dict[str, Any] = {}
-    static: dict[int, str] = {}
     if iface.network == POD_NETWORK:
         addrs = [MASQUERADE_IPV6] if 6 in pod and MASQUERADE_IPV6 is not None else []
-        dhcp = [4] if 4 in pod else []
-        if addrs:
-            static[6] = MASQUERADE_IPV6_GATEWAY
-    else:
-        addrs = ifacts.addresses if nf is not None else []
-        dhcp = [f for f in _families(nf) if f not in {a.version for a in addrs}] if not addrs or (
-            nf is not None and len(nf.subnets) > 1) else []
-        if not addrs and iface.vlans:
-            dhcp = []  # a trunk NIC whose addresses are on its VLANs: link up, no DHCP on the untagged frames
-        if nf is not None and ipv4_only_pool(nf):
-            dhcp = [4]
-        static = {a.version: g for a in addrs if (g := _gateway(nf, a.version)) is not None}
+        return addrs, [4] if 4 in pod else [], {6: MASQUERADE_IPV6_GATEWAY} if addrs else {}
+    addrs = ifacts.addresses if nf is not None else []
+    dhcp = [f for f in _families(nf) if f not in {a.version for a in addrs}] if not addrs or (
+        nf is not None and len(nf.subnets) > 1) else []
+    if not addrs and iface.vlans:
+        dhcp = []  # a trunk NIC whose addresses are on its VLANs: link up, no DHCP on the untagged frames
+    if nf is not None and ipv4_only_pool(nf):
+        dhcp = [4]
+    return addrs, dhcp, {a.version: g for a in addrs if (g := _gateway(nf, a.version)) is not None}
+
+
+def _addressing(iface: Interface, nf: NetFacts | None, ifacts: IfaceFacts, pod: tuple[int, ...],
+                carriers: dict[int, int]) -> tuple[dict[str, Any], dict[int, str]]:
+    """The NIC's addresses and DHCP keys (:func:`guest_addressing`), and its static gateways."""
+    eth: dict[str, Any] = {}
+    addrs, dhcp, static = guest_addressing(iface, nf, ifacts, pod)
     if addrs:
         eth["addresses"] = [f"{a.ip}/{a.network.prefixlen}" for a in addrs]
     if 4 in dhcp:

@@ -36,8 +36,8 @@ from typing import Any
 
 from kvnet.expand.cloudinit import default_route_carriers, guest_ifname, nic_family
 from kvnet.input.facts import Facts, NetFacts
+from kvnet.input.families import IfaceFacts
 from kvnet.input.model import POD_NETWORK, VM, Interface
-from kvnet.netmath import parse_interface
 
 #: the OpenStack link type of a plain NIC (cloudbase-init treats any other as physical too)
 LINK_TYPE = "phy"
@@ -65,23 +65,23 @@ def _routes(nf: NetFacts | None, carries: bool) -> list[dict[str, Any]]:
     return out
 
 
-def _address_fields(iface: Interface, nf: NetFacts | None) -> dict[str, Any]:
-    """``type`` (and ``ip_address``/``netmask`` of a static NIC): ``ipv4``/``ipv6`` with the address,
-    else DHCP of the NIC's family (the pod NIC: ``ipv4_dhcp``, KubeVirt's masquerade DHCP)."""
-    ip = parse_interface(iface.address or "") if nf is not None else None
-    if ip is not None and nf is not None:
-        prefix = ip.network if "/" in (iface.address or "") or nf.subnet is None else nf.subnet
-        return {"type": f"ipv{ip.version}", "ip_address": str(ip.ip), "netmask": str(prefix.netmask)}
+def _address_fields(iface: Interface, nf: NetFacts | None, ifacts: IfaceFacts) -> dict[str, Any]:
+    """``type`` (and ``ip_address``/``netmask`` of a static NIC): ``ipv4``/``ipv6`` with the address
+    (written or from kvnet.lock; its prefix as written, else the subnet's), else DHCP of the NIC's
+    family (the pod NIC: ``ipv4_dhcp``, KubeVirt's masquerade DHCP)."""
+    ip = ifacts.addresses[0] if nf is not None and ifacts.addresses else None
+    if ip is not None:
+        return {"type": f"ipv{ip.version}", "ip_address": str(ip.ip), "netmask": str(ip.network.netmask)}
     family = 4 if iface.network == POD_NETWORK else nic_family(iface, nf)
     if nf is not None and nf.subnet is not None:
         family = nf.subnet.version
     return {"type": f"ipv{family}_dhcp"}
 
 
-def _network(iface: Interface, nf: NetFacts | None, carries: bool) -> dict[str, Any]:
+def _network(iface: Interface, nf: NetFacts | None, ifacts: IfaceFacts, carries: bool) -> dict[str, Any]:
     """The ``networks`` entry of one NIC: its address (or DHCP), routes and DNS."""
     net: dict[str, Any] = {"id": f"network{iface.index}", "link": guest_ifname(iface.index),
-                           **_address_fields(iface, nf)}
+                           **_address_fields(iface, nf, ifacts)}
     routes = _routes(nf, carries)
     if routes:
         net["routes"] = routes
@@ -115,7 +115,7 @@ def network_data_json(vm: VM, facts: Facts, macs: dict[tuple[str, int], str]) ->
             link["mtu"] = nf.network.mtu
         links.append(link)
         carries = carriers.get(nic_family(iface, nf)) == iface.index
-        net = _network(iface, nf, carries)
+        net = _network(iface, nf, facts.iface(vm, iface), carries)
         networks.append(net)
         if net["type"].endswith("_dhcp"):
             services += _guest_wide_dns(net, services)

@@ -137,10 +137,8 @@ class Interface:
     vlans: list[GuestVlan] = field(default_factory=list)  # a trunk NIC's VLAN sub-interfaces (issue 24)
     ports: list[dict[str, Any]] | None = None  # [{port, protocol?, name?}] forwarded (masquerade, passt)
 
-    @property
-    def address(self) -> str | None:
-        """The first address as written (the only one on a single-family interface)."""
-        return self.addresses[0] if self.addresses else None
+    # the first address as written (the only one on a single-family interface)
+    address = property(lambda self: self.addresses[0] if self.addresses else None)
 
     def address_at(self, i: int) -> Loc:
         """Where the ``i``-th written address stands (the field, or its list item)."""
@@ -201,8 +199,7 @@ def is_plan_document(data: Any) -> bool:
 
 
 def per_family(value: Any) -> tuple[str, ...]:
-    """A per-family plan value (subnet, gateway, range, allocate, address) as a tuple: one string,
-    or a list of one per address family (issue 25; the schema keeps the list to two)."""
+    """A per-family value (subnet, gateway, range, allocate, address): one string, or a list (issue 25)."""
     if value is None:
         return ()
     return tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
@@ -238,8 +235,7 @@ def _vm(raw: dict[str, Any], where: Where) -> VM:
     ifaces = [
         Interface(network=i["network"], where=Where(where.doc, where.path + ("interfaces", n)),
                   index=n, addresses=per_family(i.get("address")), listed=isinstance(i.get("address"), list),
-                  mac=i.get("mac"),
-                  binding=i.get("binding"), model=i.get("model"),
+                  mac=i.get("mac"), binding=i.get("binding"), model=i.get("model"),
                   default_route=i.get("defaultRoute") is True, state=i.get("state"),
                   hotplug=i.get("hotplug") is True, vlans=_vlans(i, where.doc, where.path + ("interfaces", n)),
                   ports=[dict(p) for p in i["ports"]] if isinstance(i.get("ports"), list) else None)

@@ -24,9 +24,9 @@ from __future__ import annotations
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, warning
-from kvnet.expand.cloudinit import default_route_carriers
+from kvnet.expand.cloudinit import default_route_carriers, guest_addressing
 from kvnet.input.facts import Facts
-from kvnet.input.model import POD_NETWORK, VM, Interface, Plan
+from kvnet.input.model import VM, Interface, Plan
 
 DHCP_DEFAULT = "KV227"
 ROUTES = "KV228"
@@ -48,11 +48,11 @@ def _guest(renderer: str) -> str:
     return f"{'an' if renderer == 'eni' else 'a'} {renderer} guest"
 
 
-def _dhcp4(iface: Interface, facts: Facts) -> bool:
-    """The NIC gets ``dhcp4: true`` (kvnet.expand.cloudinit): no address, not an IPv6 network."""
+def _dhcp4(vm: VM, iface: Interface, facts: Facts) -> bool:
+    """The NIC gets ``dhcp4: true`` (:func:`kvnet.expand.cloudinit.guest_addressing`: no IPv4
+    address, written or allocated, on a network with IPv4 or no subnet; the pod NIC)."""
     nf = facts.networks.get(iface.network)
-    return iface.address is None and (iface.network == POD_NETWORK or nf is None or nf.subnet is None
-                                      or nf.subnet.version == 4)
+    return 4 in guest_addressing(iface, nf, facts.iface(vm, iface), facts.pod_families)[1]
 
 
 def _dhcp_default(vm: VM, facts: Facts, renderer: str, old: bool) -> list[Diagnostic]:
@@ -61,7 +61,7 @@ def _dhcp_default(vm: VM, facts: Facts, renderer: str, old: bool) -> list[Diagno
         return []
     out = []
     for iface in vm.interfaces:
-        if iface.attached and iface.index != carrier and _dhcp4(iface, facts):
+        if iface.attached and iface.index != carrier and _dhcp4(vm, iface, facts):
             what = ("its DHCP default route (metric 100) wins over the carrier's: cloud-init before 26.2 drops "
                     "dhcp4-overrides" if renderer == "network-manager"
                     else "it keeps a DHCP default route at metric 200, behind the carrier's")
@@ -114,7 +114,8 @@ def _per_network(vm: VM, facts: Facts, renderer: str, old: bool) -> list[Diagnos
                                hint="use a netplan guest or cloud-init 26.2 or later; on eni, install net-tools "
                                     "in the image"))
         dns_why = _dns_why(renderer, old)
-        if dns_why and iface.address is not None and nf.network.nameservers and (iface.network, STATIC_DNS) not in seen:
+        static = facts.iface(vm, iface).static
+        if dns_why and static and nf.network.nameservers and (iface.network, STATIC_DNS) not in seen:
             seen.add((iface.network, STATIC_DNS))
             out.append(warning(STATIC_DNS, f"VM {vm.name!r}: network {iface.network!r}'s DNS servers on "
                                f"{_guest(renderer)}: {dns_why}", _loc(iface, facts, "dns"),

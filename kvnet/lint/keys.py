@@ -11,37 +11,11 @@ at its position, asks for it quoted, and leaves that object out of the rest of t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from kvnet.diagnostics import Diagnostic, error
-from kvnet.input.document import Document, PathT
+from kvnet.diagnostics import Diagnostic
+from kvnet.input.document import Document
+from kvnet.input.keys import first_non_string_key, key_problem
 from kvnet.input.model import is_plan_document
-
-
-_KINDS = {"NoneType": "null", "bool": "a boolean", "int": "an integer", "float": "a float", "bytes": "binary data",
-          "date": "a date", "datetime": "a timestamp", "tuple": "a sequence"}
-
-
-def _shown(key: Any) -> str:
-    if key is None or isinstance(key, bool):
-        return "null" if key is None else str(key).lower()
-    return repr(key) if isinstance(key, bytes) else str(key)
-
-
-def first_non_string_key(data: Any, path: PathT = ()) -> PathT | None:
-    """The path of the first mapping key of ``data`` (depth first, in input order) that is no
-    string, the key itself last; None if every key is a string."""
-    stack: list[tuple[Any, PathT]] = [(data, path)]
-    while stack:
-        value, where = stack.pop()
-        if isinstance(value, dict):
-            for key in value:
-                if not isinstance(key, str):
-                    return where + (key,)
-            stack.extend(reversed([(v, where + (k,)) for k, v in value.items()]))
-        elif isinstance(value, list):
-            stack.extend(reversed([(v, where + (i,)) for i, v in enumerate(value)]))
-    return None
 
 
 def string_keyed(docs: Sequence[Document]) -> tuple[list[Document], list[Diagnostic]]:
@@ -54,9 +28,5 @@ def string_keyed(docs: Sequence[Document]) -> tuple[list[Document], list[Diagnos
         if bad is None:
             kept.append(doc)
             continue
-        key = bad[-1]
-        found.append(error("KV102", f"key {_shown(key)} is read as {_KINDS.get(type(key).__name__, 'a value')}, "
-                           "not a string: Kubernetes "
-                           "objects are JSON, whose keys are strings", doc.loc(bad, key=True),
-                           hint="quote the key"))
+        found.append(key_problem(doc, bad))
     return kept, found

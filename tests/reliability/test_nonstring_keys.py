@@ -48,3 +48,15 @@ def test_non_string_key_in_a_plan_value(tmp_path: Path, key: str) -> None:
     write(tmp_path / "kvnet.yaml", HEAD + f"  networks: [{{name: s, type: {{{key}: 1}}}}]\n")
     r = run_kvnet("build", str(tmp_path))
     _one_line_failure(r.code, r.out, r.err, f"{tmp_path / 'kvnet.yaml'}:5:")
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_non_string_key_in_a_free_form_plan_map(tmp_path: Path, key: str) -> None:
+    """labels, nodeSelector: maps the plan schema types by value only (fuzz seed 27, mutant 10122:
+    a '~:' key in spec.cluster.nodeSelector was an internal error while sorting the keys)."""
+    for body in (f"  vms: [{{name: a, image: x, labels: {{{key}: x}}}}]\n",
+                 f"  cluster: {{nodeSelector: {{{key}: x}}}}\n  vms: [{{name: a, image: x}}]\n"):
+        write(tmp_path / "kvnet.yaml", HEAD + body)
+        r = run_kvnet("build", str(tmp_path))
+        _one_line_failure(r.code, r.out, r.err, f"{tmp_path / 'kvnet.yaml'}:5:")
+        assert "error[KV102]: key " in r.err, r.err

@@ -154,6 +154,12 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV620", E, "interface 'ports' with a binding that does not forward them (only masquerade/passt on the pod "
                  "network)", "§4"),
     ("KV621", E, "an interface port name KubeVirt refuses (not an IANA service name, or used twice)", "§4"),
+    ("KV622", E, "allowPersistentIPs on a network whose IPAM does not honour IPAMClaims (host-local, whereabouts, "
+                 "dhcp; none/static hold the plan's address already)", "§9"),
+    ("KV623", W, "allowPersistentIPs used by VMs on a distribution that does not bring kubevirt/ipam-extensions, the "
+                 "IPAMClaim CRD and OVN-Kubernetes --enable-persistent-ips", "§9"),
+    ("KV624", W, "a pool IPAM without IPAMClaims (whereabouts, dhcp, an OVN subnet without allowPersistentIPs) "
+                 "behind a live-migratable VM: new addresses on restart and migration", "§7"),
     ("KV625", E, "guest VLANs on a VM with the ConfigDrive datasource (network_data.json carries no netplan vlans)",
      "§3"),
     ("KV626", W, "ConfigDrive: a DHCP NIC whose server offers a router beside another NIC's IPv4 default route "

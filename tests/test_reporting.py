@@ -11,7 +11,8 @@ import pytest
 import yaml
 from testlib import EXAMPLES, run_kvnet, write
 
-# ipam: dhcp warns (KV220) and builds: a plan with a warning and no error.
+# ipam: dhcp warns (KV220; KV624: a pool behind a VM that can live-migrate) and builds: a plan with
+# warnings and no error.
 WARNS = """\
 apiVersion: kvnet.dev/v1alpha1
 kind: NetworkPlan
@@ -37,7 +38,7 @@ def test_validate_text_report_ends_with_the_summary(tmp_path: Path, kvnet) -> No
     assert res.code == 0 and res.err == ""
     lines = res.out.splitlines()
     assert lines[0].startswith(f"{path}:9:13: warning[KV220]: network 'lan'")
-    assert SUMMARY.match(lines[-1]).groups() == ("1", "2", "0", "1"), lines[-1]  # NAD + VM
+    assert SUMMARY.match(lines[-1]).groups() == ("1", "2", "0", "2"), lines[-1]  # NAD + VM
     clean = kvnet("validate", str(EXAMPLES / "k3s-multus"), str(EXAMPLES / "pool-shared"))
     assert clean.code == 0 and clean.out.count("\n") == 1
     plans, objects, errors, warnings = SUMMARY.match(clean.out.strip()).groups()
@@ -60,10 +61,10 @@ def test_validate_machine_formats_go_to_stdout_without_summary(tmp_path: Path, k
     res = kvnet("validate", "--format", fmt, str(path))
     assert res.code == 0 and res.err == ""
     if fmt == "json":
-        assert [d["code"] for d in json.loads(res.out)] == ["KV220"]
+        assert [d["code"] for d in json.loads(res.out)] == ["KV220", "KV624"]
     else:
         assert res.out.startswith(f"::warning file={path},line=9,col=13,title=kvnet KV220::")
-        assert res.out.count("\n") == 1  # annotations only
+        assert res.out.count("\n") == 2  # annotations only
     ok = kvnet("validate", "--format", fmt, str(EXAMPLES / "k3s-lan-static"))
     assert ok.code == 0 and ok.out == ("[]\n" if fmt == "json" else "")
 

@@ -23,23 +23,29 @@ from kvnet.rules import (
     multus_annotations,
     names,
     network_fields,
+    persistent_ips,
     segments,
 )
+from kvnet.rules.host_local import WHEREABOUTS_TOO
 
 LINT_RULES = (names.check, network_fields.check, bindings.check, iface_state.check, addressing.check,
-              segments.check, host_local.check, macs.check, multus_annotations.check, guest_vlans.check)
+              segments.check, host_local.check, persistent_ips.check, macs.check, multus_annotations.check,
+              guest_vlans.check)
 #: the findings of those rules that hold for manifests as well as plans; the others are about
 #: plan fields (KV201 duplicate plan networks, KV208/KV209 plan field rules, KV242 kvnet's labels)
 LINT_CODES = frozenset({"KV203", "KV205", "KV206", "KV211", "KV212", "KV213", "KV216", "KV217", "KV218",
                         "KV219", "KV220", "KV230", "KV236", "KV237", "KV240", "KV281", "KV292",
-                        "KV329", "KV330", "KV331"})
+                        "KV329", "KV330", "KV331", "KV624"})
 ADMISSION = "KV313"
 #: hints said in manifest terms where the plan rule's hint speaks of plan fields
 MANIFEST_HINTS = {
     "KV206": "the pod network needs no NAD: give the VM a network with 'pod: {}' (binding masquerade); "
              "name a secondary network's NAD otherwise",
-    "KV281": "give each VM its address with the CNI static IPAM (one NAD per VM) or use whereabouts (a "
-             "cluster-wide pool); 'kvnet import' then 'allocate:' in the plan keeps addresses in kvnet.lock",
+    "KV281": "give each VM its address with the CNI static IPAM (one NAD per VM): 'kvnet import' then 'allocate:' "
+             f"in the plan keeps addresses in kvnet.lock, across restart and live migration; {WHEREABOUTS_TOO}",
+    "KV624": "give each VM its address with the CNI static IPAM (one NAD per VM): 'kvnet import' then 'allocate:' "
+             "in the plan keeps addresses in kvnet.lock, across restart and live migration; on OVN-Kubernetes, "
+             "'\"allowPersistentIPs\": true' in the NAD config keeps them in IPAMClaims",
     "KV236": "KubeVirt refuses the VM: leave 'state' out (up), or remove the interface and restart the VM",
     "KV237": "KubeVirt refuses the VM: remove the pod network and restart the VM, or set 'state: down'",
     "KV240": "KubeVirt writes the virt-launcher pod's networks annotation from spec.template.spec.networks; "

@@ -87,6 +87,17 @@ def is_plugin(name: str) -> bool:
     return entry is not None and entry.plugin is not None
 
 
+def migrates(name: str) -> bool:
+    """Whether a VM whose pod network has binding ``name`` can live-migrate (kubevirt/kubevirt
+    pkg/network/vmispec/interface.go ``VerifyVMIMigratable``: ``masquerade``, or a binding plugin
+    registered with ``migration``; ``bridge`` only with the VMI annotation
+    kubevirt.io/allow-pod-bridge-network-live-migration, which a plan does not write)."""
+    entry = _BY_NAME.get(name)
+    if entry is None:
+        return False
+    return entry is MASQUERADE or (entry.plugin is not None and "migration" in entry.plugin)
+
+
 def registration(names: list[str]) -> dict[str, Any]:
     """The KubeVirt CR fragment registering binding plugins ``names`` (sorted by name)."""
     plugins = {n: _BY_NAME[n].plugin for n in sorted(set(names)) if is_plugin(n)}

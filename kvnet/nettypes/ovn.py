@@ -41,7 +41,11 @@ def _join_exclude(net: Any, _target: NadTarget) -> str | None:
     return ",".join(net.exclude) if net.exclude else None
 
 
-_COMMON = dict(cni_type=OVN_CNI_TYPE, ipam_owner=OVN_IPAM, address_pool="OVN-Kubernetes")
+#: OVN-Kubernetes implements the IPAMClaim of the multi-network spec v1.3 (section 8.2); the
+#: kubevirt/ipam-extensions controller creates the claims for VMs on NADs with allowPersistentIPs
+IPAM_CLAIMS = ("OVN-Kubernetes honours IPAMClaims (kubevirt/ipam-extensions README: 'The OVN-Kubernetes CNI is "
+               "a CNI that implements this IPAM multi-network standard'; multi-net-spec v1.3 section 8.2)")
+_COMMON = dict(cni_type=OVN_CNI_TYPE, ipam_owner=OVN_IPAM, address_pool="OVN-Kubernetes", ipam_claims=IPAM_CLAIMS)
 
 OVN_LAYER2 = NetType(
     name="ovn-layer2", fields=("mtu", "allowPersistentIPs", "cniVersion"),

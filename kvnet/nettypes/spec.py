@@ -25,6 +25,10 @@ PLAN_FIELDS: dict[str, str] = {
 }
 
 
+#: fields about the IPAM that assigns a network's addresses (persistent IPs, issue 25): every
+#: type whose addresses the plan's ``ipam`` assigns takes them (kvnet/nettypes/ipam.py)
+PLAN_IPAM_FIELDS = ("allowPersistentIPs",)
+
 #: ``NetType.node_bridge``: a Linux bridge (nmstate, doctor's ip link) or an Open vSwitch bridge
 LINUX_BRIDGE, OVS_BRIDGE = "linux", "ovs"
 
@@ -124,6 +128,10 @@ class NetType:
       addresses are then refused)
     - ``resource``: the device-plugin resource without ``resourceName``; ``resource_annotation``:
       the NAD carries k8s.v1.cni.cncf.io/resourceName
+    - ``ipam_claims``: where its own IPAM (``ipam_owner``) is documented to honour IPAMClaims
+      (``allowPersistentIPs``; None: it does not); a type whose addresses the plan's ``ipam``
+      assigns takes ``allowPersistentIPs`` too, and kvnet/nettypes/ipam.py says whether that
+      IPAM honours them
     - ``node_bridge``: the node bridge it attaches to (``linux`` | ``ovs``; doctor, nmstate)
     - ``example``: a network of this type (plan fields but ``name``) that compiles, lints clean
       and is imported back as it is (tests/test_nettypes.py round-trips every entry)
@@ -144,11 +152,15 @@ class NetType:
     address_pool: str | None = None
     resource: DefaultResource | None = None
     resource_annotation: bool = False
+    ipam_claims: str | None = None
     node_bridge: str | None = None
     example: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def takes(self, field: str) -> bool:
-        """Whether plan field ``field`` (plan spelling) applies to this type."""
+        """Whether plan field ``field`` (plan spelling) applies to this type: one of ``fields``,
+        or a field of the plan's IPAM (``PLAN_IPAM_FIELDS``) on a type whose NAD carries it."""
+        if field in PLAN_IPAM_FIELDS and self.ipam_owner is None and self.cni_type is not None:
+            return True
         return field in self.fields
 
     def carries(self, field: str) -> bool:

@@ -9,8 +9,10 @@ import click
 from kvnet.commands.common import brief_option, brief_plan_errors, format_option, report, write_stdout
 from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.exitcodes import OK, USAGE, exit_code
+from kvnet.input.discover import plan_dirs
 from kvnet.lock.update import LockUpdate, plan_updates, write
 from kvnet.output import OutputError
+from kvnet.pipeline.front import Through, check_paths
 from kvnet.signals import deferred
 
 #: what kvnet lock itself finds (SPEC §7): the lock file, allocation, staleness; KV000 a missing path
@@ -31,7 +33,9 @@ def lock(paths: tuple[str, ...], fmt: str, check: bool, brief: bool) -> int:
     there. Entries of interfaces that still need one are kept; new ones get the lowest free
     address of the range; entries of removed VMs are dropped. Changes are listed on stdout.
     """
-    updates, diags = plan_updates(list(paths))
+    # the plans up to their facts (the lock is what the later stages read), every problem reported
+    checked = check_paths(plan_dirs(paths), through=Through.FACTS, stdin=False, keep_going=True)
+    updates, diags = plan_updates(checked.pairs(), checked.diagnostics)
     if any(d.is_error for d in diags):
         report(brief_plan_errors(diags, OWN) if brief else diags, fmt)
         return exit_code(diags)

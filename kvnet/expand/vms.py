@@ -9,6 +9,7 @@ from kvnet import labels as meta
 from kvnet.expand.access import access_credentials, matchers, ssh_secret
 from kvnet.expand.cloudinit import network_data
 from kvnet.expand.configdrive import dump_network_data_json, network_data_json
+from kvnet.expand.emitted import Emitted
 from kvnet.expand.merge import deep_merge
 from kvnet.expand.nads import NadRef, network_name_ref
 from kvnet.expand.netplan_yaml import dump as dump_netplan
@@ -158,9 +159,9 @@ def _domain(vm: VM, disks: list[dict[str, Any]], interfaces: list[dict[str, Any]
 
 
 def expand_vm(plan: Plan, vm: VM, facts: Facts, macs: dict[tuple[str, int], str],
-              refs: dict[tuple[str, int], NadRef]) -> list[dict[str, Any]]:
-    """The VirtualMachine, plus a cloud-init Secret when its data is too large to inline and
-    the ssh keys' Secret."""
+              refs: dict[tuple[str, int], NadRef]) -> list[Emitted]:
+    """The VirtualMachine (origin: the VM's name), plus a cloud-init Secret when its data is too
+    large to inline (origin: its ``cloudInit``) and the ssh keys' Secret (origin: ``sshKeys``)."""
     interfaces, networks = _interfaces(plan, vm, macs, refs)
     disks: list[dict[str, Any]] = []
     volumes: list[dict[str, Any]] = []
@@ -172,7 +173,8 @@ def expand_vm(plan: Plan, vm: VM, facts: Facts, macs: dict[tuple[str, int], str]
     if cloud:
         disks.append({"name": CLOUD_INIT_DISK, "disk": {"bus": "virtio"}})
         volumes.append({"name": CLOUD_INIT_DISK, VOLUME_KIND[vm.datasource]: cloud})
-    extra = [o for o in (cloud_secret, ssh_secret(plan, vm)) if o is not None]
+    extra = [Emitted(o, vm.where.at(key, key=True))
+             for o, key in ((cloud_secret, "cloudInit"), (ssh_secret(plan, vm), "sshKeys")) if o is not None]
 
     spec: dict[str, Any] = {"domain": _domain(vm, disks, interfaces), "networks": networks}
     if volumes:
@@ -197,4 +199,4 @@ def expand_vm(plan: Plan, vm: VM, facts: Facts, macs: dict[tuple[str, int], str]
             },
         },
     }
-    return [obj, *extra]
+    return [Emitted(obj, vm.where.at("name"), vm), *extra]

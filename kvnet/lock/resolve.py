@@ -7,7 +7,7 @@ duplicate and subnet checks.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from ipaddress import ip_interface
 
 from kvnet.diagnostics import Diagnostic, error
@@ -57,6 +57,19 @@ class LockLookup:
                 return diags
         lock = self._read[path]
         return diags + apply_entries(plan, segs, lock, facts)
+
+
+def resolve_locks(checked: Sequence[tuple[Plan, Facts]], lock_dir: str | None = None,
+                  input_root: str | None = None) -> list[Diagnostic]:
+    """The lock stage, between the facts and the rules (SPEC §7): each plan's kvnet.lock
+    addresses put on its interfaces that need one, each lock file read once; the problems
+    of the locks and of missing entries (:meth:`LockLookup.apply`). ``lock_dir`` and
+    ``input_root`` as in :class:`LockLookup`."""
+    locks = LockLookup(lock_dir, input_root)
+    diags: list[Diagnostic] = []
+    for plan, facts in checked:
+        diags.extend(locks.apply(plan, facts))
+    return diags
 
 
 def _shown(path: str) -> str:

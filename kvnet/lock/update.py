@@ -12,10 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kvnet.diagnostics import Diagnostic, Report
-from kvnet.input.discover import discover, load_sources, plan_dirs, select_plan_documents
-from kvnet.input.facts import gather
-from kvnet.input.model import Plan, build_plans
-from kvnet.input.plan_schema import check_documents
+from kvnet.input.facts import Facts
+from kvnet.input.model import Plan
 from kvnet.lock.allocate import Entries, allocate
 from kvnet.lock.lockfile import LockFile, lock_path, read_lock, render
 from kvnet.lock.segment import SegKey, Segment, plan_key, segments
@@ -37,14 +35,18 @@ class LockUpdate:
         return self.old_text != self.new_text
 
 
-def plan_updates(paths: Sequence[str]) -> tuple[list[LockUpdate], list[Diagnostic]]:
-    """The lock of every plan directory under ``paths`` after allocation, and the problems
-    (plan schema and network values, the lock file itself, full ranges). Nothing is to be
-    written when any problem is an error."""
+def plan_updates(checked: Sequence[tuple[Plan, Facts]],
+                 problems: Sequence[Diagnostic]) -> tuple[list[LockUpdate], list[Diagnostic]]:
+    """The lock of every plan directory after allocation, and the problems (``problems``: those
+    of reading the plans, their schema and network values, from
+    :func:`kvnet.pipeline.front.check_paths` up to the facts; then the lock file itself, full
+    ranges). ``checked``: every plan with its facts. Nothing is to be written when any problem
+    is an error."""
     report = Report()
-    units = _plans(paths, report)
+    report.extend(list(problems))
     if report.has_errors:
         return [], report.sorted()
+    units = _units(checked)
     updates: list[LockUpdate] = []
     for path in sorted(units):
         lock, diags = read_lock(path)
@@ -66,20 +68,10 @@ def plan_updates(paths: Sequence[str]) -> tuple[list[LockUpdate], list[Diagnosti
     return updates, report.sorted()
 
 
-def _plans(paths: Sequence[str], report: Report) -> dict[str, list[tuple[Plan, dict[SegKey, Segment]]]]:
+def _units(checked: Sequence[tuple[Plan, Facts]]) -> dict[str, list[tuple[Plan, dict[SegKey, Segment]]]]:
     """Lock path -> the plans beside it with their allocating networks."""
-    sources, diags = discover(plan_dirs(paths))
-    report.extend(diags)
-    docs, diags = load_sources(sources)
-    report.extend(diags)
-    plan_docs, diags = select_plan_documents(docs)
-    report.extend(diags)
-    plans, diags = build_plans(check_documents(plan_docs, report))
-    report.extend(diags)
     units: dict[str, list[tuple[Plan, dict[SegKey, Segment]]]] = {}
-    for plan in plans:
-        facts, diags = gather(plan)
-        report.extend(diags)
+    for plan, facts in checked:
         path = lock_path(os.path.dirname(plan.files[0]))
         units.setdefault(path, []).append((plan, segments(plan, facts)))
     return units

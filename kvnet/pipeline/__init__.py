@@ -2,8 +2,9 @@
 
 Free of click, stdout and environment variables: the adapters (CLI, Argo CD CMP, kustomize
 plugin, KRM function) turn their inputs into calls to :func:`compile_paths` /
-:func:`compile_documents` and write the result themselves. The stages are in
-:mod:`kvnet.pipeline.stages`; input discovery and loading in :mod:`kvnet.input.discover`.
+:func:`compile_documents` and write the result themselves. The front half (input, facts, the
+lock, the rules) is :mod:`kvnet.pipeline.front`; expansion and the output checks are in
+:mod:`kvnet.pipeline.stages`.
 """
 
 from __future__ import annotations
@@ -16,14 +17,13 @@ from kvnet.diagnostics import Diagnostic, Loc, Report
 from kvnet.emit import sort_objects
 from kvnet.expand.emitted import Emitted
 from kvnet.exitcodes import exit_code
-from kvnet.input.args import STDIN, expand, read_stdin
-from kvnet.input.discover import Source, discover, load_sources, select_plan_documents
+from kvnet.input.discover import Source
 from kvnet.input.loader import Document
 from kvnet.input.model import Plan
-from kvnet.input.plan_schema import check_documents
 from kvnet.objectset import ObjectSet
 from kvnet.options import BuildOptions
 from kvnet.pipeline import stages
+from kvnet.pipeline.front import check_docs, read_paths
 from kvnet.suppress import apply as apply_suppressions
 from kvnet.suppress import read_texts
 
@@ -81,16 +81,11 @@ def compile_paths(paths: Sequence[str], options: BuildOptions | None = None) -> 
     ``-`` is stdin (a unit of its own, named ``<stdin>``), directories are read recursively
     with ``options.recursive``."""
     options = options or BuildOptions()
-    args = expand(list(paths) or ["."], options.recursive)
-    files = [p for p in args if p != STDIN]
-    sources, diags = discover(files, options.input_root) if files else ([], [])
-    if diags:
-        return BuildResult(diagnostics=diags)
-    docs, diags = read_stdin() if STDIN in args else ([], [])
-    more_docs, more_diags = load_sources(sources)
-    docs, diags = docs + more_docs, diags + more_diags
-    origin = sources[0].shown if sources else args[0]
-    return _finish(_by_directory(docs, options, origin), diags, sources, options)
+    read = read_paths(paths, options.recursive, options.input_root)
+    if read.stopped:
+        return BuildResult(diagnostics=read.diagnostics)
+    origin = read.sources[0].shown if read.sources else read.args[0]
+    return _finish(_by_directory(read.docs, options, origin), read.diagnostics, read.sources, options)
 
 
 def _compile_units(units: list[list[Document]], options: BuildOptions, origin: str) -> BuildResult:
@@ -144,16 +139,13 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
     """Compile already-loaded documents as one unit (the CMP, kustomize and KRM adapters load
     their own). ``origin`` names the input in a diagnostic that has no better place."""
     options = options or BuildOptions()
+    checked = check_docs(docs, options)
+    plans = checked.plans
+    if checked.has_errors:
+        return BuildResult(diagnostics=checked.diagnostics, plans=plans)
     report = Report()
-    plan_docs, diags = select_plan_documents(docs)
-    report.extend(diags)
-    valid_docs = check_documents(plan_docs, report)
-    if report.has_errors:
-        return BuildResult(diagnostics=report.sorted())
-    plans, checked = stages.check_plans(valid_docs, options, report)
-    if report.has_errors:
-        return BuildResult(diagnostics=report.sorted(), plans=plans)
-    emitted = stages.expand_plans(checked, report)
+    report.extend(checked.diagnostics)
+    emitted = stages.expand_plans(checked.pairs(), report)
     if options.manifests:
         manifests = stages.pass_through(docs, emitted, options, report)
         emitted = emitted + manifests
@@ -161,6 +153,6 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
         return BuildResult(diagnostics=report.sorted(), plans=plans)
     if not emitted and not options.allow_empty:
         where = Loc(docs[0].file) if docs else Loc(origin or "<input>")
-        report.add(stages.nothing_to_emit(where, bool(plan_docs)))
+        report.add(stages.nothing_to_emit(where, bool(checked.plan_documents)))
         return BuildResult(diagnostics=report.sorted(), plans=plans)
     return _validated(emitted, options, report, plans)

@@ -11,29 +11,12 @@ from kvnet.expand.emitted import Emitted
 from kvnet.input.crds import crd_diagnostics
 from kvnet.input.facts import Facts
 from kvnet.input.loader import Document
-from kvnet.input.model import Plan, build_plans
-from kvnet.lock.resolve import LockLookup
+from kvnet.input.model import Plan
 from kvnet.input.manifests import plain_manifests
 from kvnet.objectset import ObjectSet, identity
 from kvnet.options import BuildOptions
 from kvnet.outputcheck.checker import OutputChecker
 from kvnet.outputcheck.limits import size_problem
-from kvnet.rules import check_plan
-
-
-def check_plans(docs: Sequence[Document], options: BuildOptions,
-                report: Report) -> tuple[list[Plan], list[tuple[Plan, Facts]]]:
-    """Rules stage: plans built from ``docs`` (KV007), their kvnet.lock addresses put on the
-    interfaces (SPEC §7, read only), and each plan's facts after its rules."""
-    plans, diags = build_plans(list(docs))
-    report.extend(diags)
-    checked: list[tuple[Plan, Facts]] = []
-    locks = LockLookup(options.lock_dir, options.input_root)
-    for plan in plans:
-        facts, problems = check_plan(plan, options.distribution, locks.apply)
-        report.extend(problems)
-        checked.append((plan, facts))
-    return plans, checked
 
 
 def expand_plans(checked: Sequence[tuple[Plan, Facts]], report: Report) -> list[Emitted]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from kvnet.diagnostics import Diagnostic
-from kvnet.input.facts import Facts, gather
+from kvnet.input.facts import Facts
 from kvnet.input.model import Plan
 from kvnet.rules import (
     addressing,
@@ -82,17 +82,12 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def check_plan(plan: Plan, distribution: str | None = None,
-               addresses: Rule | None = None) -> tuple[Facts, list[Diagnostic]]:
-    """Facts of ``plan`` and every rule's problems, in ``RULES`` order (SPEC §4).
-
-    ``distribution`` overrides spec.cluster.distribution (the node-side rules use its profile).
-    ``addresses``, when given, runs between the facts and the rules and may set interface
-    addresses (kvnet.lock, SPEC §7), so the rules check them like written ones.
-    """
-    facts, diags = gather(plan, distribution)
-    if addresses is not None:
-        diags.extend(addresses(plan, facts))
+def run_rules(plan: Plan, facts: Facts) -> list[Diagnostic]:
+    """Every rule's problems with ``plan``, in ``RULES`` order (SPEC §4). ``facts`` comes from
+    :func:`kvnet.input.facts.gather`, with the kvnet.lock addresses already resolved
+    (:func:`kvnet.lock.resolve.resolve_locks`, SPEC §7), so the rules check allocated
+    addresses like written ones."""
+    diags: list[Diagnostic] = []
     for rule in RULES:
         diags.extend(rule(plan, facts))
-    return facts, diags
+    return diags

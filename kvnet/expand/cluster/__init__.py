@@ -15,12 +15,14 @@ from kvnet.expand.cluster.nmstate import nmstate_policies
 from kvnet.expand.cluster.nodeconfig import node_config_objects
 from kvnet.expand.cluster.rbac import rbac
 from kvnet.expand.cluster.whereabouts import whereabouts_objects
+from kvnet.expand.emitted import Emitted
 from kvnet.input.facts import Facts
 from kvnet.input.model import Plan
 
 
-def expand_cluster(plan: Plan, facts: Facts) -> list[dict[str, Any]]:
-    """Node-side objects of ``plan``: empty without spec.cluster (``facts.cluster`` None)."""
+def expand_cluster(plan: Plan, facts: Facts) -> list[Emitted]:
+    """Node-side objects of ``plan``, each with spec.cluster as its origin: empty without
+    spec.cluster (``facts.cluster`` None)."""
     cfg, profile = facts.cluster, facts.profile
     if cfg is None or profile is None:
         return []
@@ -41,4 +43,5 @@ def expand_cluster(plan: Plan, facts: Facts) -> list[dict[str, Any]]:
         objs.extend(macvtap_objects(plan, source, profile, cfg))
     objs.extend(nmstate_policies(plan, source, cfg))
     objs.extend(node_config_objects(plan, source, cfg))
-    return objs
+    origin = where.at() if where is not None else plan.where.at()
+    return [Emitted(obj, origin) for obj in objs]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from kvnet.input.loader import LoadError, load_text
 from kvnet.labels import MANAGED_BY, PLAN_LABEL
@@ -42,17 +42,11 @@ class _Shared(Exception):
     """An object appears twice in one document: PyYAML's representer writes an anchor."""
 
 
-def _dumper() -> Any:
-    """PyYAML's (C) safe dumper with literal blocks for multi-line strings, made fast.
-
-    PyYAML's representer and resolver are Python and cost more than libyaml's emitter: the
-    node graph of plain data (dict, list, str, int, bool, None) is built here directly, and
-    the tag resolution libyaml asks for every scalar (twice) is memoised. Both give exactly
-    what PyYAML would; other types and shared objects (anchors) take PyYAML's own path.
-    """
-    import yaml
-
-    base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+def _node_builder(yaml: Any) -> Callable[[Any, set[int]], Any]:
+    """``node(data, seen)``: the YAML node graph PyYAML's safe representer would build for plain
+    data (dict, list, str, int, bool, None; multi-line strings as literal blocks), built
+    directly; raises ``_Shared`` for a shared object (an anchor) or another type, which take
+    PyYAML's own path (pyyaml lib/yaml/representer.py SafeRepresenter)."""
     scalar, mapping, sequence = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
     str_tag, int_tag, bool_tag, null_tag = (f"tag:yaml.org,2002:{t}" for t in ("str", "int", "bool", "null"))
     map_tag, seq_tag = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
@@ -75,6 +69,24 @@ def _dumper() -> Any:
         if data is None:
             return scalar(null_tag, "null")
         raise _Shared  # another type: PyYAML's representer knows it
+
+    return node
+
+
+def _dumper() -> Any:
+    """PyYAML's (C) safe dumper with literal blocks for multi-line strings, made fast.
+
+    PyYAML's representer and resolver are Python and cost more than libyaml's emitter: the
+    node graph of plain data (dict, list, str, int, bool, None) is built here directly
+    (:func:`_node_builder`), and the tag resolution libyaml asks for every scalar (twice) is
+    memoised. Both give exactly what PyYAML would; other types and shared objects (anchors)
+    take PyYAML's own path.
+    """
+    import yaml
+
+    base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    scalar, str_tag = yaml.ScalarNode, "tag:yaml.org,2002:str"
+    node = _node_builder(yaml)
 
     class Dumper(base):  # type: ignore[misc, valid-type]
         _resolved: dict[tuple[str, Any], str] = {}

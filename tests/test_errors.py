@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from testlib import write
+from testlib import run_kvnet, write
 
 BASE = """\
 apiVersion: kvnet.dev/v1alpha1
@@ -211,12 +211,15 @@ def test_alias_bomb_is_bounded(tmp_path: Path, kvnet) -> None:
     assert res.err.startswith(f"{path}:")
 
 
-def test_file_over_10_mib(tmp_path: Path, kvnet) -> None:
+def test_file_over_the_input_bound_names_the_setting_that_raises_it(tmp_path: Path) -> None:
     path = tmp_path / "big.yaml"
     path.write_text(plan() + "#" + "x" * (10 * 1024 * 1024) + "\n")
-    res = kvnet("build", str(path))
+    res = run_kvnet("build", str(path), env={"KVNET_MAX_INPUT_MB": "10"})
     assert res.code == 1 and res.out == ""
     assert res.err.startswith(f"{path}:1:1: error[KV004]: file is ")
+    assert "hint: set KVNET_MAX_INPUT_MB (now 10)" in res.err
+    res = run_kvnet("validate", str(path), env={"KVNET_MAX_INPUT_MB": "11"})
+    assert res.code == 0, res.err
 
 
 def test_plan_parts_disagree_on_namespace(tmp_path: Path, kvnet) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 import yaml
 
-from kvnet.input.bounds import MAX_ALIAS_NODES, Budget, document_texts
+from kvnet.input.bounds import BYTES_PER_NODE, MAX_ALIAS_NODES, Budget, document_texts
 from kvnet.input.loader import LoadError, load_text, loader_class
 from kvnet.input.tabs import first_bad_tab
 
@@ -62,7 +65,7 @@ def test_alias_expansion_is_counted_against_the_run() -> None:
 
 def test_node_bound_refuses_with_position() -> None:
     with pytest.raises(LoadError) as exc:
-        load_text("a: 1\nb: [2, 3]\n", "t.yaml", budget=Budget(nodes=6))
+        load_text("a: 1\nb: [2, 3]\n", "t.yaml", budget=Budget(nodes=5))  # the 15 characters add one node
     diag = exc.value.diag
     assert diag.code == "KV003" and "YAML nodes" in diag.message and (diag.line, diag.column) == (2, 8)  # node 7
 
@@ -70,7 +73,18 @@ def test_node_bound_refuses_with_position() -> None:
 def test_text_without_anchor_uses_no_alias_budget() -> None:
     budget = Budget()
     load_text("a: [1, 2]\nb: {c: d}\n", "t.yaml", budget=budget)
-    assert budget.aliases == MAX_ALIAS_NODES and budget.nodes == Budget().nodes - 9
+    assert budget.aliases == MAX_ALIAS_NODES and budget.nodes == Budget().nodes - 9 + 20 // BYTES_PER_NODE
+
+
+def test_node_bound_scales_with_the_text() -> None:
+    """A plan's text (about 12 bytes a node) passes however long; bare flow items (2 bytes) do not."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from genplan import plan_text
+
+    load_text(plan_text(2000, 20, 3), "t.yaml", budget=Budget(nodes=10))
+    with pytest.raises(LoadError) as exc:
+        load_text("[" + "1," * 200_000 + "1]", "t.yaml", budget=Budget(nodes=10))
+    assert exc.value.diag.code == "KV003"
 
 
 @pytest.mark.parametrize("text,pieces", [

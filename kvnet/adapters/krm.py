@@ -30,7 +30,7 @@ from kvnet.adapters.plandoc import (
 from kvnet.diagnostics import Loc, error
 from kvnet.emit import dump_yaml, file_name, to_yaml
 from kvnet.exitcodes import exit_code
-from kvnet.input.bounds import MAX_FILE_BYTES
+from kvnet.input.bounds import MAX_FILE_BYTES, RAISE_INPUT
 from kvnet.input.loader import Document, LoadError, load_text
 from kvnet.labels import MANAGED_BY, PLAN_LABEL
 from kvnet.options import BuildOptions
@@ -71,7 +71,7 @@ def run(inputs: FnInputs, options: BuildOptions) -> Outcome:
     stdout (also on errors), the diagnostics for stderr; exit 2 when stdin is not a ResourceList."""
     if len(inputs.stdin) > MAX_INPUT_BYTES:
         return _input_error(f"stdin is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB "
-                            f"({len(inputs.stdin)} bytes read)")
+                            f"({len(inputs.stdin)} bytes read; {RAISE_INPUT})")
     try:
         text = inputs.stdin.decode("utf-8")
     except UnicodeDecodeError as exc:

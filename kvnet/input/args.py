@@ -13,6 +13,7 @@ from typing import Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.input.bounds import decode_error_loc
+from kvnet.input.bounds import RAISE_INPUT
 from kvnet.input.loader import MAX_FILE_BYTES, Document, LoadError, load_text
 
 STDIN = "-"
@@ -33,7 +34,7 @@ def read_stdin() -> tuple[list[Document], list[Diagnostic]]:
     """The documents of stdin (named ``<stdin>``), read once, within the single-file bound."""
     raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
-        return [], [error("KV004", f"stdin is over the {MAX_FILE_BYTES} byte limit", Loc(STDIN_NAME))]
+        return [], [error("KV004", f"stdin is over the {MAX_FILE_BYTES} byte limit", Loc(STDIN_NAME), hint=RAISE_INPUT)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -3,11 +3,18 @@
 A run may read many files with many documents each; every bound holds for the whole run,
 not per document, so splitting an attack over documents or files does not get round it:
 
-* ``MAX_INPUT_BYTES`` of text in all, each file at most ``MAX_FILE_BYTES`` (KV004);
-* ``MAX_NODES`` YAML nodes in all, counting every node an alias expands to (KV003);
-* ``MAX_ALIAS_NODES`` of those reached through aliases ("billion laughs", KV003).
+* ``MAX_INPUT_BYTES`` of text in all, each file at most ``MAX_FILE_BYTES`` (KV004); 64 MiB a
+  file by default (a 20,000-VM plan's output is 38 MB), ``KVNET_MAX_INPUT_MB`` raises it;
+* ``MAX_NODES`` YAML nodes in all plus one for every ``BYTES_PER_NODE`` bytes read, counting
+  every node an alias expands to (KV003): the bound scales with the input. Plans and manifests
+  take 12 to 18 bytes a node (kvnet's own output of 1,000 VMs: 17.4), so any of them passes
+  at any size within the byte bound, while a file of bare flow items (``1,``: 2 bytes a node)
+  is refused by libyaml counting its events in C before a node is built;
+* ``MAX_ALIAS_NODES`` of those reached through aliases ("billion laughs", KV003; 100,000 by
+  default, ``KVNET_MAX_ALIAS_NODES`` raises it): an alias or merge bomb is refused after that
+  many nodes, however small its text.
 
-Memory and time stay within ~200 MB and ~2 s for anything these bounds refuse. Scalars
+Memory and time stay within ~200 MB and ~2 s for an alias bomb (issue #28). Scalars
 Kubernetes would refuse are refused here too, with their position: integers outside int64
 (Kubernetes' JSON numbers; KV106), non-finite floats (JSON has none; KV106) and YAML 1.1
 base-60 numbers such as ``1:30`` (libyaml reads 90; KV107).
@@ -16,16 +23,28 @@ base-60 numbers such as ``1:30`` (libyaml reads 90; KV107).
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from kvnet.diagnostics import Diagnostic, Loc, error
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_INPUT_BYTES = 16 * 1024 * 1024
-MAX_NODES = 250_000  # a 2,000-VM plan has ~36,000
-MAX_ALIAS_NODES = 100_000
+INPUT_ENV, ALIAS_ENV = "KVNET_MAX_INPUT_MB", "KVNET_MAX_ALIAS_NODES"
+
+
+def _setting(name: str, default: int) -> int:
+    """A positive integer from the environment variable ``name``, else ``default``."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else default
+
+
+MAX_FILE_BYTES = _setting(INPUT_ENV, 64) * 1024 * 1024
+MAX_INPUT_BYTES = 2 * MAX_FILE_BYTES
+MAX_NODES = 250_000  # and one more for every BYTES_PER_NODE bytes read; a 2,000-VM plan has ~54,000
+BYTES_PER_NODE = 8
+MAX_ALIAS_NODES = _setting(ALIAS_ENV, 100_000)
+RAISE_INPUT = f"set {INPUT_ENV} (now {MAX_FILE_BYTES // 2**20}) to read larger files, or split the input"
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # YAML 1.1 sexagesimal int/float (yaml.org/type/int.html, float.html): 190:20:30, 1:30.5
 SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
@@ -51,11 +70,15 @@ class Budget:
         """Account ``size`` bytes of one file; KV004 past the per-file or per-run bound."""
         if size > MAX_FILE_BYTES:
             raise BoundError(error("KV004", f"file is {size} bytes, over the {MAX_FILE_BYTES} byte limit",
-                                   where, hint="split the plan over several files"))
+                                   where, hint=RAISE_INPUT))
         self.input_bytes -= size
         if self.input_bytes < 0:
             raise BoundError(error("KV004", f"the input files together are over the {MAX_INPUT_BYTES} byte limit",
-                                   where, hint="give fewer or smaller files"))
+                                   where, hint=RAISE_INPUT))
+
+    def take_text(self, text: str) -> None:
+        """One more text to read: one more node for every ``BYTES_PER_NODE`` characters of it."""
+        self.nodes += len(text) // BYTES_PER_NODE
 
     def take_node(self, aliased: bool, where: Loc | Callable[[], Loc]) -> None:
         """Account one node built (``aliased``: reached through an alias); KV003 past a bound.
@@ -71,12 +94,14 @@ class Budget:
     def check(self, where: Loc) -> None:
         """KV003 at ``where`` when more nodes or alias expansions were taken than the run has."""
         if self.nodes < 0:
-            raise BoundError(error("KV003", f"the input has more than {MAX_NODES} YAML nodes", where,
-                                   hint="a generated or hostile file? a plan is far smaller"))
+            raise BoundError(error("KV003", f"the input has more YAML nodes than {MAX_NODES:,} and one "
+                                   f"every {BYTES_PER_NODE} bytes", where,
+                                   hint="a generated or hostile file? plans and manifests take 12 bytes a node"))
         if self.aliases < 0:
             raise BoundError(error(
                 "KV003", f"alias expansion exceeds {MAX_ALIAS_NODES} nodes in this run", where,
-                hint="a YAML alias bomb? write the values out instead of nesting anchors"))
+                hint=f"a YAML alias bomb? write the values out instead of nesting anchors, or set {ALIAS_ENV} "
+                     f"(now {MAX_ALIAS_NODES}) to allow more"))
 
 
 # a document start marker: "---" at the start of a line, then a blank or the end (YAML 1.2 §9.1.2)
@@ -108,10 +133,16 @@ def prescan(text: str, shown: str, budget: Budget, loader_class: Any, largest: i
 
     raw = getattr(loader_class(text), "raw_parse", None)  # libyaml counts every event in C
     try:
-        if raw is not None and raw() <= budget.nodes:  # a node is at least one event
-            return
+        events = raw() if raw is not None else None
     except yaml.YAMLError:
-        pass  # the loop below (or the composer) reports it where it is
+        events = None  # the loop below (or the composer) reports it where it is
+    if events is not None and events <= budget.nodes:  # a node is at least one event
+        return
+    # a collection is two events, a document two, the stream two: past this, surely too many nodes,
+    # said at once (counting up to a large budget in Python would take seconds)
+    if events is not None and (events - 2 * text.count("\n---") - 4) // 2 > budget.nodes:
+        raise BoundError(error("KV003", f"the input has more than {budget.nodes} YAML nodes ({events} YAML events)",
+                               Loc(shown, 1, 1), hint="a generated or hostile file? a plan is far smaller"))
     left = budget.nodes
     loader = loader_class(text)
     try:
@@ -121,7 +152,7 @@ def prescan(text: str, shown: str, budget: Budget, loader_class: Any, largest: i
                 left -= 1
                 if left < 0:
                     mark = event.start_mark
-                    raise BoundError(error("KV003", f"the input has more than {MAX_NODES} YAML nodes",
+                    raise BoundError(error("KV003", f"the input has more than {budget.nodes} YAML nodes",
                                            Loc(shown, mark.line + 1, mark.column + 1),
                                            hint="a generated or hostile file? a plan is far smaller"))
     finally:

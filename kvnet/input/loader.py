@@ -147,6 +147,7 @@ def load_text(text: str, shown: str, source: str | None = None, budget: Budget |
     """
     yaml = _yaml()
     budget = budget if budget is not None else Budget()
+    budget.take_text(text)
     try:
         pieces = document_texts(text)
         _check_nesting(text, shown, pieces)

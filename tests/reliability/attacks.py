@@ -59,9 +59,9 @@ def ten_mib_block_list(tmp: Path) -> Attack:
 
 def files_over_the_total_bound(tmp: Path) -> Attack:
     filler = "# " + "x" * 1000 + "\n"
-    for i in range(2):
+    for i in range(3):  # 27 MiB: over twice the 10 MiB a file set here
         _plan(tmp, filler * (9 * 1024), f"part-{i}.yaml")
-    return Attack(["build", str(tmp / "plan")], None, None, {}, "KV004")
+    return Attack(["build", str(tmp / "plan")], None, None, {"KVNET_MAX_INPUT_MB": "10"}, "KV004")
 
 
 def crd_billion_laughs(tmp: Path) -> Attack:

@@ -117,6 +117,9 @@ def cli(ctx: click.Context, config_file: str | None, no_config: bool) -> None:
     Default options of build, validate and lint come from the nearest .kvnet.yaml (this directory
     up to the repository root); an option on the command line wins.
     """
+    from kvnet.input import bounds
+
+    bounds.configure(os.environ)  # the input bounds a user can raise (KVNET_MAX_INPUT_MB, ...)
     if ctx.invoked_subcommand in CONFIGURED:  # other commands never read it: a broken file cannot stop them
         _path, ctx.default_map = default_map(config_file, no_config)
 

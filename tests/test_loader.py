@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kvnet.input.bounds import BYTES_PER_NODE, MAX_ALIAS_NODES, Budget, document_texts
+from kvnet.input.bounds import BYTES_PER_NODE, Budget, document_texts, limits
 from kvnet.input.loader import LoadError, load_text, loader_class
 from kvnet.input.tabs import first_bad_tab
 
@@ -59,7 +59,7 @@ def test_alias_expansion_is_counted_against_the_run() -> None:
     with pytest.raises(LoadError) as exc:
         load_text(text, "two.yaml", budget=budget)  # the same budget: the run has none left
     diag = exc.value.diag
-    assert diag.code == "KV003" and f"{MAX_ALIAS_NODES}" in diag.message
+    assert diag.code == "KV003" and f"{limits().alias_nodes}" in diag.message
     assert (diag.file, diag.line) == ("two.yaml", 1)  # an aliased node sits where its anchor is
 
 
@@ -73,7 +73,7 @@ def test_node_bound_refuses_with_position() -> None:
 def test_text_without_anchor_uses_no_alias_budget() -> None:
     budget = Budget()
     load_text("a: [1, 2]\nb: {c: d}\n", "t.yaml", budget=budget)
-    assert budget.aliases == MAX_ALIAS_NODES and budget.nodes == Budget().nodes - 9 + 20 // BYTES_PER_NODE
+    assert budget.aliases == limits().alias_nodes and budget.nodes == Budget().nodes - 9 + 20 // BYTES_PER_NODE
 
 
 def test_node_bound_scales_with_the_text() -> None:

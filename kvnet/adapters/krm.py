@@ -30,7 +30,7 @@ from kvnet.adapters.plandoc import (
 from kvnet.diagnostics import Loc, error
 from kvnet.emit import dump_yaml, file_name, to_yaml
 from kvnet.exitcodes import exit_code
-from kvnet.input.bounds import MAX_FILE_BYTES, RAISE_INPUT
+from kvnet.input.bounds import limits
 from kvnet.input.loader import Document, LoadError, load_text
 from kvnet.labels import MANAGED_BY, PLAN_LABEL
 from kvnet.options import BuildOptions
@@ -38,13 +38,12 @@ from kvnet.pipeline import compile_documents
 from kvnet.reporters import krm_result
 
 API_VERSIONS = ("config.kubernetes.io/v1", "config.kubernetes.io/v1beta1")
-MAX_INPUT_BYTES = MAX_FILE_BYTES  # stdin is one input file (kvnet.input.bounds)
 OUTPUT_DIR = "kvnet"
 
 
 @dataclass(frozen=True)
 class FnInputs:
-    """``stdin``: the ResourceList as read (at most MAX_INPUT_BYTES + 1 bytes); ``cwd``: where the
+    """``stdin``: the ResourceList as read (at most the file bound + 1 bytes, kvnet.input.bounds); ``cwd``: where the
     functionConfig's ``config.kubernetes.io/path`` annotation is resolved."""
 
     stdin: bytes
@@ -69,9 +68,10 @@ def _input_error(message: str, loc: Loc | None = None) -> Outcome:
 def run(inputs: FnInputs, options: BuildOptions) -> Outcome:
     """Process one ResourceList: the ResourceList with the generated objects and ``results`` on
     stdout (also on errors), the diagnostics for stderr; exit 2 when stdin is not a ResourceList."""
-    if len(inputs.stdin) > MAX_INPUT_BYTES:
-        return _input_error(f"stdin is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB "
-                            f"({len(inputs.stdin)} bytes read; {RAISE_INPUT})")
+    bound = limits()  # stdin is one input file (kvnet.input.bounds)
+    if len(inputs.stdin) > bound.file_bytes:
+        return _input_error(f"stdin is larger than {bound.file_mb} MiB "
+                            f"({len(inputs.stdin)} bytes read; {bound.raise_input})")
     try:
         text = inputs.stdin.decode("utf-8")
     except UnicodeDecodeError as exc:

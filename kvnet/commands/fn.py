@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from kvnet.adapters.krm import MAX_INPUT_BYTES, FnInputs, run
+from kvnet.adapters.krm import FnInputs, run
+from kvnet.input.bounds import limits
 from kvnet.commands.common import build_options, compile_options, write_outcome
 
 
@@ -20,5 +21,5 @@ def fn(fmt: str, kube_version: str, crds: tuple[str, ...], distribution: str | N
     stdout; problems go to `results` and stderr, with a non-zero exit on errors.
     """
     options = build_options(kube_version, crds, distribution, allow_empty)
-    stdin = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    stdin = sys.stdin.buffer.read(limits().file_bytes + 1)
     return write_outcome(run(FnInputs(stdin, os.getcwd()), options), fmt)

@@ -12,9 +12,8 @@ import sys
 from typing import Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, error
-from kvnet.input.bounds import decode_error_loc
-from kvnet.input.bounds import RAISE_INPUT
-from kvnet.input.loader import MAX_FILE_BYTES, Document, LoadError, load_text
+from kvnet.input.bounds import decode_error_loc, limits
+from kvnet.input.loader import Document, LoadError, load_text
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -32,9 +31,11 @@ def walk(directory: str) -> list[str]:
 
 def read_stdin() -> tuple[list[Document], list[Diagnostic]]:
     """The documents of stdin (named ``<stdin>``), read once, within the single-file bound."""
-    raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        return [], [error("KV004", f"stdin is over the {MAX_FILE_BYTES} byte limit", Loc(STDIN_NAME), hint=RAISE_INPUT)]
+    bound = limits()
+    raw = sys.stdin.buffer.read(bound.file_bytes + 1)
+    if len(raw) > bound.file_bytes:
+        return [], [error("KV004", f"stdin is over the {bound.file_bytes} byte limit", Loc(STDIN_NAME),
+                          hint=bound.raise_input)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

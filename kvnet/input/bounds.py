@@ -3,14 +3,14 @@
 A run may read many files with many documents each; every bound holds for the whole run,
 not per document, so splitting an attack over documents or files does not get round it:
 
-* ``MAX_INPUT_BYTES`` of text in all, each file at most ``MAX_FILE_BYTES`` (KV004); 64 MiB a
+* ``Limits.input_bytes`` of text in all, each file at most ``Limits.file_bytes`` (KV004); 64 MiB a
   file by default (a 20,000-VM plan's output is 38 MB), ``KVNET_MAX_INPUT_MB`` raises it;
 * ``MAX_NODES`` YAML nodes in all plus one for every ``BYTES_PER_NODE`` bytes read, counting
   every node an alias expands to (KV003): the bound scales with the input. Plans and manifests
   take 12 to 18 bytes a node (kvnet's own output of 1,000 VMs: 17.4), so any of them passes
   at any size within the byte bound, while a file of bare flow items (``1,``: 2 bytes a node)
   is refused by libyaml counting its events in C before a node is built;
-* ``MAX_ALIAS_NODES`` of those reached through aliases ("billion laughs", KV003; 100,000 by
+* ``Limits.alias_nodes`` of those reached through aliases ("billion laughs", KV003; 100,000 by
   default, ``KVNET_MAX_ALIAS_NODES`` raises it): an alias or merge bomb is refused after that
   many nodes, however small its text.
 
@@ -23,28 +23,66 @@ base-60 numbers such as ``1:30`` (libyaml reads 90; KV107).
 from __future__ import annotations
 
 import math
-import os
 import re
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
 
 from kvnet.diagnostics import Diagnostic, Loc, error
 
 INPUT_ENV, ALIAS_ENV = "KVNET_MAX_INPUT_MB", "KVNET_MAX_ALIAS_NODES"
-
-
-def _setting(name: str, default: int) -> int:
-    """A positive integer from the environment variable ``name``, else ``default``."""
-    value = os.environ.get(name, "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else default
-
-
-MAX_FILE_BYTES = _setting(INPUT_ENV, 64) * 1024 * 1024
-MAX_INPUT_BYTES = 2 * MAX_FILE_BYTES
 MAX_NODES = 250_000  # and one more for every BYTES_PER_NODE bytes read; a 2,000-VM plan has ~54,000
 BYTES_PER_NODE = 8
-MAX_ALIAS_NODES = _setting(ALIAS_ENV, 100_000)
-RAISE_INPUT = f"set {INPUT_ENV} (now {MAX_FILE_BYTES // 2**20}) to read larger files, or split the input"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The bounds a user can raise: ``file_mb`` MiB a file (twice that for all files of a run;
+    stdin and a KRM ResourceList are one file) and ``alias_nodes`` nodes reached through
+    aliases in a run."""
+
+    file_mb: int = 64
+    alias_nodes: int = 100_000
+
+    @property
+    def file_bytes(self) -> int:
+        """The per-file bound in bytes."""
+        return self.file_mb * 1024 * 1024
+
+    @property
+    def input_bytes(self) -> int:
+        """The bound on all files of a run together, in bytes."""
+        return 2 * self.file_bytes
+
+    @property
+    def raise_input(self) -> str:
+        """The hint of a byte bound (KV004): how to raise it."""
+        return f"set {INPUT_ENV} (now {self.file_mb}) to read larger files, or split the input"
+
+
+_limits = Limits()
+
+
+def limits() -> Limits:
+    """The bounds of this process (the defaults unless :func:`configure` changed them)."""
+    return _limits
+
+
+def configure(env: Mapping[str, str]) -> None:
+    """Take the bounds from ``env`` (the console script passes ``os.environ`` before anything
+    is read): ``KVNET_MAX_INPUT_MB`` and ``KVNET_MAX_ALIAS_NODES``, positive integers; any
+    other value leaves the default."""
+    global _limits
+    default = Limits()
+    _limits = Limits(_positive(env.get(INPUT_ENV), default.file_mb),
+                     _positive(env.get(ALIAS_ENV), default.alias_nodes))
+
+
+def _positive(value: str | None, default: int) -> int:
+    """``value`` as a positive integer, else ``default``."""
+    text = (value or "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else default
+
+
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # YAML 1.1 sexagesimal int/float (yaml.org/type/int.html, float.html): 190:20:30, 1:30.5
 SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
@@ -63,18 +101,19 @@ class Budget:
     """What is left for the rest of one run (create one per run and pass it to every load)."""
 
     nodes: int = MAX_NODES
-    aliases: int = MAX_ALIAS_NODES
-    input_bytes: int = MAX_INPUT_BYTES
+    aliases: int = field(default_factory=lambda: limits().alias_nodes)
+    input_bytes: int = field(default_factory=lambda: limits().input_bytes)
 
     def take_bytes(self, size: int, where: Loc) -> None:
         """Account ``size`` bytes of one file; KV004 past the per-file or per-run bound."""
-        if size > MAX_FILE_BYTES:
-            raise BoundError(error("KV004", f"file is {size} bytes, over the {MAX_FILE_BYTES} byte limit",
-                                   where, hint=RAISE_INPUT))
+        bound = limits()
+        if size > bound.file_bytes:
+            raise BoundError(error("KV004", f"file is {size} bytes, over the {bound.file_bytes} byte limit",
+                                   where, hint=bound.raise_input))
         self.input_bytes -= size
         if self.input_bytes < 0:
-            raise BoundError(error("KV004", f"the input files together are over the {MAX_INPUT_BYTES} byte limit",
-                                   where, hint=RAISE_INPUT))
+            raise BoundError(error("KV004", f"the input files together are over the {bound.input_bytes} byte "
+                                   "limit", where, hint=bound.raise_input))
 
     def take_text(self, text: str) -> None:
         """One more text to read: one more node for every ``BYTES_PER_NODE`` characters of it."""
@@ -99,9 +138,9 @@ class Budget:
                                    hint="a generated or hostile file? plans and manifests take 12 bytes a node"))
         if self.aliases < 0:
             raise BoundError(error(
-                "KV003", f"alias expansion exceeds {MAX_ALIAS_NODES} nodes in this run", where,
+                "KV003", f"alias expansion exceeds {limits().alias_nodes} nodes in this run", where,
                 hint=f"a YAML alias bomb? write the values out instead of nesting anchors, or set {ALIAS_ENV} "
-                     f"(now {MAX_ALIAS_NODES}) to allow more"))
+                     f"(now {limits().alias_nodes}) to allow more"))
 
 
 # a document start marker: "---" at the start of a line, then a blank or the end (YAML 1.2 §9.1.2)

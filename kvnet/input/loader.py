@@ -13,13 +13,13 @@ import re
 from typing import Any, Iterator
 
 from kvnet.diagnostics import Loc, error
-from kvnet.input.bounds import MAX_ALIAS_NODES, MAX_FILE_BYTES, BoundError, Budget, decode_error_loc, document_texts, \
+from kvnet.input.bounds import BoundError, Budget, limits, decode_error_loc, document_texts, \
     prescan, reader_error_loc
 from kvnet.input.document import SYNTAX_ERROR, Document, LoadError, LoadReason, PathT
 from kvnet.input.nodes import MAX_DEPTH, NodeBuilder
 from kvnet.input.tabs import first_bad_tab, tab_error
 
-__all__ = ["MAX_ALIAS_NODES", "MAX_FILE_BYTES", "MAX_DEPTH", "SYNTAX_ERROR", "Budget", "Document", "LoadError",
+__all__ = ["MAX_DEPTH", "SYNTAX_ERROR", "Budget", "Document", "LoadError",
            "LoadReason", "load_file", "load_text", "iter_yaml_files", "PathT"]
 
 def _yaml() -> Any:
@@ -70,7 +70,7 @@ def loader_class(kind: str = "Safe") -> Any:
 def _read(path: str, shown: str, budget: Budget) -> str:
     try:
         with open(path, "rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)  # a special file may report no size: read no more
+            raw = fh.read(limits().file_bytes + 1)  # a special file may report no size: read no more
             budget.take_bytes(max(len(raw), os.fstat(fh.fileno()).st_size), Loc(shown))
     except BoundError as exc:
         raise LoadError(exc.diag) from None

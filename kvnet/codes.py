@@ -35,7 +35,7 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV001", E, "YAML syntax error, or not UTF-8", "§4"),
     ("KV002", E, "duplicate key", "§4"),
     ("KV003", E, "alias expansion, YAML node count (whole input) or nesting beyond the bound", "§4"),
-    ("KV004", E, "file over 10 MiB, or all input files over 16 MiB", "§4"),
+    ("KV004", E, "file over 64 MiB, or all input files over 128 MiB (KVNET_MAX_INPUT_MB raises both)", "§4"),
     ("KV005", E, "document is not a mapping", "§4"),
     ("KV006", E, "nothing to emit (use --allow-empty if intended)", "§5"),
     ("KV007", E, "parts of one plan disagree (namespace, spec.cluster twice)", "§2"),

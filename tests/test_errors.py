@@ -209,6 +209,27 @@ def test_alias_bomb_is_bounded(tmp_path: Path, kvnet) -> None:
     assert res.code == 1 and res.out == ""
     assert "error[KV003]: alias expansion exceeds" in res.err
     assert res.err.startswith(f"{path}:")
+    assert "set KVNET_MAX_ALIAS_NODES (now 100000)" in res.err  # the hint names what raises the bound
+
+
+def test_raised_alias_bound_reads_what_the_default_refuses(tmp_path: Path) -> None:
+    """Aliases a user means (1,100 nodes through them) pass once KVNET_MAX_ALIAS_NODES allows them."""
+    anchor = "x: &a [" + ", ".join(["1"] * 10) + "]\n"
+    path = write(tmp_path / "kvnet.yaml", plan() + "---\n" + anchor + "".join(f"y{i}: *a\n" for i in range(100)))
+    res = run_kvnet("build", str(path), env={"KVNET_MAX_ALIAS_NODES": "1000"})
+    assert res.code == 1 and "error[KV003]: alias expansion exceeds 1000" in res.err
+    assert "set KVNET_MAX_ALIAS_NODES (now 1000)" in res.err
+    res = run_kvnet("build", str(path), env={"KVNET_MAX_ALIAS_NODES": "2000"})
+    assert "KV003" not in res.err, res.err
+
+
+def test_node_bound_names_the_setting_that_raises_it(tmp_path: Path) -> None:
+    path = write(tmp_path / "kvnet.yaml", plan() + "---\nx: [" + "1," * 3000 + "1]\n")
+    res = run_kvnet("build", str(path), env={"KVNET_MAX_NODES": "1000"})
+    assert res.code == 1 and res.out == "" and "error[KV003]: the input has more" in res.err
+    assert "set KVNET_MAX_NODES (now 1000)" in res.err
+    res = run_kvnet("build", str(path), env={"KVNET_MAX_NODES": "5000"})
+    assert "KV003" not in res.err, res.err
 
 
 def test_file_over_the_input_bound_names_the_setting_that_raises_it(tmp_path: Path) -> None:

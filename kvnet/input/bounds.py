@@ -5,7 +5,8 @@ not per document, so splitting an attack over documents or files does not get ro
 
 * ``Limits.input_bytes`` of text in all, each file at most ``Limits.file_bytes`` (KV004); 64 MiB a
   file by default (a 20,000-VM plan's output is 38 MB), ``KVNET_MAX_INPUT_MB`` raises it;
-* ``MAX_NODES`` YAML nodes in all plus one for every ``BYTES_PER_NODE`` bytes read, counting
+* ``Limits.nodes`` YAML nodes in all (250,000 by default, ``KVNET_MAX_NODES`` raises it)
+  plus one for every ``BYTES_PER_NODE`` bytes read, counting
   every node an alias expands to (KV003): the bound scales with the input. Plans and manifests
   take 12 to 18 bytes a node (kvnet's own output of 1,000 VMs: 17.4), so any of them passes
   at any size within the byte bound, while a file of bare flow items (``1,``: 2 bytes a node)
@@ -29,8 +30,7 @@ from typing import Any, Callable, Mapping
 
 from kvnet.diagnostics import Diagnostic, Loc, error
 
-INPUT_ENV, ALIAS_ENV = "KVNET_MAX_INPUT_MB", "KVNET_MAX_ALIAS_NODES"
-MAX_NODES = 250_000  # and one more for every BYTES_PER_NODE bytes read; a 2,000-VM plan has ~54,000
+INPUT_ENV, ALIAS_ENV, NODES_ENV = "KVNET_MAX_INPUT_MB", "KVNET_MAX_ALIAS_NODES", "KVNET_MAX_NODES"
 BYTES_PER_NODE = 8
 
 
@@ -42,6 +42,7 @@ class Limits:
 
     file_mb: int = 64
     alias_nodes: int = 100_000
+    nodes: int = 250_000  # and one more for every BYTES_PER_NODE bytes read; a 2,000-VM plan has ~54,000
 
     @property
     def file_bytes(self) -> int:
@@ -58,6 +59,12 @@ class Limits:
         """The hint of a byte bound (KV004): how to raise it."""
         return f"set {INPUT_ENV} (now {self.file_mb}) to read larger files, or split the input"
 
+    @property
+    def raise_nodes(self) -> str:
+        """The hint of the node bound (KV003): how to raise it."""
+        return (f"a generated or hostile file? plans take 12 bytes a node; set {NODES_ENV} (now {self.nodes}) "
+                "to allow more")
+
 
 _limits = Limits()
 
@@ -69,12 +76,13 @@ def limits() -> Limits:
 
 def configure(env: Mapping[str, str]) -> None:
     """Take the bounds from ``env`` (the console script passes ``os.environ`` before anything
-    is read): ``KVNET_MAX_INPUT_MB`` and ``KVNET_MAX_ALIAS_NODES``, positive integers; any
-    other value leaves the default."""
+    is read): ``KVNET_MAX_INPUT_MB``, ``KVNET_MAX_ALIAS_NODES`` and ``KVNET_MAX_NODES``, positive
+    integers; any other value leaves the default."""
     global _limits
     default = Limits()
     _limits = Limits(_positive(env.get(INPUT_ENV), default.file_mb),
-                     _positive(env.get(ALIAS_ENV), default.alias_nodes))
+                     _positive(env.get(ALIAS_ENV), default.alias_nodes),
+                     _positive(env.get(NODES_ENV), default.nodes))
 
 
 def _positive(value: str | None, default: int) -> int:
@@ -100,7 +108,7 @@ class BoundError(Exception):
 class Budget:
     """What is left for the rest of one run (create one per run and pass it to every load)."""
 
-    nodes: int = MAX_NODES
+    nodes: int = field(default_factory=lambda: limits().nodes)
     aliases: int = field(default_factory=lambda: limits().alias_nodes)
     input_bytes: int = field(default_factory=lambda: limits().input_bytes)
 
@@ -133,9 +141,8 @@ class Budget:
     def check(self, where: Loc) -> None:
         """KV003 at ``where`` when more nodes or alias expansions were taken than the run has."""
         if self.nodes < 0:
-            raise BoundError(error("KV003", f"the input has more YAML nodes than {MAX_NODES:,} and one "
-                                   f"every {BYTES_PER_NODE} bytes", where,
-                                   hint="a generated or hostile file? plans and manifests take 12 bytes a node"))
+            raise BoundError(error("KV003", f"the input has more YAML nodes than {limits().nodes:,} and one "
+                                   f"every {BYTES_PER_NODE} bytes", where, hint=limits().raise_nodes))
         if self.aliases < 0:
             raise BoundError(error(
                 "KV003", f"alias expansion exceeds {limits().alias_nodes} nodes in this run", where,
@@ -181,7 +188,7 @@ def prescan(text: str, shown: str, budget: Budget, loader_class: Any, largest: i
     # said at once (counting up to a large budget in Python would take seconds)
     if events is not None and (events - 2 * text.count("\n---") - 4) // 2 > budget.nodes:
         raise BoundError(error("KV003", f"the input has more than {budget.nodes} YAML nodes ({events} YAML events)",
-                               Loc(shown, 1, 1), hint="a generated or hostile file? a plan is far smaller"))
+                               Loc(shown, 1, 1), hint=limits().raise_nodes))
     left = budget.nodes
     loader = loader_class(text)
     try:
@@ -193,7 +200,7 @@ def prescan(text: str, shown: str, budget: Budget, loader_class: Any, largest: i
                     mark = event.start_mark
                     raise BoundError(error("KV003", f"the input has more than {budget.nodes} YAML nodes",
                                            Loc(shown, mark.line + 1, mark.column + 1),
-                                           hint="a generated or hostile file? a plan is far smaller"))
+                                           hint=limits().raise_nodes))
     finally:
         loader.dispose()
 

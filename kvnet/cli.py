@@ -18,6 +18,7 @@ from kvnet.about import version_text
 from kvnet.config import COMMANDS as CONFIGURED
 from kvnet.config import default_map
 from kvnet.exitcodes import INTERNAL, OK, PROBLEMS, USAGE
+from kvnet.input import bounds
 from kvnet.output import OutputError
 from kvnet.quiet import quiet_option
 
@@ -117,8 +118,6 @@ def cli(ctx: click.Context, config_file: str | None, no_config: bool) -> None:
     Default options of build, validate and lint come from the nearest .kvnet.yaml (this directory
     up to the repository root); an option on the command line wins.
     """
-    from kvnet.input import bounds
-
     bounds.configure(os.environ)  # the input bounds a user can raise (KVNET_MAX_INPUT_MB, ...)
     if ctx.invoked_subcommand in CONFIGURED:  # other commands never read it: a broken file cannot stop them
         _path, ctx.default_map = default_map(config_file, no_config)

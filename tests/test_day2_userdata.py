@@ -108,3 +108,28 @@ def test_jinja_cloud_config_and_missing_newline() -> None:
 def test_output_is_deterministic_and_idempotent() -> None:
     once = add_update_events("#cloud-config\nhostname: a\n").text
     assert add_update_events(once).text == once  # kvnet's own output, imported and built again
+
+
+FRAGMENTS = ["a", "b: 1", "c: [1, 2]", "d: {e: f}", "- x", "  - y", "  g: h", "'q: r'", '"s\\\\t"', "# c", "k: |",
+             "  block", "k2: >-", "  folded", "&a v", "*a", "<<: *m", "m: &m {n: 1}", "---", "...", "? x", ": y",
+             "x:y", "u: on", "v: 0o17", "w: 1:30", "t: 2001-12-14", "z: ~", "[a, b]: c", "{p: q}", "'", '"', "[",
+             "]", "{", "}", ",", "!!str 1", "!!int x", "!x y", "%YAML 1.1", "  ", "", "- - z", "key: value # c",
+             "@", "`", "|", ">", "k: 'it''s'", "k: \"a\\\"b\"", "e: ! x"]
+
+
+def test_userdata_is_read_as_cloud_init_reads_it() -> None:
+    """kvnet reads ASCII userData with libyaml (fast), everything else with PyYAML's own scanner
+    as cloud-init does (cloudinit/util.py load_yaml): on a seeded corpus of ASCII cloud-configs,
+    libyaml's reading is PyYAML's, or libyaml refuses and PyYAML's own decides."""
+    import random
+
+    from kvnet.expand.userdata import _load
+
+    rng = random.Random(28)
+    for _ in range(3000):
+        text = "#cloud-config\n" + "\n".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 6))) + "\n"
+        try:
+            expected: tuple[bool, Any] = (True, yaml.safe_load(text))
+        except Exception:  # noqa: BLE001 (whatever PyYAML raises: cloud-init takes it as a failure)
+            expected = (False, None)
+        assert _load(text) == expected, text

@@ -23,6 +23,8 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
         if vm.network_data != "auto" or vm.user_data is None or not vm.user_data.strip():
             continue
         result = add_update_events(vm.user_data)
+        if result.problem is None and (result.updates is None or not boot_events_missing(result.updates)):
+            continue  # nothing to say: no position looked up (a walk of the node graph per VM)
         at = vm.where.at("cloudInit", "userData")
         if result.problem is not None:
             out.append(warning(

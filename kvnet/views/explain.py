@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from kvnet.input.facts import binding_of, network_type
@@ -15,7 +15,8 @@ POOLS = ("host-local", "whereabouts", "OVN-Kubernetes")
 
 @dataclass
 class Row:
-    """One VM interface: where it attaches, how, and what the guest gets."""
+    """One VM interface: where it attaches, how, and what the guest gets (all text: ``vars(row)``
+    is the row, in field order, without ``dataclasses.asdict``'s deep copies)."""
 
     vm: str
     interface: str
@@ -96,11 +97,11 @@ HEADERS = ("VM", "IFACE", "NETWORK", "TYPE", "BINDING", "ADDRESS", "FROM", "MAC"
 
 def render_text(table: Sequence[Row]) -> str:
     """An aligned plain-text table with a header line."""
-    cells = [HEADERS] + [tuple(str(v) for v in asdict(r).values()) for r in table]
+    cells = [HEADERS] + [tuple(str(v) for v in vars(r).values()) for r in table]
     widths = [max(len(c[i]) for c in cells) for i in range(len(HEADERS))]
     return "".join("  ".join(c[i].ljust(widths[i]) for i in range(len(c))).rstrip() + "\n" for c in cells)
 
 
 def render_json(table: Sequence[Row]) -> str:
     """A JSON list of row objects."""
-    return json.dumps([asdict(r) for r in table], indent=2) + "\n"
+    return json.dumps([vars(r) for r in table], indent=2) + "\n"

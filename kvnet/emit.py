@@ -187,6 +187,24 @@ def write_yaml(objects: list[dict[str, Any]], stream: Any) -> None:
         stream.write("".join(chunk).encode("utf-8"))
 
 
+def dump_within(data: Any, width: int) -> str | None:
+    """One YAML document (``---`` first) as PyYAML's SafeDumper writes ``data`` at ``width``
+    (multi-line strings as literal blocks, keys in order), or None when the direct writer
+    cannot say it exactly: a line longer than ``width`` (PyYAML may fold it), a string libyaml
+    or PyYAML escapes, anything :mod:`kvnet.yamlwriter` does not cover. Strings of printable
+    characters are written alike by PyYAML's Python and C emitters (emitter.py and emitter.c
+    ``analyze_scalar``/``choose_scalar_style``: the same rules), the direct writer's."""
+    def refuse(value: str) -> str:
+        raise Unsupported("an escaped string")
+
+    base = _writer()
+    try:
+        text = Writer(refuse, base.resolve).document(data, "---\n")
+    except Unsupported:
+        return None
+    return text if max(map(len, text.split("\n"))) <= width else None
+
+
 def dump_yaml(data: Any) -> str:
     """One YAML document (no ``---``) in the style of :func:`to_yaml`."""
     try:

@@ -106,3 +106,32 @@ def test_every_example_and_test_plan_is_written_as_pyyaml_writes_it(plan: Path) 
     if not result.objects:
         pytest.skip(f"{plan} compiles to no objects")
     check(result.objects)
+
+
+def _pure_plan_yaml(doc: Any) -> str:
+    """What ``kvnet import`` wrote with PyYAML alone (its own Python emitter, width 80)."""
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    Dumper.add_representer(str, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v,
+                                                                 style="|" if "\n" in v else None))
+    return "---\n" + yaml.dump(doc, Dumper=Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_import_writer_writes_what_pyyaml_writes_at_width_80(seed: int) -> None:
+    """kvnet.emit.dump_within (kvnet import's plans): PyYAML's pure-Python emitter's bytes at
+    width 80 whenever it answers, on the fuzzed corpus and on lines around the width."""
+    from kvnet.emit import dump_within
+
+    rng = random.Random(seed)
+    docs = corpus(seed, 300) + [{"k": "w " * n, "l": ["x" * n, "a b" * (n // 3)]} for n in range(30, 50)]
+    docs += [{"spec": {"vms": [{"name": "vm", "note": " ".join(rng.choice(ONE_LINE) for _ in range(rng.randrange(1, 12)))}]}}
+             for _ in range(300)]
+    answered = 0
+    for doc in docs:
+        text = dump_within(doc, 80)
+        if text is not None and isinstance(doc, dict) and doc:
+            answered += 1
+            assert text == _pure_plan_yaml(doc), doc
+    assert answered > 100

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, Report, shorten, warning
+from kvnet.emit import dump_within
 from kvnet.expand.cluster.macvtap import CONFIG as MACVTAP_CONFIG
 from kvnet.expand.cluster.multus import DAEMON_CONFIG
 from kvnet.expand.cluster.nodeconfig import NAME_PREFIX as NODE_NETWORK_PREFIX
@@ -165,7 +166,9 @@ def import_documents(docs: Sequence[Document]) -> ImportResult:
 
 
 def to_yaml(plans: Sequence[dict[str, Any]]) -> str:
-    """The plans as one YAML stream (block style, keys in plan order, multi-line text as ``|``)."""
+    """The plans as one YAML stream (block style, keys in plan order, multi-line text as ``|``,
+    PyYAML's default width of 80): kvnet's direct writer where it says the same bytes
+    (:func:`kvnet.emit.dump_within`; 5,000 VMs: most of ``kvnet import``), else PyYAML."""
     import yaml
 
     class _Dumper(yaml.SafeDumper):
@@ -176,5 +179,6 @@ def to_yaml(plans: Sequence[dict[str, Any]]) -> str:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
     _Dumper.add_representer(str, _str)
-    return "".join("---\n" + yaml.dump(p, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
-                                        allow_unicode=True) for p in plans)
+    return "".join(dump_within(p, 80) or "---\n" + yaml.dump(p, Dumper=_Dumper, sort_keys=False,
+                                                              default_flow_style=False, allow_unicode=True)
+                   for p in plans)

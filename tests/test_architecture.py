@@ -177,3 +177,18 @@ def test_no_import_cycle_between_packages() -> None:
 
     cycles = {pkg: sorted(dep for dep in graph[pkg] if pkg in reach(dep)) for pkg in graph if pkg in reach(pkg)}
     assert cycles == {}
+
+
+def test_plan_models_are_frozen() -> None:
+    """Issue 19: no assignment to a model field after the model is built (lint and import build
+    each model once from parsed values; `spec.cluster` is set with ``dataclasses.replace``)."""
+    import dataclasses
+
+    from kvnet.input import model
+
+    classes = {name: obj for name, obj in vars(model).items()
+               if dataclasses.is_dataclass(obj) and obj.__module__ == model.__name__}
+    assert {"Plan", "Network", "Interface", "VM", "GuestVlan", "Held"} <= set(classes)
+    thawed = sorted(name for name, cls in classes.items()
+                    if name != "Where" and not cls.__dataclass_params__.frozen)  # type: ignore[attr-defined]
+    assert thawed == []

@@ -6,7 +6,7 @@ Built only from documents that passed the schema, so field types are trusted.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Callable
 
@@ -36,7 +36,7 @@ class Where:
         return self.doc.source or self.doc.file
 
 
-@dataclass
+@dataclass(frozen=True)
 class Held:
     """A static address an object other than a VM holds on a network (a NAD's static IPAM that
     no VM in the input uses yet): ``owner`` names it in messages, ``at`` gives its position."""
@@ -46,7 +46,7 @@ class Held:
     at: Callable[[], Loc]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Network:
     name: str
     type: str
@@ -112,7 +112,7 @@ NO_CLOUD = "noCloud"
 CONFIG_DRIVE = "configDrive"
 
 
-@dataclass
+@dataclass(frozen=True)
 class GuestVlan:
     """A VLAN sub-interface the guest makes on a trunk NIC (issue 24): ``eth<N>.<id>`` with ``address``."""
 
@@ -121,7 +121,7 @@ class GuestVlan:
     at: Callable[[], Loc]  # the position of the item (lint: of the networkData)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Interface:
     network: str
     where: Where
@@ -150,7 +150,7 @@ class Interface:
         return self.state != "absent"
 
 
-@dataclass
+@dataclass(frozen=True)
 class VM:
     name: str
     where: Where
@@ -173,7 +173,7 @@ class VM:
     guest: dict[str, str] | None = None  # {renderer, cloudInit?}: the guest-limit warnings (KV227-KV229)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Plan:
     name: str
     namespace: str | None
@@ -291,8 +291,8 @@ def build_plans(docs: list[Document]) -> tuple[list[Plan], list[Diagnostic]]:
                     doc.loc(("spec", "cluster"), key=True),
                     hint="keep spec.cluster in one part of the plan"))
             else:
-                plan.cluster = spec.get("cluster") or {}
-                plan.cluster_where = Where(doc, ("spec", "cluster"))
+                plan = plans[key] = replace(plan, cluster=spec.get("cluster") or {},
+                                            cluster_where=Where(doc, ("spec", "cluster")))
         for i, raw in enumerate(spec.get("networks") or []):
             plan.networks.append(_network(raw, Where(doc, ("spec", "networks", i))))
         for i, raw in enumerate(spec.get("vms") or []):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import replace
 
 from typing import Sequence
 
 from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, error
-from kvnet.input.model import POD_NETWORK, GuestVlan, Held, Interface, Plan
+from kvnet.input.model import POD_NETWORK, GuestVlan, Held, Interface, Network, Plan
 from kvnet.lint.convert import (
     Conversion, NadKey, build_segments, missing_nad, model_interface, model_vm, resolve_ref,
     static_addresses,
@@ -65,9 +66,8 @@ def assemble(objects: Sequence[Found]) -> Conversion:
                 at = ci.at
             network = conv.network_in(vm.found.namespace, seg)
             iface = model_interface(vm, nic, network.name, addresses, at)
-            iface.vlans = [GuestVlan(vid, addr, ci.at) for vid, addr in ci.vlans_for(nic.mac, nic.index)
-                           if ci.at is not None]
-            interfaces.append(iface)
+            interfaces.append(replace(iface, vlans=[GuestVlan(vid, addr, ci.at) for vid, addr
+                                                    in ci.vlans_for(nic.mac, nic.index) if ci.at is not None]))
         model = model_vm(vm, ci, interfaces)
         conv.plan(vm.found.namespace).vms.append(model)
         conv.vms.append((vm, ci, model))
@@ -126,24 +126,38 @@ def _namespace_groups(uses: list[tuple[str, str]]) -> dict[str, str]:
 
 def _guest_subnets(conv: Conversion) -> None:
     """An L2 NAD names no subnet: the first guest address on it (networkData) gives the segment's,
-    so the other guests' addresses are checked against it (SPEC §8 "outside their subnet")."""
+    so the other guests' addresses are checked against it (SPEC §8 "outside their subnet"). The
+    networks are frozen: each one given a subnet is replaced wherever the conversion holds it."""
+    new: dict[int, Network] = {}
     for plan in conv.plans.values():
-        _plan_guest_subnets(plan)
+        new.update(_plan_guest_subnets(plan))
+    if not new:
+        return
+    for plan in conv.plans.values():
+        plan.networks[:] = [new.get(id(n), n) for n in plan.networks]
+    for segment in conv.segments:
+        segment.network = new.get(id(segment.network), segment.network)
+    conv.borrowed = {k: new.get(id(n), n) for k, n in conv.borrowed.items()}
 
 
-def _plan_guest_subnets(plan: Plan) -> None:
+def _plan_guest_subnets(plan: Plan) -> dict[int, Network]:
+    """id of each L2 network of ``plan`` given a subnet -> the network with it."""
     # an OVN-Kubernetes network with a subnet is a pool (Network.address_pool): not inferred
     l2 = {n.name: n for n in plan.networks if n.ipam == "none" and n.subnet is None
           and nettypes.topology(n.type) is None}
+    out: dict[int, Network] = {}
     for vm in plan.vms:
         for iface in vm.interfaces:
             net = l2.get(iface.network)
-            if net is None or net.subnets or not iface.addresses or any("/" not in a for a in iface.addresses):
+            if net is None or net.subnets or id(net) in out or not iface.addresses \
+                    or any("/" not in a for a in iface.addresses):
                 continue
             try:
-                net.subnets = tuple(str(ipaddress.ip_interface(a.strip()).network) for a in iface.addresses)
+                out[id(net)] = replace(net, subnets=tuple(str(ipaddress.ip_interface(a.strip()).network)
+                                                          for a in iface.addresses))
             except ValueError:
                 continue
+    return out
 
 
 def _first_of_each(objects: Sequence[Found], kinds: tuple[str, ...], findings: list[Diagnostic]) -> list[Found]:

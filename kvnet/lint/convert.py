@@ -160,7 +160,7 @@ def build_segments(nads: dict[NadKey, NadInfo], users: dict[NadKey, set[tuple[st
     for segment in out:  # two namespaces of one plan model share a name: <namespace>/<name>
         if in_plan[(group(segment.namespace, segment.namespace), segment.name)] > 1 \
                 and segment.name != POD_NETWORK:  # KV206 reports that one wherever it is
-            segment.network.name = f"{segment.namespace}/{segment.name}"
+            segment.network = replace(segment.network, name=f"{segment.namespace}/{segment.name}")
     return out
 
 

@@ -18,11 +18,13 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _pool(ipam: dict[str, Any], net: Network) -> None:
-    """subnets, gateways and ranges of a host-local or whereabouts IPAM section, one per family
+def _pool(ipam: dict[str, Any], kind: str) -> dict[str, Any]:
+    """Network fields (subnets, gateways, ranges; whereabouts' exclude) of a host-local or
+    whereabouts IPAM section ``kind``, one per family
     (issue 25): host-local's range sets (the first range of each), whereabouts' ``range`` and
     its ``ipRanges`` (whereabouts pkg/config/config.go reads ``range`` as ipRanges[0])."""
-    if net.ipam == "host-local":
+    out: dict[str, Any] = {}
+    if kind == "host-local":
         ranges = [r[0] for r in _list(ipam.get("ranges")) if isinstance(r, list) and r and isinstance(r[0], dict)]
         found = [(r.get("subnet"), r.get("rangeStart"), r.get("rangeEnd"), r.get("gateway")) for r in ranges[:2]] \
             or [(ipam.get("subnet"), ipam.get("rangeStart"), ipam.get("rangeEnd"), ipam.get("gateway"))]
@@ -37,11 +39,11 @@ def _pool(ipam: dict[str, Any], net: Network) -> None:
                 if read[1] is not None:  # FIRST-LAST/n: whereabouts takes both bounds from it
                     start, end = str(read[1]), str(read[2])
             found.append((subnet, start, end, ipam.get("gateway") if n == 0 else None))
-        net.exclude = [e for item in items[:2] or [ipam] for e in _list(item.get("exclude")) if isinstance(e, str)]
+        out["exclude"] = [e for item in items[:2] or [ipam] for e in _list(item.get("exclude")) if isinstance(e, str)]
     subnets = [loose_network(f[0]) for f in found]
-    net.subnets = tuple(str(s) for s in subnets if s is not None)
-    net.gateways = tuple(g for f in found if (g := str_or_none(f[3])) is not None)
-    net.ranges = tuple(f"{f[1]}-{f[2]}" for f in found if str_or_none(f[1]) and str_or_none(f[2]))
+    return out | {"subnets": tuple(str(s) for s in subnets if s is not None),
+            "gateways": tuple(g for f in found if (g := str_or_none(f[3])) is not None),
+            "ranges": tuple(f"{f[1]}-{f[2]}" for f in found if str_or_none(f[1]) and str_or_none(f[2]))}
 
 
 def _plugin_fields(p: dict[str, Any]) -> dict[str, Any]:
@@ -64,20 +66,19 @@ def network_from_nad(info: NadInfo, name: str) -> Network:
     found = info.found
     where = MappedWhere(found.doc, found.path, locs={"name": partial(found.loc, "metadata", "name")},
                         fallback=info.config_loc)
-    net = Network(name=name, where=where, resource_name=info.resource_name, cni_version=str(p.get("cniVersion")),
-                  **_plugin_fields(p))
     ipam = info.ipam
     kind = str_or_none(ipam.get("type"))
-    net.ipam = kind or "none"
+    fields = _plugin_fields(p)
     if kind in ("host-local", "whereabouts"):
-        _pool(ipam, net)
+        fields.update(_pool(ipam, kind))
     elif kind == "static":
         entries = [a for a in _list(ipam.get("addresses")) if isinstance(a, dict)][:2] or [{}]
         subnets = [loose_network(a.get("address")) for a in entries]
-        net.subnets = tuple(str(s) for s in subnets if s is not None)
-        net.gateways = tuple(g for a in entries if (g := str_or_none(a.get("gateway"))) is not None)
+        fields["subnets"] = tuple(str(s) for s in subnets if s is not None)
+        fields["gateways"] = tuple(g for a in entries if (g := str_or_none(a.get("gateway"))) is not None)
     dns = ipam.get("dns")
     dns = dns if isinstance(dns, dict) else {}
-    net.nameservers = [n for n in _list(dns.get("nameservers")) if isinstance(n, str)]
-    net.search = [n for n in _list(dns.get("search")) if isinstance(n, str)]
-    return net
+    fields.update(ipam=kind or "none", nameservers=[n for n in _list(dns.get("nameservers")) if isinstance(n, str)],
+                  search=[n for n in _list(dns.get("search")) if isinstance(n, str)])
+    return Network(name=name, where=where, resource_name=info.resource_name, cni_version=str(p.get("cniVersion")),
+                   **fields)

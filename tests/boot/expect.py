@@ -81,28 +81,44 @@ def _carrier(nets: dict[str, dict[str, Any]], ifaces: list[dict[str, Any]], fami
     return None
 
 
-def intents(plan: dict[str, Any], objs: list[dict[str, Any]]) -> list[VmIntent]:
+def _kind(i: dict[str, Any], net: dict[str, Any], address: str | None) -> str:
+    """pod; static (written or from kvnet.lock); pool (a DHCP NIC on a network with a subnet: KubeVirt's
+    DHCP for host-local/whereabouts, OVN's or the segment's own server otherwise: the harness leases one);
+    dhcp (no subnet: nothing answers)."""
+    if i["network"] == POD:
+        return "pod"
+    if address:
+        return "static"
+    return "pool" if net.get("subnet") else "dhcp"
+
+
+def intents(plan: dict[str, Any], objs: list[dict[str, Any]], lock: dict[str, Any] | None = None) -> list[VmIntent]:
     """One VmIntent per VM of ``plan`` (the parsed NetworkPlan), MACs and seed from ``objs``
-    (kvnet's output for it)."""
+    (kvnet's output for it), allocated addresses from ``lock`` (kvnet.lock: plans.<ns>/<plan>.<network>.<vm>).
+    An interface with ``state: absent`` is no NIC of the guest (hot-unplugged)."""
     nets = {n["name"]: n for n in plan["spec"].get("networks", [])}
     vm_objs = {o["metadata"]["name"]: o for o in objs if o.get("kind") == "VirtualMachine"}
+    locked = ((lock or {}).get("plans") or {}).get(f"{plan['metadata'].get('namespace', 'default')}/"
+                                                    f"{plan['metadata']['name']}") or {}
     out = []
     for vm in plan["spec"]["vms"]:
         obj = vm_objs[vm["name"]]
         macs = [i["macAddress"] for i in obj["spec"]["template"]["spec"]["domain"]["devices"]["interfaces"]]
         nics = []
         for n, i in enumerate(vm["interfaces"]):
+            if i.get("state") == "absent":
+                continue
             net = nets.get(i["network"], {})
-            kind = "pod" if i["network"] == POD else "static" if i.get("address") else (
-                "pool" if net.get("ipam") in ("host-local", "whereabouts") else "dhcp")
-            address = i.get("address")
+            address = i.get("address") or (locked.get(i["network"]) or {}).get(vm["name"])
             if address and "/" not in address:
                 address += "/" + net["subnet"].split("/")[1]
-            nics.append(NicIntent(n, i["network"], macs[n].lower(), kind, address,
+            nics.append(NicIntent(n, i["network"], macs[n].lower(), _kind(i, net, address), address,
                                   [str(s) for s in (net.get("dns") or {}).get("nameservers", [])],
                                   list(net.get("routes") or []),
                                   [(v["id"], v["address"]) for v in i.get("vlans") or []]))
-        defaults = {f: c for f in (4, 6) if (c := _carrier(nets, vm["interfaces"], f)) is not None}
+        attached = [i for i in vm["interfaces"] if i.get("state") != "absent"]
+        index = [n for n, i in enumerate(vm["interfaces"]) if i.get("state") != "absent"]
+        defaults = {f: (index[c[0]], c[1]) for f in (4, 6) if (c := _carrier(nets, attached, f)) is not None}
         nd, ud = _cloudinit(obj, objs)
         out.append(VmIntent(vm["name"], plan["metadata"].get("namespace", "default"), nics, defaults, nd, ud))
     return out
@@ -134,12 +150,12 @@ def _defaults(report: dict[str, Any], family: int) -> list[dict[str, Any]]:
     return sorted((r for r in routes if r.get("dst") == "default"), key=lambda r: r.get("metric", 0))
 
 
-def check(intent: VmIntent, report: dict[str, Any], answered_back: set[str] | None = None) -> list[tuple[str, str]]:
+def check(intent: VmIntent, report: dict[str, Any], excused: set[str] | None = None) -> list[tuple[str, str]]:
     """Every difference between the plan and the guest, as (feature, message); features:
     address, default4/default6 (the winning default route), extra-default4/6 (a second one),
     route, route-metric, dns, ping, vlan (a trunk NIC's sub-interface, or a ping through it).
-    ``answered_back``: VLAN peer addresses whose own ping of this VM was answered
-    (:func:`vlan_pings_answered_back`); a failed ping of one of them is no fault."""
+    ``excused``: peer addresses whose own ping of this VM was answered
+    (:func:`answered_back`); a failed ping of one of them is no fault."""
     bad: list[tuple[str, str]] = []
     links = _links(report)
     names: dict[int, str] = {}
@@ -162,7 +178,7 @@ def check(intent: VmIntent, report: dict[str, Any], answered_back: set[str] | No
     bad += _check_dns(intent, report, names)
     vlan_nets = [ipaddress.ip_interface(a).network for nic in intent.nics for _i, a in nic.vlans]
     bad += [("vlan" if any(ipaddress.ip_address(addr) in n for n in vlan_nets) else "ping", f"no answer from {addr}")
-            for addr, ok in report.get("ping", {}).items() if not ok and addr not in (answered_back or set())]
+            for addr, ok in report.get("ping", {}).items() if not ok and addr not in (excused or set())]
     return bad + _check_vlans(intent, report, names)
 
 
@@ -225,21 +241,24 @@ def load(text: str) -> list[dict[str, Any]]:
     return [d for d in yaml.safe_load_all(text) if d]
 
 
-def vlan_pings_answered_back(intents: list[VmIntent], reports: list[dict[str, Any] | None]) -> dict[str, set[str]]:
-    """VM -> the peer addresses of one boot whose VLAN ping may fail without a fault: the peer got
-    an answer from this VM's address on the same trunk network and VLAN, so both sub-interfaces
-    sent and received tagged frames. A guest powers off right after its report (eni's ifdown takes
-    its VLAN down first), so the slower of two guests can find the faster one gone."""
-    ends: dict[tuple[str, int], list[tuple[int, str]]] = {}
+def answered_back(intents: list[VmIntent], reports: list[dict[str, Any] | None]) -> list[set[str]]:
+    """Per VM of one plan's boot, the peer addresses whose ping may fail without a fault: the peer
+    got an answer from this VM's address on the same segment (network, and VLAN id for a trunk
+    NIC's sub-interface), so both ends sent and received there. A guest powers off right after its
+    report (eni's ifdown takes its interfaces down first), so the slower of two guests can find the
+    faster one gone."""
+    ends: dict[tuple[str, int | None], list[tuple[int, str]]] = {}
     for k, vm in enumerate(intents):
         for n in vm.nics:
+            if n.address and n.kind in ("static", "pool"):
+                ends.setdefault((n.network, None), []).append((k, n.address.split("/")[0]))
             for vid, a in n.vlans:
                 ends.setdefault((n.network, vid), []).append((k, a.split("/")[0]))
-    out: dict[str, set[str]] = {}
+    out: list[set[str]] = [set() for _ in intents]
     for members in ends.values():
         for k, mine in members:
             for j, theirs in members:
                 peer = reports[j]
                 if j != k and peer is not None and peer.get("ping", {}).get(mine) is True:
-                    out.setdefault(intents[k].name, set()).add(theirs)
+                    out[k].add(theirs)
     return out

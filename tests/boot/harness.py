@@ -18,7 +18,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
+import threading
 import time
 import uuid
 from contextlib import ExitStack
@@ -58,6 +60,7 @@ class Guest:
     wait: list[str] = field(default_factory=list)
     ping: list[str] = field(default_factory=list)
     disk: Path | None = None  # set by boot(); kept when keep_disk, to boot it again
+    cloud_cfg: str = ""  # more /etc/cloud/cloud.cfg.d YAML for this guest (e.g. modules the image leaves out)
     pod_index: int = 0  # set by boot(): the pod NIC is 10.0.<2 + pod_index>.2
 
 
@@ -68,6 +71,7 @@ class Result:
     seconds: float
     console: str
     error: str = ""
+    links: list[str] = field(default_factory=list)  # "<name> <kind>" of every link in the boot's namespace
 
 
 def _run(*cmd: str) -> None:
@@ -97,7 +101,7 @@ def _disk(guest: Guest, images: Path, work: Path) -> Path:
     disk = work / "disk.img"
     _run("cp", "--sparse=always", str(images / RENDERER_VARIANT[guest.renderer] / "disk.img"), str(disk))
     cfg = work / "99-renderer.cfg"
-    cfg.write_text(f"system_info:\n  network:\n    renderers: [{guest.renderer}]\n")
+    cfg.write_text(f"system_info:\n  network:\n    renderers: [{guest.renderer}]\n{guest.cloud_cfg}")
     cmds = work / "debugfs.cmd"
     cmds.write_text(f"cd /etc/cloud/cloud.cfg.d\nwrite {cfg} 99-renderer.cfg\n")
     _run("debugfs", "-w", "-f", str(cmds), str(disk))
@@ -114,18 +118,29 @@ def _dnsmasq(ns: str, iface: str, work: Path, tag: str, hosts: dict[str, str], n
            f"--log-facility={work / f'dnsmasq-{tag}.log'}", "--pid-file=",
            "--dhcp-option=3" + (f",{router}" if router else ""), "--dhcp-option=6" + (f",{dns}" if dns else "")]
     cmd += [f"--dhcp-host={mac},{ip}" for mac, ip in hosts.items()]
-    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    err = work / f"dnsmasq-{tag}.err"
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(err, "w"))
+    time.sleep(0.3)
+    if proc.poll() is not None:  # e.g. "cannot open log": the guest would just get no lease
+        raise RuntimeError(f"dnsmasq on {iface} exited {proc.returncode}: {err.read_text().strip()}")
+    return proc
 
 
 def _qemu(ns: str, guest: Guest, images: Path, disk: Path, seed: Path, taps: list[str], work: Path) -> subprocess.Popen:
     variant = images / RENDERER_VARIANT[guest.renderer]
-    append = "root=/dev/vda rw console=ttyS0 net.ifnames=0 quiet"
+    # A starved TCG guest (twelve on two cores) otherwise fails the kernel's IO-APIC timer check (a
+    # panic at 0.06 s: "IO-APIC + timer doesn't work!") and systemd's 90 s start timeouts
+    # (systemd-resolved "Failed to start"): no_timer_check, systemd.default_timeout_start_sec.
+    append = ("root=/dev/vda rw console=ttyS0 net.ifnames=0 quiet no_timer_check"
+              " systemd.default_timeout_start_sec=900")
     if guest.wait:
         append += " kvnet.wait=" + ",".join(guest.wait)
     if guest.ping:
         append += " kvnet.ping=" + ",".join(guest.ping)
+    # -smp 1: a round runs more guests than the host has cores; a second vCPU only spins (RCU stalls,
+    # MTTCG's all-vCPU rendezvous) while its sibling waits for the host
     cmd = ["ip", "netns", "exec", ns, "qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "max",
-           "-smp", "2", "-m", "1024", "-nographic", "-nodefaults", "-no-reboot",
+           "-smp", "1", "-m", "1024", "-nographic", "-nodefaults", "-no-reboot",
            "-serial", f"file:{work / 'console.log'}", "-serial", f"file:{work / 'report.log'}",
            "-kernel", str(variant / "vmlinuz"), "-initrd", str(variant / "initrd.img"), "-append", append,
            "-drive", f"file={disk},if=virtio,format=raw", "-drive", f"file={seed},if=virtio,format=raw,readonly=on"]
@@ -182,8 +197,24 @@ def read_report(text: str) -> dict | None:
     return json.loads(body.strip())
 
 
+#: set by a SIGTERM (:func:`stop_on_sigterm`): every boot stops waiting and cleans up
+ABORT = threading.Event()
+
+
+def _on_sigterm(_signum: int, _frame: object) -> None:
+    ABORT.set()
+    raise KeyboardInterrupt("SIGTERM")
+
+
+def stop_on_sigterm() -> None:
+    """A SIGTERM (a CI timeout, ``kill``) ends the run as Ctrl-C does and makes every running boot
+    stop waiting, so its ExitStack removes qemu, dnsmasq, taps and the namespace (a plain SIGTERM
+    would kill Python without running any clean-up). Call from the main thread."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+
+
 def _wait(procs: list[subprocess.Popen], deadline: float) -> None:
-    while any(p.poll() is None for p in procs) and time.monotonic() < deadline:
+    while any(p.poll() is None for p in procs) and time.monotonic() < deadline and not ABORT.is_set():
         time.sleep(2)
 
 
@@ -196,6 +227,9 @@ def boot(guests: list[Guest], segments: list[Segment], images: Path, work: Path,
     """
     ns = f"kvb-{uuid.uuid4().hex[:8]}"
     results: list[Result] = []
+    # the segments' dnsmasqs log here before any guest's directory exists: without it dnsmasq
+    # exits at start ("cannot open log") and pool NICs get no lease
+    work.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         _run("ip", "netns", "add", ns)
         stack.callback(subprocess.run, ["ip", "netns", "del", ns], capture_output=True)
@@ -203,7 +237,7 @@ def boot(guests: list[Guest], segments: list[Segment], images: Path, work: Path,
         bridges = _network(ns, stack, segments, work)
         procs, starts = [], []
         for g, guest in enumerate(guests):
-            gwork = work / guest.name
+            gwork = work / f"{g:02d}-{guest.name}"  # two plans may name a VM alike
             gwork.mkdir(parents=True, exist_ok=True)
             guest.pod_index = g
             if guest.name not in keep_disk:
@@ -213,16 +247,25 @@ def boot(guests: list[Guest], segments: list[Segment], images: Path, work: Path,
             stack.callback(_kill, proc)
             procs.append(proc)
             starts.append(time.monotonic())
+        links = _links(ns)
         _wait(procs, time.monotonic() + timeout)
-        for guest, proc, start in zip(guests, procs, starts, strict=True):
-            gwork = work / guest.name
+        for g, (guest, proc, start) in enumerate(zip(guests, procs, starts, strict=True)):
+            gwork = work / f"{g:02d}-{guest.name}"
             timed_out = proc.poll() is None
             text = (gwork / "report.log").read_text(errors="replace") if (gwork / "report.log").exists() else ""
             console = (gwork / "console.log").read_text(errors="replace") if (gwork / "console.log").exists() else ""
             report = read_report(text)
             error = "" if report else ("timed out" if timed_out else f"qemu exited {proc.returncode} without report")
-            results.append(Result(guest, report, time.monotonic() - start, console[-6000:], error))
+            results.append(Result(guest, report, time.monotonic() - start, console[-6000:], error, links))
     return results
+
+
+def _links(ns: str) -> list[str]:
+    """Every link of the namespace as "<name> <kind>" (kind: bridge, tun, loopback, veth...): a
+    link that could carry a frame out of the namespace (veth, macvlan, a physical NIC) would show."""
+    out = subprocess.run(["ip", "-n", ns, "-j", "-d", "link"], check=True, capture_output=True, text=True).stdout
+    return sorted(f"{link['ifname']} {(link.get('linkinfo') or {}).get('info_kind') or link.get('link_type')}"
+                  for link in json.loads(out))
 
 
 def _drop_disk(guest: Guest) -> None:

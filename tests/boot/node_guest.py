@@ -24,6 +24,9 @@ NAME = "node-rack-b"
 STATE = "/etc/cloud/cloud.cfg.d/99-kvnet-node-state.json"  # a path the report copies back
 POD_MAC = "02:6b:76:00:00:01"
 SEGMENT = "node/uplinks"
+# The image runs no write_files/runcmd (image.CLOUD_CFG, a cheaper boot); the node needs them
+MODULES = ("cloud_init_modules: [seed_random, write_files, set_hostname, update_hostname]\n"
+           "cloud_config_modules: [runcmd]\ncloud_final_modules: [scripts_user, final_message]\n")
 
 APPLY = r"""set -u
 {renames}
@@ -76,7 +79,9 @@ def make() -> tuple[harness.Guest, list[harness.Segment]]:
     network_data = yaml.safe_dump({"version": 2, "ethernets": {"eth0": {
         "match": {"macaddress": POD_MAC}, "set-name": "eth0", "dhcp4": True}}})
     nics = [harness.Nic(POD_MAC, None)] + [harness.Nic(m, SEGMENT) for m in macs]
-    return harness.Guest(NAME, "netplan", network_data, user_data, f"{NAME}.node", nics), [harness.Segment(SEGMENT)]
+    guest = harness.Guest(NAME, "netplan", network_data, user_data, f"{NAME}.node", nics)
+    guest.cloud_cfg = MODULES
+    return guest, [harness.Segment(SEGMENT)]
 
 
 def check(report: dict[str, Any]) -> list[str]:

@@ -22,6 +22,7 @@ from testlib import run_kvnet
 class Compiled:
     plan: dict[str, Any]
     intents: list[VmIntent]
+    path: Path
 
 
 def compile_plan(plan_dir: Path) -> Compiled:
@@ -30,7 +31,9 @@ def compile_plan(plan_dir: Path) -> Compiled:
     if run.code != 0:
         raise AssertionError(f"kvnet build {plan_dir} failed: {run.err}")
     plan = next(d for d in load((plan_dir / "kvnet.yaml").read_text()) if d.get("kind") == "NetworkPlan")
-    return Compiled(plan, intents(plan, load(run.out)))
+    lock = plan_dir / "kvnet.lock"
+    return Compiled(plan, intents(plan, load(run.out), load(lock.read_text())[0] if lock.is_file() else None),
+                    plan_dir)
 
 
 def _pool_address(net: dict[str, Any], k: int) -> str:
@@ -38,17 +41,23 @@ def _pool_address(net: dict[str, Any], k: int) -> str:
     return f"{subnet.network_address + 50 + k}/{subnet.prefixlen}"
 
 
-def _host(net: dict[str, Any]) -> list[str]:
-    """The bridge's own address: the network's gateway, else (pool networks need one for DHCP) .254."""
-    if "subnet" not in net:
-        return []  # a trunk: its addresses are on VLANs (Segment.vlans)
+def _host(net: dict[str, Any], leases: bool) -> list[str]:
+    """The bridge's own address: the network's gateway, else (a DHCP server needs one) .254."""
+    if not net.get("subnet"):
+        return []  # a trunk: its addresses are on VLANs; or a network without subnet
     subnet = ipaddress.ip_network(net["subnet"], strict=True)
     gw = net.get("gateway")
     if gw is not None and ipaddress.ip_address(str(gw)) in subnet:
         return [f"{gw}/{subnet.prefixlen}"]
-    if net.get("ipam") in ("host-local", "whereabouts"):
+    if leases:
         return [f"{subnet.broadcast_address - 1}/{subnet.prefixlen}"]
     return []
+
+
+def _segment(name: str, net: dict[str, Any], vms: list[VmIntent]) -> harness.Segment:
+    leases = any(n.kind == "pool" and n.network == net["name"] for vm in vms for n in vm.nics)
+    mask = str(ipaddress.ip_network(net["subnet"], strict=True).netmask) if net.get("subnet") else "255.255.255.0"
+    return harness.Segment(name, _host(net, leases), {}, mask)
 
 
 def group(plans: list[Compiled], renderer: str, guest_vlans: bool = True
@@ -68,7 +77,7 @@ def group(plans: list[Compiled], renderer: str, guest_vlans: bool = True
 def _plan_guests(compiled: Compiled, renderer: str, segments: dict[str, harness.Segment],
                  first: int, guest_vlans: bool) -> list[harness.Guest]:
     nets = {n["name"]: n for n in compiled.plan["spec"].get("networks", [])}
-    prefix = compiled.plan["metadata"]["name"] + "/"
+    prefix = compiled.path.name + "/"
     guests = []
     for g, vm in enumerate(compiled.intents, start=first):
         nics = []
@@ -77,8 +86,7 @@ def _plan_guests(compiled: Compiled, renderer: str, segments: dict[str, harness.
                 nics.append(harness.Nic(nic.mac, None))
                 continue
             net = nets[nic.network]
-            mask = str(ipaddress.ip_network(net["subnet"], strict=True).netmask) if "subnet" in net else "255.255.255.0"
-            seg = segments.setdefault(prefix + nic.network, harness.Segment(prefix + nic.network, _host(net), {}, mask))
+            seg = segments.setdefault(prefix + nic.network, _segment(prefix + nic.network, net, compiled.intents))
             if nic.kind == "pool":
                 nic.address = _pool_address(net, len(seg.leases))
                 seg.leases[nic.mac] = nic.address.split("/")[0]
@@ -89,6 +97,7 @@ def _plan_guests(compiled: Compiled, renderer: str, segments: dict[str, harness.
         guests.append(guest)
     for guest, vm in zip(guests, compiled.intents, strict=True):
         guest.wait = [n.address.split("/")[0] for n in vm.nics if n.address]
+        guest.ping = _peers(vm, compiled.intents)
         if guest_vlans:
             guest.wait += [a.split("/")[0] for n in vm.nics for _v, a in n.vlans]
             guest.ping += _vlan_peers(vm, compiled.intents)
@@ -114,9 +123,11 @@ def _vlan_peers(vm: VmIntent, all_vms: list[VmIntent]) -> list[str]:
 
 
 def _peers(vm: VmIntent, all_vms: list[VmIntent]) -> list[str]:
-    mine = {n.network for n in vm.nics if n.kind == "static"}
+    """Addresses of the other VMs of the same plan on a network this VM has an address on (IPv4:
+    the guests ping them; traffic stays on the namespace's bridge)."""
+    mine = {n.network for n in vm.nics if n.kind in ("static", "pool") and n.address}
     return [n.address.split("/")[0] for other in all_vms if other is not vm for n in other.nics
-            if n.kind == "static" and n.network in mine and n.address]
+            if n.kind in ("static", "pool") and n.network in mine and n.address and ":" not in n.address]
 
 
 def describe(result: harness.Result) -> str:

@@ -90,10 +90,12 @@ def _moving(net: Network, who: str, vms: list[str]) -> Diagnostic:
 def _users(plan: Plan) -> dict[str, list[VM]]:
     """Network name -> the VMs with an attached interface on it (plan order, once each)."""
     users: dict[str, list[VM]] = {}
+    seen: set[tuple[str, int]] = set()
     for vm in plan.vms:
         for iface in vm.interfaces:
             on = users.setdefault(iface.network, [])
-            if iface.attached and iface.network != POD_NETWORK and vm not in on:
+            if iface.attached and iface.network != POD_NETWORK and (iface.network, id(vm)) not in seen:
+                seen.add((iface.network, id(vm)))
                 on.append(vm)
     return users
 

@@ -164,8 +164,6 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
      "§3"),
     ("KV626", W, "ConfigDrive: a DHCP NIC whose server offers a router beside another NIC's IPv4 default route "
                  "(network_data.json cannot refuse the router)", "§3"),
-    ("KV627", E, "ConfigDrive: a NIC with an address of each family (network_data.json as kvnet writes it carries "
-                 "one family per NIC)", "§3"),
     ("KV300", E, "lint: a NAD's spec.config is not a JSON object string", "§8"),
     ("KV301", E, "lint: a NAD config value kvnet's CNI schemas reject", "§8"),
     ("KV302", W, "lint: a NAD's CNI plugin type is not one kvnet knows (not checked)", "§8"),

@@ -1,4 +1,4 @@
-"""KV625, KV626, KV627: what a ConfigDrive guest (``cloudInit.datasource: configDrive``) cannot be told.
+"""KV625, KV626: what a ConfigDrive guest (``cloudInit.datasource: configDrive``) cannot be told.
 
 kvnet writes OpenStack ``network_data.json`` for it (kvnet/expand/configdrive.py); its readers are
 cloud-init (cloudinit/sources/helpers/openstack.py ``convert_net_json``) and cloudbase-init
@@ -11,9 +11,8 @@ cloud-init (cloudinit/sources/helpers/openstack.py ``convert_net_json``) and clo
   on a segment with its own DHCP server) stays beside it: netplan's ``use-routes: false`` has no
   OpenStack equivalent, so that DHCP default route competes with the carrier's
   (tests/guest/test_configdrive_render.py, limit ``dhcp-no-default``).
-- KV627 (error): a NIC with an address of each family (written, or allocated in kvnet.lock) on a
-  ConfigDrive VM: kvnet writes one ``networks`` entry per link, of its first family, so the guest
-  would silently lack the other family's address and default route.
+
+A NIC with an address of each family gets a network of each (issue 25; KV627 refused it before).
 """
 
 from __future__ import annotations
@@ -44,12 +43,6 @@ def _vm_problems(vm: VM, facts: Facts) -> list[Diagnostic]:
                              "to ConfigDrive network_data.json (kvnet writes them as netplan vlans only)",
                              iface.where.at("vlans"), hint="use 'cloudInit: {datasource: noCloud}' for this VM, or "
                              "leave the VLANs to the guest's own configuration"))
-        if len({a.version for a in facts.iface(vm, iface).addresses}) > 1:
-            at = iface.address_at(1) if len(iface.addresses) > 1 else iface.where.at("network")
-            out.append(error("KV627", f"VM {vm.name!r} interface {iface.network!r}: ConfigDrive network_data.json "
-                             "as kvnet writes it carries one address family per NIC; this NIC's IPv6 address "
-                             "would be lost", at,
-                             hint="use 'cloudInit: {datasource: noCloud}' for this VM, or give this NIC one family"))
         nf = facts.networks.get(iface.network)
         if (carrier is not None and carrier != iface.index and nic_family(iface, nf) == 4
                 and _offers_router(iface, facts)):

@@ -18,21 +18,33 @@ import ipaddress
 import json
 from pathlib import Path
 
+from typing import Any
+
 import pytest
 import yaml
-from guest_matrix import intents
-from test_configdrive_render import _configdrive_plans, network_data_json
+from guest_build import plan_lock
+from guest_matrix import NicIntent, VmIntent, intents
+from test_configdrive_render import built_vms, configdrive_plans, network_data_json
 from testlib import run_kvnet
 
 pytestmark = pytest.mark.slow
 
+#: the pod NIC's IPv6 gateway on a dual-stack cluster (KubeVirt masquerade, kvnet.input.families)
+MASQUERADE_GATEWAY = "fd10:0:2::1"
+
 
 class RecordingOsUtils:
-    """The calls cloudbase-init's network plugin makes on Windows, recorded; adapters named by MAC."""
+    """The calls cloudbase-init's network plugin makes on Windows, recorded; adapters named by MAC.
+
+    As Windows applies them (cloudbaseinit/osutils/windows.py ``_set_static_network_config``): a
+    call replaces the adapter's addresses and routes of the address's family only, and a non-empty
+    DNS list replaces the adapter's DNS servers (``_set_interface_dns``)."""
 
     def __init__(self, macs: list[str]) -> None:
         self.adapters = {mac.lower(): f"Ethernet {n}" for n, mac in enumerate(macs)}
-        self.static: dict[str, tuple[str, str, str | None, list[str]]] = {}
+        self.static: dict[str, dict[int, tuple[str, str, str | None]]] = {}
+        self.dns: dict[str, list[str]] = {}
+        self.calls: list[tuple[str, int]] = []
 
     def get_network_adapter_name_by_mac_address(self, mac: str) -> str:
         return self.adapters[mac.lower()]
@@ -48,8 +60,11 @@ class RecordingOsUtils:
 
     def set_static_network_config(self, name: str, address: str, prefix: str, gateway: str | None,
                                   dns: list[str]) -> bool:
-        assert name not in self.static, f"{name} configured twice"
-        self.static[name] = (address, prefix, gateway, list(dns))
+        family = ipaddress.ip_address(address).version
+        self.calls.append((name, family))
+        self.static.setdefault(name, {})[family] = (address, str(prefix), gateway)
+        if dns:
+            self.dns[name] = list(dns)
         return False
 
 
@@ -67,36 +82,49 @@ def _apply(drive: Path, macs: list[str], monkeypatch: pytest.MonkeyPatch) -> Rec
     return rec
 
 
+def _gateway(net: dict[str, Any], family: int) -> str:
+    gateways = net["gateway"] if isinstance(net["gateway"], list) else [net["gateway"]]
+    return next(str(g) for g in gateways if ipaddress.ip_address(g).version == family)
+
+
+def _check_nic(label: str, intent: VmIntent, nic: NicIntent, net: dict[str, Any] | None,
+               rec: RecordingOsUtils) -> int:
+    """The static families of one NIC as the plan says; returns how many were checked."""
+    got = rec.static.get(nic.ifname, {})
+    where = f"{label}/{intent.vm} {nic.ifname}"
+    assert rec.adapters[nic.mac.lower()] == nic.ifname, where
+    want = {ipaddress.ip_interface(a).version: ipaddress.ip_interface(a) for a in nic.addresses}
+    assert set(got) == set(want), f"{where}: configured static {sorted(got)}, the plan has {sorted(want)}"
+    for family, addr in want.items():
+        carrier = intent.carriers.get(family) == nic.ifname
+        gateway = (MASQUERADE_GATEWAY if net is None else _gateway(net, family)) if carrier else None
+        assert got[family] == (str(addr.ip), str(addr.network.prefixlen), gateway), (where, got[family])
+    if want:
+        assert set(nic.dns) <= set(rec.dns.get(nic.ifname, [])), (where, rec.dns.get(nic.ifname))
+    return len(want)
+
+
 def test_cloudbase_init_configures_what_the_plan_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every static address of both families on its adapter, each family's gateway on its carrier
+    only, the network's DNS servers of both families; DHCP NICs left to Windows."""
     pytest.importorskip("cloudbaseinit", reason="cloudbase-init is not installed (pip install cloudbase-init==1.1.9)")
-    plans = _configdrive_plans(tmp_path)
+    plans = configdrive_plans(tmp_path)
     res = run_kvnet("build", *(str(d) for d, _ in plans.values()))
     assert res.code == 0, res.err
     objs = [o for o in yaml.safe_load_all(res.out) if o]
-    checked = 0
-    for label, (_d, raw) in plans.items():
+    checked: dict[int, int] = {4: 0, 6: 0}
+    for label, (plan_dir, raw) in plans.items():
         nets = {n["name"]: n for n in raw["spec"]["networks"]}
-        built = {o["metadata"]["name"]: o for o in objs if o["kind"] == "VirtualMachine"
-                 and o["metadata"]["namespace"] == raw["metadata"]["namespace"]}
-        for intent in intents(label, raw, built):
-            drive = tmp_path / "drives" / label / intent.vm
+        built = built_vms(raw, objs)
+        for intent in intents(label, raw, built, plan_lock(plan_dir)):
+            drive = tmp_path / "drives" / label.replace("/", "_") / intent.vm
             (drive / "openstack" / "latest").mkdir(parents=True)
             text = network_data_json(built[intent.vm], objs)
             (drive / "openstack" / "latest" / "network_data.json").write_text(text)
             rec = _apply(drive, [n.mac for n in intent.nics], monkeypatch)
             for nic in intent.nics:
-                got = rec.static.get(nic.ifname)
-                assert rec.adapters[nic.mac.lower()] == nic.ifname, (label, intent.vm, nic.ifname)
-                if not nic.addresses:
-                    assert got is None, f"{label}/{intent.vm} {nic.ifname}: a DHCP NIC was configured static: {got}"
-                    continue
-                assert got is not None, f"{label}/{intent.vm} {nic.ifname}: not configured"
-                want = ipaddress.ip_interface(next(iter(nic.addresses)))
-                assert (got[0], got[1]) == (str(want.ip), str(want.network.prefixlen)), (label, intent.vm, got)
-                net = nets[nic.network]
-                carrier = intent.carriers.get(want.version) == nic.ifname
-                assert got[2] == (str(net["gateway"]) if carrier else None), (label, intent.vm, nic.ifname, got)
-                assert set(nic.dns) <= set(got[3]), (label, intent.vm, nic.ifname, got)
-                checked += 1
+                _check_nic(label, intent, nic, nets.get(nic.network), rec)
+                for a in nic.addresses:
+                    checked[ipaddress.ip_interface(a).version] += 1
             assert json.loads(text)["links"], label
-    assert checked >= 20
+    assert checked[4] >= 20 and checked[6] >= 10, checked

@@ -13,19 +13,19 @@ netplan renderer drops a DHCP NIC's routes and DNS.
 from __future__ import annotations
 
 import base64
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from guest_matrix import intents, matrix_plans
-from guest_tools import KINDS, finish, render_all, versions
+from guest_build import Plans, build_plans, plan_lock
+from guest_tools import KINDS, finish, render_all
 from test_guest_render import PARSERS, check_guest
-from testlib import run_kvnet
+from testlib import EXAMPLES, run_kvnet
 
 pytestmark = pytest.mark.slow
-
-CONFIG_DRIVE = "      image: img\n      cloudInit: {datasource: configDrive}\n"
 
 # (cloud-init version, output kind) -> what it cannot express from network_data.json (the README's
 # ConfigDrive table). dhcp-no-default: the format cannot make a DHCP NIC refuse its server's router
@@ -45,18 +45,35 @@ LIMITS: dict[tuple[str, str], set[str]] = {
 LIMITS[("22.4.2", "network-manager")].add("route-metric")
 
 
-def _configdrive_plans(tmp: Path) -> dict[str, tuple[Path, dict[str, Any]]]:
-    plans: dict[str, tuple[Path, dict[str, Any]]] = {}
-    for name, text in matrix_plans().items():
-        if "allocate:" in text:
-            continue  # kvnet.lock addresses are static ones: covered by the NoCloud render
-        text = text.replace("metadata: {name: m, namespace: vms}", f"metadata: {{name: {name}, namespace: {name}}}")
-        text = text.replace("      image: img\n", CONFIG_DRIVE)
-        d = tmp / "plans" / name
+def configdrive(text: str) -> str:
+    """``text`` (a NetworkPlan) with every VM on the ConfigDrive datasource."""
+    return re.sub(r"^( +)image: (.*)$", r"\1image: \2\n\1cloudInit: {datasource: configDrive}", text, flags=re.M)
+
+
+def configdrive_plans(tmp: Path) -> Plans:
+    """The guest matrix and examples/dual-stack, every VM on ConfigDrive; ``allocate:`` plans
+    locked first (kvnet.lock addresses are static ones, in both families)."""
+    texts = {name: text.replace("metadata: {name: m, namespace: vms}", f"metadata: {{name: {name}, namespace: {name}}}")
+             for name, text in matrix_plans().items()}
+    texts["example/dual-stack"] = (EXAMPLES / "dual-stack" / "kvnet.yaml").read_text()
+    plans: Plans = {}
+    for name, text in texts.items():
+        d = tmp / "plans" / name.replace("/", "_")
         d.mkdir(parents=True)
-        (d / "kvnet.yaml").write_text(text)
+        (d / "kvnet.yaml").write_text(configdrive(text))
+        if name.startswith("example/"):
+            (d / "kvnet.lock").write_text((EXAMPLES / name.split("/")[1] / "kvnet.lock").read_text())
+        if "allocate:" in text:
+            locked = run_kvnet("lock", str(d))
+            assert locked.code == 0, locked.err
         plans[name] = (d, yaml.safe_load(text))
     return plans
+
+
+def built_vms(raw: dict[str, Any], objs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The VirtualMachines `kvnet build` wrote for the plan ``raw``, by name."""
+    return {o["metadata"]["name"]: o for o in objs if o["kind"] == "VirtualMachine"
+            and o["metadata"]["namespace"] == raw["metadata"]["namespace"]}
 
 
 def network_data_json(vm: dict[str, Any], objs: list[dict[str, Any]]) -> str:
@@ -73,20 +90,13 @@ def network_data_json(vm: dict[str, Any], objs: list[dict[str, Any]]) -> str:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, str, str, str, list[tuple[str, str]]]]:
     """(label, version, kind, renderer error, failures) per matrix VM, cloud-init version and kind."""
-    found, missing = versions()
-    if not found:
-        pytest.skip("; ".join(missing))
-    tmp = tmp_path_factory.mktemp("configdrive")
-    plans = _configdrive_plans(tmp)
-    res = run_kvnet("build", *(str(d) for d, _ in plans.values()))
-    assert res.code == 0, res.err
-    objs = [o for o in yaml.safe_load_all(res.out) if o]
+    built_all = build_plans(tmp_path_factory, "configdrive", configdrive_plans)
+    found, tmp, plans, objs = built_all.found, built_all.tmp, built_all.plans, built_all.objs
     work = []
-    for label, (_d, raw) in plans.items():
-        built = {o["metadata"]["name"]: o for o in objs if o["kind"] == "VirtualMachine"
-                 and o["metadata"]["namespace"] == raw["metadata"]["namespace"]}
-        for intent in intents(label, raw, built):
-            nd = tmp / "nd" / label / f"{intent.vm}.json"
+    for label, (plan_dir, raw) in plans.items():
+        built = built_vms(raw, objs)
+        for intent in intents(label, raw, built, plan_lock(plan_dir)):
+            nd = tmp / "nd" / label.replace("/", "_") / f"{intent.vm}.json"
             nd.parent.mkdir(parents=True, exist_ok=True)
             nd.write_text(network_data_json(built[intent.vm], objs))
             work.append((intent, nd))
@@ -123,3 +133,14 @@ def test_every_configdrive_limit_is_still_observed(rendered: list[tuple[str, str
     stale = [(v, k, f) for (v, k), feats in LIMITS.items() for f in feats if v in ran and (v, k, f) not in seen]
     assert not stale, f"LIMITS (and the README's ConfigDrive table) list limits no longer observed: {stale}"
 
+
+
+def test_configdrive_covers_the_matrix_and_the_dual_stack_example(
+        rendered: list[tuple[str, str, str, str, list[Any]]], capsys: pytest.CaptureFixture[str]) -> None:
+    """Every matrix plan (the dual-stack and `allocate:` ones included) and examples/dual-stack ran."""
+    plans = {label.rsplit("/", 1)[0] for label, _v, _k, _e, _f in rendered}
+    assert set(matrix_plans()) | {"example/dual-stack"} <= plans, sorted(plans)
+    clean = sum(1 for *_x, err, fails in rendered if not err and not fails)
+    with capsys.disabled():
+        print(f"\nconfigdrive: {len(rendered)} (plan VM, cloud-init version, renderer) renders, {clean} with no "
+              f"difference at all")

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import yaml
+from guest_build import build_plans, plan_lock
 from guest_matrix import VmIntent, intents, matrix_plans
 from guest_parse import Guest, parse_eni, parse_netplan_yaml, parse_networkd
 from guest_parse_rh import parse_network_manager, parse_sysconfig
@@ -89,21 +90,10 @@ def _plans(tmp: Path) -> dict[str, tuple[Path, dict[str, Any]]]:
     return plans
 
 
-def _lock(plan_dir: Path) -> dict[str, Any] | None:
-    path = plan_dir / "kvnet.lock"
-    return yaml.safe_load(path.read_text()) if path.is_file() else None
-
-
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> list[Outcome]:
-    found, missing = versions()
-    if not found:
-        pytest.skip("; ".join(missing))
-    tmp = tmp_path_factory.mktemp("guest")
-    plans = _plans(tmp)
-    res = run_kvnet("build", *(str(d) for d, _ in plans.values()))
-    assert res.code == 0, res.err
-    objs = [o for o in yaml.safe_load_all(res.out) if o]
+    built_all = build_plans(tmp_path_factory, "guest", _plans)
+    found, tmp, plans, objs = built_all.found, built_all.tmp, built_all.plans, built_all.objs
     vms_of: dict[tuple[str | None, str], dict[str, dict[str, Any]]] = {}
     for o in objs:
         if o["kind"] == "VirtualMachine":
@@ -112,7 +102,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> list[Outcome]:
     work: list[tuple[VmIntent, Path]] = []
     for label, (plan_dir, raw) in plans.items():
         built = vms_of[(raw["metadata"].get("namespace"), raw["metadata"]["name"])]
-        for intent in intents(label, raw, built, _lock(plan_dir)):
+        for intent in intents(label, raw, built, plan_lock(plan_dir)):
             nd = tmp / "nd" / label.replace("/", "_") / f"{intent.vm}.yaml"
             nd.parent.mkdir(parents=True, exist_ok=True)
             nd.write_text(_network_data(built[intent.vm], objs))

@@ -4,7 +4,6 @@ annotations (``--format github``) and the JSON report. A change the head has no 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Callable, Sequence
 
 from kvnet.diff.compare import Change
@@ -33,7 +32,7 @@ class Locator:
 
     def _loc(self, where: Where, *sub: str, key: bool = False) -> Loc:
         loc = where.at(*sub, key=key)
-        return replace(loc, file=self.show(loc.file))
+        return Loc(self.show(loc.file), loc.line, loc.column)
 
     def locate(self, change: Change) -> Loc | None:
         """The head plan line of ``change`` (None when the head has no plan in its namespace)."""

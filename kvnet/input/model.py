@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any, Callable
 
 from kvnet import nettypes
-from kvnet.diagnostics import Diagnostic, Loc, error
+from kvnet.diagnostics import Diagnostic, LazyLoc, Loc, error
 from kvnet.input.loader import Document, PathT
 from kvnet.input.sizing import sizing_ref
 
@@ -22,13 +22,13 @@ POD_NETWORK = "default"
 
 @dataclass
 class Where:
-    """Where a plan element came from; ``at(field)`` positions a diagnostic."""
+    """Where a plan element came from; ``at(field)`` positions a diagnostic (looked up when read)."""
 
     doc: Document
     path: PathT
 
     def at(self, *sub: Any, key: bool = False) -> Loc:
-        return self.doc.loc(self.path + tuple(sub), key=key)
+        return LazyLoc(partial(self.doc.loc, self.path + sub, key=key))
 
     @property
     def file(self) -> str:

@@ -6,7 +6,6 @@ when invoked, so ``kvnet --version`` stays fast.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import os
 import sys
@@ -94,6 +93,8 @@ class LazyGroup(click.Group):
         """click's lookup, with a did-you-mean for a sub-command that does not exist (exit 2)."""
         name = click.utils.make_str(args[0]) if args else ""
         if args and name not in COMMANDS and not name.startswith("-"):
+            import difflib  # only for a mistyped command (issue 28: start-up)
+
             close = difflib.get_close_matches(name, sorted(COMMANDS), n=3, cutoff=0.6)
             hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             ctx.fail(f"No such command {name!r}.{hint} (kvnet --help lists them)")

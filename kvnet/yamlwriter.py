@@ -21,6 +21,7 @@ literal block with keep chomping (``|+``, which can end the stream with ``...``)
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Callable, Iterable
 
@@ -29,8 +30,17 @@ MAX_INLINE = 1024  # longer single-line scalars may be folded at width 4096: lib
 MAX_DEPTH = 400  # indentation below 800 columns, well inside the width
 MAX_SIMPLE_KEY = 128  # bytes (yaml_emitter_check_simple_key)
 
-# IS_PRINTABLE in libyaml's yaml_private.h (0xFEFF, 0xFFFE, 0xFFFF and all above 0xFFFF are not)
-_SPECIAL = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+# IS_PRINTABLE in libyaml's yaml_private.h (0xFEFF, 0xFFFE, 0xFFFF and all above 0xFFFF are not);
+# of ASCII text only \n and \x20-\x7e. The full class takes 4 ms to compile, a tenth of a small
+# build's start-up, so it is compiled on the first non-ASCII string (issue 28).
+_SPECIAL_ASCII = re.compile("[^\n\x20-\x7e]")
+
+
+@functools.cache
+def _special() -> re.Pattern[str]:
+    return re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+
+
 _BREAK = re.compile("[\n\r\x85\u2028\u2029]")
 # block indicators of a single-line, printable scalar (yaml_emitter_analyze_scalar)
 _BLOCK_INDICATOR = re.compile(r"\A(?:---|\.\.\.|[#,\[\]{}&*!|>'\"%@`]|[?:-](?= |\Z))|(?<=.):(?= |\Z)| #")
@@ -74,7 +84,7 @@ class Writer:
         multi-line string that may be a literal block."""
         if not value:
             return "''"  # '' resolves to null
-        if _SPECIAL.search(value):
+        if (_SPECIAL_ASCII if value.isascii() else _special()).search(value):  # a character libyaml escapes
             if "\u2028" in value or "\u2029" in value:
                 raise Unsupported("a line separator")
             text = self.escaped(value)

@@ -22,12 +22,13 @@ networkd, eni, sysconfig, network-manager), and netplan itself configure the sam
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from kvnet.input.facts import Facts, NetFacts
 from kvnet.input.families import MASQUERADE_IPV6, MASQUERADE_IPV6_GATEWAY, IfaceFacts
 from kvnet.input.model import POD_NETWORK, VM, Interface
-from kvnet.netmath import IPInterface
+from kvnet.netmath import IPAddress, IPInterface
 
 # A DHCP NIC that must not carry the default route: its DHCP routes rank behind the carrier's
 # (DHCP default 100 in NetworkManager and sysconfig, 0 for dhclient under ifupdown, 1024 in
@@ -109,7 +110,13 @@ def _families(nf: NetFacts | None) -> tuple[int, ...]:
 
 def _gateway(nf: NetFacts | None, family: int) -> str | None:
     fam = nf.families.get(family) if nf is not None else None
-    return str(fam.gateway) if fam is not None and fam.gateway is not None else None
+    return _text(fam.gateway) if fam is not None and fam.gateway is not None else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _text(address: IPAddress) -> str:
+    """``str(address)``, once per gateway (ipaddress formats it anew on every call; issue 28)."""
+    return str(address)
 
 
 def _routes(nf: NetFacts | None, defaults: list[int]) -> list[dict[str, Any]]:

@@ -16,6 +16,9 @@ import re
 from typing import Any
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
+#: ``json.dumps(value, ensure_ascii=False)`` of a string, without building a JSONEncoder per call
+#: (json/__init__.py ``dumps`` -> encoder.py ``JSONEncoder.encode``: a str is ``encode_basestring``)
+_quoted = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 
 def _scalar(value: Any) -> str:
@@ -26,7 +29,7 @@ def _scalar(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return _quoted(value)
     raise TypeError(f"netplan writer: unsupported value {value!r}")
 
 

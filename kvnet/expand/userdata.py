@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from kvnet.input import safe_yaml
 from kvnet.input.nodes import CONSTRUCT_ERRORS
 
 CLOUD_CONFIG = "#cloud-config"
@@ -42,7 +43,6 @@ UPDATES_BLOCK = (
 )
 #: the userData kvnet writes when the plan gives none but kvnet writes networkData
 DEFAULT_USER_DATA = f"{CLOUD_CONFIG}\n{UPDATES_BLOCK}"
-_FAST_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml's, when PyYAML was built with it
 # where libyaml's and PyYAML's own scanners may read a text differently: all but printable ASCII and \n
 _SCANNERS_MAY_DIFFER = re.compile(r"[^\n\x20-\x7e]")
 # cloud-init's Jinja header (cloudinit/handlers/jinja_template.py JINJA_PREFIX, matched case-insensitively)
@@ -85,69 +85,15 @@ def _load(text: str) -> tuple[bool, Any]:
     text of printable ASCII lines. Anything else (tabs, which PyYAML's scanner refuses where libyaml
     takes them; CR, NEL and other line breaks; non-ASCII) and anything libyaml refuses is read
     by PyYAML's own scanner, so cloud-init's verdict decides."""
-    if _FAST_LOADER is not None and not _SCANNERS_MAY_DIFFER.search(text):
+    if safe_yaml.available() and not _SCANNERS_MAY_DIFFER.search(text):
         try:
-            return True, _fast_load(text)
+            return True, safe_yaml.load(text)
         except (yaml.YAMLError, RecursionError, *CONSTRUCT_ERRORS):
             pass  # PyYAML's own scanner decides
     try:
         return True, yaml.safe_load(text)
     except (yaml.YAMLError, RecursionError, *CONSTRUCT_ERRORS):  # a tag cloud-init's loader refuses as well
         return False, None
-
-
-def _fast_load(text: str) -> Any:
-    """``yaml.load(text, Loader=CSafeLoader)``: the node graph composed by libyaml, then built by
-    :func:`_plain` where it holds only strings, booleans, nulls, mappings of string keys and
-    sequences (what SafeConstructor makes of them: ``construct_yaml_str``, ``construct_yaml_bool``,
-    ``construct_yaml_null``, ``construct_yaml_map``/``seq``); anything else by SafeConstructor
-    itself. SafeConstructor's generic dispatch was most of reading a small userData (issue 28)."""
-    loader = _FAST_LOADER(text)  # type: ignore[misc]
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        data = _plain(node, {}, 0)
-        return loader.construct_document(node) if data is _OTHER else data
-    finally:
-        loader.dispose()
-
-
-_OTHER = object()  # a node _plain leaves to SafeConstructor
-_BOOL = yaml.constructor.SafeConstructor.bool_values
-_TAG = "tag:yaml.org,2002:"
-
-
-def _plain(node: Any, memo: dict[int, Any], depth: int) -> Any:
-    """SafeConstructor's data for ``node``, or _OTHER; an alias gives the same object again."""
-    tag = node.tag
-    if node.__class__ is yaml.ScalarNode:
-        if tag == _TAG + "str":
-            return node.value
-        if tag == _TAG + "bool":
-            return _BOOL.get(node.value.lower(), _OTHER)
-        return None if tag == _TAG + "null" else _OTHER
-    if id(node) in memo or depth > 100:
-        return memo.get(id(node), _OTHER)
-    if tag == _TAG + "map" and node.__class__ is yaml.MappingNode:
-        out: dict[str, Any] = {}
-        memo[id(node)] = out
-        for knode, vnode in node.value:
-            value = _plain(vnode, memo, depth + 1)
-            if knode.__class__ is not yaml.ScalarNode or knode.tag != _TAG + "str" or value is _OTHER:
-                return _OTHER  # a merge key, a key of another type, a value of another type
-            out[knode.value] = value
-        return out
-    if tag != _TAG + "seq" or node.__class__ is not yaml.SequenceNode:
-        return _OTHER
-    items: list[Any] = []
-    memo[id(node)] = items
-    for item in node.value:
-        value = _plain(item, memo, depth + 1)
-        if value is _OTHER:
-            return _OTHER
-        items.append(value)
-    return items
 
 
 def _added(text: str, body_start: int, header_end: int, old: dict[str, Any]) -> str | None:

@@ -172,6 +172,17 @@ def to_yaml(objects: list[dict[str, Any]]) -> str:
     return "".join(_documents(objects))
 
 
+def sequence_items(objects: list[dict[str, Any]], dash: int) -> str | None:
+    """``objects`` as block-sequence items, dashes at column ``dash`` (a KRM ResourceList's
+    ``items``): the documents of :func:`to_yaml` shifted right, written in place by the direct
+    writer; None when it does not cover one of them."""
+    writer = _writer()
+    try:
+        return "".join(writer.item(obj, dash) for obj in objects)
+    except Unsupported:
+        return None
+
+
 def write_yaml(objects: list[dict[str, Any]], stream: Any) -> None:
     """:func:`to_yaml`'s bytes (UTF-8) written to the binary ``stream`` in pieces of about
     1 MiB, so that a large manifest set is never held as one string (and its encoded copy)."""

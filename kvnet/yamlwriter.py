@@ -79,6 +79,17 @@ class Writer:
         self.collection(doc, 0, "", out, set(), 0)
         return "".join(out)
 
+    def item(self, doc: Any, dash: int) -> str:
+        """``doc`` as a block-sequence item with its dash at column ``dash``: :meth:`document`'s
+        text (without ``---``) with each non-empty line shifted right by ``dash + 2``, the first
+        after ``- `` (a collection's layout does not depend on where it starts: nothing written
+        here is folded at the width)."""
+        out: list[str] = [" " * dash + "-"]
+        if not doc or not (type(doc) is dict or type(doc) is list):
+            raise Unsupported("an empty or scalar document")
+        self.collection(doc, dash + 2, " ", out, set(), 0)
+        return "".join(out)
+
     def line(self, value: str) -> str:
         """A single-line rendering of a string, without the leading space, or "" for a
         multi-line string that may be a literal block."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 import yaml
 from test_emit import pyyaml
 
-from kvnet.emit import dump_yaml, to_yaml, write_yaml
+from kvnet.emit import dump_yaml, sequence_items, to_yaml, write_yaml
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -135,3 +136,18 @@ def test_import_writer_writes_what_pyyaml_writes_at_width_80(seed: int) -> None:
             answered += 1
             assert text == _pure_plan_yaml(doc), doc
     assert answered > 100
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("dash", [0, 2])
+def test_sequence_items_are_the_documents_shifted(seed: int, dash: int) -> None:
+    """A KRM ResourceList's items written in place (issue 28: ``kvnet fn``) are PyYAML's
+    documents with every non-empty line shifted right, the first after the dash."""
+    docs = [doc for doc in corpus(seed + 100, 150) if isinstance(doc, dict)]
+    items = [sequence_items([doc], dash) for doc in docs]
+    shifted = [" " * dash + "- " + re.sub(r"(?<=\n)(?=[^\n])", " " * (dash + 2), pyyaml([doc])[len("---\n"):])
+               for doc in docs]
+    covered = [(item, want) for item, want in zip(items, shifted, strict=True) if item is not None]
+    assert len(covered) > len(docs) // 2
+    assert [item for item, _ in covered] == [want for _, want in covered]
+    assert sequence_items(docs, dash) == (None if None in items else "".join(i or "" for i in items))

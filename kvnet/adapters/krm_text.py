@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kvnet.emit import dump_yaml, to_yaml
+from kvnet.emit import sequence_items as emit_items
 from kvnet.input.loader import Document
 
 _DASH = re.compile(r"( *)- +")
@@ -110,6 +111,9 @@ def _region_end(keys: dict[str, int], key: str, total: int) -> int:
 def sequence_items(objects: list[Any], dash: int) -> str:
     """``objects`` dumped as block-sequence items whose dashes sit at column ``dash``: the
     documents of one :func:`to_yaml` stream (one emitter for all), each shifted right."""
+    direct = emit_items(objects, dash)
+    if direct is not None:
+        return direct
     stream = to_yaml(objects)
     docs = _DOC_START.split(stream)
     if docs[:1] != [""] or len(docs) != len(objects) + 1:  # a stray '---' line: dump one by one

@@ -33,3 +33,16 @@ def test_where_at_finds_the_field_in_the_yaml() -> None:
     assert str(where.at("state")) == "plan.yaml:6:18"
     assert str(where.at("state", key=True)) == "plan.yaml:6:11"
     assert str(where.at("missing")) == "plan.yaml:5:11"  # the nearest enclosing node
+
+
+def test_released_graph_is_composed_again_for_a_position() -> None:
+    """Past the rules a compile lets each document's node graph go (issue 28: memory); a position
+    asked for later is found in the graph composed again from the text."""
+    text = "a: 1\n---\nspec:\n  vms:\n    - name: a\n      state: down\n"
+    docs = load_text(text, "plan.yaml")
+    want = [str(doc.loc(("spec", "vms", 0, "state"))) for doc in docs]
+    for doc in docs:
+        doc.release()
+        assert doc.root is None
+    assert [str(doc.loc(("spec", "vms", 0, "state"))) for doc in docs] == want == ["plan.yaml:1:1", "plan.yaml:6:14"]
+    assert docs[1].keys[("spec", "vms", 0, "state")] == (6, 7)

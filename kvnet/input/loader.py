@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import partial
 from typing import Any, Iterator
 
 from kvnet.diagnostics import Loc, error
@@ -126,7 +127,7 @@ def _documents(text: str, shown: str, source: str, budget: Budget, strict_values
     try:
         while loader.check_node():
             node = loader.get_node()
-            doc = Document(shown, len(docs), None, source)
+            doc = Document(shown, len(docs), None, source, recompose=partial(_compose, text, len(docs)))
             if node is not None:
                 doc.data = NodeBuilder(doc, budget, strict_values, track_aliases,
                                        table=not strict_values).build_document(node)
@@ -174,6 +175,19 @@ def load_text(text: str, shown: str, source: str | None = None, budget: Budget |
     except RecursionError:
         raise LoadError(error("KV003", "document nests too deeply", Loc(shown))) from None
     return docs
+
+
+def _compose(text: str, index: int) -> Any:
+    """The node graph of document ``index`` of ``text``, composed again (Document.release)."""
+    loader = loader_class()(text)
+    try:
+        node = None
+        for _ in range(index + 1):
+            loader.check_node()
+            node = loader.get_node()
+        return node
+    finally:
+        loader.dispose()
 
 
 def yaml_error_text(exc: Exception) -> str:

@@ -143,6 +143,8 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
     plans = checked.plans
     if checked.has_errors:
         return BuildResult(diagnostics=checked.diagnostics, plans=plans)
+    for doc in docs:  # past the rules, positions are rarely asked for: free the node graphs
+        doc.release()
     report = Report()
     report.extend(checked.diagnostics)
     emitted = stages.expand_plans(checked.pairs(), report)

@@ -85,7 +85,7 @@ class NetFacts:
         return [f.gateway for f in self.families.values() if f.gateway is not None]
 
 
-@dataclass
+@dataclass(slots=True)
 class IfaceFacts:
     """One interface's addresses (issue 19: parsed in ``gather``, read everywhere else).
 

@@ -20,7 +20,7 @@ KIND = "NetworkPlan"
 POD_NETWORK = "default"
 
 
-@dataclass
+@dataclass(slots=True)
 class Where:
     """Where a plan element came from; ``at(field)`` positions a diagnostic (looked up when read)."""
 
@@ -36,7 +36,7 @@ class Where:
         return self.doc.source or self.doc.file
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Held:
     """A static address an object other than a VM holds on a network (a NAD's static IPAM that
     no VM in the input uses yet): ``owner`` names it in messages, ``at`` gives its position."""
@@ -46,7 +46,7 @@ class Held:
     at: Callable[[], Loc]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Network:
     name: str
     type: str
@@ -112,7 +112,7 @@ NO_CLOUD = "noCloud"
 CONFIG_DRIVE = "configDrive"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GuestVlan:
     """A VLAN sub-interface the guest makes on a trunk NIC (issue 24): ``eth<N>.<id>`` with ``address``."""
 
@@ -121,7 +121,7 @@ class GuestVlan:
     at: Callable[[], Loc]  # the position of the item (lint: of the networkData)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Interface:
     network: str
     where: Where
@@ -150,7 +150,7 @@ class Interface:
         return self.state != "absent"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VM:
     name: str
     where: Where
@@ -173,7 +173,7 @@ class VM:
     guest: dict[str, str] | None = None  # {renderer, cloudInit?}: the guest-limit warnings (KV227-KV229)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     name: str
     namespace: str | None

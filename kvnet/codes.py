@@ -116,6 +116,8 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV241", E, "template sets networks or interfaces", "§2"),
     ("KV242", W, "a VM label/annotation that kvnet owns is replaced", "§6"),
     ("KV243", E, "a VM with an instancetype also sets cpu or memory (KubeVirt rejects it)", "§2"),
+    ("KV244", W, "a VM's declared guest makes no VLAN sub-interface of a trunk NIC (networkd before cloud-init 26.2)",
+     "§3"),
     ("KV250", E, "two objects with the same name", "§6"),
     ("KV260", E, "a CNI plugin a NAD needs is neither shipped by the distribution nor installed", "§4"),
     ("KV261", W, "a NAD needs an operator-provided plugin (sriov; macvtap, whereabouts when kvnet does not "

@@ -68,3 +68,41 @@ def test_an_unknown_renderer_is_a_schema_error(tmp_path: Path) -> None:
     write(tmp_path / "kvnet.yaml", PLAN.format(guest="      guest: {renderer: wicked}\n"))
     res = run_kvnet("build", str(tmp_path))
     assert res.code == 1 and res.out == "" and "error[KV1" in res.err
+
+
+TRUNK = """\
+apiVersion: kvnet.dev/v1alpha1
+kind: NetworkPlan
+metadata: {{name: v, namespace: v}}
+spec:
+  networks:
+    - {{name: trunk, type: bridge, bridge: br-trunk, trunk: [{{id: 30}}, {{id: 31}}]}}
+  vms:
+    - name: vm
+      image: quay.io/containerdisks/debian:12
+{guest}      interfaces:
+        - network: default
+        - network: trunk
+          vlans: [{{id: 30, address: 10.30.0.11/24}}, {{id: 31, address: 10.31.0.11/24}}]
+"""
+
+
+@pytest.mark.parametrize(("guest", "want"), [
+    ("", False),
+    ("      guest: {renderer: networkd, cloudInit: '22.4.2'}\n", True),
+    ("      guest: {renderer: networkd}\n", True),
+    ("      guest: {renderer: networkd, cloudInit: '26.2'}\n", False),
+    ("      guest: {renderer: netplan, cloudInit: '22.4.2'}\n", False),
+    ("      guest: {renderer: network-manager, cloudInit: '22.4.2'}\n", False),
+], ids=["undeclared", "networkd-22.4", "networkd-unknown", "networkd-26.2", "netplan", "nm"])
+def test_networkd_guest_vlans_are_warned(tmp_path: Path, guest: str, want: bool) -> None:
+    """KV244: cloud-init 22.4.2's networkd renderer writes no .netdev for a trunk NIC's VLANs (the
+    booted guest has no eth1.30); the warning points at the interface's ``vlans`` and names both."""
+    write(tmp_path / "kvnet.yaml", TRUNK.format(guest=guest))
+    res = run_kvnet("build", str(tmp_path))
+    assert res.code == 0 and res.out, res.err
+    hits = [ln for ln in res.err.splitlines() if "warning[KV244]" in ln]
+    assert bool(hits) == want, res.err
+    if want:
+        assert len(hits) == 1 and re.match(r"^\S+kvnet\.yaml:14:\d+: ", hits[0]), hits
+        assert "interfaces[1]" in hits[0] and "(30, 31)" in hits[0], hits

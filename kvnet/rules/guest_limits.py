@@ -13,6 +13,10 @@ only for a VM that declares its guest; the README's table states them for everyo
   NetworkManager of cloud-init 22.4 drop a route's ``metric``.
 - KV229: DNS servers of a static NIC. eni writes ``dns-nameservers``, which only the
   ``resolvconf`` package applies; NetworkManager of cloud-init 22.4 applies none.
+- KV244: a trunk NIC's guest ``vlans`` (issue 24) on networkd. cloud-init 22.4's networkd renderer
+  (``cloudinit/net/networkd.py``) writes ``.network`` files only, no ``.netdev``, so the VLAN
+  sub-interface never exists (booted guest: no ``eth<N>.<id>``); 26.2's renders a ``.netdev``
+  per VLAN (``render_vlans``, ``vlan_netdev``).
 
 Versions: the limits were measured on cloud-init 22.4.2 and are absent from 26.2 (tests/guest,
 ``net-convert``); a version in between, or none given, is reported as having them. eni's DNS
@@ -31,6 +35,7 @@ from kvnet.input.model import VM, Interface, Plan
 DHCP_DEFAULT = "KV227"
 ROUTES = "KV228"
 STATIC_DNS = "KV229"
+GUEST_VLANS = "KV244"
 #: the first cloud-init version measured without the limits (tests/guest renders with 26.2)
 FIXED = (26, 2)
 
@@ -124,8 +129,19 @@ def _per_network(vm: VM, facts: Facts, renderer: str, old: bool) -> list[Diagnos
     return out
 
 
+def _vlans(vm: VM, renderer: str, old: bool) -> list[Diagnostic]:
+    """KV244: each trunk NIC with guest ``vlans`` on networkd before cloud-init 26.2."""
+    if renderer != "networkd" or not old:
+        return []
+    return [warning(GUEST_VLANS, f"VM {vm.name!r}: interfaces[{iface.index}] (network {iface.network!r}) on "
+                    f"{_guest(renderer)}: its VLAN sub-interfaces ({', '.join(str(v.id) for v in iface.vlans)}) are "
+                    "not made: cloud-init before 26.2 writes no .netdev for a VLAN", iface.where.at("vlans"),
+                    hint="use a netplan or network-manager guest, or cloud-init 26.2 or later")
+            for iface in vm.interfaces if iface.attached and iface.vlans]
+
+
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
-    """KV227/KV228/KV229 (warnings) for each VM that declares ``guest.renderer``."""
+    """KV227/KV228/KV229/KV244 (warnings) for each VM that declares ``guest.renderer``."""
     out: list[Diagnostic] = []
     for vm in plan.vms:
         renderer = (vm.guest or {}).get("renderer")
@@ -134,4 +150,5 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
         old = _old(vm)
         out += _dhcp_default(vm, facts, renderer, old)
         out += _per_network(vm, facts, renderer, old)
+        out += _vlans(vm, renderer, old)
     return out

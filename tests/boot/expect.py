@@ -2,11 +2,12 @@
 comparison with the guest's report (``ip -j addr``/``route``, ``resolvectl dns``, pings).
 
 The plan's meaning (SPEC §3, per address family since issue 20): each family's default route is
-on the interface with ``defaultRoute: true`` whose network is of that family; else, for IPv4, on the
-pod NIC; else on the first interface whose network has a ``gateway`` of that family; there is at
-most one per family and every other NIC has none. Each NIC has exactly its address (static, the
-pod's DHCP lease, the pool's DHCP lease), its network's ``routes`` (with ``metric`` when given) and
-its network's ``dns`` servers.
+on the interface with ``defaultRoute: true`` whose network is of that family; else on the pod NIC
+when the pod network has that family (IPv4; IPv6 too with ``spec.cluster.ipFamilies: [IPv4, IPv6]``,
+issue 25); else on the first interface whose network has a ``gateway`` of that family; there is at
+most one per family and every other NIC has none. Each NIC has exactly its addresses, one per
+family (static or from kvnet.lock, the pod's DHCP lease and masquerade IPv6, the pool's DHCP
+lease), its network's ``routes`` (with ``metric`` when given) and its network's ``dns`` servers.
 """
 from __future__ import annotations
 
@@ -27,10 +28,15 @@ class NicIntent:
     network: str
     mac: str
     kind: str  # "pod" | "static" | "pool" | "dhcp"
-    address: str | None  # CIDR; pod/pool: filled in from the harness' leases
+    addresses: list[str]  # CIDRs, one per family (issue 25); pod/pool: filled in from the harness' leases
     dns: list[str] = field(default_factory=list)
     routes: list[dict[str, Any]] = field(default_factory=list)
     vlans: list[tuple[int, str]] = field(default_factory=list)  # a trunk NIC's (VLAN id, address) (issue 24)
+
+    @property
+    def address(self) -> str | None:
+        """The NIC's first address (CIDR), None when it has none."""
+        return self.addresses[0] if self.addresses else None
 
 
 @dataclass
@@ -41,6 +47,7 @@ class VmIntent:
     defaults: dict[int, tuple[int, str]]  # family -> (NIC index, gateway); pod gateway filled in later
     network_data: str
     user_data: str
+    pod_families: tuple[int, ...] = (4,)  # spec.cluster.ipFamilies: IPv6 gives the pod NIC fd10:0:2::2 (issue 25)
 
 
 def _family(cidr: str) -> int:
@@ -63,15 +70,29 @@ def _cloudinit(vm: dict[str, Any], objs: list[dict[str, Any]]) -> tuple[str, str
     return "", ""
 
 
-def _carrier(nets: dict[str, dict[str, Any]], ifaces: list[dict[str, Any]], family: int) -> tuple[int, str] | None:
+def as_list(value: Any) -> list[Any]:
+    """A plan value written as one item or a list of one per family (SPEC §2, issue 25)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _subnet(net: dict[str, Any], family: int) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    """The network's subnet of ``family``, None when it has none."""
+    nets = [ipaddress.ip_network(str(s), strict=True) for s in as_list(net.get("subnet"))]
+    return next((n for n in nets if n.version == family), None)
+
+
+def _carrier(nets: dict[str, dict[str, Any]], ifaces: list[dict[str, Any]], family: int,
+             pod_families: tuple[int, ...]) -> tuple[int, str] | None:
     def gw(i: dict[str, Any]) -> str | None:
-        g = nets.get(i["network"], {}).get("gateway")
-        return str(g) if g is not None and ipaddress.ip_address(str(g)).version == family else None
+        return next((str(g) for g in as_list(nets.get(i["network"], {}).get("gateway"))
+                     if ipaddress.ip_address(str(g)).version == family), None)
 
     for n, i in enumerate(ifaces):
         if i.get("defaultRoute") is True and gw(i):
             return n, gw(i) or ""
-    if family == 4:
+    if family in pod_families:
         for n, i in enumerate(ifaces):
             if i["network"] == POD:
                 return n, ""  # the pod's router, known once the harness leased the address
@@ -81,7 +102,7 @@ def _carrier(nets: dict[str, dict[str, Any]], ifaces: list[dict[str, Any]], fami
     return None
 
 
-def _kind(i: dict[str, Any], net: dict[str, Any], address: str | None) -> str:
+def _kind(i: dict[str, Any], net: dict[str, Any], address: list[str]) -> str:
     """pod; static (written or from kvnet.lock); pool (a DHCP NIC on a network with a subnet: KubeVirt's
     DHCP for host-local/whereabouts, OVN's or the segment's own server otherwise: the harness leases one);
     dhcp (no subnet: nothing answers)."""
@@ -109,18 +130,32 @@ def intents(plan: dict[str, Any], objs: list[dict[str, Any]], lock: dict[str, An
             if i.get("state") == "absent":
                 continue
             net = nets.get(i["network"], {})
-            address = i.get("address") or (locked.get(i["network"]) or {}).get(vm["name"])
-            if address and "/" not in address:
-                address += "/" + net["subnet"].split("/")[1]
+            address = _addresses(i, net, (locked.get(i["network"]) or {}).get(vm["name"]))
             nics.append(NicIntent(n, i["network"], macs[n].lower(), _kind(i, net, address), address,
                                   [str(s) for s in (net.get("dns") or {}).get("nameservers", [])],
                                   list(net.get("routes") or []),
                                   [(v["id"], v["address"]) for v in i.get("vlans") or []]))
         attached = [i for i in vm["interfaces"] if i.get("state") != "absent"]
         index = [n for n, i in enumerate(vm["interfaces"]) if i.get("state") != "absent"]
-        defaults = {f: (index[c[0]], c[1]) for f in (4, 6) if (c := _carrier(nets, attached, f)) is not None}
+        pod = tuple(sorted({4 if f == "IPv4" else 6 for f in plan["spec"].get("cluster", {}).get("ipFamilies", ["IPv4"])}))
+        defaults = {f: (index[c[0]], c[1]) for f in (4, 6) if (c := _carrier(nets, attached, f, pod)) is not None}
         nd, ud = _cloudinit(obj, objs)
-        out.append(VmIntent(vm["name"], plan["metadata"].get("namespace", "default"), nics, defaults, nd, ud))
+        out.append(VmIntent(vm["name"], plan["metadata"].get("namespace", "default"), nics, defaults, nd, ud, pod))
+    return out
+
+
+def _addresses(i: dict[str, Any], net: dict[str, Any], locked: Any) -> list[str]:
+    """The interface's CIDRs: its written ``address`` (one or one per family), then kvnet.lock's
+    for each family it does not write (issue 25: web writes IPv4 and is allocated IPv6), each with
+    its family's subnet prefix when written bare."""
+    out: list[str] = []
+    for a in [*as_list(i.get("address")), *as_list(locked)]:
+        a = str(a)
+        family = ipaddress.ip_interface(a).version
+        if any(ipaddress.ip_interface(o).version == family for o in out):
+            continue
+        subnet = _subnet(net, family)
+        out.append(a if "/" in a or subnet is None else f"{a}/{subnet.prefixlen}")
     return out
 
 
@@ -165,7 +200,7 @@ def check(intent: VmIntent, report: dict[str, Any], excused: set[str] | None = N
             bad.append(("address", f"eth{nic.index} ({nic.network}): no link with MAC {nic.mac}"))
             continue
         names[nic.index] = link["ifname"]
-        want = {nic.address} if nic.address else set()
+        want = set(nic.addresses)
         got = _global_addrs(link)
         if got != want:
             bad.append(("address", f"{link['ifname']} ({nic.network}): addresses {sorted(got)}, plan {sorted(want)}"))
@@ -250,8 +285,8 @@ def answered_back(intents: list[VmIntent], reports: list[dict[str, Any] | None])
     ends: dict[tuple[str, int | None], list[tuple[int, str]]] = {}
     for k, vm in enumerate(intents):
         for n in vm.nics:
-            if n.address and n.kind in ("static", "pool"):
-                ends.setdefault((n.network, None), []).append((k, n.address.split("/")[0]))
+            for a in n.addresses if n.kind in ("static", "pool") else []:
+                ends.setdefault((n.network, -ipaddress.ip_interface(a).version), []).append((k, a.split("/")[0]))
             for vid, a in n.vlans:
                 ends.setdefault((n.network, vid), []).append((k, a.split("/")[0]))
     out: list[set[str]] = [set() for _ in intents]

@@ -5,6 +5,9 @@ interface (the VM's MAC on the guest side) and:
 
 - the pod NIC: its own tap with ``10.0.<n>.1/24`` and a dnsmasq that answers the way KubeVirt's
   masquerade DHCP does (the guest's address ``10.0.<n>.2``, router and DNS options, nothing else);
+  on a dual-stack pod network (``Nic.ipv6``) the tap also has KubeVirt's IPv6 gateway
+  ``fd10:0:2::1/120`` and the dnsmasq serves DHCPv6 with the one address ``fd10:0:2::2``, and, as
+  in KubeVirt, nothing sends router advertisements (see :data:`POD_IPV6`);
 - every other NIC: its tap enslaved to the group's bridge for that segment (``kvbr<k>``); a
   segment carries the address the plan gives the bridge side (``Segment.host``, e.g. the
   network's gateway) and, for pool networks, a dnsmasq that hands each MAC its address with no
@@ -29,6 +32,16 @@ from pathlib import Path
 
 REPORT_BEGIN, REPORT_END = "KVNET-REPORT-BEGIN", "KVNET-REPORT-END"
 RENDERER_VARIANT = {"netplan": "base", "networkd": "base", "eni": "base", "network-manager": "nm"}
+#: KubeVirt's masquerade binding on a dual-stack pod: the VM side of virt-launcher's NAT is the
+#: default vmIPv6NetworkCIDR fd10:0:2::/120, gateway fd10:0:2::1 on virt-launcher's bridge, the
+#: guest fd10:0:2::2 (kubevirt/kubevirt pkg/network/dhcp/masquerade.go Generate with
+#: virtnetlink.GenerateMasqueradeGatewayAndVmIPAddrs; user-guide "masquerade" / openshift-docs
+#: modules/virt-configuring-masquerade-mode-dual-stack.adoc). virt-launcher serves it by DHCPv6
+#: (pkg/network/dhcp/configurator.go startDHCP -> pkg/network/dhcp/serverv6/serverv6.go
+#: SingleClientDHCPv6Server: IA_NA with that address, infinite lease, the pod's IPv6 DNS) and sends
+#: no router advertisement (the older pkg/network/ndp RouterAdvertiser is gone), so no route comes
+#: from it: the guest's networkData sets the address and ``gateway6`` itself.
+POD_IPV6, POD_IPV6_GATEWAY = "fd10:0:2::2/120", "fd10:0:2::1"
 
 
 @dataclass
@@ -45,6 +58,7 @@ class Segment:
 class Nic:
     mac: str
     segment: str | None  # None: the pod NIC (masquerade)
+    ipv6: bool = False  # the pod NIC on a dual-stack pod network (POD_IPV6)
 
 
 @dataclass
@@ -110,7 +124,7 @@ def _disk(guest: Guest, images: Path, work: Path) -> Path:
 
 
 def _dnsmasq(ns: str, iface: str, work: Path, tag: str, hosts: dict[str, str], netmask: str,
-             router: str | None, dns: str | None) -> subprocess.Popen:
+             router: str | None, dns: str | None, dhcp6: str | None = None) -> subprocess.Popen:
     first = next(iter(hosts.values()))
     cmd = ["ip", "netns", "exec", ns, "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
            "--no-hosts", "--port=0", f"--interface={iface}", "--bind-interfaces", "--leasefile-ro",
@@ -118,6 +132,8 @@ def _dnsmasq(ns: str, iface: str, work: Path, tag: str, hosts: dict[str, str], n
            f"--log-facility={work / f'dnsmasq-{tag}.log'}", "--pid-file=",
            "--dhcp-option=3" + (f",{router}" if router else ""), "--dhcp-option=6" + (f",{dns}" if dns else "")]
     cmd += [f"--dhcp-host={mac},{ip}" for mac, ip in hosts.items()]
+    if dhcp6:  # one address, no RA (no --enable-ra): KubeVirt's SingleClientDHCPv6Server
+        cmd.append(f"--dhcp-range={dhcp6},{dhcp6},{POD_IPV6.split('/')[1]}")
     err = work / f"dnsmasq-{tag}.err"
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(err, "w"))
     time.sleep(0.3)
@@ -180,8 +196,11 @@ def _guest_taps(ns: str, g: int, guest: Guest, bridges: dict[str, str], stack: E
         if nic.segment is None:
             addr, router = pod_address(guest)
             _run("ip", "-n", ns, "addr", "add", router + "/24", "dev", tap)
+            if nic.ipv6:
+                _run("ip", "-n", ns, "addr", "add", f"{POD_IPV6_GATEWAY}/{POD_IPV6.split('/')[1]}", "dev", tap, "nodad")
             _run("ip", "-n", ns, "link", "set", tap, "up")
-            proc = _dnsmasq(ns, tap, work, tap, {nic.mac: addr.split("/")[0]}, "255.255.255.0", router, router)
+            proc = _dnsmasq(ns, tap, work, tap, {nic.mac: addr.split("/")[0]}, "255.255.255.0", router, router,
+                            POD_IPV6.split("/")[0] if nic.ipv6 else None)
             stack.callback(_kill, proc)
         else:
             _run("ip", "-n", ns, "link", "set", tap, "master", bridges[nic.segment], "up")
@@ -213,9 +232,21 @@ def stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
 
 
-def _wait(procs: list[subprocess.Popen], deadline: float) -> None:
-    while any(p.poll() is None for p in procs) and time.monotonic() < deadline and not ABORT.is_set():
+def _reported(path: Path) -> bool:
+    return path.exists() and REPORT_END in path.read_text(errors="replace")
+
+
+def _wait(procs: list[subprocess.Popen], reports: list[Path], deadline: float) -> dict[int, float]:
+    """Wait until every guest has reported (or its qemu ended), the deadline or a SIGTERM; the
+    monotonic time each guest was seen done. Guests stay up after their report (image.py), so a
+    slow guest's pings still find its peers; the caller's clean-up then kills every qemu."""
+    done: dict[int, float] = {}
+    while len(done) < len(procs) and time.monotonic() < deadline and not ABORT.is_set():
         time.sleep(2)
+        now = time.monotonic()
+        done.update({k: now for k, (p, r) in enumerate(zip(procs, reports, strict=True))
+                     if k not in done and (p.poll() is not None or _reported(r))})
+    return done
 
 
 def boot(guests: list[Guest], segments: list[Segment], images: Path, work: Path, timeout: float = 1200,
@@ -248,7 +279,8 @@ def boot(guests: list[Guest], segments: list[Segment], images: Path, work: Path,
             procs.append(proc)
             starts.append(time.monotonic())
         links = _links(ns)
-        _wait(procs, time.monotonic() + timeout)
+        done = _wait(procs, [work / f"{g:02d}-{x.name}" / "report.log" for g, x in enumerate(guests)],
+                     time.monotonic() + timeout)
         for g, (guest, proc, start) in enumerate(zip(guests, procs, starts, strict=True)):
             gwork = work / f"{g:02d}-{guest.name}"
             timed_out = proc.poll() is None
@@ -256,7 +288,8 @@ def boot(guests: list[Guest], segments: list[Segment], images: Path, work: Path,
             console = (gwork / "console.log").read_text(errors="replace") if (gwork / "console.log").exists() else ""
             report = read_report(text)
             error = "" if report else ("timed out" if timed_out else f"qemu exited {proc.returncode} without report")
-            results.append(Result(guest, report, time.monotonic() - start, console[-6000:], error, links))
+            seconds = done.get(g, time.monotonic()) - start
+            results.append(Result(guest, report, seconds, console[-6000:], error, links))
     return results
 
 

@@ -4,7 +4,9 @@ One ``mmdebstrap`` root file system (Debian packages, through the host's own apt
 two raw ext4 images: ``base`` (systemd-networkd + ifupdown, NetworkManager masked: the guest the
 netplan, networkd and eni renderers run in) and ``nm`` (NetworkManager, networkd disabled). Both
 carry ``kvnet-report.service``, which reports the guest's network state on the second serial port
-(``/dev/ttyS1``) once cloud-init is done, then powers the guest off.
+(``/dev/ttyS1``) once cloud-init is done, with its disk synced first. The guest then stays up
+(answering its peers' pings) until the harness ends it once every guest of its boot has reported
+(harness.boot): a guest that powered off at its report left its slower peers pinging it in vain.
 
 The images are cached outside the clone in ``~/.cache/kvnet/boot-image-<key>/`` where ``<key>``
 hashes this file (package list and build script). Run as a script to build the cache:
@@ -36,12 +38,11 @@ MASKED = (
 
 REPORT_UNIT = """\
 [Unit]
-Description=kvnet booted-guest test: report the network state on ttyS1, then power off
+Description=kvnet booted-guest test: report the network state on ttyS1 (the harness ends the guest)
 After=cloud-final.service
 [Service]
 Type=oneshot
 ExecStart=/usr/local/sbin/kvnet-report
-ExecStartPost=/bin/systemctl --no-block poweroff
 TimeoutStartSec=600
 [Install]
 WantedBy=cloud-init.target
@@ -99,6 +100,7 @@ report = {
                                      if os.path.exists(p)), "files": files, "log": log[-40:],
     "boots": out("journalctl", "--list-boots", "--no-pager"),
 }
+os.sync()  # the harness kills qemu once every guest has reported: a day-2 reboot needs this disk whole
 with open("/dev/ttyS1", "w") as tty:
     tty.write("KVNET-REPORT-BEGIN\n" + json.dumps(report) + "\nKVNET-REPORT-END\n")
 '''

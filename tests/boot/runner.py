@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import harness
-from expect import NicIntent, VmIntent, intents, load
+from expect import NicIntent, VmIntent, as_list, intents, load
 
 from testlib import run_kvnet
 
@@ -36,27 +36,33 @@ def compile_plan(plan_dir: Path) -> Compiled:
                     plan_dir)
 
 
+def _subnets(net: dict[str, Any]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(str(s), strict=True) for s in as_list(net.get("subnet"))]
+
+
 def _pool_address(net: dict[str, Any], k: int) -> str:
-    subnet = ipaddress.ip_network(net["subnet"], strict=True)
+    """The pool NIC's DHCP lease: IPv4 only, also on a dual-stack pool (KubeVirt's bridge binding
+    hands the guest the IPv4 address by DHCP and serves no DHCPv6/RA there: kvnet rule KV601)."""
+    subnet = next(s for s in _subnets(net) if s.version == 4)
     return f"{subnet.network_address + 50 + k}/{subnet.prefixlen}"
 
 
 def _host(net: dict[str, Any], leases: bool) -> list[str]:
-    """The bridge's own address: the network's gateway, else (a DHCP server needs one) .254."""
-    if not net.get("subnet"):
-        return []  # a trunk: its addresses are on VLANs; or a network without subnet
-    subnet = ipaddress.ip_network(net["subnet"], strict=True)
-    gw = net.get("gateway")
-    if gw is not None and ipaddress.ip_address(str(gw)) in subnet:
-        return [f"{gw}/{subnet.prefixlen}"]
-    if leases:
-        return [f"{subnet.broadcast_address - 1}/{subnet.prefixlen}"]
-    return []
+    """The bridge's own addresses: the network's gateway of each family, else (a DHCP server needs
+    one) the IPv4 subnet's .254."""
+    out = []
+    for subnet in _subnets(net):  # none: a trunk (its addresses are on VLANs) or no subnet
+        gw = next((g for g in as_list(net.get("gateway")) if ipaddress.ip_address(str(g)) in subnet), None)
+        if gw is not None:
+            out.append(f"{gw}/{subnet.prefixlen}")
+        elif leases and subnet.version == 4:
+            out.append(f"{subnet.broadcast_address - 1}/{subnet.prefixlen}")
+    return out
 
 
 def _segment(name: str, net: dict[str, Any], vms: list[VmIntent]) -> harness.Segment:
     leases = any(n.kind == "pool" and n.network == net["name"] for vm in vms for n in vm.nics)
-    mask = str(ipaddress.ip_network(net["subnet"], strict=True).netmask) if net.get("subnet") else "255.255.255.0"
+    mask = next((str(s.netmask) for s in _subnets(net) if s.version == 4), "255.255.255.0")
     return harness.Segment(name, _host(net, leases), {}, mask)
 
 
@@ -83,20 +89,20 @@ def _plan_guests(compiled: Compiled, renderer: str, segments: dict[str, harness.
         nics = []
         for nic in vm.nics:
             if nic.kind == "pod":
-                nics.append(harness.Nic(nic.mac, None))
+                nics.append(harness.Nic(nic.mac, None, ipv6=6 in vm.pod_families))
                 continue
             net = nets[nic.network]
             seg = segments.setdefault(prefix + nic.network, _segment(prefix + nic.network, net, compiled.intents))
             if nic.kind == "pool":
-                nic.address = _pool_address(net, len(seg.leases))
-                seg.leases[nic.mac] = nic.address.split("/")[0]
+                nic.addresses = [_pool_address(net, len(seg.leases))]
+                seg.leases[nic.mac] = nic.addresses[0].split("/")[0]
             nics.append(harness.Nic(nic.mac, prefix + nic.network))
         guest = harness.Guest(vm.name, renderer, vm.network_data, vm.user_data, f"{vm.name}.{vm.namespace}", nics)
         guest.pod_index = g
         _pod(vm, guest)
         guests.append(guest)
     for guest, vm in zip(guests, compiled.intents, strict=True):
-        guest.wait = [n.address.split("/")[0] for n in vm.nics if n.address]
+        guest.wait = [a.split("/")[0] for n in vm.nics for a in n.addresses]
         guest.ping = _peers(vm, compiled.intents)
         if guest_vlans:
             guest.wait += [a.split("/")[0] for n in vm.nics for _v, a in n.vlans]
@@ -105,12 +111,20 @@ def _plan_guests(compiled: Compiled, renderer: str, segments: dict[str, harness.
 
 
 def _pod(vm: VmIntent, guest: harness.Guest) -> None:
+    """The pod NIC's addresses and routers as the harness' masquerade imitation serves them: the
+    DHCP lease and router (IPv4), KubeVirt's fixed fd10:0:2::2/120 via fd10:0:2::1 (IPv6, when the
+    plan's cluster is dual-stack)."""
     for nic in vm.nics:
         if nic.kind == "pod":
-            nic.address, router = harness.pod_address(guest)
+            address, router = harness.pod_address(guest)
+            nic.addresses = [address] if 4 in vm.pod_families else []
             nic.dns = [router]
-            if vm.defaults.get(4, (None, ""))[0] == nic.index:
-                vm.defaults[4] = (nic.index, router)
+            gateways = {4: router, 6: harness.POD_IPV6_GATEWAY}
+            if 6 in vm.pod_families:
+                nic.addresses.append(harness.POD_IPV6)
+            for family, gateway in gateways.items():
+                if vm.defaults.get(family, (None, ""))[0] == nic.index:
+                    vm.defaults[family] = (nic.index, gateway)
 
 
 def _vlan_peers(vm: VmIntent, all_vms: list[VmIntent]) -> list[str]:
@@ -123,11 +137,13 @@ def _vlan_peers(vm: VmIntent, all_vms: list[VmIntent]) -> list[str]:
 
 
 def _peers(vm: VmIntent, all_vms: list[VmIntent]) -> list[str]:
-    """Addresses of the other VMs of the same plan on a network this VM has an address on (IPv4:
-    the guests ping them; traffic stays on the namespace's bridge)."""
-    mine = {n.network for n in vm.nics if n.kind in ("static", "pool") and n.address}
-    return [n.address.split("/")[0] for other in all_vms if other is not vm for n in other.nics
-            if n.kind in ("static", "pool") and n.network in mine and n.address and ":" not in n.address]
+    """Addresses of the other VMs of the same plan on a network this VM has an address of that
+    family on (both families: the guests ping them; traffic stays on the namespace's bridge)."""
+    mine = {(n.network, ipaddress.ip_interface(a).version) for n in vm.nics if n.kind in ("static", "pool")
+            for a in n.addresses}
+    return [a.split("/")[0] for other in all_vms if other is not vm for n in other.nics
+            if n.kind in ("static", "pool") for a in n.addresses
+            if (n.network, ipaddress.ip_interface(a).version) in mine]
 
 
 def describe(result: harness.Result) -> str:

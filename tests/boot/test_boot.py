@@ -4,8 +4,11 @@ Every run boots every renderer cloud-init has in a Debian guest (netplan, networ
 network-manager). Each renderer's round boots, at once in one namespace, the VMs of
 ``plans/mixed`` (pod NIC next to an IPv6 secondary with a gateway; defaultRoute on an IPv4
 secondary; extra routes with metrics; a pool NIC; two VMs on one bridge pinging each other; a
-trunk NIC on each with a VLAN 30 sub-interface, pinging each other through it) and its share of the examples (``EXAMPLE_SHARE``: every example whose VMs carry networkData boots in
-one round, each round its own renderer). Then day 2 (issue 21): vm-b's disk boots again with the
+trunk NIC on each with a VLAN 30 sub-interface, pinging each other through it),
+``examples/dual-stack`` (``EVERY_ROUND``: both families on every NIC, both default routes, the
+pod NIC's masquerade IPv6) and its share of the examples (``EXAMPLE_SHARE``: every example whose
+VMs carry networkData boots in one round, each round its own renderer). Guests stay up until
+every guest of their boot has reported (harness.boot), so pings never wait on a powered-off peer. Then day 2 (issue 21): vm-b's disk boots again with the
 seed of ``plans/mixed-day2`` (new address, DNS server and route; an interface ``state: absent``):
 the new configuration is in effect, the old address is gone, the other NICs keep their MACs.
 In the netplan round a node guest (node_guest.py) applies kvnet's node netplan beside the VMs.
@@ -31,7 +34,7 @@ import node_guest
 import pytest
 import runner
 import yaml
-from expect import VmIntent, answered_back, check
+from expect import VmIntent, answered_back, check, parse_dns
 
 from testlib import EXAMPLES, example_dirs, run_kvnet
 
@@ -50,9 +53,13 @@ EXAMPLE_SHARE: dict[str, tuple[str, ...]] = {
     "eni": ("k3s-lan-static", "sriov"),
     "network-manager": ("k3s-multus", "nmstate-bridge", "netplan-bond"),
 }
+# Examples every round boots: dual-stack's IPv4 and IPv6 addresses and default routes (issue 25),
+# its pod NIC with KubeVirt's masquerade IPv6 (harness.POD_IPV6), on each renderer.
+EVERY_ROUND = ("dual-stack",)
 # Examples with networkData no round boots yet, each with the reason (README "The booted guest").
-NOT_BOOTED = {"dual-stack": "the harness serves the pod NIC IPv4 only (no RA/DHCPv6 on the tap yet)"}
-ROUNDS: dict[str, tuple[Path, ...]] = {r: (MIXED, *(EXAMPLES / e for e in EXAMPLE_SHARE[r])) for r in RENDERERS}
+NOT_BOOTED: dict[str, str] = {}
+ROUNDS: dict[str, tuple[Path, ...]] = {
+    r: (MIXED, *(EXAMPLES / e for e in (*EVERY_ROUND, *EXAMPLE_SHARE[r]))) for r in RENDERERS}
 # (renderer, feature) a Debian 12 guest (cloud-init 22.4.2) is known to get wrong; README "The
 # booted guest" states each, and test_every_boot_limit_is_still_observed keeps the list honest.
 # networkd, network-manager: a route's metric is dropped (cloud-init 22.4.2). networkd: no VLAN
@@ -67,9 +74,8 @@ BOOT_LIMITS: dict[str, set[str]] = {
     "network-manager": {"route-metric", "dns", "default4"},
 }
 # The warning a VM declaring that guest gets for each limit (kvnet/rules/guest_limits.py).
-# 'vlan' (networkd writes no VLAN .netdev) has no code yet: README's limits table states it.
 LIMIT_CODES = {"route": "KV228", "route-metric": "KV228", "dns": "KV229", "default4": "KV227",
-               "extra-default4": "KV227"}
+               "extra-default4": "KV227", "vlan": "KV244"}
 
 
 @dataclass
@@ -169,7 +175,7 @@ def test_day2_absent_interface_is_gone_and_the_others_keep_their_macs(booted) ->
 
 
 def test_every_example_with_network_data_boots(booted) -> None:
-    shared = {e for share in EXAMPLE_SHARE.values() for e in share}
+    shared = {e for share in EXAMPLE_SHARE.values() for e in share} | set(EVERY_ROUND)
     with_nd = set()
     for example in example_dirs():
         out = run_kvnet("build", str(example)).out
@@ -246,3 +252,40 @@ def test_day2_new_route_and_dns_reach_every_renderers_files(booted) -> None:
     for b in (b for b in booted if b.phase == "day2"):
         files = "\n".join(t for p, t in (b.result.report or {}).get("files", {}).items() if "/cloud.cfg.d/" not in p)
         assert route in files and dns in files, (b.renderer, route, dns, runner.describe(b.result))
+
+
+def _day2_changes() -> tuple[tuple[str, str, str], tuple[str, dict], tuple[str, str, str]]:
+    """What plans/mixed-day2 changes on vm-b, read from both plans: (MAC, old CIDR, new CIDR) of
+    the readdressed NIC, (MAC, route) of the added route, (MAC, old, new DNS server)."""
+    first = {n.mac: n for n in next(v for v in runner.compile_plan(MIXED).intents if v.name == DAY2_VM).nics}
+    second = runner.compile_plan(DAY2).intents[0].nics
+    addr = next((n.mac, first[n.mac].address, n.address) for n in second
+                if n.kind == "static" and n.address != first[n.mac].address)
+    route = next((n.mac, r) for n in second for r in n.routes if r not in first[n.mac].routes)
+    dns = next((n.mac, o, s) for n in second for s in n.dns if s not in first[n.mac].dns for o in first[n.mac].dns)
+    return addr, route, dns
+
+
+def test_day2_changes_are_in_effect_after_the_reboot(booted) -> None:
+    """Issue 21 acceptance, on every renderer: vm-b's disk rebooted with plans/mixed-day2's seed has
+    the changed static address (the old one gone), the added route in the kernel and the changed DNS
+    server on its link (the old one gone), except where a first-boot limit of that renderer
+    (BOOT_LIMITS: eni's routes and DNS, NetworkManager's DNS of static NICs) keeps it out of effect;
+    test_day2_new_route_and_dns_reach_every_renderers_files shows the guest wrote them even there."""
+    (amac, old, new), (rmac, route), (dmac, old_dns, new_dns) = _day2_changes()
+    seen = set()
+    for b in (b for b in booted if b.phase == "day2"):
+        rep, limits = b.result.report, BOOT_LIMITS.get(b.renderer, set())
+        assert rep, (b.renderer, runner.describe(b.result))
+        seen.add(b.renderer)
+        name = {link.get("address", "").lower(): link["ifname"] for link in rep["addr"] if "link" not in link}
+        addrs = {f"{a['local']}/{a['prefixlen']}" for link in rep["addr"] if link["ifname"] == name[amac]
+                 for a in link.get("addr_info", [])}
+        assert new in addrs and old not in addrs, (b.renderer, sorted(addrs))
+        if "route" not in limits:
+            assert any(r.get("dst") == route["to"] and r.get("gateway") == route["via"] and r.get("dev") == name[rmac]
+                       for r in rep["route4"]), (b.renderer, rep["route4"])
+        if "dns" not in limits:
+            servers = parse_dns(rep.get("dns", "")).get(name[dmac], [])
+            assert new_dns in servers and old_dns not in servers, (b.renderer, servers)
+    assert seen == set(RENDERERS), seen

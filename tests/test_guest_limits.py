@@ -1,5 +1,5 @@
 """A VM's declared guest (``guest: {renderer, cloudInit}``) gets the limits booted Debian 12
-guests showed (tests/boot BOOT_LIMITS, README "The booted guest") as warnings KV227-KV229; a VM
+guests showed (tests/boot BOOT_LIMITS, README "The booted guest") as warnings KV227-KV229 and KV244; a VM
 that declares none, or a renderer without the limit, gets none (issue 20)."""
 
 from __future__ import annotations

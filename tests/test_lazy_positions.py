@@ -46,3 +46,4 @@ def test_released_graph_is_composed_again_for_a_position() -> None:
         assert doc.root is None
     assert [str(doc.loc(("spec", "vms", 0, "state"))) for doc in docs] == want == ["plan.yaml:1:1", "plan.yaml:6:14"]
     assert docs[1].keys[("spec", "vms", 0, "state")] == (6, 7)
+

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from kvnet.input.bounds import BYTES_PER_NODE, Budget, document_texts, limits
+from kvnet.input.keys import document_non_string_key
 from kvnet.input.loader import LoadError, load_text, loader_class
 from kvnet.input.tabs import first_bad_tab
 
@@ -170,3 +171,12 @@ def test_a_tab_is_read_only_where_every_python_yaml_reader_reads_it(at: int) -> 
             assert (exc.diag.line, exc.diag.column) == (line, at - text.rfind("\n", 0, at))
         return
     assert doc.data == yaml.load(text, Loader=yaml.SafeLoader) == YAML(typ="safe", pure=True).load(text)
+
+
+def test_loader_says_when_every_key_is_a_string() -> None:
+    """The loader notes that a document has only string keys, so the KV102 walk over the data is
+    skipped (issue 28); a key of another type, also one merged in, is still found."""
+    plain, merged, numbered = load_text("a: {b: [c]}\n---\nx: &m {1: y}\nz: {<<: *m}\n---\nn: {2: x}\n", "f.yaml")
+    assert plain.string_keys and document_non_string_key(plain) is None
+    assert not merged.string_keys and document_non_string_key(merged) == ("x", 1)
+    assert not numbered.string_keys and document_non_string_key(numbered) == ("n", 2)

@@ -39,6 +39,9 @@ class Document:
     key_reader: Callable[[Any], Any] | None = None
     _values: dict[PathT, Position] | None = None
     _keys: dict[PathT, Position] | None = None
+    #: True when the loader built ``data`` and saw only string mapping keys (nothing for
+    #: kvnet.input.keys.first_non_string_key to find); False: not known
+    string_keys: bool = False
     #: composes ``root`` again from the document's text, after :meth:`release` (set by the loader)
     recompose: Callable[[], Any] | None = None
 

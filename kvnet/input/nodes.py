@@ -51,6 +51,7 @@ class NodeBuilder:
         self.budget = budget
         self.strict_values = strict_values
         self.seen_ids: set[int] | None = set() if track_aliases else None
+        self.other_keys = False  # a mapping key that is no string was built
         self.nodes = budget.nodes
         self.aliases = budget.aliases
         import yaml
@@ -67,6 +68,7 @@ class NodeBuilder:
         """The data of a document's root ``node``; the budget is settled even when it fails."""
         try:
             data = self.build(node, (), record=self.table)
+            self.doc.string_keys = not self.other_keys
             if not self.table:
                 self.doc.root, self.doc.key_reader = node, self.read_key
             return data
@@ -135,6 +137,7 @@ class NodeBuilder:
                 key = knode.value
             else:
                 key = self.build(knode, path + ("<key>",), depth + 1, record=False)
+                self.other_keys = self.other_keys or type(key) is not str
                 if isinstance(key, (dict, list)):
                     raise LoadError(error("KV001", f"a {'mapping' if isinstance(key, dict) else 'sequence'} "
                                           "is used as a mapping key; keys must be scalars", self._loc(knode)))

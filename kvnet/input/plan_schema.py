@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, Report, error
-from kvnet.input.keys import first_non_string_key, key_problem
+from kvnet.input.keys import document_non_string_key, key_problem
 from kvnet.input.loader import Document, PathT
 from kvnet.schema_tools import SchemaCheck, flatten
 from kvnet.resources import read_schema
@@ -243,7 +243,7 @@ def check_document(doc: Document) -> list[Diagnostic]:
     # a value of the wrong type is reported once, not again for its range or pattern
     wrong_type = {(d.line, d.column) for d in out if d.code == "KV102"}
     out = [d for d in out if d.code == "KV102" or (d.line, d.column) not in wrong_type]
-    bad = None if out else first_non_string_key(doc.data)  # a free-form map's key (labels: {~: x})
+    bad = None if out else document_non_string_key(doc)  # a free-form map's key (labels: {~: x})
     return [key_problem(doc, bad)] if bad is not None else out
 
 

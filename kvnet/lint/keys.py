@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from kvnet.diagnostics import Diagnostic
 from kvnet.input.document import Document
-from kvnet.input.keys import first_non_string_key, key_problem
+from kvnet.input.keys import document_non_string_key, key_problem
 from kvnet.input.model import is_plan_document
 
 
@@ -24,7 +24,7 @@ def string_keyed(docs: Sequence[Document]) -> tuple[list[Document], list[Diagnos
     kept: list[Document] = []
     found: list[Diagnostic] = []
     for doc in docs:
-        bad = None if is_plan_document(doc.data) else first_non_string_key(doc.data)
+        bad = None if is_plan_document(doc.data) else document_non_string_key(doc)
         if bad is None:
             kept.append(doc)
             continue

@@ -195,7 +195,8 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV329", E, "guest VLANs ('vlans') on an interface whose network has no 'trunk'", "§9"),
     ("KV330", E, "a guest VLAN id outside the network's trunk, or twice on one interface", "§9"),
     ("KV331", E, "a guest VLAN address: not an IP, no prefix length without a plan network for that VLAN, "
-                 "outside that network's subnet, or its network, broadcast or gateway address", "§9"),
+                 "outside that network's subnet of its family (or the network has none), or its network, broadcast "
+                 "or gateway address", "§9"),
     ("KV500", E, "doctor: the profile's CNI bin dir or conf dir does not exist on the node", "§9"),
     ("KV501", E, "doctor: the Multus binary (multus, multus-shim) is not in the CNI bin dir", "§9"),
     ("KV502", E, "doctor: a CNI plugin the plan needs is not in the CNI bin dir", "§9"),
@@ -237,8 +238,8 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV416", W, "diff --live: an interface's hot-plug or hot-unplug is pending", "§5"),
     ("KV417", E, "diff --live: the live dump is not Kubernetes objects (exit 2)", "§5"),
     ("KV418", W, "diff --live: an object labelled with the plan is no longer in it (Argo CD prunes it)", "§5"),
-    ("KV600", E, "a per-family value (subnet, gateway, range, allocate, address) has two values of one "
-                 "address family", "§2"),
+    ("KV600", E, "a per-family value (subnet, gateway, range, allocate, address, a guest VLAN's address) has two "
+                 "values of one address family", "§2"),
     ("KV601", W, "a dual-stack pool network: KubeVirt hands the guest only the pod's IPv4 address (no DHCPv6 or "
                  "router adverts on the bridge binding)", "§3"),
     ("KV900", E, "kvnet emitted an invalid object (a kvnet bug)", "§4"),

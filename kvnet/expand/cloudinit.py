@@ -236,18 +236,26 @@ def network_data(vm: VM, facts: Facts, macs: dict[tuple[str, int], str]) -> dict
 
 def _vlans(iface: Interface, facts: Facts) -> list[tuple[str, dict[str, Any]]]:
     """netplan ``vlans`` entries of a trunk NIC (issue 24): ``eth<N>.<id>`` with ``id``, ``link``
-    and the address (its prefix from the plan network of that VLAN when written without). The
-    v2 keys cloud-init's network_state reads for every renderer (cloudinit/net/network_state.py,
-    handle_vlans: id, link, addresses; 22.4 and 26.x alike)."""
+    and its addresses, one per family (issue 25), each with the prefix of the subnet of its family
+    on the plan network of that VLAN when written without one. The v2 keys cloud-init's
+    network_state reads for every renderer (cloudinit/net/network_state.py, handle_vlans: id,
+    link, addresses; 22.4 and 26.x alike)."""
     nf = facts.networks.get(iface.network)
     if nf is None:
         return []
     out = []
     parent = guest_ifname(iface.index)
     for vlan in iface.vlans:
-        address = vlan.address
         segment = facts.vlan_network(nf.network, vlan.id)
-        if "/" not in address and segment is not None and segment.subnet is not None:
-            address = f"{address}/{segment.subnet.prefixlen}"
-        out.append((f"{parent}.{vlan.id}", {"id": vlan.id, "link": parent, "addresses": [address]}))
+        addresses = [_prefixed(address, segment) for address in vlan.addresses]
+        out.append((f"{parent}.{vlan.id}", {"id": vlan.id, "link": parent, "addresses": addresses}))
     return out
+
+
+def _prefixed(address: str, segment: NetFacts | None) -> str:
+    """``address`` with the prefix length of ``segment``'s subnet of its family, if it has none."""
+    if "/" in address or segment is None:
+        return address
+    family = 6 if ":" in address else 4
+    fam = segment.families.get(family)
+    return f"{address}/{fam.subnet.prefixlen}" if fam is not None and fam.subnet is not None else address

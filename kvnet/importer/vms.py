@@ -234,7 +234,8 @@ def interfaces_entry(vm: VmInfo, model: ModelVM, types: dict[str, str], out: lis
         if iface.state:
             e["state"] = iface.state
         if iface.vlans:
-            e["vlans"] = [{"id": v.id, "address": v.address} for v in iface.vlans]
+            e["vlans"] = [{"id": v.id, "address": v.addresses[0] if len(v.addresses) == 1 else list(v.addresses)}
+                          for v in iface.vlans]
         if marks_default_route(iface, ci):
             e["defaultRoute"] = True
         entries.append(e)

@@ -114,11 +114,12 @@ CONFIG_DRIVE = "configDrive"
 
 @dataclass(frozen=True, slots=True)
 class GuestVlan:
-    """A VLAN sub-interface the guest makes on a trunk NIC (issue 24): ``eth<N>.<id>`` with ``address``."""
+    """A VLAN sub-interface the guest makes on a trunk NIC (issue 24): ``eth<N>.<id>``, one address per family."""
 
     id: int
-    address: str
+    addresses: tuple[str, ...]
     at: Callable[[], Loc]  # the position of the item (lint: of the networkData)
+    address_at: Callable[[int], Loc]  # the position of the i-th address (its list item, or the one value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,8 +225,9 @@ def _network(raw: dict[str, Any], where: Where) -> Network:
 
 
 def _vlans(raw: dict[str, Any], doc: Document, path: PathT) -> list[GuestVlan]:
-    return [GuestVlan(v["id"], v["address"], partial(doc.loc, path + ("vlans", k))) for k, v in
-            enumerate(raw.get("vlans") or [])]
+    return [GuestVlan(v["id"], per_family(v["address"]), partial(doc.loc, path + ("vlans", k)),
+                      partial(Where(doc, path + ("vlans", k)).at, "address"))
+            for k, v in enumerate(raw.get("vlans") or [])]
 
 
 def _vm(raw: dict[str, Any], where: Where) -> VM:
@@ -264,15 +266,12 @@ def build_plans(docs: list[Document]) -> tuple[list[Plan], list[Diagnostic]]:
     plans: dict[tuple[str, str], Plan] = {}
     diags: list[Diagnostic] = []
     for doc in docs:
-        data = doc.data
-        meta = data["metadata"]
-        name = meta["name"]
-        ns = meta.get("namespace")
-        root = Where(doc, ())
+        meta = doc.data["metadata"]
+        name, ns = meta["name"], meta.get("namespace")
         key = (os.path.dirname(doc.file), name)
         plan = plans.get(key)
         if plan is None:
-            plan = plans[key] = Plan(name=name, namespace=ns, where=root)
+            plan = plans[key] = Plan(name=name, namespace=ns, where=Where(doc, ()))
         elif plan.namespace != ns:
             diags.append(error(
                 "KV007", f"plan {name!r} is split over documents that disagree on metadata.namespace "
@@ -282,7 +281,7 @@ def build_plans(docs: list[Document]) -> tuple[list[Plan], list[Diagnostic]]:
             continue
         if doc.file not in plan.files:
             plan.files.append(doc.file)
-        spec = data.get("spec") or {}
+        spec = doc.data.get("spec") or {}
         if "cluster" in spec:
             if plan.cluster is not None and plan.cluster_where is not None:
                 first = plan.cluster_where.at()

@@ -8,14 +8,14 @@ from dataclasses import replace
 from typing import Sequence
 
 from kvnet import nettypes
-from kvnet.diagnostics import Diagnostic, error
+from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.input.model import POD_NETWORK, GuestVlan, Held, Interface, Network, Plan
 from kvnet.lint.convert import (
     Conversion, NadKey, build_segments, missing_nad, model_interface, model_vm, resolve_ref,
     static_addresses,
 )
 from kvnet.lint.nads import NadInfo, check_nad
-from kvnet.lint.netdata import read_cloud_inits
+from kvnet.lint.netdata import CloudInit, read_cloud_inits
 from kvnet.lint.objects import NAD, SECRET, VM, VM_POOL, VMI, Found
 from kvnet.lint.vms import read_vm
 
@@ -66,8 +66,7 @@ def assemble(objects: Sequence[Found]) -> Conversion:
                 at = ci.at
             network = conv.network_in(vm.found.namespace, seg)
             iface = model_interface(vm, nic, network.name, addresses, at)
-            interfaces.append(replace(iface, vlans=[GuestVlan(vid, addr, ci.at) for vid, addr
-                                                    in ci.vlans_for(nic.mac, nic.index) if ci.at is not None]))
+            interfaces.append(replace(iface, vlans=_guest_vlans(ci, nic.mac, nic.index)))
         model = model_vm(vm, ci, interfaces)
         conv.plan(vm.found.namespace).vms.append(model)
         conv.vms.append((vm, ci, model))
@@ -180,3 +179,16 @@ def twice(found: Found, first: Found) -> Diagnostic:
                  "the cluster keeps only one of them", found.loc("metadata", "name"),
                  hint="remove or rename one; this check uses the first")
 
+
+def _guest_vlans(ci: CloudInit, mac: str | None, index: int) -> list[GuestVlan]:
+    """A NIC's guest VLANs as networkData gives them (each address of each VLAN positioned at the
+    networkData, which has no positions of its own inside)."""
+    at = ci.at
+    if at is None:
+        return []
+
+    def address_at(_i: int) -> Loc:
+        assert at is not None
+        return at()
+
+    return [GuestVlan(vid, addrs, at, address_at) for vid, addrs in ci.vlans_for(mac, index)]

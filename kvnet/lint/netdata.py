@@ -41,7 +41,7 @@ class CloudInit:
     at: Callable[[], Loc] | None = None  # the position of the networkData (or its Secret ref) key
     addresses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # MAC or 'eth<N>' -> ip/prefix per family
     segments: dict[str, dict[str, Any]] = field(default_factory=dict)  # same keys -> gateway, nameservers, search
-    vlans: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # same keys -> [(VLAN id, address)]
+    vlans: dict[str, list[tuple[int, tuple[str, ...]]]] = field(default_factory=dict)  # -> [(VLAN id, addresses)]
     findings: list[Diagnostic] = field(default_factory=list)
     unread: dict[str, str] = field(default_factory=dict)  # 'userData'/'networkData' -> why it cannot be read
 
@@ -50,7 +50,7 @@ class CloudInit:
         one, or one per family (issue 25); () when none."""
         return self.addresses.get((mac or "").lower()) or self.addresses.get(f"eth{index}") or ()
 
-    def vlans_for(self, mac: str | None, index: int) -> list[tuple[int, str]]:
+    def vlans_for(self, mac: str | None, index: int) -> list[tuple[int, tuple[str, ...]]]:
         """The VLAN sub-interfaces (id, address) networkData puts on that NIC (issue 24)."""
         return self.vlans.get((mac or "").lower()) or self.vlans.get(f"eth{index}") or []
 
@@ -234,8 +234,8 @@ def _v2_ethernet(label: str, name: str, eth: dict[str, Any], ci: CloudInit) -> N
 
 
 def _v2_vlans(ethernets: dict[Any, Any], vlans: dict[Any, Any], ci: CloudInit) -> None:
-    """netplan ``vlans`` with ``id``, ``link`` (an ``ethernets`` key) and a first address, under
-    the key of the NIC they link to (cloud-init network_state ``handle_vlans``)."""
+    """netplan ``vlans`` with ``id``, ``link`` (an ``ethernets`` key) and the first address of each
+    family (issue 25), under the key of the NIC they link to (cloud-init network_state ``handle_vlans``)."""
     for vlan in vlans.values():
         if not isinstance(vlan, dict) or not str(vlan.get("id", "")).isdigit():
             continue
@@ -247,7 +247,8 @@ def _v2_vlans(ethernets: dict[Any, Any], vlans: dict[Any, Any], ci: CloudInit) -
         match = eth.get("match")
         mac = match.get("macaddress") if isinstance(match, dict) else None
         key = str(mac).lower() if isinstance(mac, str) else str(eth.get("set-name") or vlan.get("link"))
-        ci.vlans.setdefault(key, []).append((int(str(vlan["id"])), with_prefix(addresses[0])))
+        texts = [with_prefix(a) for a in addresses if isinstance(a, str)]
+        ci.vlans.setdefault(key, []).append((int(str(vlan["id"])), _per_family(texts)))
 
 
 def _per_family(addresses: list[str]) -> tuple[str, ...]:

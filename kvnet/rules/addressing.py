@@ -11,7 +11,7 @@ from kvnet.input.model import POD_NETWORK, VM, Interface, Network, Plan
 from kvnet.netmath import IPAddress, IPInterface, is_network_or_broadcast, parse_interface
 from kvnet.rules.bindings import binding_of
 from kvnet.rules.claims import SegmentClaims, vlan_segment
-from kvnet.rules.guest_vlans import vlan_address
+from kvnet.rules.guest_vlans import vlan_addresses
 
 
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
@@ -53,13 +53,12 @@ def _vlan_duplicates(vm: VM, iface: Interface, facts: Facts, taken: SegmentClaim
     out: list[Diagnostic] = []
     for vlan in iface.vlans if nf is not None else []:
         assert nf is not None
-        addr, seg = vlan_address(nf.network, vlan, facts), vlan_segment(nf.network, vlan.id)
-        if addr is None or seg is None:
-            continue
-        first = taken.claim_on(seg, iface.network, str(addr), f"VM {vm.name!r} (VLAN {vlan.id})")
-        if first:
-            out.append(error("KV216", f"VM {vm.name!r}: VLAN {vlan.id} address {addr} is already used {first}",
-                             vlan.at(), hint="give each address on one VLAN of the bridge to one guest"))
+        seg = vlan_segment(nf.network, vlan.id)
+        for i, addr in vlan_addresses(nf.network, vlan, facts) if seg is not None else []:
+            first = taken.claim_on(seg, iface.network, str(addr), f"VM {vm.name!r} (VLAN {vlan.id})")
+            if first:
+                out.append(error("KV216", f"VM {vm.name!r}: VLAN {vlan.id} address {addr} is already used {first}",
+                                 vlan.address_at(i), hint="give each address on one VLAN of the bridge to one guest"))
     return out
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.facts import Facts
 from kvnet.input.model import GuestVlan, Interface, Network, Plan
-from kvnet.netmath import IPAddress, is_network_or_broadcast, parse_interface
+from kvnet.netmath import IPAddress, IPNetwork, is_network_or_broadcast, parse_interface
 
 NO_TRUNK = "KV329"
 NOT_IN_TRUNK = "KV330"
 BAD_ADDRESS = "KV331"
+TWO_OF_A_FAMILY = "KV600"
 
 
 def in_trunk(net: Network, vlan_id: int) -> bool:
@@ -26,7 +27,8 @@ def in_trunk(net: Network, vlan_id: int) -> bool:
 
 
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
-    """KV329 (no trunk), KV330 (id outside the trunk, or twice), KV331 (address) per guest VLAN."""
+    """KV329 (no trunk), KV330 (id outside the trunk, or twice), KV331 (an address), KV600 (two
+    addresses of one family) per guest VLAN."""
     out: list[Diagnostic] = []
     for vm in plan.vms:
         for iface in vm.interfaces:
@@ -48,7 +50,7 @@ def _vlan_problems(vm: str, iface: Interface, net: Network, facts: Facts) -> lis
     for vlan in iface.vlans:
         if vlan.id in seen:
             out.append(error(NOT_IN_TRUNK, f"VM {vm!r}: VLAN {vlan.id} is given twice on the interface on network "
-                             f"{net.name!r}", vlan.at(), hint="one sub-interface per VLAN; give it one address"))
+                             f"{net.name!r}", vlan.at(), hint="one sub-interface per VLAN; give it its addresses"))
             continue
         seen.add(vlan.id)
         if not in_trunk(net, vlan.id):
@@ -56,41 +58,73 @@ def _vlan_problems(vm: str, iface: Interface, net: Network, facts: Facts) -> lis
                              "the bridge drops its frames", vlan.at(),
                              hint=f"add {{id: {vlan.id}}} to the network's trunk, or use one of its VLANs"))
             continue
-        problem = address_problem(vm, net, vlan, facts)
-        if problem is not None:
-            out.append(error(BAD_ADDRESS, problem, vlan.at()))
+        out.extend(_address_problems(vm, net, vlan, facts))
     return out
 
 
-def vlan_address(net: Network, vlan: GuestVlan, facts: Facts) -> IPAddress | None:
-    """The address of a guest VLAN to claim on its segment; None when it has a problem."""
-    if not net.trunk or not in_trunk(net, vlan.id) or address_problem("", net, vlan, facts) is not None:
-        return None
-    parsed = parse_interface(vlan.address)
-    return parsed.ip if parsed is not None else None
+def _address_problems(vm: str, net: Network, vlan: GuestVlan, facts: Facts) -> list[Diagnostic]:
+    """KV331 for each address with a problem; KV600 for a second address of one family (a
+    dual-stack VLAN has one IPv4 and one IPv6 address, as an interface ``address``, issue 25)."""
+    out: list[Diagnostic] = []
+    families: set[int] = set()
+    for i, text in enumerate(vlan.addresses):
+        problem = address_problem(vm, net, vlan, text, facts)
+        if problem is not None:
+            out.append(error(BAD_ADDRESS, problem, vlan.address_at(i)))
+            continue
+        parsed = parse_interface(text)
+        assert parsed is not None
+        if parsed.version in families:
+            out.append(error(TWO_OF_A_FAMILY, f"VM {vm!r}: VLAN {vlan.id} has two IPv{parsed.version} addresses "
+                             f"({text!r} is the second)", vlan.address_at(i),
+                             hint="a dual-stack VLAN takes a list of one IPv4 and one IPv6 address"))
+        families.add(parsed.version)
+    return out
 
 
-def address_problem(vm: str, net: Network, vlan: GuestVlan, facts: Facts) -> str | None:
-    """What is wrong with a guest VLAN's address against the plan network of that VLAN (its
-    subnet, gateway), or against its own prefix without one; None if nothing."""
-    where = f"VM {vm!r}: VLAN {vlan.id} address {vlan.address!r}"
-    parsed = parse_interface(vlan.address)
+def vlan_addresses(net: Network, vlan: GuestVlan, facts: Facts) -> list[tuple[int, IPAddress]]:
+    """(position in ``vlan.addresses``, address) of each address of a guest VLAN to claim on its
+    segment, leaving out those with a problem."""
+    if not net.trunk or not in_trunk(net, vlan.id):
+        return []
+    out = []
+    for i, text in enumerate(vlan.addresses):
+        parsed = parse_interface(text)
+        if parsed is not None and address_problem("", net, vlan, text, facts) is None:
+            out.append((i, parsed.ip))
+    return out
+
+
+def _segment_subnet(net: Network, vlan: GuestVlan, version: int, facts: Facts) -> IPNetwork | None:
+    seg = facts.vlan_network(net, vlan.id)
+    fam = seg.families.get(version) if seg is not None else None
+    return fam.subnet if fam is not None else None
+
+
+def address_problem(vm: str, net: Network, vlan: GuestVlan, text: str, facts: Facts) -> str | None:
+    """What is wrong with one address ``text`` of a guest VLAN against the plan network of that
+    VLAN (its subnet and gateway of the address's family), or against its own prefix without
+    one; None if nothing."""
+    where = f"VM {vm!r}: VLAN {vlan.id} address {text!r}"
+    parsed = parse_interface(text)
     if parsed is None:
         return f"{where} is not an IP address"
     seg = facts.vlan_network(net, vlan.id)
-    subnet = seg.subnet if seg is not None else None
+    subnet = _segment_subnet(net, vlan, parsed.version, facts)
     if subnet is None:
-        if "/" not in vlan.address:
+        if seg is not None and seg.subnets:
+            return (f"{where} is IPv{parsed.version} but network {seg.network.name!r} (VLAN {vlan.id}) has no "
+                    f"IPv{parsed.version} subnet")
+        if "/" not in text:
             return f"{where} needs a prefix length: no network of the plan is VLAN {vlan.id} of bridge {net.bridge!r}"
         what = parsed.network.num_addresses > 2 and is_network_or_broadcast(parsed.ip, parsed.network)
         return f"{where} is {what} of {parsed.network}" if what else None
     assert seg is not None
-    if parsed.ip.version != subnet.version or parsed.ip not in subnet or (
-            "/" in vlan.address and parsed.network.prefixlen != subnet.prefixlen):
+    if parsed.ip not in subnet or ("/" in text and parsed.network.prefixlen != subnet.prefixlen):
         return f"{where} is not an address of subnet {subnet} of network {seg.network.name!r} (VLAN {vlan.id})"
     what = is_network_or_broadcast(parsed.ip, subnet)
     if what:
         return f"{where} is {what} of subnet {subnet}"
-    if seg.gateway is not None and parsed.ip == seg.gateway:
+    if parsed.ip in seg.gateways:
         return f"{where} is the gateway of network {seg.network.name!r}"
     return None

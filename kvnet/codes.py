@@ -166,6 +166,11 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
      "§3"),
     ("KV626", W, "ConfigDrive: a DHCP NIC whose server offers a router beside another NIC's IPv4 default route "
                  "(network_data.json cannot refuse the router)", "§3"),
+    ("KV628", W, "ConfigDrive on a declared cloudbase-init guest: a network's routes (only the default route's "
+                 "gateway is applied)", "§3"),
+    ("KV629", W, "ConfigDrive on a declared cloudbase-init guest: a network's DNS search domains (not applied)", "§3"),
+    ("KV630", W, "ConfigDrive on a declared cloudbase-init guest: a DHCP NIC's default route or DNS servers from the "
+                 "plan (only static networks are configured)", "§3"),
     ("KV300", E, "lint: a NAD's spec.config is not a JSON object string", "§8"),
     ("KV301", E, "lint: a NAD config value kvnet's CNI schemas reject", "§8"),
     ("KV302", W, "lint: a NAD's CNI plugin type is not one kvnet knows (not checked)", "§8"),

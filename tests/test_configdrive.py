@@ -100,3 +100,34 @@ def test_a_dual_stack_nic_on_configdrive_gets_a_network_of_each_family(tmp_path:
     lock = yaml.safe_load((tmp_path / "kvnet.lock").read_text())
     held = lock["plans"]["vms/lab"]["lan"]["win2"]
     assert [n["ip_address"] for n in _networks(res.out, "win2")] == [str(a).split("/")[0] for a in held]
+
+
+# PLAN's header and lan network, with search domains and a route
+WINDOWS = PLAN[:PLAN.index("dns:")] + """\
+dns: {nameservers: [192.168.1.53], search: [lab.local]}, routes: [{to: 10.0.0.0/8, via: 192.168.1.254}]}
+    - {name: dh, type: bridge, bridge: br1, ipam: dhcp, subnet: 10.60.0.0/24, gateway: 10.60.0.1,
+       dns: {nameservers: [10.60.0.53]}}
+  vms:
+    - name: win
+      image: quay.io/containerdisks/example:1
+      cloudInit: {datasource: configDrive}
+      guest: {renderer: cloudbase-init}
+      interfaces:
+        - {network: dh, defaultRoute: true}
+        - {network: lan, address: 192.168.1.20}
+"""
+
+
+def test_what_cloudbase_init_does_not_apply_is_a_warning_on_a_declared_windows_guest(tmp_path: Path) -> None:
+    """KV628 (routes), KV629 (search domains), KV630 (a DHCP NIC's planned default route and DNS):
+    tests/guest/test_configdrive_cloudbase.py checks them against cloudbase-init itself."""
+    write(tmp_path / "kvnet.yaml", WINDOWS)
+    res = run_kvnet("build", str(tmp_path))
+    assert res.code == 0 and res.out, res.err
+    found = {tuple(line.rsplit("/", 1)[1].split(": ", 2)[:2]) for line in res.err.splitlines()
+             if "warning[KV628]" in line or "warning[KV629]" in line or "warning[KV630]" in line}
+    assert found == {("kvnet.yaml:16:21", "warning[KV630]"), ("kvnet.yaml:7:51", "warning[KV629]"),
+                     ("kvnet.yaml:7:73", "warning[KV628]")}, res.err
+    assert "IPv4 default route via 10.60.0.1 and its network's DNS servers" in res.err, res.err
+    write(tmp_path / "kvnet.yaml", WINDOWS.replace("      guest: {renderer: cloudbase-init}\n", ""))
+    assert "KV628" not in run_kvnet("build", str(tmp_path)).err  # undeclared guest: the README table says it

@@ -45,14 +45,17 @@ LIMITS: dict[tuple[str, str], set[str]] = {
 LIMITS[("22.4.2", "network-manager")].add("route-metric")
 
 
-def configdrive(text: str) -> str:
-    """``text`` (a NetworkPlan) with every VM on the ConfigDrive datasource."""
-    return re.sub(r"^( +)image: (.*)$", r"\1image: \2\n\1cloudInit: {datasource: configDrive}", text, flags=re.M)
+def configdrive(text: str, guest: str = "") -> str:
+    """``text`` (a NetworkPlan) with every VM on the ConfigDrive datasource (and ``guest``, a VM
+    field such as ``guest: {renderer: cloudbase-init}``, when given)."""
+    extra = f"\\n\\1{guest}" if guest else ""
+    return re.sub(r"^( +)image: (.*)$", rf"\1image: \2\n\1cloudInit: {{datasource: configDrive}}{extra}", text,
+                  flags=re.M)
 
 
-def configdrive_plans(tmp: Path) -> Plans:
-    """The guest matrix and examples/dual-stack, every VM on ConfigDrive; ``allocate:`` plans
-    locked first (kvnet.lock addresses are static ones, in both families)."""
+def configdrive_plans(tmp: Path, guest: str = "") -> Plans:
+    """The guest matrix and examples/dual-stack, every VM on ConfigDrive (and ``guest``);
+    ``allocate:`` plans locked first (kvnet.lock addresses are static ones, in both families)."""
     texts = {name: text.replace("metadata: {name: m, namespace: vms}", f"metadata: {{name: {name}, namespace: {name}}}")
              for name, text in matrix_plans().items()}
     texts["example/dual-stack"] = (EXAMPLES / "dual-stack" / "kvnet.yaml").read_text()
@@ -60,7 +63,7 @@ def configdrive_plans(tmp: Path) -> Plans:
     for name, text in texts.items():
         d = tmp / "plans" / name.replace("/", "_")
         d.mkdir(parents=True)
-        (d / "kvnet.yaml").write_text(configdrive(text))
+        (d / "kvnet.yaml").write_text(configdrive(text, guest))
         if name.startswith("example/"):
             (d / "kvnet.lock").write_text((EXAMPLES / name.split("/")[1] / "kvnet.lock").read_text())
         if "allocate:" in text:

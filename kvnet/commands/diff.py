@@ -13,7 +13,8 @@ from kvnet.diagnostics import Diagnostic, Report
 from kvnet.diff.classes import CLASSES
 from kvnet.diff.report import json_report, text
 from kvnet.diff.report_md import github, markdown
-from kvnet.diff.revisions import Side, SideError, directory, read_revision, work_tree
+from kvnet.diff.revisions import Side, SideError, check_found, directory, read_revision, work_tree
+from kvnet.diff.live import dump_files
 from kvnet.diff.run import DiffResult, diff_sides, live_check
 from kvnet.exitcodes import OK, PROBLEMS, exit_code
 from kvnet.lint.sources import load_inputs
@@ -55,6 +56,12 @@ def _sides(args: tuple[str, ...], to: str | None) -> tuple[Side, Side]:
         head = work_tree(paths) if to is None else read_revision(paths, to, "head")
     except BaseException:
         base.close()
+        raise
+    try:
+        check_found(paths, base, head)
+    except SideError:
+        base.close()
+        head.close()
         raise
     return base, head
 
@@ -113,7 +120,8 @@ def _live(paths: tuple[str, ...], dump: str, out_fmt: str, options: BuildOptions
     """``--live``: drift findings as every command reports them (stdout, summary line)."""
     if out_fmt == "markdown":
         raise click.UsageError("--live reports findings: --format text, json, github, junit or sarif")
-    docs, load_problems = load_inputs([dump])
+    files, problems = dump_files(dump)
+    docs, load_problems = load_inputs(files) if files else ([], problems)
     if any(d.is_error for d in load_problems):
         return _fail(load_problems)
     result = live_check(work_tree(list(paths) or ["."]), docs, options)
@@ -121,8 +129,9 @@ def _live(paths: tuple[str, ...], dump: str, out_fmt: str, options: BuildOptions
         return _fail(result.diagnostics)
     diags = Report(list(result.diagnostics)).sorted()
     errors, warnings = counts(diags)
+    read = f"{dump} ({len(files)} file{'s' if len(files) != 1 else ''})" if os.path.isdir(dump) else dump
     print_report(diags, out_fmt, f"kvnet diff --live: {result.vms} VMs, {result.nads} NADs of the plan against "
-                                 f"{dump}: {errors} errors, {warnings} warnings\n")
+                                 f"{read}: {errors} errors, {warnings} warnings\n")
     return exit_code(diags)
 
 

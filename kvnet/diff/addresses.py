@@ -12,11 +12,14 @@ from kvnet.diagnostics import Loc
 from kvnet.input.model import Plan
 from kvnet.lock.lockfile import LockFile, lock_path, read_lock
 
-LockEntries = dict[tuple[str, str, str, str], tuple[str, Loc]]
+#: (plan key, network, VM) -> (address, position, lock file as shown). Keyed by plan identity, not
+#: by the lock's path: ``kvnet diff DIR1 --to DIR2`` compares locks at two paths (SPEC §7: an entry
+#: is the address of one VM's interface on one network of one plan, wherever the lock lies).
+LockEntries = dict[tuple[str, str, str], tuple[str, Loc, str]]
 
 
 def lock_entries(plans: Iterable[Plan], show: Callable[[str], str]) -> LockEntries:
-    """(lock file as shown, plan key, network, VM) -> (address, position) of the locks beside
+    """(plan key, network, VM) -> (address, position, lock as shown) of the locks beside
     ``plans`` (a lock that does not read is left out: the compile reported it)."""
     out: LockEntries = {}
     seen: set[str] = set()
@@ -34,7 +37,7 @@ def lock_entries(plans: Iterable[Plan], show: Callable[[str], str]) -> LockEntri
 
 
 def _entries(lock: LockFile) -> LockEntries:
-    return {(lock.shown, key, net, vm): (", ".join(e.address for e in es), es[0].loc)
+    return {(key, net, vm): (", ".join(e.address for e in es), es[0].loc, lock.shown)
             for key, nets in lock.plans.items() for net, vms in nets.items() for vm, es in vms.items()}
 
 
@@ -45,8 +48,9 @@ def address_changes(base: LockEntries, head: LockEntries) -> list[Change]:
         old, new = base.get(k), head.get(k)
         if old is not None and new is not None and old[0] == new[0]:
             continue
-        shown, plan_key, net, vm = k
+        plan_key, net, vm = k
         namespace = plan_key.split("/", 1)[0] if "/" in plan_key else ""
+        shown = new[2] if new is not None else old[2] if old is not None else ""
         why = ("address allocated" if old is None else "address released" if new is None
                else "address re-allocated") + f" in {shown}"
         detail = Detail(f"{net}", old[0] if old else None, new[0] if new else None, why, "SPEC §7 kvnet.lock")

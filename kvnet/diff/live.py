@@ -13,6 +13,9 @@ interfaces pending hot-plug (KV416); objects labelled with the plan that it no l
 
 from __future__ import annotations
 
+import json
+import os
+from itertools import zip_longest
 from typing import Any, Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, error, warning
@@ -25,6 +28,31 @@ from kvnet.lint.objects import NAD, VM, VMI, Found, document_objects
 PLAN_LABEL = "kvnet.dev/plan"
 _SPEC = ("spec", "template", "spec")
 DUMP_HINT = "give what 'kubectl get vm,vmi,network-attachment-definitions -A -o yaml' prints"
+
+
+#: what ``kubectl -f DIR`` reads of a directory (k8s.io/cli-runtime pkg/resource/builder.go
+#: ``FileExtensions``); not recursive, as kubectl without ``-R``
+DUMP_EXTENSIONS = (".json", ".yaml", ".yml")
+
+
+def dump_files(path: str) -> tuple[list[str], list[Diagnostic]]:
+    """The files ``--live PATH`` reads: PATH itself (a file, or ``-``), or every regular file of
+    the directory PATH whose name ends in :data:`DUMP_EXTENSIONS`, sorted by name (so the
+    findings are the same whatever order the file system lists them in). A directory without one
+    is KV000, as kubectl refuses it ("error reading [DIR]: recognized file extensions are [.json
+    .yaml .yml]", cli-runtime builder.go ``Path``)."""
+    if not os.path.isdir(path):
+        return [path], []
+    try:
+        names = sorted(os.listdir(path))
+    except OSError as exc:
+        return [], [error("KV000", f"cannot list directory: {exc.strerror or exc}", Loc(os.path.normpath(path)))]
+    files = [os.path.join(path, n) for n in names
+             if n.endswith(DUMP_EXTENSIONS) and os.path.isfile(os.path.join(path, n))]
+    if not files:
+        return [], [error("KV000", "the directory holds no .json, .yaml or .yml file to read as the live dump",
+                          Loc(os.path.normpath(path)), hint=DUMP_HINT + " into a file in it")]
+    return files, []
 
 
 def not_objects(docs: Sequence[Document]) -> list[Diagnostic]:
@@ -99,11 +127,44 @@ def _named(items: Any) -> dict[str, tuple[int, dict[str, Any]]]:
     return {i["name"]: (n, i) for n, i in enumerate(items) if isinstance(i, dict) and isinstance(i.get("name"), str)}
 
 
-def _subset_diff(want: Any, have: Any) -> bool:
-    """True when ``have`` lacks or changes something ``want`` sets (server defaults ignored)."""
+def _first_diff(want: Any, have: Any) -> tuple[Any, ...] | None:
+    """The path (keys, list indexes) below which ``have`` first lacks or changes something ``want``
+    sets, in the plan's key order; None when it has all of it (server defaults, keys the plan does
+    not set, are ignored). Lists compare whole; of two lists of one length, the first index whose
+    items differ is named."""
     if isinstance(want, dict):
-        return not isinstance(have, dict) or any(_subset_diff(v, have.get(k)) for k, v in want.items())
-    return bool(want != have)
+        if not isinstance(have, dict):
+            return ()
+        for k, v in want.items():
+            sub = _first_diff(v, have.get(k))
+            if sub is not None:
+                return (k, *sub)
+        return None
+    if want == have:
+        return None
+    if isinstance(want, list) and isinstance(have, list) and len(want) == len(have):
+        return (next(n for n, (a, b) in enumerate(zip(want, have, strict=True)) if a != b),)
+    return ()
+
+
+def _shown(value: Any) -> str:
+    """``value`` in a diagnostic: JSON, at most 60 characters; ``absent`` for a missing key."""
+    text = "absent" if value is None else json.dumps(value, sort_keys=True)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _differs(item: dict[str, Any], got: dict[str, Any], sub: tuple[Any, ...]) -> str:
+    """What differs at ``sub`` of ``item`` (the plan's) and ``got`` (the cluster's), one line:
+    the dotted field, and for a text of many lines (networkData, userData) its first differing line."""
+    want, have = _get(item, sub), _get(got, sub)
+    field = ".".join(f"[{k}]" if isinstance(k, int) else str(k) for k in sub).replace(".[", "[") or "the item"
+    if isinstance(want, str) and isinstance(have, str) and "\n" in want + have:
+        lines = enumerate(zip_longest(want.splitlines(), have.splitlines()), 1)
+        first = next(((n, pair) for n, pair in lines if pair[0] != pair[1]), None)
+        if first is not None:  # else they differ in line ends only: shown whole
+            field += f" line {first[0]}"
+            want, have = (None if v is None else v.strip() for v in first[1])
+    return f"{field}: cluster {_shown(have)}, plan {_shown(want)}"
 
 
 def _vm_spec(want: dict[str, Any], have: Found) -> list[Diagnostic]:
@@ -122,9 +183,10 @@ def _vm_spec(want: dict[str, Any], have: Found) -> list[Diagnostic]:
             if got is None:
                 out.append(error("KV413", f"{label}: {what} {name!r} of the plan is not in its spec",
                                  have.loc(*_SPEC, *path), hint="sync the app"))
-            elif _subset_diff(item, got[1]):
-                out.append(error("KV413", f"{label}: {what} {name!r} differs from the plan",
-                                 have.loc(*_SPEC, *path, got[0]), hint="sync the app"))
+            elif (sub := _first_diff(item, got[1])) is not None:
+                out.append(error("KV413", f"{label}: {what} {name!r} differs from the plan at "
+                                 + _differs(item, got[1], sub), have.loc(*_SPEC, *path, got[0], *sub),
+                                 hint="sync the app"))
         if what != "volume":
             for name in sorted(set(live_items) - set(plan_items)):
                 out.append(error("KV413", f"{label}: {what} {name!r} is not in the plan",
@@ -132,9 +194,13 @@ def _vm_spec(want: dict[str, Any], have: Found) -> list[Diagnostic]:
     return out
 
 
-def _get(data: Any, path: Sequence[str]) -> Any:
+def _get(data: Any, path: Sequence[Any]) -> Any:
+    """The value at ``path`` (keys, list indexes) in ``data``; None where a step is missing."""
     for k in path:
-        data = data.get(k) if isinstance(data, dict) else None
+        if isinstance(data, list) and isinstance(k, int):
+            data = data[k] if 0 <= k < len(data) else None
+        else:
+            data = data.get(k) if isinstance(data, dict) else None
     return data
 
 

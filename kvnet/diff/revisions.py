@@ -32,11 +32,12 @@ GIT_TIMEOUT_S = 60
 class Side:
     """One side of a diff: ``label`` names it in messages (``base origin/main``), ``paths`` are
     what to compile (empty with ``missing``: PATH did not exist there, so everything is new or
-    gone), ``tmp`` the private copy to remove, ``prefix`` -> ``shown`` maps file names in it
-    back to what the user sees."""
+    gone), ``found`` the PATHs as the user gave them that exist on this side, ``tmp`` the private
+    copy to remove, ``prefix`` -> ``shown`` maps file names in it back to what the user sees."""
 
     label: str
     paths: list[str] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)
     tmp: str | None = None
     prefix: str | None = None
     shown: str = ""
@@ -172,6 +173,7 @@ def read_revision(paths: Sequence[str], rev: str, label: str) -> Side:
             if present:
                 wanted.extend(files)
                 side.paths.append(os.path.join(tmp, rel))
+                side.found.append(p)
         _extract(top, sha, sorted(set(wanted)), tmp)
     except BaseException:
         side.close()
@@ -187,8 +189,21 @@ def _shown_top(top: str) -> str:
 
 
 def work_tree(paths: Sequence[str]) -> Side:
-    """PATHs as they are on disk now (the head side by default)."""
-    return Side(label=WORK_TREE, paths=list(paths))
+    """PATHs as they are on disk now (the head side by default). A PATH deleted in the work tree
+    is left out, as :func:`read_revision` leaves out one a revision lacks: its objects are gone
+    (``prune``: Argo CD deletes what the app's path no longer renders); :func:`check_found`
+    refuses a PATH neither side has."""
+    found = [p for p in paths if os.path.lexists(p)]
+    return Side(label=WORK_TREE, paths=found, found=found, missing=not found)
+
+
+def check_found(paths: Sequence[str], base: Side, head: Side) -> None:
+    """KV000 (exit 2) for the first PATH that neither side has: a typo, not a deletion."""
+    for p in paths:
+        if p not in base.found and p not in head.found:
+            raise SideError(error("KV000", f"no such file or directory in {base.label} nor in {head.label}",
+                                  Loc(os.path.normpath(p)),
+                                  hint="check the path: give a plan file (kvnet.yaml) or its directory"))
 
 
 def directory(path: str, label: str) -> Side:

@@ -189,3 +189,58 @@ def test_a_dump_of_odd_shapes_is_read_without_an_internal_error(tmp_path: Path) 
                     "spec: {template: {spec: {networks: [{name: [a]}], domain: {devices: {interfaces: []}}}}}\n")
     res = run_kvnet("diff", "--live", str(dump), str(EXAMPLES / "pool-shared"))
     assert res.code in (0, 1) and "internal error" not in res.err, res.err
+
+
+def test_a_dump_directory_is_read_as_kubectl_reads_one(tmp_path: Path) -> None:
+    """--live DIR reads the directory's *.json, *.yaml, *.yml files (not recursive), sorted by
+    name, as ``kubectl -f DIR`` does (cli-runtime builder.go FileExtensions); the summary says how
+    many; a directory with none of them is KV000 (kubectl: "recognized file extensions are ...")."""
+    objs = _as_cluster(_objects())
+    live = tmp_path / "live"
+    live.mkdir()
+    nads = [o for o in objs if o["kind"] == "NetworkAttachmentDefinition"]
+    (live / "nads.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": nads}, indent=1))
+    (live / "vms.yml").write_text(yaml.safe_dump_all([o for o in objs if o not in nads], sort_keys=False))
+    (live / "README.txt").write_text("kind: [not read\n")
+    (live / "sub").mkdir()
+    (live / "sub" / "old.yaml").write_text("kind: [not read either\n")
+    run = run_kvnet("diff", "--live", str(live), PLAN)
+    assert (run.code, run.err) == (0, "")
+    assert run.out == f"kvnet diff --live: 1 VMs, 1 NADs of the plan against {live} (2 files): 0 errors, 0 warnings\n"
+    (live / "nads.json").unlink()
+    missing = run_kvnet("diff", "--live", str(live), PLAN)
+    assert missing.code == 1 and "error[KV410]" in missing.out and "(1 file)" in missing.out
+    (live / "vms.yml").unlink()
+    empty = run_kvnet("diff", "--live", str(live), PLAN)
+    assert (empty.code, empty.out) == (2, "")
+    assert empty.err.splitlines()[0] == (f"{live}:1:1: error[KV000]: the directory holds no .json, .yaml or .yml "
+                                         "file to read as the live dump")
+
+
+def test_kv413_names_the_differing_field(tmp_path: Path) -> None:
+    """KV413 said only 'differs from the plan': it names the field, the cluster's and the plan's
+    value (a text of many lines, networkData: its first differing line) at that field's line."""
+    plan_vm = next(o for o in _objects() if o["kind"] == "VirtualMachine")["spec"]["template"]["spec"]
+    plan_mac = plan_vm["domain"]["devices"]["interfaces"][1]["macAddress"]
+    plan_nd = next(v for v in plan_vm["volumes"] if "cloudInitNoCloud" in v)["cloudInitNoCloud"]["networkData"]
+    nd_line = next(n for n, line in enumerate(plan_nd.splitlines(), 1) if "192.168.1.200/24" in line)
+    objs = _as_cluster(_objects())
+    spec = next(o for o in objs if o["kind"] == "VirtualMachine")["spec"]["template"]["spec"]
+    spec["domain"]["devices"]["interfaces"][1]["macAddress"] = "02:00:00:00:00:99"
+    spec["networks"][1]["multus"]["networkName"] = "default/other"
+    disk = next(v for v in spec["volumes"] if "cloudInitNoCloud" in v)
+    disk["cloudInitNoCloud"]["networkData"] = plan_nd.replace("192.168.1.200/24", "192.168.1.201/24")
+    dump = _dump(tmp_path, objs)
+    run = run_kvnet("diff", "--live", str(dump), PLAN)
+    assert run.code == 1
+    want = {
+        (_line(dump, "macAddress: 02:00:00:00:00:99"), "interface 'external' differs from the plan at macAddress: "
+         f"cluster \"02:00:00:00:00:99\", plan \"{plan_mac}\""),
+        (_line(dump, "networkName: default/other"), "network 'external' differs from the plan at "
+         "multus.networkName: cluster \"default/other\", plan \"default/external\""),
+        (_line(dump, "networkData:"), "volume 'cloudinitdisk' differs from the plan at cloudInitNoCloud.networkData "
+         f"line {nd_line}: cluster \"- \\\"192.168.1.201/24\\\"\", plan \"- \\\"192.168.1.200/24\\\"\""),
+    }
+    prefix = "error[KV413]: VirtualMachine default/ubuntu-rulai-multus-vm: "
+    got = {(int(line.split(":")[1]), line.split(prefix, 1)[1]) for line in run.out.splitlines() if prefix in line}
+    assert got == want

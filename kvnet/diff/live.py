@@ -143,13 +143,17 @@ def _first_diff(want: Any, have: Any) -> tuple[Any, ...] | None:
     if want == have:
         return None
     if isinstance(want, list) and isinstance(have, list) and len(want) == len(have):
-        return (next(n for n, (a, b) in enumerate(zip(want, have, strict=True)) if a != b),)
+        first = next((n for n, (a, b) in enumerate(zip(want, have, strict=True)) if a != b), None)
+        return () if first is None else (first,)
     return ()
 
 
 def _shown(value: Any) -> str:
     """``value`` in a diagnostic: JSON, at most 60 characters; ``absent`` for a missing key."""
-    text = "absent" if value is None else json.dumps(value, sort_keys=True)
+    try:  # a dump is any YAML: timestamps (default=str), keys of mixed types (repr)
+        text = "absent" if value is None else json.dumps(value, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

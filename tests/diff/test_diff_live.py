@@ -244,3 +244,15 @@ def test_kv413_names_the_differing_field(tmp_path: Path) -> None:
     prefix = "error[KV413]: VirtualMachine default/ubuntu-rulai-multus-vm: "
     got = {(int(line.split(":")[1]), line.split(prefix, 1)[1]) for line in run.out.splitlines() if prefix in line}
     assert got == want
+
+
+def test_kv413_shows_any_yaml_value(tmp_path: Path) -> None:
+    """A dump is any YAML: a timestamp where the plan has a MAC (the seeded fuzz found it: exit 3)."""
+    objs = _as_cluster(_objects())
+    spec = next(o for o in objs if o["kind"] == "VirtualMachine")["spec"]["template"]["spec"]
+    spec["domain"]["devices"]["interfaces"][1]["macAddress"] = "TIMESTAMP"
+    dump = _dump(tmp_path, objs)
+    dump.write_text(dump.read_text().replace("TIMESTAMP", "2001-12-14t21:59:43.10-05:00"))
+    run = run_kvnet("diff", "--live", str(dump), PLAN)
+    assert run.code == 1, run.err
+    assert "differs from the plan at macAddress: cluster \"2001-12-14 21:59:43.100000-05:00\", plan" in run.out

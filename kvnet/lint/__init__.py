@@ -15,6 +15,7 @@ from typing import Sequence
 
 from kvnet.diagnostics import Diagnostic, Report
 from kvnet.exitcodes import OK, PROBLEMS, exit_code, fails_strict
+from kvnet.input.facts import gather
 from kvnet.input.loader import Document
 from kvnet.input.model import is_plan_document
 from kvnet.lint.assemble import assemble
@@ -23,7 +24,7 @@ from kvnet.lint.keys import string_keyed
 from kvnet.lint.nodeside import node_findings
 from kvnet.lint.objects import MNP, find_objects
 from kvnet.lint.policies import policy_findings
-from kvnet.lint.rules import admission_findings, plan_findings
+from kvnet.lint.rules import across_findings, admission_findings, plan_findings
 from kvnet.options import BuildOptions
 from kvnet.pipeline import compile_documents
 from kvnet.profiles import Profile, resolve
@@ -79,8 +80,10 @@ def lint_documents(docs: Sequence[Document], distribution: str | None = None) ->
     report.extend(key_errors)
     conv = assemble(objects)
     report.extend(conv.findings)
-    for plan in conv.plans.values():
-        report.extend(plan_findings(plan))
+    pairs = [(plan, gather(plan)[0]) for plan in conv.plans.values()]
+    for plan, facts in pairs:
+        report.extend(plan_findings(plan, facts))
+    report.extend(across_findings(pairs))
     report.extend(admission_findings([vm for vm, _, _ in conv.vms]))
     report.extend(policy_findings([f for f in objects if f.kind == MNP], conv))
     report.extend(node_findings(objects, _profile(docs, distribution)))

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any, Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, error
-from kvnet.input.facts import gather
+from kvnet.input.facts import Facts, gather
 from kvnet.input.model import Plan
 from kvnet.lint.vms import KNOWN_STATES, VmInfo
 from kvnet.outputcheck.admission import SPEC, check_vm_networks
@@ -26,6 +26,7 @@ from kvnet.rules import (
     persistent_ips,
     segments,
 )
+from kvnet.rules import across_plans
 from kvnet.rules.host_local import WHEREABOUTS_TOO
 
 LINT_RULES = (names.check, network_fields.check, bindings.check, iface_state.check, addressing.check,
@@ -56,17 +57,26 @@ MANIFEST_HINTS = {
 _LEFT_TO_RULES = frozenset({Cause.POD_NETWORKS, Cause.MASQUERADE, Cause.NO_BINDING})
 
 
-def plan_findings(plan: Plan) -> list[Diagnostic]:
-    """The plan rules' findings on ``plan`` that apply to manifests. Network values were already
-    checked on the NAD itself, so the facts' own findings are not repeated. A network rule about
-    guests (KV219: a pool that cannot reach one) says nothing of a NAD no VM uses: pods may."""
-    facts, _ = gather(plan)
+def plan_findings(plan: Plan, facts: Facts | None = None) -> list[Diagnostic]:
+    """The plan rules' findings on ``plan`` (with its ``facts``, gathered when not given) that
+    apply to manifests. Network values were already checked on the NAD itself, so the facts' own
+    findings are not repeated. A network rule about guests (KV219: a pool that cannot reach one)
+    says nothing of a NAD no VM uses: pods may."""
+    facts = facts if facts is not None else gather(plan)[0]
     used = {iface.network for vm in plan.vms for iface in vm.interfaces}
     out: list[Diagnostic] = []
     for rule in LINT_RULES:
         out.extend(replace(d, hint=MANIFEST_HINTS.get(d.code, d.hint)) for d in rule(plan, facts)
                    if d.code in LINT_CODES and not (d.code == "KV219" and _unused_network(d, used)))
     return out
+
+
+def across_findings(pairs: Sequence[tuple[Plan, Facts]]) -> list[Diagnostic]:
+    """The plan models of ``pairs`` (namespaces whose VMs share no NAD) against each other: one
+    L2 segment is one address space whatever the namespace (:mod:`kvnet.rules.across_plans`)."""
+    return [replace(d, hint="objects on one bridge and VLAN share its addresses and subnet, whatever their "
+                    "namespace: give each its own address, or put them on different VLANs")
+            for d in across_plans.check(pairs, lambda plan: f"namespace {plan.namespace!r}")]
 
 
 def _unused_network(diag: Diagnostic, used: set[str]) -> bool:

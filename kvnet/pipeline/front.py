@@ -23,7 +23,7 @@ from kvnet.input.model import Plan, build_plans
 from kvnet.input.plan_schema import check_documents
 from kvnet.lock.resolve import resolve_locks
 from kvnet.options import BuildOptions
-from kvnet.rules import run_rules
+from kvnet.rules import across_plans, run_rules
 
 
 class Through(enum.Enum):
@@ -88,7 +88,8 @@ def check_docs(docs: Sequence[Document], options: BuildOptions, *, through: Thro
     """Plans of ``docs`` checked ``through`` a stage: NetworkPlan documents (KV005, KV008), the
     plan schema, plans built (KV007), their facts (parsed values, KV210-KV215), then with
     ``Through.RULES`` the kvnet.lock addresses (:func:`kvnet.lock.resolve.resolve_locks`) and
-    every rule (:data:`kvnet.rules.RULES`). A schema problem stops the check unless
+    every rule (:data:`kvnet.rules.RULES`), then the plans against each other
+    (:mod:`kvnet.rules.across_plans`: one L2 segment, one address space). A schema problem stops the check unless
     ``keep_going`` (``kvnet lock`` reports the values of the valid documents too)."""
     report = Report()
     plan_docs, diags = select_plan_documents(docs)
@@ -107,6 +108,7 @@ def check_docs(docs: Sequence[Document], options: BuildOptions, *, through: Thro
         report.extend(resolve_locks(list(zip(plans, facts, strict=True)), options.lock_dir, options.input_root))
         for plan, plan_facts in zip(plans, facts, strict=True):
             report.extend(run_rules(plan, plan_facts))
+        report.extend(across_plans.check(list(zip(plans, facts, strict=True))))
     return Checked(plans, facts, report.sorted(), len(plan_docs))
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass
+from functools import partial
 
 from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.input.facts import Facts, NetFacts
@@ -10,8 +13,24 @@ from kvnet.input.families import IfaceFacts, second_value
 from kvnet.input.model import POD_NETWORK, VM, Interface, Network, Plan
 from kvnet.netmath import IPAddress, IPInterface, is_network_or_broadcast, parse_interface
 from kvnet.rules.bindings import binding_of
-from kvnet.rules.claims import SegmentClaims, vlan_segment
+from kvnet.rules.claims import SegmentClaims, segment, vlan_segment
 from kvnet.rules.guest_vlans import vlan_addresses
+
+
+@dataclass(frozen=True)
+class Used:
+    """One address a plan puts on an L2 segment: ``seg`` (:func:`kvnet.rules.claims.segment`, or
+    :func:`kvnet.rules.claims.vlan_segment` for a guest VLAN), ``network`` it is on, ``value``
+    (the address, no prefix), ``owner`` as a claim names it (``VM 'a'``, ``VM 'a' (VLAN 10)``, a
+    NAD), ``label`` opening a message about it, ``at`` its position, ``hint`` for a duplicate."""
+
+    seg: Hashable
+    network: str
+    value: str
+    owner: str
+    label: str
+    at: Callable[[], Loc]
+    hint: str | None = None
 
 
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
@@ -21,45 +40,52 @@ def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
     An address is unique on its L2 segment (issue 24): networks on one node bridge and VLAN (one
     OVS bridge and VLAN, one OVN-Kubernetes network) share their addresses
     (:func:`kvnet.rules.claims.l2_segment`), and so do the static NADs no VM uses yet (lint).
+    Across the plans of one run: :mod:`kvnet.rules.across_plans`.
     """
     out: list[Diagnostic] = []
     taken = SegmentClaims(facts)
-    for vm in plan.vms:
-        for iface in vm.interfaces:
-            ifacts = facts.iface(vm, iface)
-            problems, claims = _checked_addresses(vm, iface, facts.networks.get(iface.network), ifacts)
-            out.extend(problems)
-            for addr in claims + [a.ip for a in ifacts.allocated.values()]:
-                first = taken.claim(iface.network, str(addr), f"VM {vm.name!r}")
-                if first:
-                    out.append(error("KV216", f"VM {vm.name!r}: address {addr} is already used {first}",
-                                     _at(iface, ifacts, addr.version)))
-            out.extend(_vlan_duplicates(vm, iface, facts, taken))
-    for net in plan.networks:
-        for held in net.held:
-            addr_if = parse_interface(held.address)
-            if addr_if is None:
-                continue
-            first = taken.claim(net.name, str(addr_if.ip), held.owner)
-            if first:
-                out.append(error("KV216", f"{held.owner}: address {addr_if.ip} is already used {first}",
-                                 held.at(), hint="give each static NAD on one segment its own address"))
+    for used in used_addresses(plan, facts, out):
+        first = taken.claim_on(used.seg, used.network, used.value, used.owner)
+        if first:
+            out.append(error("KV216", f"{used.label}: address {used.value} is already used {first}", used.at(),
+                             hint=used.hint))
     return out
 
 
-def _vlan_duplicates(vm: VM, iface: Interface, facts: Facts, taken: SegmentClaims) -> list[Diagnostic]:
-    """KV216 for a guest VLAN address (issue 24) already used on that VLAN's L2 segment."""
+def used_addresses(plan: Plan, facts: Facts, problems: list[Diagnostic]) -> Iterator[Used]:
+    """Every valid address ``plan`` puts on a segment, in plan order: the interfaces' written and
+    allocated (kvnet.lock) addresses, their guest VLANs' addresses, the static NADs' (lint);
+    the problems of the written ones go to ``problems``."""
+    for vm in plan.vms:
+        for iface in vm.interfaces:
+            ifacts = facts.iface(vm, iface)
+            found, claims = _checked_addresses(vm, iface, facts.networks.get(iface.network), ifacts)
+            problems.extend(found)
+            seg = segment(iface.network, facts)
+            for addr in claims + [a.ip for a in ifacts.allocated.values()]:
+                yield Used(seg, iface.network, str(addr), f"VM {vm.name!r}", f"VM {vm.name!r}",
+                           partial(_at, iface, ifacts, addr.version))
+            yield from _vlan_addresses(vm, iface, facts)
+    for net in plan.networks:
+        seg = segment(net.name, facts)
+        for held in net.held:
+            addr_if = parse_interface(held.address)
+            if addr_if is not None:
+                yield Used(seg, net.name, str(addr_if.ip), held.owner, held.owner, held.at,
+                           "give each static NAD on one segment its own address")
+
+
+def _vlan_addresses(vm: VM, iface: Interface, facts: Facts) -> Iterator[Used]:
+    """The guest VLAN addresses (issue 24) of ``iface``, each on its VLAN's L2 segment."""
     nf = facts.networks.get(iface.network)
-    out: list[Diagnostic] = []
     for vlan in iface.vlans if nf is not None else []:
         assert nf is not None
         seg = vlan_segment(nf.network, vlan.id)
         for i, addr in vlan_addresses(nf.network, vlan, facts) if seg is not None else []:
-            first = taken.claim_on(seg, iface.network, str(addr), f"VM {vm.name!r} (VLAN {vlan.id})")
-            if first:
-                out.append(error("KV216", f"VM {vm.name!r}: VLAN {vlan.id} address {addr} is already used {first}",
-                                 vlan.address_at(i), hint="give each address on one VLAN of the bridge to one guest"))
-    return out
+            assert seg is not None
+            yield Used(seg, iface.network, str(addr), f"VM {vm.name!r} (VLAN {vlan.id})",
+                       f"VM {vm.name!r}: VLAN {vlan.id}", partial(vlan.address_at, i),
+                       "give each address on one VLAN of the bridge to one guest")
 
 
 def _at(iface: Interface, ifacts: IfaceFacts, version: int) -> Loc:

@@ -99,6 +99,12 @@ def test_the_doctor_job_is_a_valid_job_whose_command_doctor_takes(tmp_path: Path
     assert volumes["host"]["hostPath"]["path"] == "/" and mounts["host"] == "/host"
     command = pod["containers"][0]["command"]
     assert command[:2] == ["kvnet", "doctor"] and command[command.index("--root") + 1] == "/host"
+    # the image has no 'bridge' or 'ovs-vsctl': the node's own run inside /host, in the node's network
+    assert "--host-tools" in command and pod["hostNetwork"] is True
+    assert "SYS_CHROOT" in pod["containers"][0]["securityContext"]["capabilities"]["add"]
+    # the README shows this very file
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    assert "```yaml\n" + (EXAMPLES / "doctor" / "job.yaml").read_text() + "```\n" in readme
     # the same command on a stand-in node root and plan directory: checks run (exit 0/1), no usage error
     root, plans = tmp_path / "host", tmp_path / "plan"
     root.mkdir()

@@ -11,6 +11,7 @@ from kvnet.commands.common import format_option, report
 from kvnet.doctor import Needs, diagnose
 from kvnet.doctor.needs import plan_needs
 from kvnet.doctor.render import render
+from kvnet.doctor.tools import Tools
 from kvnet.diagnostics import Diagnostic
 from kvnet.doctor.vlanstate import VlanState, read_file, read_live
 from kvnet.exitcodes import OK, PROBLEMS, USAGE
@@ -32,9 +33,12 @@ from kvnet.reporters import resolve_format
               help="Multus flavor. Default: the plan's, else what 00-multus names, else thin.")
 @click.option("--bridge-vlan", "bridge_vlan", type=click.Path(dir_okay=False), default=None,
               help="'bridge -j vlan show' output recorded on the node (default: run it when --root is /).")
+@click.option("--host-tools", is_flag=True,
+              help="Run the node's own 'bridge' and 'ovs-vsctl' inside --root (chroot): for doctor in a pod "
+                   "with hostNetwork and the node's / at --root, whose image has neither.")
 @format_option
 def doctor(root: str, distribution: str | None, plan: str | None, flavor: str | None, bridge_vlan: str | None,
-           fmt: str) -> int:
+           host_tools: bool, fmt: str) -> int:
     """Check a node: Multus binary in the CNI bin dir, the plugins the plan needs,
     00-multus first in the CNI conf dir, the kubeconfig it names, node bridges.
 
@@ -48,26 +52,28 @@ def doctor(root: str, distribution: str | None, plan: str | None, flavor: str | 
         if isinstance(loaded, int):
             return loaded
         needs = loaded
-    vlan_state = _vlan_state(root, needs, bridge_vlan)
+    tools = Tools(os.path.abspath(root)) if host_tools and os.path.realpath(root) != "/" else Tools()
+    vlan_state = _vlan_state(root, needs, bridge_vlan, tools)
     if isinstance(vlan_state, Diagnostic):
         report([vlan_state], fmt)
         return USAGE
-    node = diagnose(root, needs, distribution, flavor, vlan_state)
+    node = diagnose(root, needs, distribution, flavor, vlan_state, tools)
     sys.stdout.write(render(resolve_format(fmt), node))
     sys.stdout.flush()
     return OK if node.healthy else PROBLEMS
 
 
-def _vlan_state(root: str, needs: Needs, recorded: str | None) -> VlanState | str | Diagnostic | None:
+def _vlan_state(root: str, needs: Needs, recorded: str | None, tools: Tools) -> VlanState | str | Diagnostic | None:
     """The bridge ports' VLANs: the recorded file, else ``bridge -j vlan show`` when the node checked
-    is this machine (``--root /``), else why they cannot be read; None when no bridge uses a VLAN."""
+    is this machine (``--root /``) or ``tools`` run the node's own (``--host-tools``: doctor shares
+    the node's network), else why they cannot be read; None when no bridge uses a VLAN."""
     if recorded is not None:
         return read_file(recorded)
     if not needs.vlans:
         return None
-    if os.path.realpath(root) == "/":
-        return read_live()
-    return f"--root {root} is not this machine's network, and no --bridge-vlan was given"
+    if os.path.realpath(root) == "/" or tools.chroot is not None:
+        return read_live(tools)
+    return f"--root {root} is not this machine's network, and neither --bridge-vlan nor --host-tools was given"
 
 
 def _load_plan(path: str, fmt: str) -> int | Needs:

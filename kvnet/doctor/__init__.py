@@ -21,6 +21,7 @@ from kvnet.doctor.needs import Needs, flavor_of
 from kvnet.doctor.ovs import check_ovs
 from kvnet.doctor.primary import check_primary, cilium_finding, cilium_renamed
 from kvnet.doctor.rootfs import RootFS
+from kvnet.doctor.tools import Tools
 from kvnet.doctor.vlans import check_vlans
 from kvnet.doctor.vlanstate import VlanState
 
@@ -28,12 +29,13 @@ __all__ = ["ERROR", "OK", "WARNING", "Finding", "Needs", "NodeReport", "diagnose
 
 
 def diagnose(root: str, needs: Needs, distribution: str | None = None, flavor: str | None = None,
-             vlan_state: VlanState | str | None = None) -> NodeReport:
+             vlan_state: VlanState | str | None = None, tools: Tools | None = None) -> NodeReport:
     """Check the node under ``root`` for ``needs`` (from ``--plan``; empty without one).
-    ``vlan_state``: the bridge ports' VLANs (``bridge -j vlan show``) or why they were not read."""
+    ``vlan_state``: the bridge ports' VLANs (``bridge -j vlan show``) or why they were not read;
+    ``tools``: where ``ovs-vsctl`` runs (:mod:`kvnet.doctor.tools`)."""
     fs = RootFS(root)
     profile, source = choose_profile(fs, distribution, needs.cluster)
-    ctx = Context(fs, profile, needs, vlan_state=vlan_state)
+    ctx = Context(fs, profile, needs, vlan_state=vlan_state, tools=tools or Tools())
     chosen_flavor = multus_flavor(ctx, flavor or flavor_of(needs.cluster))
     ctx = replace(ctx, flavor=chosen_flavor)
     report = NodeReport(root=fs.root, distribution=profile.distribution, distribution_from=source,

@@ -10,6 +10,7 @@ from kvnet.doctor import fixes
 from kvnet.doctor.findings import ERROR, OK, Finding
 from kvnet.doctor.needs import Needs
 from kvnet.doctor.rootfs import RootFS
+from kvnet.doctor.tools import Tools
 from kvnet.doctor.vlanstate import VlanState
 from kvnet.profiles import DEPLOYABLE_PLUGINS, MULTUS_BINARIES, PROFILES, REFERENCE_PLUGINS, Profile
 
@@ -28,6 +29,7 @@ class Context:
     flavor: str = "thin"  # the Multus flavor checked (and redeployed by the fixes)
     # bridge ports' VLANs (bridge -j vlan show, live or --bridge-vlan), or why they were not read
     vlan_state: VlanState | str | None = None
+    tools: Tools = Tools()  # where the node's tools run (--host-tools: chroot into the root)
 
 
 def _elsewhere_bin(ctx: Context, name: str) -> list[str]:

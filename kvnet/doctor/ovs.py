@@ -12,12 +12,10 @@ bridge in ovsdb and every VM on the network fails to start.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 from kvnet.doctor import fixes
 from kvnet.doctor.checks import Context
 from kvnet.doctor.findings import ERROR, OK, WARNING, Finding
+from kvnet.doctor.tools import Tools
 
 DB_SOCKETS = ("/run/openvswitch/db.sock", "/var/run/openvswitch/db.sock")
 START_OVS = ("apt-get install -y openvswitch-switch && systemctl enable --now openvswitch-switch"
@@ -25,17 +23,13 @@ START_OVS = ("apt-get install -y openvswitch-switch && systemctl enable --now op
 SYS_NET = "/sys/class/net"
 
 
-def ovsdb_bridges(socket: str) -> list[str] | str:
-    """The bridges in the Open vSwitch database at the local path ``socket`` (``ovs-vsctl list-br``),
-    or why they could not be read."""
-    tool = shutil.which("ovs-vsctl")
-    if tool is None:
-        return "ovs-vsctl is not installed where doctor runs"
-    try:
-        done = subprocess.run([tool, f"--db=unix:{socket}", "--timeout=5", "list-br"], capture_output=True,
-                              text=True, timeout=15, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"ovs-vsctl failed: {exc}"
+def ovsdb_bridges(socket: str, tools: Tools | None = None) -> list[str] | str:
+    """The bridges in the Open vSwitch database at ``socket`` (``ovs-vsctl list-br``; a local
+    path, or with ``tools`` running inside the node's root a node path), or why they could not
+    be read."""
+    done = (tools or Tools()).run("ovs-vsctl", f"--db=unix:{socket}", "--timeout=5", "list-br", timeout=15)
+    if isinstance(done, str):
+        return done
     if done.returncode != 0:
         return f"ovs-vsctl list-br: {done.stderr.strip() or 'exit ' + str(done.returncode)}"
     return sorted(line.strip() for line in done.stdout.splitlines() if line.strip())
@@ -89,8 +83,9 @@ def check_ovs(ctx: Context) -> list[Finding]:
                            f"ovs networks {', '.join(users)} need: ovs-cni cannot plug VMs in", code="KV520",
                            fix=START_OVS, path=DB_SOCKETS[0]))
     else:
-        known = ovsdb_bridges(ctx.fs.real(ctx.fs.lookup(sock).resolved or sock))
-        if isinstance(known, str) and shutil.which("ovs-vsctl") is not None:
+        node_sock = ctx.fs.lookup(sock).resolved or sock
+        known = ovsdb_bridges(node_sock if ctx.tools.chroot else ctx.fs.real(node_sock), ctx.tools)
+        if isinstance(known, str) and ctx.tools.command("ovs-vsctl") is not None:
             out.append(Finding(ERROR, "ovs", "openvswitch",
                                f"{sock} exists, but Open vSwitch's database does not answer ({known}): ovsdb-server "
                                f"is not running, so ovs-cni cannot plug VMs of {', '.join(users)} in", code="KV520",

@@ -53,8 +53,8 @@ def _membership(ctx: Context, bridge: str, uplink: str, vlans: dict[int, list[st
         return Finding(WARNING, "uplink-vlans", uplink,
                        f"the VLANs uplink {uplink} of node bridge {bridge} carries were not checked ({why})",
                        code="KV517", path=f"{SYS_NET}/{uplink}",
-                       fix="run doctor on the node itself, or record 'bridge -j vlan show > FILE' there and pass "
-                           "--bridge-vlan FILE")
+                       fix="run doctor on the node itself, or in a pod with hostNetwork and --host-tools (the node's "
+                           "own 'bridge'), or record 'bridge -j vlan show > FILE' there and pass --bridge-vlan FILE")
     have = state.ports.get(uplink, {})
     missing = [vid for vid in sorted(vlans) if vid not in have]
     untagged = [vid for vid in sorted(vlans) if vid in have and UNTAGGED in have[vid]]

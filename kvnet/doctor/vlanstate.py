@@ -10,12 +10,11 @@ show`` when doctor checks ``/``) or from a file recorded there (``--bridge-vlan`
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error
+from kvnet.doctor.tools import Tools
 
 UNTAGGED = "Egress Untagged"
 PVID = "PVID"
@@ -79,15 +78,12 @@ def read_file(path: str) -> VlanState | Diagnostic:
                      hint="record it on the node with: bridge -j vlan show > FILE")
 
 
-def read_live() -> VlanState | str:
-    """``bridge -j vlan show`` on this machine, or why it could not be read."""
-    tool = shutil.which("bridge")
-    if tool is None:
-        return "iproute2's 'bridge' is not installed"
-    try:
-        done = subprocess.run([tool, "-j", "vlan", "show"], capture_output=True, text=True, timeout=20, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"'bridge -j vlan show' failed: {exc}"
+def read_live(tools: Tools | None = None) -> VlanState | str:
+    """``bridge -j vlan show`` on this machine (``tools``: the node's own, :mod:`kvnet.doctor.tools`),
+    or why it could not be read."""
+    done = (tools or Tools()).run("bridge", "-j", "vlan", "show")
+    if isinstance(done, str):
+        return done
     if done.returncode != 0:
         return f"'bridge -j vlan show' failed: {done.stderr.strip() or done.returncode}"
     try:

@@ -177,6 +177,41 @@ def write_tree(directory: str, files: Mapping[str, str],
     return result
 
 
+def write_nested(directory: str, files: Mapping[str, tuple[str, int]]) -> list[str]:
+    """Put ``files`` (path relative to ``directory`` -> (text, permission bits)) into
+    ``directory`` (created) as one set: the swap of :mod:`kvnet.treecommit` (the new tree staged
+    beside it, every other entry of the old one hard-linked over, then exchanged in one
+    ``renameat2``), so ``directory`` holds the old files or the new ones, never a mix (``kvnet
+    node-config -o DIR``: a node's etc/ tree). Where the swap cannot be used (``directory`` a
+    mount point, its parent not writable, the working directory inside it) each file is replaced
+    atomically on its own. Returns the paths written; OutputError (nothing changed)."""
+    make_dirs(directory)
+    if not os.path.isdir(directory):
+        raise OutputError(f"{directory} is not a directory")
+    target = os.path.realpath(directory)
+    modes = sorted(((os.sep + rel, mode) for rel, (_, mode) in files.items()), key=lambda m: -len(m[0]))
+
+    def write_one(path: str, text: str) -> None:  # path: the staging tree's; its mode by the longest suffix
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        _write_new(path, text)
+        os.chmod(path, next(mode for suffix, mode in modes if path.endswith(suffix)))
+
+    try:
+        with signals.guarded():
+            if treecommit.can_swap(target):
+                try:
+                    treecommit.swap(target, [(rel, text) for rel, (text, _) in files.items()], set, write_one)
+                    return [os.path.join(directory, rel) for rel in files]
+                except treecommit.CommitError:
+                    pass
+    except OSError as exc:
+        raise OutputError(f"cannot write into {directory}: {exc.strerror or exc}") from None
+    for rel, (text, mode) in files.items():
+        make_dirs(os.path.dirname(os.path.join(directory, rel)))
+        write_file(os.path.join(directory, rel), text, mode=mode)
+    return [os.path.join(directory, rel) for rel in files]
+
+
 def _journal_tree(target: str, files: Mapping[str, str], pruned: Callable[[], set[str]],
                   write_one: Callable[[str, str], None]) -> None:
     """The journal commit (kvnet.treecommit) of ``files`` into ``target``."""

@@ -97,11 +97,19 @@ def _carry(src: str, dst: str) -> None:
     mode = os.lstat(src).st_mode
     if stat.S_ISLNK(mode):
         os.symlink(os.readlink(src), dst)
-    elif stat.S_ISDIR(mode):
-        shutil.copytree(src, dst, symlinks=True, copy_function=_link_or_copy)
+    elif stat.S_ISDIR(mode):  # merged into a directory the new tree already has (node-config's etc/)
+        shutil.copytree(src, dst, symlinks=True, copy_function=_link_or_copy, dirs_exist_ok=True,
+                        ignore=lambda d, names: _written(dst, os.path.relpath(d, src), names))
     elif stat.S_ISREG(mode):
         _link_or_copy(src, dst)
     # a socket, FIFO or device in an output directory is not carried over
+
+
+def _written(dst: str, rel: str, names: list[str]) -> list[str]:
+    """The entries of the old directory ``rel`` that the new tree ``dst`` already holds as files
+    (written by this commit): they are not carried over. Directories are merged."""
+    here = os.path.join(dst, rel)
+    return [n for n in names if os.path.lexists(os.path.join(here, n)) and not os.path.isdir(os.path.join(here, n))]
 
 
 def _link_or_copy(src: str, dst: str) -> None:

@@ -2,7 +2,17 @@
 files (:mod:`kvnet.nodenet`) in a ConfigMap, and a privileged DaemonSet, limited to
 ``spec.cluster.nodeSelector``, that copies them into the node's /etc and applies them in the
 host's namespaces (``nsenter -t 1``: ``netplan apply``, or ``networkctl reload`` and
-``reconfigure``). The pod template carries a hash of the files, so a changed plan rolls it out."""
+``reconfigure``). The pod template carries a hash of the files, so a changed plan rolls it out.
+
+Where it runs is where a NodeNetworkConfigurationPolicy of the plan applies (nodeNetwork
+``nmstate``): the nodes of ``spec.cluster.nodeSelector``, all nodes without one, control-plane and
+tainted nodes included. kubernetes-nmstate's handler tolerates every taint so that a policy can
+configure any node, and leaves the choice of nodes to the policy's ``nodeSelector``
+(nmstate/kubernetes-nmstate#755, "Change handler toleration to operator: Exists"); the DaemonSet
+does the same (tolerations ``operator: Exists``, the plan's ``nodeSelector``).
+
+It only copies files: a bridge or bond removed from the plan keeps its files (kvnet's names,
+``60-kvnet-<plan>.yaml``, ``10-kvnet-*``) and its link on nodes that had it (README, node side)."""
 
 from __future__ import annotations
 
@@ -54,6 +64,7 @@ def node_config_objects(plan: Plan, source: str, cfg: ClusterSettings) -> list[d
     pod: dict[str, Any] = {
         "hostNetwork": True, "hostPID": True, "automountServiceAccountToken": False,
         "priorityClassName": "system-node-critical",
+        # every node the selector picks, tainted or not, as kubernetes-nmstate's handler (module docstring)
         "tolerations": [{"operator": "Exists", "effect": "NoSchedule"}, {"operator": "Exists", "effect": "NoExecute"}],
         "initContainers": [{
             "name": "apply", "image": NODE_NETWORK_IMAGE, "command": ["/bin/sh", "-c", _apply(fmt, lay)],

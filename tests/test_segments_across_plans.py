@@ -62,20 +62,27 @@ def test_two_plans_in_one_directory_share_the_segment(tmp_path: Path) -> None:
 
 def test_across_directories_and_allocated_addresses(tmp_path: Path) -> None:
     """``kvnet build a b`` compiles each directory on its own and emits one stream: the segment is
-    still one. Each plan's ``kvnet lock`` allocates from its own range, so the first address of
-    both is the same: the build says so at both plans."""
+    still one. ``kvnet lock a b`` allocates on it across the plans (each keeps its own lock); a
+    lock written apart (each plan locked alone, or by hand) that gives both the same address is
+    KV216 at both plans."""
     for ns, vm in (("a", "web"), ("b", "db")):
         (tmp_path / ns).mkdir()
         (tmp_path / ns / "kvnet.yaml").write_text(plan(ns, "lan", vm, None))
-    assert run_kvnet("lock", "a", "b", cwd=tmp_path).code == 0
-    assert "10.30.0.100" in (tmp_path / "a" / "kvnet.lock").read_text()
-    assert "10.30.0.100" in (tmp_path / "b" / "kvnet.lock").read_text()
+    locked = run_kvnet("lock", "a", "b", cwd=tmp_path)
+    assert locked.code == 0, locked.err
+    assert locked.out.splitlines() == ["a/kvnet.lock: a/a lan web: + 10.30.0.100",
+                                       "b/kvnet.lock: b/b lan db: + 10.30.0.101"]
+    assert _findings("a", "b", cwd=tmp_path) == []
+    lock_b = tmp_path / "b" / "kvnet.lock"
+    lock_b.write_text(lock_b.read_text().replace("10.30.0.101", "10.30.0.100"))
     got = _findings("a", "b", cwd=tmp_path)
     assert [(c, f) for c, f, _, _ in got] == [("KV216", "a/kvnet.yaml"), ("KV216", "b/kvnet.yaml")]
     assert "address 10.30.0.100 is already used by VM 'web' of plan 'a/a'" in got[1][3]
     build = run_kvnet("build", "a", "b", cwd=tmp_path)
     assert (build.code, build.out) == (1, "")
     assert run_kvnet("build", "a", cwd=tmp_path).code == 0  # each plan alone is fine
+    relock = run_kvnet("lock", "b", "a", cwd=tmp_path)  # the held entry of the first plan stays
+    assert relock.code == 0 and relock.out.splitlines() == ["b/kvnet.lock: b/b lan db: ~ 10.30.0.100 -> 10.30.0.101"]
 
 
 def test_argo_cd_entry_point_refuses_it(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 
 from kvnet.diagnostics import Diagnostic, error
 from kvnet.lock.segment import Segment, SegKey
@@ -11,8 +11,12 @@ from kvnet.netmath import parse_ip
 Entries = dict[str, dict[str, list[str]]]  # network -> VM -> addresses (no prefix), IPv4 first
 
 
-def allocate(segs: Mapping[SegKey, Segment],
-             held: Mapping[str, Mapping[str, list[str]]]) -> tuple[Entries, list[Diagnostic]]:
+#: per L2 segment and family, the addresses taken on it (integers)
+Taken = dict[tuple[Hashable, int], set[int]]
+Held = Mapping[str, Mapping[str, list[str]]]
+
+
+def allocate(segs: Mapping[SegKey, Segment], held: Held) -> tuple[Entries, list[Diagnostic]]:
     """The lock entries of one plan after ``kvnet lock``, and KV286 for every full range.
 
     ``held``: the plan's entries in the current kvnet.lock (network -> VM -> address texts).
@@ -25,18 +29,39 @@ def allocate(segs: Mapping[SegKey, Segment],
     Entries of VMs or networks that no longer need one are dropped. Networks without entries
     are left out.
     """
-    out: Entries = {}
-    diags: list[Diagnostic] = []
-    taken: dict[Hashable, set[int]] = {}  # per L2 segment: networks on one share their addresses
-    kept = {key: _keep(segs[key], held.get(key[0]) or {}, taken.setdefault((segs[key].l2, key[1]), set()))
-            for key in sorted(segs)}
-    for key in sorted(segs):
-        got, problem = _network(segs[key], kept[key], taken[(segs[key].l2, key[1])])
-        if problem is not None:
-            diags.append(problem)
-        for vm, address in got.items():
-            out.setdefault(key[0], {}).setdefault(vm, []).append(address)
-    return out, diags
+    return allocate_all([(segs, held)])[0]
+
+
+def allocate_all(plans: Sequence[tuple[Mapping[SegKey, Segment], Held]],
+                 taken: Taken | None = None) -> list[tuple[Entries, list[Diagnostic]]]:
+    """:func:`allocate` for the plans of one ``kvnet lock`` run together, in order: a node bridge
+    and VLAN (an OVS bridge and VLAN, an OVN-Kubernetes network) is no plan's (issue 24: one
+    segment, one address space across plans), so an address one plan keeps or is given on a
+    shared segment is taken for the others. ``taken``: addresses already used on shared
+    segments (the plans' explicit ones). Every plan's held entries are kept first, then the
+    lowest free addresses are handed out, so a new VM of one plan never moves another plan's
+    entry."""
+    shared: Taken = taken if taken is not None else {}
+    own: list[Taken] = [{} for _ in plans]  # per plan: its networks on no shared segment
+
+    def pool(n: int, key: SegKey) -> set[int]:
+        seg = plans[n][0][key]
+        return (shared if isinstance(seg.l2, tuple) else own[n]).setdefault((seg.l2, key[1]), set())
+
+    kept = [{key: _keep(segs[key], held.get(key[0]) or {}, pool(n, key)) for key in sorted(segs)}
+            for n, (segs, held) in enumerate(plans)]
+    out: list[tuple[Entries, list[Diagnostic]]] = []
+    for n, (segs, _) in enumerate(plans):
+        entries: Entries = {}
+        diags: list[Diagnostic] = []
+        for key in sorted(segs):
+            got, problem = _network(segs[key], kept[n][key], pool(n, key))
+            if problem is not None:
+                diags.append(problem)
+            for vm, address in got.items():
+                entries.setdefault(key[0], {}).setdefault(vm, []).append(address)
+        out.append((entries, diags))
+    return out
 
 
 def _keep(seg: Segment, held: Mapping[str, list[str]], taken: set[int]) -> dict[str, int]:

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from kvnet.diagnostics import Diagnostic, Report
 from kvnet.input.facts import Facts
 from kvnet.input.model import Plan
-from kvnet.lock.allocate import Entries, allocate
+from kvnet.lock.allocate import Entries, Taken, allocate_all
 from kvnet.lock.lockfile import LockFile, lock_path, read_lock, render
 from kvnet.lock.segment import SegKey, Segment, plan_key, segments
+from kvnet.netmath import parse_ip
 from kvnet.output import write_file
+from kvnet.rules.addressing import used_addresses
 
 
 @dataclass
@@ -47,17 +49,22 @@ def plan_updates(checked: Sequence[tuple[Plan, Facts]],
     if report.has_errors:
         return [], report.sorted()
     units = _units(checked)
-    updates: list[LockUpdate] = []
+    locks: list[tuple[str, LockFile]] = []
     for path in sorted(units):
         lock, diags = read_lock(path)
         report.extend(diags)
         if any(d.is_error for d in diags):
             continue
-        if not lock.exists and not any(segs for _, segs in units[path]):
-            continue  # nothing allocates here: no lock file
+        if lock.exists or any(segs for _, segs in units[path]):  # else nothing allocates here: no lock file
+            locks.append((path, lock))
+    # every plan of the run at once: plans of two directories on one bridge and VLAN share it (issue 24)
+    results = iter(allocate_all([(segs, lock.addresses(plan_key(plan))) for path, lock in locks
+                                 for plan, segs in units[path]], explicit_on_segments(checked)))
+    updates: list[LockUpdate] = []
+    for path, lock in locks:
         new: dict[str, Entries] = {}
-        for plan, segs in units[path]:
-            entries, diags = allocate(segs, lock.addresses(plan_key(plan)))
+        for plan, _segs in units[path]:
+            entries, diags = next(results)
             report.extend(diags)
             if entries:
                 new[plan_key(plan)] = entries
@@ -66,6 +73,18 @@ def plan_updates(checked: Sequence[tuple[Plan, Facts]],
     if report.has_errors:
         return [], report.sorted()
     return updates, report.sorted()
+
+
+def explicit_on_segments(checked: Sequence[tuple[Plan, Facts]]) -> Taken:
+    """The addresses the plans write themselves (and their static NADs hold) on shared L2
+    segments: never handed out, whichever plan allocates there."""
+    taken: Taken = {}
+    for plan, facts in checked:
+        for used in used_addresses(plan, facts, []):
+            ip = parse_ip(used.value)
+            if isinstance(used.seg, tuple) and ip is not None:
+                taken.setdefault((used.seg, ip.version), set()).add(int(ip))
+    return taken
 
 
 def _units(checked: Sequence[tuple[Plan, Facts]]) -> dict[str, list[tuple[Plan, dict[SegKey, Segment]]]]:

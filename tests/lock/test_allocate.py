@@ -147,12 +147,14 @@ def test_plans_of_one_directory_share_one_lock(tmp_path: Path, kvnet) -> None:
     write(tmp_path / "edge.yaml", plan([network()], [vm("a", "lan")], name="edge", namespace=None))
     assert lock(kvnet, tmp_path).code == 0
     entries = lock_entries(tmp_path)
-    assert entries == {"edge": {"lan": {"a": "192.168.1.20"}}, "vms/lab": {"lan": {"a": "192.168.1.20"}}}
+    # both plans' networks are on br-lan untagged: one L2 segment, one address space (issue 24)
+    assert entries == {"edge": {"lan": {"a": "192.168.1.20"}}, "vms/lab": {"lan": {"a": "192.168.1.21"}}}
     # a FILE stands for its directory: locking one plan keeps the other's entries
     assert kvnet("lock", str(tmp_path / "lab.yaml")).code == 0
     assert lock_entries(tmp_path) == entries
-    res = kvnet("build", str(tmp_path / "edge.yaml"))
-    assert res.code == 0, res.err
+    for path in (tmp_path / "edge.yaml", tmp_path):
+        res = kvnet("build", str(path))
+        assert res.code == 0, res.err
 
 
 def test_unknown_entries_are_dropped(tmp_path: Path, kvnet) -> None:

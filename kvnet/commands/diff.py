@@ -13,7 +13,7 @@ from kvnet.diagnostics import Diagnostic, Report
 from kvnet.diff.classes import CLASSES
 from kvnet.diff.report import json_report, text
 from kvnet.diff.report_md import github, markdown
-from kvnet.diff.revisions import Side, SideError, check_found, directory, read_revision, work_tree
+from kvnet.diff.revisions import Side, SideError, check_found, deleted_path, directory, read_revision, work_tree
 from kvnet.diff.live import dump_files
 from kvnet.diff.run import DiffResult, diff_sides, live_check
 from kvnet.exitcodes import OK, PROBLEMS, exit_code
@@ -42,12 +42,13 @@ def _sides(args: tuple[str, ...], to: str | None) -> tuple[Side, Side]:
     """BASE and head from the arguments: ``OLD --to NEW`` (both on disk) compares two files or
     directories; otherwise BASE (default HEAD) and ``--to`` (default: the work tree) are git
     revisions of the repository PATHS are in. A first argument that is a file or directory and
-    not followed by ``--to`` of one is a PATH (BASE is then HEAD)."""
+    not followed by ``--to`` of one, or a path of HEAD deleted in the work tree that names no
+    revision, is a PATH (BASE is then HEAD)."""
     if args and os.path.exists(args[0]) and to is not None and os.path.exists(to):
         if len(args) > 1:
             raise click.UsageError("comparing two files or directories takes no further PATHs")
         return directory(args[0], "base"), directory(to, "head")
-    if args and os.path.exists(args[0]):
+    if args and (os.path.exists(args[0]) or deleted_path(args[0])):
         rev, paths = "HEAD", list(args)
     else:
         rev, paths = (args[0] if args else "HEAD"), list(args[1:]) or ["."]

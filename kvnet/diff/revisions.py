@@ -197,6 +197,23 @@ def work_tree(paths: Sequence[str]) -> Side:
     return Side(label=WORK_TREE, paths=found, found=found, missing=not found)
 
 
+def deleted_path(arg: str) -> bool:
+    """Whether ``arg`` (a first argument that is no file or directory here) is a path deleted in
+    the work tree rather than a revision: not a revision git knows, but a path in ``HEAD``
+    (``kvnet diff clusters/old`` after ``rm -r clusters/old``: the base is then HEAD, as for
+    any PATH)."""
+    if os.path.lexists(arg) or arg.startswith("-"):
+        return False
+    try:
+        top = repository(arg)
+        if _git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", arg + "^{commit}").returncode == 0:
+            return False
+        rel = os.path.relpath(os.path.abspath(arg), top).replace(os.sep, "/")
+        return not rel.startswith("../") and _git(top, "cat-file", "-e", f"HEAD:{rel}").returncode == 0
+    except SideError:
+        return False
+
+
 def check_found(paths: Sequence[str], base: Side, head: Side) -> None:
     """KV000 (exit 2) for the first PATH that neither side has: a typo, not a deletion."""
     for p in paths:

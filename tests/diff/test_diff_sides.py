@@ -44,6 +44,7 @@ def test_plan_directory_deleted_in_the_work_tree_is_prune(tmp_path: Path) -> Non
     run = diff(repo, "HEAD", POOL)
     assert run.out.startswith("kvnet diff: base HEAD -> the work tree: prune 6, address 3 (0 objects unchanged)\n")
     assert "address released in pool-shared/kvnet.lock" in run.out
+    assert diff(repo, POOL).out == run.out  # the deleted directory first: a PATH of HEAD, not a revision
     git(repo, "rm", "-rq", POOL)
     git(repo, "commit", "-qm", "drop the pool")
     report = diff_json(repo, "HEAD~1", "--to", "HEAD", POOL)

@@ -82,7 +82,7 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV214", E, "gateway outside the subnet", "§4"),
     ("KV215", E, "pool (range/exclude) outside the subnet or reversed", "§4"),
     ("KV216", E, "the same address twice on one L2 segment (a network, or networks on one bridge and VLAN, "
-                 "across the plans of one run)", "§4"),
+                 "across the plans of one directory)", "§4"),
     ("KV217", E, "MAC invalid (multicast, zero) or used twice on one L2 segment or in a VM", "§4"),
     ("KV218", E, "ipam: static interface without address", "§4"),
     ("KV219", E, "address on a pool or pod network; IPv6 pool; pool/dhcp network behind a binding other than bridge",

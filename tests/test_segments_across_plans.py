@@ -1,8 +1,9 @@
 """One L2 segment is one address space across plans (issue 24; the last acceptance check found
 two plans of one build, in two namespaces, on one node bridge and VLAN with the same address
-passing). KV216 at both places, in one directory, across directories of one build, for addresses
-kvnet.lock allocated, through Argo CD's entry point, and in ``kvnet lint`` of hand-written NADs
-of two namespaces; KV292 when their subnets differ. Other VLANs stay other segments."""
+passing). KV216 at both places for plans of one directory (one app), for addresses kvnet.lock
+allocated (``kvnet lock`` allocates across them), through Argo CD's entry point, and in ``kvnet
+lint`` of hand-written NADs of two namespaces; KV292 when their subnets differ. Other VLANs stay
+other segments; two directories are two apps."""
 
 from __future__ import annotations
 
@@ -60,29 +61,31 @@ def test_two_plans_in_one_directory_share_the_segment(tmp_path: Path) -> None:
         in got[0][3]
 
 
-def test_across_directories_and_allocated_addresses(tmp_path: Path) -> None:
-    """``kvnet build a b`` compiles each directory on its own and emits one stream: the segment is
-    still one. ``kvnet lock a b`` allocates on it across the plans (each keeps its own lock); a
-    lock written apart (each plan locked alone, or by hand) that gives both the same address is
-    KV216 at both plans."""
+def test_allocated_addresses_and_two_directories(tmp_path: Path) -> None:
+    """Two plans of one directory (one kvnet.lock) allocating on one segment: ``kvnet lock`` hands
+    out addresses across them; a lock that gives both the same address is KV216 at both plans.
+    Two directories are two apps (perhaps two clusters, whose br0 are other wires): not compared,
+    neither by validate nor by ``kvnet build a b``."""
     for ns, vm in (("a", "web"), ("b", "db")):
-        (tmp_path / ns).mkdir()
-        (tmp_path / ns / "kvnet.yaml").write_text(plan(ns, "lan", vm, None))
-    locked = run_kvnet("lock", "a", "b", cwd=tmp_path)
+        (tmp_path / f"{ns}.yaml").write_text(plan(ns, "lan", vm, None))
+    locked = run_kvnet("lock", ".", cwd=tmp_path)
     assert locked.code == 0, locked.err
-    assert locked.out.splitlines() == ["a/kvnet.lock: a/a lan web: + 10.30.0.100",
-                                       "b/kvnet.lock: b/b lan db: + 10.30.0.101"]
-    assert _findings("a", "b", cwd=tmp_path) == []
-    lock_b = tmp_path / "b" / "kvnet.lock"
-    lock_b.write_text(lock_b.read_text().replace("10.30.0.101", "10.30.0.100"))
-    got = _findings("a", "b", cwd=tmp_path)
-    assert [(c, f) for c, f, _, _ in got] == [("KV216", "a/kvnet.yaml"), ("KV216", "b/kvnet.yaml")]
+    assert locked.out.splitlines() == ["kvnet.lock: a/a lan web: + 10.30.0.100", "kvnet.lock: b/b lan db: + 10.30.0.101"]
+    assert _findings(".", cwd=tmp_path) == []
+    lock = tmp_path / "kvnet.lock"
+    lock.write_text(lock.read_text().replace("10.30.0.101", "10.30.0.100"))
+    got = _findings(".", cwd=tmp_path)
+    assert [(c, f) for c, f, _, _ in got] == [("KV216", "a.yaml"), ("KV216", "b.yaml")]
     assert "address 10.30.0.100 is already used by VM 'web' of plan 'a/a'" in got[1][3]
-    build = run_kvnet("build", "a", "b", cwd=tmp_path)
+    build = run_kvnet("build", ".", cwd=tmp_path)
     assert (build.code, build.out) == (1, "")
-    assert run_kvnet("build", "a", cwd=tmp_path).code == 0  # each plan alone is fine
-    relock = run_kvnet("lock", "b", "a", cwd=tmp_path)  # the held entry of the first plan stays
-    assert relock.code == 0 and relock.out.splitlines() == ["b/kvnet.lock: b/b lan db: ~ 10.30.0.100 -> 10.30.0.101"]
+    relock = run_kvnet("lock", ".", cwd=tmp_path)  # the first plan's held entry stays, the other moves
+    assert relock.code == 0 and relock.out.splitlines() == ["kvnet.lock: b/b lan db: ~ 10.30.0.100 -> 10.30.0.101"]
+    for ns in ("a", "b"):  # two apps
+        (tmp_path / ns).mkdir()
+        (tmp_path / ns / "kvnet.yaml").write_text(plan(ns, "lan", "web", "10.30.0.10/24"))
+    assert _findings("a", "b", cwd=tmp_path) == []
+    assert run_kvnet("build", "a", "b", cwd=tmp_path).code == 0
 
 
 def test_argo_cd_entry_point_refuses_it(tmp_path: Path) -> None:

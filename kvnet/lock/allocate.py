@@ -34,7 +34,7 @@ def allocate(segs: Mapping[SegKey, Segment], held: Held) -> tuple[Entries, list[
 
 def allocate_all(plans: Sequence[tuple[Mapping[SegKey, Segment], Held]],
                  taken: Taken | None = None) -> list[tuple[Entries, list[Diagnostic]]]:
-    """:func:`allocate` for the plans of one ``kvnet lock`` run together, in order: a node bridge
+    """:func:`allocate` for several plans together (those of one kvnet.lock), in order: a node bridge
     and VLAN (an OVS bridge and VLAN, an OVN-Kubernetes network) is no plan's (issue 24: one
     segment, one address space across plans), so an address one plan keeps or is given on a
     shared segment is taken for the others. ``taken``: addresses already used on shared

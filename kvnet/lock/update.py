@@ -57,13 +57,15 @@ def plan_updates(checked: Sequence[tuple[Plan, Facts]],
             continue
         if lock.exists or any(segs for _, segs in units[path]):  # else nothing allocates here: no lock file
             locks.append((path, lock))
-    # every plan of the run at once: plans of two directories on one bridge and VLAN share it (issue 24)
-    results = iter(allocate_all([(segs, lock.addresses(plan_key(plan))) for path, lock in locks
-                                 for plan, segs in units[path]], explicit_on_segments(checked)))
     updates: list[LockUpdate] = []
     for path, lock in locks:
+        # the plans of one lock (one directory: one app) at once: plans on one bridge and VLAN share it
+        # (issue 24); two directories are two apps, perhaps two clusters, as the rules see them
+        plans, ids = units[path], {id(plan) for plan, _ in units[path]}
+        results = iter(allocate_all([(segs, lock.addresses(plan_key(plan))) for plan, segs in plans],
+                                    explicit_on_segments([(p, f) for p, f in checked if id(p) in ids])))
         new: dict[str, Entries] = {}
-        for plan, _segs in units[path]:
+        for plan, _segs in plans:
             entries, diags = next(results)
             report.extend(diags)
             if entries:

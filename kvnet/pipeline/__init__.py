@@ -18,14 +18,12 @@ from kvnet.emit import sort_objects
 from kvnet.expand.emitted import Emitted
 from kvnet.exitcodes import exit_code
 from kvnet.input.discover import Source
-from kvnet.input.facts import Facts
 from kvnet.input.loader import Document
 from kvnet.input.model import Plan
 from kvnet.objectset import ObjectSet
 from kvnet.options import BuildOptions
 from kvnet.pipeline import stages
-from kvnet.pipeline.front import Checked, check_docs, read_paths
-from kvnet.rules import across_plans
+from kvnet.pipeline.front import check_docs, read_paths
 from kvnet.suppress import apply as apply_suppressions
 from kvnet.suppress import read_texts
 
@@ -35,12 +33,11 @@ __all__ = ["BuildOptions", "BuildResult", "compile_documents", "compile_paths"]
 @dataclass
 class BuildResult:
     """Objects (sorted per SPEC §6, empty unless every check passed), every diagnostic
-    (sorted by position), the plans that were built and their facts."""
+    (sorted by position), and the plans that were built."""
 
     objects: list[dict[str, Any]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     plans: list[Plan] = field(default_factory=list)
-    facts: list[Facts] = field(default_factory=list)  # facts[i]: of plans[i], when the plans checked
 
     @property
     def ok(self) -> bool:
@@ -100,13 +97,10 @@ def _compile_units(units: list[list[Document]], options: BuildOptions, origin: s
     per_unit = replace(options, allow_empty=True)
     result = BuildResult()
     merged = ObjectSet(across_units=True)
-    unit_of: dict[int, int] = {}
-    for n, unit in enumerate(units):
+    for unit in units:
         part = compile_documents(unit, per_unit, origin=unit[0].file)
         result.diagnostics.extend(part.diagnostics)
         result.plans.extend(part.plans)
-        result.facts.extend(part.facts)
-        unit_of.update((id(plan), n) for plan in part.plans)
         unit_plan = part.plans[0] if part.plans else None
         for obj in part.objects:
             if not options.merge_units:
@@ -117,9 +111,6 @@ def _compile_units(units: list[list[Document]], options: BuildOptions, origin: s
                 result.diagnostics.append(clash)
         if options.merge_units:
             result.objects = merged.objects
-    if len(result.facts) == len(result.plans):  # one L2 segment, one address space: across directories too
-        result.diagnostics.extend(across_plans.check(list(zip(result.plans, result.facts, strict=True)),
-                                                     apart=lambda a, b: unit_of[id(a)] != unit_of[id(b)]))
     if not result.ok:
         result.objects = []
         return result
@@ -149,14 +140,6 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
     their own). ``origin`` names the input in a diagnostic that has no better place."""
     options = options or BuildOptions()
     checked = check_docs(docs, options)
-    result = _compile_checked(checked, docs, options, origin)
-    result.facts = checked.facts if len(checked.facts) == len(result.plans) else []
-    return result
-
-
-def _compile_checked(checked: Checked, docs: Sequence[Document], options: BuildOptions,
-                     origin: str | None) -> BuildResult:
-    """:func:`compile_documents` after the front half: expansion, output checks."""
     plans = checked.plans
     if checked.has_errors:
         return BuildResult(diagnostics=checked.diagnostics, plans=plans)

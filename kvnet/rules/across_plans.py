@@ -3,9 +3,10 @@ and VLAN, an OVS bridge and VLAN, an OVN-Kubernetes network name do not belong t
 so two plans (two namespaces, two teams) on one of them share its addresses and its subnet.
 
 :mod:`kvnet.rules.addressing` (KV216) and :mod:`kvnet.rules.segments` (KV292) check one plan;
-this module checks what they cannot see, the plans of one ``build``/``validate``/adapter run
-against each other, and says so at both places (each plan's owner reads the message at their
-own line).
+this module checks what they cannot see, the plans of one compile unit (a directory, the Argo
+CD app's path, an adapter's input: one app, so one cluster) against each other, and says so at
+both places (each plan's owner reads the message at their own line). Plans of two directories
+are two apps, which may go to two clusters whose ``br0`` are different wires: not compared.
 """
 
 from __future__ import annotations
@@ -34,8 +35,7 @@ def check(pairs: Sequence[tuple[Plan, Facts]], label: Callable[[Plan], str] = pl
     at each network; ``label`` names a plan in the messages (lint: its namespace). Duplicates
     inside one plan are the per-plan rules' (not repeated here); an address or network of the
     first plan that has it is the one the others are compared with. ``apart(first, other)``
-    says whether two plans are compared (default: two plans; ``kvnet build DIR1 DIR2``: plans of
-    two directories, those of one were compared when it compiled)."""
+    says whether two plans are compared (default: any two)."""
     if len(pairs) < 2:
         return []
     apart = apart or (lambda a, b: a is not b)

@@ -7,6 +7,7 @@ import click
 
 from kvnet.commands.common import report
 from kvnet.exitcodes import OK, PROBLEMS, USAGE
+from kvnet.input.model import Plan
 from kvnet.nodenet import layout
 from kvnet.nodenet.files import file_mode, render_files
 from kvnet.options import BuildOptions
@@ -37,8 +38,21 @@ def node_config(path: str, formats: tuple[str, ...], output_dir: str) -> int:
         report(result.diagnostics, diag_fmt)
     if result.exit_code != OK or not result.plans:
         return result.exit_code or PROBLEMS
+    files = _files(result.plans, fmt)
+    # kvnet.output: the files as one set (a staging tree beside DIR, swapped in), as build -o writes;
+    # a directory that cannot be written is one line and exit 2, never an internal error
+    written = write_nested(output_dir, files) if files else []
+    if resolve_format(diag_fmt) not in DOCUMENT_FORMATS:  # stderr is then one json/junit/sarif document
+        for target in written:
+            click.echo(f"wrote {target}", err=True)
+    return OK if written else USAGE
+
+
+def _files(plans: list[Plan], fmt: str | None) -> dict[str, tuple[str, int]]:
+    """Node-root-relative path -> (text, mode) of every plan's files in ``fmt`` (else its
+    nodeNetwork; neither netplan nor networkd: a usage error)."""
     files: dict[str, tuple[str, int]] = {}
-    for plan in result.plans:
+    for plan in plans:
         chosen = fmt or (plan.cluster or {}).get("nodeNetwork")
         if chosen not in FORMATS:
             raise click.UsageError(f"plan {plan.name}: give --format netplan|networkd (its spec.cluster.nodeNetwork "
@@ -47,13 +61,7 @@ def node_config(path: str, formats: tuple[str, ...], output_dir: str) -> int:
         # systemd-network user, so they (and netplan's drop-ins) must be world-readable
         rendered = render_files(chosen, layout(plan), plan.name)
         files.update((rel, (text, file_mode(rel))) for rel, text in rendered.items())
-    # kvnet.output: the files as one set (a staging tree beside DIR, swapped in), as build -o writes;
-    # a directory that cannot be written is one line and exit 2, never an internal error
-    written = write_nested(output_dir, files) if files else []
-    if resolve_format(diag_fmt) not in DOCUMENT_FORMATS:  # stderr is then one json/junit/sarif document
-        for target in written:
-            click.echo(f"wrote {target}", err=True)
-    return OK if written else USAGE
+    return files
 
 
 def _formats(given: tuple[str, ...]) -> tuple[str | None, str]:

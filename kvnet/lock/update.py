@@ -57,24 +57,26 @@ def plan_updates(checked: Sequence[tuple[Plan, Facts]],
             continue
         if lock.exists or any(segs for _, segs in units[path]):  # else nothing allocates here: no lock file
             locks.append((path, lock))
-    updates: list[LockUpdate] = []
-    for path, lock in locks:
-        # the plans of one lock (one directory: one app) at once: plans on one bridge and VLAN share it
-        # (issue 24); two directories are two apps, perhaps two clusters, as the rules see them
-        plans, ids = units[path], {id(plan) for plan, _ in units[path]}
-        results = iter(allocate_all([(segs, lock.addresses(plan_key(plan))) for plan, segs in plans],
-                                    explicit_on_segments([(p, f) for p, f in checked if id(p) in ids])))
-        new: dict[str, Entries] = {}
-        for plan, _segs in plans:
-            entries, diags = next(results)
-            report.extend(diags)
-            if entries:
-                new[plan_key(plan)] = entries
-        updates.append(LockUpdate(path, _text(path) if lock.exists else None, render(new),
-                                  _changes(path, lock, new)))
+    updates = [_update(path, lock, units[path], checked, report) for path, lock in locks]
     if report.has_errors:
         return [], report.sorted()
     return updates, report.sorted()
+
+
+def _update(path: str, lock: LockFile, plans: list[tuple[Plan, dict[SegKey, Segment]]],
+            checked: Sequence[tuple[Plan, Facts]], report: Report) -> LockUpdate:
+    """The lock at ``path`` after allocating for ``plans`` (those beside it) at once: plans on one
+    bridge and VLAN share it (issue 24); two directories are two apps, perhaps two clusters, as
+    the rules see them. Full ranges go to ``report``."""
+    ids = {id(plan) for plan, _ in plans}
+    results = allocate_all([(segs, lock.addresses(plan_key(plan))) for plan, segs in plans],
+                           explicit_on_segments([(p, f) for p, f in checked if id(p) in ids]))
+    new: dict[str, Entries] = {}
+    for (plan, _segs), (entries, diags) in zip(plans, results, strict=True):
+        report.extend(diags)
+        if entries:
+            new[plan_key(plan)] = entries
+    return LockUpdate(path, _text(path) if lock.exists else None, render(new), _changes(path, lock, new))
 
 
 def explicit_on_segments(checked: Sequence[tuple[Plan, Facts]]) -> Taken:

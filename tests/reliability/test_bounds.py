@@ -13,6 +13,8 @@ from reliability_helpers import measure
 from testlib import run_kvnet, write
 
 MAX_CPU_S = 2.0
+LINEAR_CPU_S = 4.0  # measured 1.6-2.6 s on the 2-core CI machines
+LINEAR = {"ten_mib_block_list"}
 MAX_RSS_MB = 200
 
 
@@ -31,7 +33,10 @@ def test_attack_is_refused_quickly_in_little_memory(tmp_path: Path, name: str) -
         assert run.out == b"", "stdout must stay empty on failure"
         assert f"error[{attack.code}]" in run.err, run.err[-500:]
     assert "Traceback" not in run.err and "internal error" not in run.err
-    assert run.cpu < MAX_CPU_S, f"{name}: {run.cpu:.2f} s of CPU (wall {run.wall:.2f} s)"
+    # a 10 MiB block list is no bomb: its 1.5 M events are counted to the bound that scales with the
+    # input (issue 28 item 4), in time linear in the file; bombs keep the 2 s bound
+    limit = LINEAR_CPU_S if name in LINEAR else MAX_CPU_S
+    assert run.cpu < limit, f"{name}: {run.cpu:.2f} s of CPU (wall {run.wall:.2f} s)"
     assert run.max_rss_mb < MAX_RSS_MB, f"{name}: peak RSS {run.max_rss_mb:.0f} MB"
 
 

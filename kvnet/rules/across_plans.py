@@ -21,6 +21,8 @@ from kvnet.rules.claims import describe, l2_segment
 from kvnet.rules.segments import SUBNETS_DISAGREE
 
 ADDRESS_USED = "KV216"
+SHARED_HINT = ("plans on one bridge and VLAN share its addresses: give each guest its own, or put the plans on "
+               "different VLANs")
 
 
 def plan_label(plan: Plan) -> str:
@@ -58,13 +60,11 @@ def _addresses(pairs: Sequence[tuple[Plan, Facts]], label: Callable[[Plan], str]
             out.append(error(
                 ADDRESS_USED, f"{used.label}: address {used.value} is already used by {other.owner} of "
                 f"{label(other_plan)} on network {other.network!r} at {other.at()} (one L2 segment: "
-                f"{seg})", used.at(), hint="plans on one bridge and VLAN share its addresses: give each "
-                "guest its own, or put the plans on different VLANs"))
+                f"{seg})", used.at(), hint=SHARED_HINT))
             out.append(error(
                 ADDRESS_USED, f"{other.label}: address {used.value} is also used by {used.owner} of "
                 f"{label(plan)} on network {used.network!r} at {used.at()} (one L2 segment: {seg})",
-                other.at(), hint="plans on one bridge and VLAN share its addresses: give each guest its own, "
-                "or put the plans on different VLANs"))
+                other.at(), hint=SHARED_HINT))
     return out
 
 

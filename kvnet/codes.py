@@ -9,7 +9,7 @@ README against each other). Ranges: KV0xx input files, KV1xx plan schema, KV2xx 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from kvnet.record import dataclass
 from enum import Enum
 
 

@@ -5,7 +5,7 @@ Duplicate objects (KV250, SPEC §6) are reported here, once, from the origins ex
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, error

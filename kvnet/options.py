@@ -3,7 +3,7 @@ place their defaults live. The usage checks of their values are in :mod:`kvnet.u
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 
 from kvnet.about import DEFAULT_KUBE_VERSION  # SPEC §4: kubernetes-validate's --kube-version default
 

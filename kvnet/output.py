@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 
 from kvnet import signals, treecommit
 from kvnet.staging import PREFIX as STAGING_PREFIX

@@ -6,7 +6,7 @@ the overlays and ``kvnet doctor``. Values per SPEC §3 "Profiles".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from kvnet.record import dataclass, replace
 from typing import Any
 
 from kvnet import about

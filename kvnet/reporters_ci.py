@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from kvnet.record import dataclass
 from typing import Any
 from urllib.parse import quote
 

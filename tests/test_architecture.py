@@ -142,10 +142,11 @@ def test_version_loads_no_command_and_no_pipeline() -> None:
     # kvnet._version: setuptools-scm's version file; kvnet.quiet: the group's -q option (click only);
     # kvnet.config (+ the code registry for its KV052): the group's --config/.kvnet.yaml (YAML loaded
     # only when a file is read); kvnet.input.bounds: the group sets the input bounds a user can raise
-    # (KVNET_MAX_INPUT_MB, ...) from the environment, so that the core reads none
+    # (KVNET_MAX_INPUT_MB, ...) from the environment, so that the core reads none; kvnet.record: the
+    # dataclasses of the code registry and diagnostics (in place of the standard library's)
     assert set(modules.split()) <= {"kvnet", "kvnet._version", "kvnet.about", "kvnet.cli", "kvnet.exitcodes",
                                     "kvnet.config", "kvnet.codes", "kvnet.diagnostics", "kvnet.input", "kvnet.input.bounds",
-                                    "kvnet.output", "kvnet.quiet", "kvnet.signals", "kvnet.staging",
+                                    "kvnet.output", "kvnet.quiet", "kvnet.record", "kvnet.signals", "kvnet.staging",
                                     "kvnet.treecommit"}, modules
 
 

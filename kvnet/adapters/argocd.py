@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from kvnet.record import dataclass, field, replace
 from typing import Any
 
 from kvnet.input.discover import inside

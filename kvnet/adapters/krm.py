@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass, replace
+from kvnet.record import dataclass, replace
 from typing import Any
 
 from kvnet.adapters.krm_text import edit, layout

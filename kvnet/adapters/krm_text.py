@@ -12,7 +12,7 @@ markers) gets ``None`` from :func:`layout` and takes the round-trip path instead
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from kvnet.record import dataclass
 from typing import Any
 
 from kvnet.emit import dump_yaml, to_yaml

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from kvnet.record import dataclass, replace
 from typing import Any
 
 from kvnet.adapters.outcome import Outcome

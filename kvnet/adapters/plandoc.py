@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from copy import deepcopy
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from kvnet.record import dataclass, replace
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 
 from kvnet.adapters.outcome import Outcome
 from kvnet.diagnostics import Diagnostic, Loc, error

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from kvnet.record import replace
 from typing import Any, Callable, Sequence
 
 import click

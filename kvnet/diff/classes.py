@@ -38,7 +38,7 @@ Sources (kubevirt/kubevirt, main of 2026-08):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from kvnet.record import dataclass
 
 NONE, METADATA, LIVE, RESTART, NEXT_BOOT, NAD, CREATE, PRUNE, ADDRESS = (
     "none", "metadata", "live", "restart", "next-boot", "nad", "create", "prune", "address")

@@ -11,7 +11,7 @@ compared whole.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Any, Iterator, Sequence
 
 from kvnet.diff.classes import ADD, CHANGE, CLASSES, CREATE, MEANING, PRUNE, REMOVE, Rule, rule_for

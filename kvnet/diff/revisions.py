@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, error

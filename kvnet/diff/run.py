@@ -3,7 +3,7 @@ compare, classify, locate. Free of click, stdout and environment variables."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from kvnet.record import dataclass, field, replace
 from typing import Any, Sequence
 
 from kvnet.diagnostics import Diagnostic

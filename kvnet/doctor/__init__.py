@@ -3,7 +3,7 @@ profile and what plans need. Findings are values; the command renders them."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from kvnet.record import replace
 
 from kvnet.doctor.bridges import check_bridges
 from kvnet.doctor.checks import (

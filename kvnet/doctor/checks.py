@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from kvnet.record import dataclass
 from typing import Any
 
 from kvnet.doctor import fixes

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from kvnet.record import dataclass
 
 MAX_LINKS = 40
 

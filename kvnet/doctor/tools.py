@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
+from kvnet.record import dataclass
 
 from kvnet.doctor.rootfs import RootFS
 

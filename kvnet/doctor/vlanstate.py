@@ -10,7 +10,7 @@ show`` when doctor checks ``/``) or from a file recorded there (``--bridge-vlan`
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error

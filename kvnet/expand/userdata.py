@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from kvnet.record import dataclass
 from typing import Any
 
 import yaml

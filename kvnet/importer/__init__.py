@@ -8,7 +8,7 @@ interfaces, MACs, addresses and the rest of their spec as ``template``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Any, Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, Report, shorten, warning

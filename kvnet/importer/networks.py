@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from dataclasses import replace
+from kvnet.record import replace
 from typing import Any
 
 from kvnet import nettypes

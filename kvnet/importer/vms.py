@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import ipaddress
-from dataclasses import replace
+from kvnet.record import replace
 from typing import Any
 
 from kvnet import nettypes

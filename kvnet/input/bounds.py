@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Any, Callable, Mapping
 
 from kvnet.diagnostics import Diagnostic, Loc, error

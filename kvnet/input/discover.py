@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
-from dataclasses import dataclass
+from kvnet.record import dataclass
 from typing import Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, error, warning

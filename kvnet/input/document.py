@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Any, Callable, Iterator
 
 from kvnet.diagnostics import Diagnostic, Loc

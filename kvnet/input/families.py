@@ -9,7 +9,7 @@ and never parse the text again (issue 19 "parse each value once").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 
 from kvnet.diagnostics import Diagnostic, Loc, error
 from kvnet.input.model import POD_NETWORK, VM, Interface, Network

@@ -6,7 +6,7 @@ Built only from documents that passed the schema, so field types are trusted.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from kvnet.record import dataclass, field, replace
 from functools import partial
 from typing import Any, Callable
 

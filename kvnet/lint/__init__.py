@@ -10,7 +10,7 @@ NetworkPlan documents among the input are compiled as ``kvnet validate`` would.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Sequence
 
 from kvnet.diagnostics import Diagnostic, Report

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import replace
+from kvnet.record import replace
 
 from typing import Sequence
 

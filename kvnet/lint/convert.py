@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from kvnet.record import dataclass, field, replace
 from functools import partial
 from typing import Any, Callable
 

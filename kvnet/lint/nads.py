@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from dataclasses import dataclass
+from kvnet.record import dataclass
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error, warning

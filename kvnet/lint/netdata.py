@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from functools import partial
 from typing import Any, Callable, Sequence
 

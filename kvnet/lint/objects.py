@@ -7,7 +7,7 @@ finding points at ``FILE:LINE:COL`` of the input.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from kvnet.record import dataclass
 from typing import Any, Iterable, Iterator, Sequence
 
 from kvnet.diagnostics import Loc

@@ -4,7 +4,7 @@ check every VirtualMachine kvnet emits passes."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from kvnet.record import replace
 from typing import Any, Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, error

@@ -5,7 +5,7 @@ addresses their cloud-init networkData gives (SPEC §8 "each VirtualMachine").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Any
 
 from kvnet.diagnostics import Loc

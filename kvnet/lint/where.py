@@ -9,7 +9,7 @@ input YAML (SPEC §8).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Any, Callable
 
 from kvnet.diagnostics import Loc

@@ -18,7 +18,7 @@ import functools
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Any, Mapping
 
 from kvnet.diagnostics import Diagnostic, Loc, error

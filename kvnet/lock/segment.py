@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 
 from kvnet.input.facts import Facts, NetFacts
 from kvnet.input.families import Family

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 
 from kvnet.diagnostics import Diagnostic, Report
 from kvnet.input.facts import Facts

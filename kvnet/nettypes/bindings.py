@@ -28,7 +28,7 @@ needs the ``NetworkBindingPlugins`` feature gate (user guide passt.md "Feature G
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Any
 
 ADMITTER = "kubevirt/kubevirt pkg/network/admitter"

@@ -13,7 +13,7 @@ This module imports nothing of kvnet.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from kvnet.record import dataclass
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Any
 
 #: the plan spelling of each type-specific network field -> the attribute of

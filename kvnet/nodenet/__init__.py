@@ -4,7 +4,7 @@ netplan or systemd-networkd files (:mod:`kvnet.nodenet.netplan`, :mod:`kvnet.nod
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from kvnet.record import dataclass
 from typing import Any
 
 from kvnet.input.model import Network, Plan, node_bridges

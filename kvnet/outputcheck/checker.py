@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable
 

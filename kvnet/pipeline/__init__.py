@@ -10,7 +10,7 @@ lock, the rules) is :mod:`kvnet.pipeline.front`; expansion and the output checks
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from kvnet.record import dataclass, field, replace
 from typing import Any, Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, Report

@@ -11,7 +11,7 @@ it writes the lock the later stages read) and the sources of ``kvnet lint``/``kv
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Sequence
 
 from kvnet.diagnostics import Diagnostic, Report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass
+from kvnet.record import dataclass
 from functools import partial
 
 from kvnet.diagnostics import Diagnostic, Loc, error

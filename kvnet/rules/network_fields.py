@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from kvnet.record import replace
 
 from kvnet import nettypes
 from kvnet.diagnostics import Diagnostic, error, warning

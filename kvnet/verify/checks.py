@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Any
 
 from kvnet.verify.plugins import ipam_type

@@ -9,7 +9,7 @@ core compiler (:func:`compile_plans`) and the NADs it emits are verified.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Any
 
 from kvnet.diagnostics import Diagnostic, Loc, error

@@ -9,7 +9,7 @@ namespace.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from kvnet.record import dataclass
 from typing import Any
 
 from kvnet.verify.netns import Session

@@ -25,7 +25,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from dataclasses import dataclass
+from kvnet.record import dataclass
 
 from kvnet.signals import pid_alive
 

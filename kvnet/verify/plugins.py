@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import os
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Any
 
 from kvnet.verify.netns import Session, netns_path

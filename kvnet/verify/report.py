@@ -7,7 +7,7 @@ like every other command's; the annotations here are built by its :func:`annotat
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from kvnet.record import dataclass
 from typing import Any
 
 from kvnet.reporters import Case, annotation, junit_cases, sarif_location, sarif_log

@@ -12,7 +12,7 @@ import os
 import shutil
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from enum import Enum
 from typing import Any
 

@@ -9,7 +9,7 @@ node while the host's real interfaces stay untouched.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from kvnet.record import dataclass
 from typing import Any
 
 from kvnet.verify.netns import Session

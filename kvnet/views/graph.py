@@ -7,7 +7,7 @@ guest interface and address), NAD -> network, network -> node device -> uplink.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Any, Sequence
 
 from kvnet.input.model import POD_NETWORK, Plan

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+from kvnet.record import dataclass, field
 from typing import Any
 
 import yaml

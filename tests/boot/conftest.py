@@ -30,3 +30,11 @@ def images() -> Path:
         return image.ensure()
     except Exception as exc:  # no mmdebstrap, no mirror: the layer cannot run here
         pytest.skip(f"cannot build the guest image ({exc}); needs mmdebstrap and the Debian mirror")
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    """The boot groups' figures (measure.summary: wall, qemu CPU per boot, guest uptime, load)."""
+    import measure
+
+    for line in measure.LINES:
+        terminalreporter.write_line(line)  # type: ignore[attr-defined]

@@ -30,6 +30,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import measure
+
 REPORT_BEGIN, REPORT_END = "KVNET-REPORT-BEGIN", "KVNET-REPORT-END"
 RENDERER_VARIANT = {"netplan": "base", "networkd": "base", "eni": "base", "network-manager": "nm"}
 #: KubeVirt's masquerade binding on a dual-stack pod: the VM side of virt-launcher's NAT is the
@@ -86,6 +88,8 @@ class Result:
     console: str
     error: str = ""
     links: list[str] = field(default_factory=list)  # "<name> <kind>" of every link in the boot's namespace
+    cpu: float | None = None  # qemu's CPU seconds when the guest was seen done (measure.cpu_seconds)
+    cpu_end: float | None = None  # ... when the group ended (a reported guest idles until its peers report)
 
 
 def _run(*cmd: str) -> None:
@@ -236,12 +240,15 @@ def _reported(path: Path) -> bool:
     return path.exists() and REPORT_END in path.read_text(errors="replace")
 
 
-def _wait(procs: list[subprocess.Popen], reports: list[Path], deadline: float) -> dict[int, float]:
+def _wait(procs: list[subprocess.Popen], reports: list[Path], deadline: float,
+          cpu: dict[int, float]) -> dict[int, float]:
     """Wait until every guest has reported (or its qemu ended), the deadline or a SIGTERM; the
-    monotonic time each guest was seen done. Guests stay up after their report (image.py), so a
-    slow guest's pings still find its peers; the caller's clean-up then kills every qemu."""
+    monotonic time each guest was seen done, and in ``cpu`` its qemu's CPU seconds then (the last
+    reading before an exit). Guests stay up after their report (image.py), so a slow guest's pings
+    still find its peers; the caller's clean-up then kills every qemu."""
     done: dict[int, float] = {}
     while len(done) < len(procs) and time.monotonic() < deadline and not ABORT.is_set():
+        cpu.update({k: c for k, p in enumerate(procs) if k not in done and (c := measure.cpu_seconds(p.pid)) is not None})
         time.sleep(2)
         now = time.monotonic()
         done.update({k: now for k, (p, r) in enumerate(zip(procs, reports, strict=True))
@@ -279,8 +286,10 @@ def boot(guests: list[Guest], segments: list[Segment], images: Path, work: Path,
             procs.append(proc)
             starts.append(time.monotonic())
         links = _links(ns)
+        cpu: dict[int, float] = {}
         done = _wait(procs, [work / f"{g:02d}-{x.name}" / "report.log" for g, x in enumerate(guests)],
-                     time.monotonic() + timeout)
+                     time.monotonic() + timeout, cpu)
+        cpu_end = [measure.cpu_seconds(p.pid) for p in procs]
         for g, (guest, proc, start) in enumerate(zip(guests, procs, starts, strict=True)):
             gwork = work / f"{g:02d}-{guest.name}"
             timed_out = proc.poll() is None
@@ -289,7 +298,8 @@ def boot(guests: list[Guest], segments: list[Segment], images: Path, work: Path,
             report = read_report(text)
             error = "" if report else ("timed out" if timed_out else f"qemu exited {proc.returncode} without report")
             seconds = done.get(g, time.monotonic()) - start
-            results.append(Result(guest, report, seconds, console[-6000:], error, links))
+            results.append(Result(guest, report, seconds, console[-6000:], error, links, cpu.get(g),
+                                  cpu_end[g] if cpu_end[g] is not None else cpu.get(g)))
     return results
 
 

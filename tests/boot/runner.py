@@ -166,7 +166,7 @@ if __name__ == "__main__":  # manual: python runner.py PLAN_DIR RENDERER WORKDIR
     gs, segs = group([comp], sys.argv[2])
     from expect import check
     for res, vm in zip(harness.boot(gs, segs, image.ensure(), Path(sys.argv[3])), comp.intents, strict=True):
-        print(res.guest.name, f"{res.seconds:.0f}s", res.error)
+        print(res.guest.name, f"{res.seconds:.0f}s", f"{res.cpu or 0:.0f} CPU s", res.error)
         if res.report:
             for f, msg in check(vm, res.report):
                 print("  ", f, msg)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import harness
+import measure
 import node_guest
 import pytest
 import runner
@@ -109,23 +110,27 @@ def _boot_renderer(renderer: str, images: Path, work: Path) -> list[Booted]:
     if renderer == NODE_ROUND:  # the node applying kvnet's netplan boots beside the VMs (issue 23)
         node, node_segments = node_guest.make()
         guests, segments = [*guests, node], [*segments, *node_segments]
+    start = time.monotonic()
     results = harness.boot(guests, segments, images, work / renderer / "first", timeout=_timeout(guests),
                            keep_disk=(DAY2_VM,))
+    measure.LINES.append(measure.summary(f"{renderer} first boot", results, time.monotonic() - start))
     out: list[Booted] = []
-    start = 0
+    first = 0
     for c in compiled:
         n = len(c.intents)
-        out += _booted(renderer, c.path, "first", results[start:start + n], c.intents)
-        start += n
+        out += _booted(renderer, c.path, "first", results[first:first + n], c.intents)
+        first += n
     out += [Booted(renderer, node_guest.PLAN_DIR, "first", r, None,
                    [("node", m) for m in node_guest.check(r.report)] if r.report else [("boot", r.error)])
-            for r in results[start:]]
+            for r in results[first:]]
     old = next(g for g in guests if g.name == DAY2_VM)
     try:
         second = runner.compile_plan(DAY2)
         guests2, segments2 = runner.group([second], renderer, guest_vlans=vlans)
         guests2[0].disk = old.disk
+        start = time.monotonic()
         res = harness.boot(guests2, segments2, images, work / renderer / "day2", timeout=_timeout(guests2))
+        measure.LINES.append(measure.summary(f"{renderer} day 2", res, time.monotonic() - start))
         out += _booted(renderer, DAY2, "day2", res, second.intents)
     finally:
         harness.drop_disk(old)
@@ -137,12 +142,15 @@ def booted(images: Path) -> list[Booted]:
     work = Path(tempfile.mkdtemp(prefix="kvnet-boot-"))
     start = time.monotonic()
     try:
-        with ThreadPoolExecutor(max_workers=2) as pool:
+        with measure.LoadSampler() as load, ThreadPoolExecutor(max_workers=2) as pool:
             done = [b for bs in pool.map(lambda r: _boot_renderer(r, images, work), RENDERERS) for b in bs]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"\nbooted-guest layer: {time.monotonic() - start:.0f} s; "
-          + ", ".join(f"{b.renderer}/{b.result.guest.name}/{b.phase} {b.result.seconds:.0f} s" for b in done))
+    measure.LINES.append(measure.summary("booted-guest layer", [b.result for b in done], time.monotonic() - start)
+                         + f", load {load}")
+    measure.LINES.append("per guest: " + ", ".join(
+        f"{b.renderer}/{b.result.guest.name}/{b.phase} {b.result.seconds:.0f} s {b.result.cpu or 0:.0f} CPU s"
+        for b in done))
     return done
 
 

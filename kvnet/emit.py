@@ -128,7 +128,7 @@ def _kvnet_dumper() -> Any:
     return _DUMPER
 
 
-def _writer() -> Writer:
+def writer() -> Writer:
     """The direct writer (:mod:`kvnet.yamlwriter`), with libyaml for the strings it escapes."""
     import yaml
 
@@ -145,7 +145,7 @@ def _writer() -> Writer:
     return Writer(escaped, lambda value: resolver.resolve(scalar, value, (True, False)))  # type: ignore[no-any-return]
 
 
-def _pyyaml_document(obj: Any, last: bool) -> str:
+def pyyaml_document(obj: Any, last: bool) -> str:
     """One document as PyYAML's dump of the whole stream has it: a stream of one ends with
     ``...`` after a literal block with keep chomping, which only the stream's last may."""
     import yaml
@@ -157,13 +157,13 @@ def _pyyaml_document(obj: Any, last: bool) -> str:
 def _documents(objects: list[dict[str, Any]]) -> Iterable[str]:
     """Each document's text of :func:`to_yaml`; what the direct writer does not cover is
     written by PyYAML (libyaml keeps no state from one document to the next but ``...``)."""
-    writer = _writer()
+    out = writer()
     last = len(objects) - 1
     for i, obj in enumerate(objects):
         try:
-            yield writer.document(obj, "---\n")
+            yield out.document(obj, "---\n")
         except Unsupported:
-            yield _pyyaml_document(obj, i == last)
+            yield pyyaml_document(obj, i == last)
 
 
 def to_yaml(objects: list[dict[str, Any]]) -> str:
@@ -176,19 +176,24 @@ def sequence_items(objects: list[dict[str, Any]], dash: int) -> str | None:
     """``objects`` as block-sequence items, dashes at column ``dash`` (a KRM ResourceList's
     ``items``): the documents of :func:`to_yaml` shifted right, written in place by the direct
     writer; None when it does not cover one of them."""
-    writer = _writer()
+    out = writer()
     try:
-        return "".join(writer.item(obj, dash) for obj in objects)
+        return "".join(out.item(obj, dash) for obj in objects)
     except Unsupported:
         return None
 
 
 def write_yaml(objects: list[dict[str, Any]], stream: Any) -> None:
-    """:func:`to_yaml`'s bytes (UTF-8) written to the binary ``stream`` in pieces of about
-    1 MiB, so that a large manifest set is never held as one string (and its encoded copy)."""
+    """:func:`to_yaml`'s bytes (UTF-8) written to the binary ``stream`` (:func:`write_texts`)."""
+    write_texts(_documents(objects), stream)
+
+
+def write_texts(texts: Iterable[str], stream: Any) -> None:
+    """``texts`` encoded (UTF-8) and written to the binary ``stream`` in pieces of about 1 MiB, so
+    that a large manifest set is never held as one string (and its encoded copy)."""
     chunk: list[str] = []
     size = 0
-    for text in _documents(objects):
+    for text in texts:
         chunk.append(text)
         size += len(text)
         if size > 1 << 20:
@@ -208,7 +213,7 @@ def dump_within(data: Any, width: int) -> str | None:
     def refuse(value: str) -> str:
         raise Unsupported("an escaped string")
 
-    base = _writer()
+    base = writer()
     try:
         text = Writer(refuse, base.resolve).document(data, "---\n")
     except Unsupported:
@@ -219,7 +224,7 @@ def dump_within(data: Any, width: int) -> str | None:
 def dump_yaml(data: Any) -> str:
     """One YAML document (no ``---``) in the style of :func:`to_yaml`."""
     try:
-        return _writer().document(data, "")
+        return writer().document(data, "")
     except Unsupported:
         import yaml
 
@@ -272,8 +277,3 @@ def stale_files(directory: str, names: set[str]) -> list[str]:
             if written_by_kvnet(path):
                 out.append(path)
     return out
-
-
-def object_files(objects: list[dict[str, Any]]) -> dict[str, str]:
-    """File name -> YAML text, one file per object (``build -o``), in object order."""
-    return {file_name(obj): to_yaml([obj]) for obj in objects}

@@ -48,7 +48,7 @@ class Claim:
 
     ident: Identity
     plan: Plan | None
-    obj: dict[str, Any]
+    obj: dict[str, Any] | None  # kept for the shared kinds (or with ObjectSet.keep) only
 
 
 @dataclass
@@ -56,11 +56,16 @@ class ObjectSet:
     """Emitted objects in insertion order, one per identity.
 
     ``across_units``: the objects come from several directories (compile units) merged into
-    one stream (``kvnet build dir1 dir2``), which changes how a clash is reported.
+    one stream (``kvnet build dir1 dir2``), which changes how a clash is reported. ``keep``:
+    the set holds the objects (``objects``); without, only their identities and the objects of
+    the shared kinds (the caller keeps them as text, kvnet.rendering); ``added``: how many
+    identities the set holds.
     """
 
     across_units: bool = False
     objects: list[dict[str, Any]] = field(default_factory=list)
+    keep: bool = True
+    added: int = 0
     _claims: dict[Identity, Claim] = field(default_factory=dict)
 
     def add(self, emitted: Emitted, plan: Plan | None) -> Diagnostic | None:
@@ -71,11 +76,14 @@ class ObjectSet:
         obj = emitted.obj
         ident = identity(obj)
         prev = self._claims.get(ident)
+        shared = ident[1] in SHARED_KINDS
         if prev is None:
-            self._claims[ident] = Claim(ident, plan, obj)
-            self.objects.append(obj)
+            self._claims[ident] = Claim(ident, plan, obj if self.keep or shared else None)
+            if self.keep:
+                self.objects.append(obj)
+            self.added += 1
             return None
-        if ident[1] in SHARED_KINDS and prev.plan is not plan and same_apart_from_plan(prev.obj, obj):
+        if shared and prev.plan is not plan and prev.obj is not None and same_apart_from_plan(prev.obj, obj):
             return None
         return self._clash(prev, emitted, plan)
 

@@ -26,7 +26,9 @@ class BuildOptions:
     they are (kvnet.input.manifests; the Argo CD plugin's default). ``recursive``: every
     directory below a directory argument is read too, each as its own unit (``-r``).
     ``ignore``: warning codes accepted everywhere (``--ignore``; kvnet.suppress, which also
-    honours ``# kvnet: ignore[KVnnn]: reason`` comments in the input files).
+    honours ``# kvnet: ignore[KVnnn]: reason`` comments in the input files). ``render``: the
+    result holds each object as its YAML text (``BuildResult.documents``), rendered as soon as it
+    is checked, instead of the objects (``kvnet build``: peak memory, issue 28).
     """
 
     kube_version: str = DEFAULT_KUBE_VERSION
@@ -40,3 +42,4 @@ class BuildOptions:
     manifests: bool = False
     recursive: bool = False
     ignore: tuple[str, ...] = ()
+    render: bool = False

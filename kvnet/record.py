@@ -35,9 +35,10 @@ MISSING: Any = _Missing()
 
 
 class Field:
-    """One field: ``dataclasses.Field``'s attributes that kvnet's classes use."""
+    """One field: ``dataclasses.Field``'s attributes that kvnet's classes use (``init`` and
+    ``_field_type`` let the standard library's ``dataclasses.replace`` work on a record too)."""
 
-    __slots__ = ("name", "default", "default_factory", "compare", "hash", "repr")
+    __slots__ = ("name", "default", "default_factory", "compare", "hash", "repr", "init", "_field_type")
 
     def __init__(self, default: Any, default_factory: Any, compare: bool, hash: bool | None,  # noqa: A002
                  repr: bool) -> None:  # noqa: A002
@@ -47,6 +48,8 @@ class Field:
         self.compare = compare
         self.hash = hash
         self.repr = repr
+        self.init = True
+        self._field_type = None  # neither a ClassVar nor an InitVar
 
 
 class Params(NamedTuple):

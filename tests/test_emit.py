@@ -69,3 +69,54 @@ def test_build_streams_exactly_what_to_yaml_gives(tmp_path: Path) -> None:
     (tmp_path / "kvnet.yaml").write_text(plan_text(30, 5, 3).replace("hostname: vm-", "hostname: vmé-"))
     res = subprocess.run([sys.executable, "-m", "kvnet", "build", str(tmp_path)], capture_output=True, check=True)
     assert res.stdout == to_yaml(compile_paths([str(tmp_path)], BuildOptions()).objects).encode("utf-8")
+
+
+def test_rendered_documents_make_the_same_stream_and_files(tmp_path: Path) -> None:
+    """kvnet.rendering (build's objects as text, issue 28): the stream of the documents rendered one
+    at a time is to_yaml's, in every order (PyYAML's '...' after a keep-chomped block stays on the
+    stream's last document only), and each file of 'build -o' is to_yaml of its object."""
+    from kvnet.emit import file_name
+    from kvnet.rendering import files, render_all, stream_text, write_stream
+
+    kept = {"kind": "ConfigMap", "metadata": {"name": "keep"}, "data": {"keep": "a\n\n"}}
+    for objects in (TRICKY, [kept, *TRICKY], [*TRICKY, kept], [kept, kept | {"metadata": {"name": "k2"}}]):
+        documents = render_all(objects)
+        assert stream_text(documents) == to_yaml(objects) == pyyaml(objects)
+        path = tmp_path / "out.yaml"
+        with open(path, "wb") as fh:
+            write_stream(documents, fh)
+        assert path.read_bytes() == to_yaml(objects).encode("utf-8")
+    documents = render_all([kept, TRICKY[0]])
+    assert files(documents) == {file_name(o): to_yaml([o]) for o in (kept, TRICKY[0])}
+
+
+def test_build_and_build_o_write_what_the_objects_give(tmp_path: Path) -> None:
+    """'kvnet build' renders each object as it is checked (BuildOptions.render): its stdout and
+    its -o files are to_yaml of the objects a compile without rendering gives, for one directory,
+    two (merged units) and with --include-manifests (a ConfigMap whose block ends the stream with '...')."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from genplan import plan_text
+
+    from dataclasses import replace
+
+    from kvnet.emit import file_name
+    from kvnet.pipeline import BuildOptions, compile_paths
+
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "kvnet.yaml").write_text(plan_text(4, 3, 2).replace("name: bench", f"name: {name}")
+                                                    .replace("namespace: vms", f"namespace: ns-{name}"))
+    (tmp_path / "a" / "extra.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra, "
+                                               "namespace: ns-a}\ndata: {keep: \"a\\n\\n\"}\n")
+    cases = ([str(tmp_path / "a")], [str(tmp_path / "a"), str(tmp_path / "b")], ["--include-manifests",
+                                                                                str(tmp_path / "a")])
+    for n, args in enumerate(cases):
+        options = BuildOptions(manifests=args[0] == "--include-manifests")
+        objects = compile_paths(args[options.manifests:], options).objects
+        assert objects and compile_paths(args[options.manifests:], replace(options, render=True)).objects == []
+        res = subprocess.run([sys.executable, "-m", "kvnet", "build", *args], capture_output=True, check=True)
+        assert res.stdout == to_yaml(objects).encode("utf-8")
+        out = tmp_path / f"out{n}"
+        subprocess.run([sys.executable, "-m", "kvnet", "build", "-o", str(out), *args], capture_output=True,
+                       check=True)
+        assert {p.name: p.read_text() for p in out.iterdir()} == {file_name(o): to_yaml([o]) for o in objects}

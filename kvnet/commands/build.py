@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import click
 
@@ -20,10 +19,11 @@ from kvnet.commands.common import (
     strict_option,
     write_stdout_yaml,
 )
-from kvnet.emit import object_files, stale_files
+from kvnet.emit import stale_files
 from kvnet.exitcodes import OK, PROBLEMS, USAGE, fails_strict
 from kvnet.output import OutputError, write_tree
 from kvnet.pipeline import compile_paths
+from kvnet.rendering import Rendered, files
 from kvnet.reporters import summary_line
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path())
@@ -51,7 +51,7 @@ def build(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: str
     if prune and not output_dir:
         raise click.UsageError("--prune needs -o/--output-dir")
     result = compile_paths(list(paths), build_options(kube_version, crds, distribution, allow_empty, recursive,
-                                                      manifests=include_manifests, ignore=ignore))
+                                                      manifests=include_manifests, ignore=ignore, render=True))
     report(result.diagnostics, fmt)
     if not result.ok:
         return result.exit_code
@@ -59,17 +59,17 @@ def build(paths: tuple[str, ...], fmt: str, allow_empty: bool, distribution: str
         click.echo(f"{STRICT_NOTE}; nothing written", err=True)
         return PROBLEMS
     if output_dir:
-        return _write_output_dir(result.objects, output_dir, prune)
-    write_stdout_yaml(result.objects)
+        return _write_output_dir(result.documents, output_dir, prune)
+    write_stdout_yaml(result.documents)
     return OK
 
 
-def _write_output_dir(objects: list[dict[str, Any]], output_dir: str, prune: bool) -> int:
+def _write_output_dir(documents: list[Rendered], output_dir: str, prune: bool) -> int:
     """``build -o DIR``: one file per object, committed whole with the stale kvnet files deleted
     with ``prune``, else named (kvnet.output.write_tree). Ends with one stderr line:
     ``kvnet: wrote N files to DIR, pruned M``. Returns the exit code (2: DIR cannot be written)."""
     try:
-        tree = write_tree(output_dir, object_files(objects), stale=stale_files, prune=prune)
+        tree = write_tree(output_dir, files(documents), stale=stale_files, prune=prune)
     except OutputError as exc:
         click.echo(f"kvnet: cannot write the output: {exc}", err=True)
         return USAGE

@@ -10,12 +10,12 @@ import click
 
 from kvnet.adapters.outcome import Outcome
 from kvnet.diagnostics import Diagnostic, Loc, error
-from kvnet.emit import to_yaml, write_yaml
 from kvnet.options import BuildOptions
 from kvnet.reporters import DOCUMENT_FORMATS, FORMAT_CHOICES, render, resolve_format, use_colour
 from kvnet.output import FdStream
 from kvnet.output import write_stdout as output_write_stdout
 from kvnet.quiet import quiet, quiet_option
+from kvnet.rendering import Rendered, stream_text, write_stream
 from kvnet.suppress import ignore_problem, split_codes
 from kvnet.usage import check_options
 
@@ -168,19 +168,20 @@ def write_outcome(outcome: Outcome, fmt: str) -> int:
     return outcome.exit_code
 
 
-def write_stdout_yaml(objects: list[dict[str, Any]]) -> None:
-    """:func:`kvnet.emit.to_yaml` of ``objects`` on stdout, encoded and written as libyaml emits
-    it, so that a large manifest set is never held as one string plus its encoded copy (5,000
-    VMs: 13 MB each). Same guarantees as :func:`kvnet.output.write_stdout`."""
+def write_stdout_yaml(documents: list[Rendered]) -> None:
+    """The YAML stream of ``documents`` (:func:`kvnet.rendering.stream_text`, :func:`kvnet.emit.to_yaml`'s
+    bytes) on stdout, encoded and written in pieces, so that a large manifest set is never held as
+    one string plus its encoded copy (5,000 VMs: 13 MB each). Same guarantees as
+    :func:`kvnet.output.write_stdout`."""
     out = sys.stdout
     out.flush()
     try:
         fd = out.fileno()
     except (AttributeError, OSError, ValueError):  # an in-memory stream (tests, embedding)
-        out.write(to_yaml(objects))
+        out.write(stream_text(documents))
         out.flush()
         return
-    write_yaml(objects, FdStream(fd))
+    write_stream(documents, FdStream(fd))
 
 
 def write_stdout(text: str) -> None:

@@ -23,7 +23,8 @@ from kvnet.input.model import Plan
 from kvnet.objectset import ObjectSet
 from kvnet.options import BuildOptions
 from kvnet.pipeline import stages
-from kvnet.pipeline.front import check_docs, read_paths
+from kvnet.pipeline.front import Checked, check_docs, read_paths
+from kvnet.rendering import Rendered, render_all
 from kvnet.suppress import apply as apply_suppressions
 from kvnet.suppress import read_texts
 
@@ -33,11 +34,13 @@ __all__ = ["BuildOptions", "BuildResult", "compile_documents", "compile_paths"]
 @dataclass
 class BuildResult:
     """Objects (sorted per SPEC §6, empty unless every check passed), every diagnostic
-    (sorted by position), and the plans that were built."""
+    (sorted by position), and the plans that were built. With ``BuildOptions.render`` the
+    objects are ``documents`` (their YAML text, kvnet.rendering) and ``objects`` is empty."""
 
     objects: list[dict[str, Any]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     plans: list[Plan] = field(default_factory=list)
+    documents: list[Rendered] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -67,12 +70,12 @@ def _finish(result: BuildResult, load_diags: list[Diagnostic], sources: list[Sou
     comment is malformed (KV051)."""
     if any(d.is_error for d in load_diags):
         # a file that did not load is the problem; "nothing to emit" would only repeat it
-        result.objects = []
+        result.objects, result.documents = [], []
         result.diagnostics = [d for d in result.diagnostics if d.code != "KV006"]
     texts = read_texts((s.shown, s.path) for s in sources)
     result.diagnostics = apply_suppressions(load_diags + result.diagnostics, options.ignore, texts)
     if not result.ok:
-        result.objects = []  # a malformed suppression comment (KV051) fails the run
+        result.objects, result.documents = [], []  # a malformed suppression comment (KV051) fails the run
     return result
 
 
@@ -94,7 +97,7 @@ def _compile_units(units: list[list[Document]], options: BuildOptions, origin: s
     With ``merge_units`` the objects form one stream, so two units emitting the same
     object is an error (identical shared node-side objects excepted).
     """
-    per_unit = replace(options, allow_empty=True)
+    per_unit = replace(options, allow_empty=True, render=False)  # merged as objects, then rendered
     result = BuildResult()
     merged = ObjectSet(across_units=True)
     for unit in units:
@@ -118,6 +121,13 @@ def _compile_units(units: list[list[Document]], options: BuildOptions, origin: s
         result.diagnostics.append(stages.nothing_to_emit(Loc(origin), bool(result.plans)))
         return result
     result.objects = sort_objects(result.objects)
+    return _as_text(result, options)
+
+
+def _as_text(result: BuildResult, options: BuildOptions) -> BuildResult:
+    """``result`` with its objects rendered when ``options.render`` (the paths that hold them all)."""
+    if options.render:
+        result.documents, result.objects = render_all(result.objects), []
     return result
 
 
@@ -134,6 +144,18 @@ def _validated(emitted: list[Emitted], options: BuildOptions, report: Report,
     return BuildResult(objects=objects, diagnostics=report.sorted(), plans=plans)
 
 
+def _rendered(checked: Checked, docs: Sequence[Document], options: BuildOptions, report: Report,
+              origin: str | None) -> BuildResult:
+    """:func:`compile_documents` with ``options.render``: each object checked and rendered as it
+    is expanded (kvnet.pipeline.stages.checked_texts), never all held as dicts at once."""
+    stream = stages.iter_expanded(checked.pairs(), report, ObjectSet(keep=False))
+    documents = stages.checked_texts(stream, options, report)
+    if not documents and not report.has_errors and not options.allow_empty:
+        where = Loc(docs[0].file) if docs else Loc(origin or "<input>")
+        report.add(stages.nothing_to_emit(where, bool(checked.plan_documents)))
+    return BuildResult(diagnostics=report.sorted(), plans=checked.plans, documents=documents)
+
+
 def compile_documents(docs: Sequence[Document], options: BuildOptions | None = None,
                       origin: str | None = None) -> BuildResult:
     """Compile already-loaded documents as one unit (the CMP, kustomize and KRM adapters load
@@ -147,6 +169,8 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
         doc.release()
     report = Report()
     report.extend(checked.diagnostics)
+    if options.render and not options.manifests:
+        return _rendered(checked, docs, options, report, origin)
     emitted = stages.expand_plans(checked.pairs(), report)
     if options.manifests:
         manifests = stages.pass_through(docs, emitted, options, report)
@@ -157,4 +181,4 @@ def compile_documents(docs: Sequence[Document], options: BuildOptions | None = N
         where = Loc(docs[0].file) if docs else Loc(origin or "<input>")
         report.add(stages.nothing_to_emit(where, bool(checked.plan_documents)))
         return BuildResult(diagnostics=report.sorted(), plans=plans)
-    return _validated(emitted, options, report, plans)
+    return _as_text(_validated(emitted, options, report, plans), options)

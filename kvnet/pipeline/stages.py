@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, Report, error
 from kvnet.emit import object_key
@@ -17,22 +17,47 @@ from kvnet.objectset import ObjectSet, identity
 from kvnet.options import BuildOptions
 from kvnet.outputcheck.checker import OutputChecker
 from kvnet.outputcheck.limits import size_problem
+from kvnet.rendering import Renderer, Rendered
 
 
 def expand_plans(checked: Sequence[tuple[Plan, Facts]], report: Report) -> list[Emitted]:
     """Expansion stage: every plan's objects, one per identity (KV250 on a clash)."""
-    objects = ObjectSet()
-    kept: list[Emitted] = []
+    return list(iter_expanded(checked, report, ObjectSet()))
+
+
+def iter_expanded(checked: Sequence[tuple[Plan, Facts]], report: Report, objects: ObjectSet) -> Iterator[Emitted]:
+    """:func:`expand_plans` one object at a time (``objects``: the set that keeps one per identity)."""
     for plan, facts in checked:
         for emitted in expand_plan(plan, facts):
-            before = len(objects.objects)
+            before = objects.added
             clash = objects.add(emitted, plan)
             if clash is not None:
                 report.add(clash)
-            elif len(objects.objects) > before:
-                kept.append(emitted)
+            elif objects.added > before:
                 report.extend(refused_for_size(emitted))
-    return kept
+                yield emitted
+
+
+def checked_texts(stream: Iterable[Emitted], options: BuildOptions, report: Report) -> list[Rendered]:
+    """Output stage as text (issue 28: peak memory): each object of ``stream`` checked
+    (:func:`validate_objects`, when ``options.validate_output``) and rendered at once, its dict
+    then let go; sorted per SPEC §6. Diagnostics as :func:`validate_objects` gives them (none when
+    expansion reported an error); empty on any error."""
+    unusable = crd_diagnostics(options.crds) if options.validate_output else []
+    checker = OutputChecker(options.kube_version, list(options.crds))
+    renderer = Renderer()
+    problems: list[tuple[tuple[int, str, str, str], int, Diagnostic]] = []
+    out: list[Rendered] = []
+    for e in stream:
+        if options.validate_output and not unusable:
+            problem = object_problem(checker, e)
+            if problem is not None:
+                problems.append((object_key(e.obj), len(problems), problem))
+        out.append(renderer.render(e.obj))
+    if report.has_errors or (not out and not options.allow_empty):
+        return []  # the caller reports KV006 for the latter
+    report.extend(unusable or [p[2] for p in sorted(problems, key=lambda p: p[:2])])
+    return [] if report.has_errors else sorted(out, key=lambda r: r.key)
 
 
 def refused_for_size(e: Emitted) -> list[Diagnostic]:
@@ -59,21 +84,24 @@ def validate_objects(emitted: Sequence[Emitted], options: BuildOptions) -> list[
     if unusable:
         return unusable
     checker = OutputChecker(options.kube_version, list(options.crds))
-    out: list[Diagnostic] = []
-    for e in sorted(emitted, key=lambda e: object_key(e.obj)):
-        problems = checker.problems(e.obj)
-        if not problems:
-            continue
-        meta = e.obj.get("metadata") or {}
-        vm = e.vm
-        if vm is not None and vm.template:
-            out.append(error("KV901", f"VM {vm.name!r}: the template fragment makes an invalid VirtualMachine: "
-                             f"{problems[0]}", _template_loc(vm, problems[0].path),
-                             hint="fix or remove the offending field of 'template'"))
-        else:
-            out.append(error("KV900", f"kvnet produced an invalid {e.obj.get('kind')} {meta.get('name')}: "
-                             f"{problems[0]}", e.origin, hint="this is a kvnet bug; please report it with the plan"))
-    return out
+    found = (object_problem(checker, e) for e in sorted(emitted, key=lambda e: object_key(e.obj)))
+    return [d for d in found if d is not None]
+
+
+def object_problem(checker: OutputChecker, e: Emitted) -> Diagnostic | None:
+    """The first output problem of one emitted object: KV901 when it comes from the VM's
+    ``template`` fragment, else KV900 (a kvnet bug); None when the object is valid."""
+    problems = checker.problems(e.obj)
+    if not problems:
+        return None
+    meta = e.obj.get("metadata") or {}
+    vm = e.vm
+    if vm is not None and vm.template:
+        return error("KV901", f"VM {vm.name!r}: the template fragment makes an invalid VirtualMachine: "
+                     f"{problems[0]}", _template_loc(vm, problems[0].path),
+                     hint="fix or remove the offending field of 'template'")
+    return error("KV900", f"kvnet produced an invalid {e.obj.get('kind')} {meta.get('name')}: "
+                 f"{problems[0]}", e.origin, hint="this is a kvnet bug; please report it with the plan")
 
 
 def pass_through(docs: Sequence[Document], emitted: Sequence[Emitted], options: BuildOptions,

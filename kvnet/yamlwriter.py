@@ -29,6 +29,10 @@ STR_TAG = "tag:yaml.org,2002:str"
 MAX_INLINE = 1024  # longer single-line scalars may be folded at width 4096: libyaml decides
 MAX_DEPTH = 400  # indentation below 800 columns, well inside the width
 MAX_SIMPLE_KEY = 128  # bytes (yaml_emitter_check_simple_key)
+#: single-line strings whose text the writer remembers: the common values (types, keys' values,
+#: bindings) come first and repeat; names and addresses never repeat, so past this many the memo
+#: stops growing (a 5,000-VM build wrote ~40,000 distinct strings; issue 28: peak memory)
+MEMO = 8192
 
 # IS_PRINTABLE in libyaml's yaml_private.h (0xFEFF, 0xFFFE, 0xFFFF and all above 0xFFFF are not);
 # of ASCII text only \n and \x20-\x7e. The full class takes 4 ms to compile, a tenth of a small
@@ -117,7 +121,9 @@ class Writer:
             return text
         one = self.line(value)
         if one:
-            text = self.values[value] = " " + one + "\n"
+            text = " " + one + "\n"
+            if len(self.values) < MEMO:
+                self.values[value] = text
             return text
         return self.literal(value, indent)
 

@@ -120,3 +120,33 @@ def test_build_and_build_o_write_what_the_objects_give(tmp_path: Path) -> None:
         subprocess.run([sys.executable, "-m", "kvnet", "build", "-o", str(out), *args], capture_output=True,
                        check=True)
         assert {p.name: p.read_text() for p in out.iterdir()} == {file_name(o): to_yaml([o]) for o in objects}
+
+
+def test_json_of_an_object_is_at_most_six_times_its_yaml() -> None:
+    """The bound kvnet.outputcheck.limits.size_problem relies on to skip measuring small objects as
+    JSON (KV108): compact JSON bytes <= JSON_PER_YAML_CHAR x the characters of the YAML document,
+    for the worst characters (escaped in both, quotes, backslashes, non-ASCII) and shapes."""
+    import json
+    import random
+
+    from kvnet.outputcheck.limits import JSON_PER_YAML_CHAR
+    from kvnet.rendering import render_all
+
+    rng = random.Random(28)
+    alphabet = ["\x00", "\x01", "\x1f", "\x7f", "\t", "\n", '"', "\\", "'", " ", "a", "é", "✓", "\U0001f600", "#",
+                ":", "-", "\x85", "\u2028", "\ufeff"]
+
+    def value(depth: int) -> Any:
+        pick = rng.random()
+        if depth < 3 and pick < 0.3:
+            return {"".join(rng.choices(alphabet, k=rng.randint(1, 3))): value(depth + 1) for _ in range(rng.randint(0, 4))}
+        if depth < 3 and pick < 0.5:
+            return [value(depth + 1) for _ in range(rng.randint(0, 4))]
+        if pick < 0.6:
+            return rng.choice([0, -1, True, None, 2**40])
+        return "".join(rng.choices(alphabet, k=rng.randint(0, 40)))
+
+    objects = [*TRICKY[:2], *({"k": value(0), "e": "", "l": [[], {}, ""]} for _ in range(300))]
+    for obj, doc in zip(objects, render_all(objects), strict=True):
+        encoded = len(json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode(errors="surrogatepass"))
+        assert encoded <= JSON_PER_YAML_CHAR * len(doc.text), (obj, doc.text)

@@ -148,7 +148,7 @@ def _rendered(checked: Checked, docs: Sequence[Document], options: BuildOptions,
               origin: str | None) -> BuildResult:
     """:func:`compile_documents` with ``options.render``: each object checked and rendered as it
     is expanded (kvnet.pipeline.stages.checked_texts), never all held as dicts at once."""
-    stream = stages.iter_expanded(checked.pairs(), report, ObjectSet(keep=False))
+    stream = stages.iter_expanded(checked.pairs(), report, ObjectSet(keep=False), sizes=False)
     documents = stages.checked_texts(stream, options, report)
     if not documents and not report.has_errors and not options.allow_empty:
         where = Loc(docs[0].file) if docs else Loc(origin or "<input>")

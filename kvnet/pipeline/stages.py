@@ -25,8 +25,10 @@ def expand_plans(checked: Sequence[tuple[Plan, Facts]], report: Report) -> list[
     return list(iter_expanded(checked, report, ObjectSet()))
 
 
-def iter_expanded(checked: Sequence[tuple[Plan, Facts]], report: Report, objects: ObjectSet) -> Iterator[Emitted]:
-    """:func:`expand_plans` one object at a time (``objects``: the set that keeps one per identity)."""
+def iter_expanded(checked: Sequence[tuple[Plan, Facts]], report: Report, objects: ObjectSet,
+                  sizes: bool = True) -> Iterator[Emitted]:
+    """:func:`expand_plans` one object at a time (``objects``: the set that keeps one per identity;
+    ``sizes``: False when the consumer checks each object's size itself, :func:`checked_texts`)."""
     for plan, facts in checked:
         for emitted in expand_plan(plan, facts):
             before = objects.added
@@ -34,13 +36,15 @@ def iter_expanded(checked: Sequence[tuple[Plan, Facts]], report: Report, objects
             if clash is not None:
                 report.add(clash)
             elif objects.added > before:
-                report.extend(refused_for_size(emitted))
+                if sizes:
+                    report.extend(refused_for_size(emitted))
                 yield emitted
 
 
 def checked_texts(stream: Iterable[Emitted], options: BuildOptions, report: Report) -> list[Rendered]:
-    """Output stage as text (issue 28: peak memory): each object of ``stream`` checked
-    (:func:`validate_objects`, when ``options.validate_output``) and rendered at once, its dict
+    """Output stage as text (issue 28: peak memory): each object of ``stream`` (from
+    :func:`iter_expanded` without ``sizes``) checked (:func:`validate_objects`, when
+    ``options.validate_output``), rendered and checked for its size (KV108) at once, its dict
     then let go; sorted per SPEC §6. Diagnostics as :func:`validate_objects` gives them (none when
     expansion reported an error); empty on any error."""
     unusable = crd_diagnostics(options.crds) if options.validate_output else []
@@ -54,15 +58,17 @@ def checked_texts(stream: Iterable[Emitted], options: BuildOptions, report: Repo
             if problem is not None:
                 problems.append((object_key(e.obj), len(problems), problem))
         out.append(renderer.render(e.obj))
+        report.extend(refused_for_size(e, len(out[-1].text)))
     if report.has_errors or (not out and not options.allow_empty):
         return []  # the caller reports KV006 for the latter
     report.extend(unusable or [p[2] for p in sorted(problems, key=lambda p: p[:2])])
     return [] if report.has_errors else sorted(out, key=lambda r: r.key)
 
 
-def refused_for_size(e: Emitted) -> list[Diagnostic]:
-    """KV108: an object the API server or etcd would refuse for its size (kvnet.outputcheck.limits)."""
-    problem = size_problem(e.obj)
+def refused_for_size(e: Emitted, yaml_chars: int | None = None) -> list[Diagnostic]:
+    """KV108: an object the API server or etcd would refuse for its size (kvnet.outputcheck.limits;
+    ``yaml_chars``: the length of its YAML document, when rendered)."""
+    problem = size_problem(e.obj, yaml_chars)
     if problem is None:
         return []
     meta = e.obj.get("metadata") or {}

@@ -13,7 +13,8 @@ from kvnet.diagnostics import Diagnostic, Report
 from kvnet.diff.classes import CLASSES
 from kvnet.diff.report import json_report, text
 from kvnet.diff.report_md import github, markdown
-from kvnet.diff.revisions import Side, SideError, check_found, deleted_path, directory, read_revision, work_tree
+from kvnet.diff.revisions import (Side, SideError, check_found, deleted_path, directory, missing_pair,
+                                  read_revision, work_tree)
 from kvnet.diff.live import dump_files
 from kvnet.diff.run import DiffResult, diff_sides, live_check
 from kvnet.exitcodes import OK, PROBLEMS, exit_code
@@ -44,6 +45,9 @@ def _sides(args: tuple[str, ...], to: str | None) -> tuple[Side, Side]:
     revisions of the repository PATHS are in. A first argument that is a file or directory and
     not followed by ``--to`` of one, or a path of HEAD deleted in the work tree that names no
     revision, is a PATH (BASE is then HEAD)."""
+    typo = missing_pair(args[0], to) if len(args) == 1 and to is not None else None
+    if typo is not None:
+        raise SideError(typo)
     if args and os.path.exists(args[0]) and to is not None and os.path.exists(to):
         if len(args) > 1:
             raise click.UsageError("comparing two files or directories takes no further PATHs")

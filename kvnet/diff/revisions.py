@@ -95,6 +95,33 @@ def repository(path: str) -> str:
     return os.path.realpath(res.stdout.decode().strip())
 
 
+def in_repository(path: str) -> bool:
+    """Whether ``path`` (or its nearest existing parent) lies in a git work tree."""
+    try:
+        repository(path)
+    except SideError:
+        return False
+    return True
+
+
+def missing_pair(base: str, to: str) -> Diagnostic | None:
+    """KV000 for ``kvnet diff OLD --to NEW`` where one of the two is no file or directory and the
+    other lies in no git repository: neither can then name a revision (the default base HEAD
+    and ``--to REV`` are revisions of the repository PATHS are in), so the missing one is the
+    problem, not the repository of the other (KV401)."""
+    if os.path.exists(base) and not os.path.lexists(to):
+        here, gone, what = base, to, f"--to {to!r}"
+    elif os.path.exists(to) and not os.path.lexists(base):
+        here, gone, what = to, base, repr(base)
+    else:
+        return None
+    if in_repository(here):
+        return None  # a revision, then: git says whether it exists (KV400)
+    return error("KV000", f"{what}: no such file or directory, nor a revision: {os.path.normpath(here)!r} is in no "
+                 "git repository", Loc(os.path.normpath(gone)),
+                 hint="kvnet diff OLD --to NEW compares two existing files or directories; check the path")
+
+
 def commit(top: str, rev: str, what: str) -> str:
     """The commit id ``rev`` names in the repository at ``top`` (KV400 when it names none)."""
     if rev.startswith("-"):

@@ -34,6 +34,26 @@ def test_path_not_in_a_git_repository(tmp_path: Path) -> None:
     assert run.err.startswith(f"{LAN}:1:1: error[KV401]: '{LAN}' is not in a git repository\n")
 
 
+def test_a_missing_path_of_two_outside_git_is_named(tmp_path: Path) -> None:
+    """``kvnet diff OLD --to NEW`` outside git with one of the two missing: KV000 at the missing
+    one (no revision can be meant without a repository), not KV401 blaming the one that exists."""
+    shutil.copytree(EXAMPLES / LAN, tmp_path / "d1")
+    env = {"GIT_CEILING_DIRECTORIES": str(tmp_path.parent)}
+    run = run_kvnet("diff", "d1", "--to", "missing", cwd=tmp_path, env=env)
+    assert run.code == 2 and run.out == "" and "Traceback" not in run.err
+    assert run.err.splitlines()[0] == ("missing:1:1: error[KV000]: --to 'missing': no such file or directory, nor a "
+                                       "revision: 'd1' is in no git repository"), run.err
+    run = run_kvnet("diff", "missing", "--to", "d1", cwd=tmp_path, env=env)
+    assert run.code == 2 and run.out == ""
+    assert run.err.splitlines()[0] == ("missing:1:1: error[KV000]: 'missing': no such file or directory, nor a "
+                                       "revision: 'd1' is in no git repository"), run.err
+    assert "KV401" not in run.err
+    # inside a repository the missing one is a revision: git's answer names it (KV400)
+    repo = repo_with(tmp_path, LAN)
+    run = diff(repo, LAN, "--to", "missing")
+    assert run.code == 2 and "error[KV400]: head revision 'missing' does not exist" in run.err
+
+
 def test_plan_that_does_not_compile_names_its_side(tmp_path: Path) -> None:
     repo = repo_with(tmp_path, LAN)
     plan = repo / LAN / "kvnet.yaml"

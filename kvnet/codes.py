@@ -145,7 +145,8 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV281", W, "a host-local pool network used by VMs (per-node pools: duplicates across nodes, moves)", "§7"),
     ("KV282", E, "a kvnet.lock address is not an IP, outside its allocate range, or reserved", "§7"),
     ("KV283", E, "a kvnet.lock address clashes with another entry or an explicit address", "§7"),
-    ("KV284", E, "a kvnet.lock entry for an unknown network or VM, or an interface that needs none", "§7"),
+    ("KV284", E, "a kvnet.lock entry for an unknown network or VM, or an interface that needs none (of its family)",
+     "§7"),
     ("KV285", E, "kvnet.lock is not an AddressLock (apiVersion, kind, plans mapping)", "§7"),
     ("KV286", E, "an allocate range has no free address left", "§7"),
     ("KV287", E, "kvnet lock --check: kvnet.lock is stale", "§7"),
@@ -245,7 +246,7 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV417", E, "diff --live: the live dump is not Kubernetes objects (exit 2)", "§5"),
     ("KV418", W, "diff --live: an object labelled with the plan is no longer in it (Argo CD prunes it)", "§5"),
     ("KV600", E, "a per-family value (subnet, gateway, range, allocate, address, a guest VLAN's address) has two "
-                 "values of one address family", "§2"),
+                 "values of one address family (a third value, too)", "§2"),
     ("KV601", W, "a dual-stack pool network: KubeVirt hands the guest only the pod's IPv4 address (no DHCPv6 or "
                  "router adverts on the bridge binding)", "§3"),
     ("KV900", E, "kvnet emitted an invalid object (a kvnet bug)", "§4"),

@@ -13,9 +13,11 @@ from collections.abc import Callable
 from typing import Any, Sequence
 
 from kvnet.diagnostics import Diagnostic, Loc, Report, error
+from kvnet.input.families import second_value
 from kvnet.input.keys import document_non_string_key, key_problem
 from kvnet.input.loader import Document, PathT
 from kvnet.schema_tools import SchemaCheck, flatten
+from kvnet.netmath import parse_ip
 from kvnet.resources import read_schema
 
 
@@ -161,6 +163,33 @@ def _one_of_keys(err: Any, doc: Document, path: PathT) -> Diagnostic:
     return error("KV104", f"{format_path(path)}: give exactly one of: {keys}", doc.loc(path))
 
 
+def _too_many(err: Any, doc: Document, path: PathT) -> Diagnostic:
+    """``maxItems``: a per-family list (marked ``x-per-family`` in the schema: subnet, gateway,
+    range, allocate, an address) takes one value per address family (issue 25), so a third value
+    is KV600 at the value that repeats a family (as :func:`kvnet.input.families.second_value`
+    says it), else at the first value past the limit; any other list KV104."""
+    limit, inst = err.validator_value, err.instance
+    if not (err.schema.get("x-per-family") and isinstance(inst, list) and path):
+        return error("KV104", f"{format_path(path)}: more than {limit} values", doc.loc(path))
+    owner, fname = format_path(path[:-1]), str(path[-1])
+    seen: set[int] = set()
+    for i, value in enumerate(inst):
+        version = _family(value)
+        if version and version in seen:
+            return second_value(owner, fname, str(value), version, doc.loc(path + (i,)))
+        seen.add(version)
+    return error("KV600", f"{owner}: {fname} {_show(inst[limit])} is a value past the {limit} a dual-stack "
+                 f"{fname} takes (one per address family)", doc.loc(path + (limit,)),
+                 hint=f"a dual-stack {fname} is a list of one IPv4 and one IPv6 value")
+
+
+def _family(value: Any) -> int:
+    """4 or 6 for an address, subnet or range text (its first address), else 0."""
+    text = str(value).split("-")[0].split("/")[0].strip()
+    ip = parse_ip(text)
+    return ip.version if ip is not None else 0
+
+
 #: JSON Schema keyword that failed -> the diagnostic kvnet gives (JSON Schema 2020-12 validation vocabulary)
 _BY_KEYWORD: dict[str, Callable[[Any, Document, PathT], Diagnostic]] = {
     "required": _missing,
@@ -170,6 +199,7 @@ _BY_KEYWORD: dict[str, Callable[[Any, Document, PathT], Diagnostic]] = {
     "pattern": _string, "minLength": _string, "maxLength": _string,
     "minimum": _out_of_range, "maximum": _out_of_range,
     "minProperties": _one_of_keys, "maxProperties": _one_of_keys,
+    "maxItems": _too_many,
 }
 
 

@@ -12,13 +12,14 @@ from ipaddress import ip_interface
 
 from kvnet.diagnostics import Diagnostic, error
 from kvnet.input.discover import inside, outside_repository
-from kvnet.input.facts import Facts
+from kvnet.input.facts import Facts, NetFacts
 from kvnet.input.model import Plan
 from kvnet.lock.lockfile import LOCK_NAME, Entry, LockFile, lock_path, read_lock
 from kvnet.lock.segment import Segment, SegKey, plan_key, segments
 from kvnet.netmath import parse_ip
 
 RUN_LOCK = f"run 'kvnet lock' and commit {LOCK_NAME}"
+STALE = f"the entry is left from an earlier plan: run 'kvnet lock' (it drops the entry) and commit {LOCK_NAME}"
 
 
 class LockLookup:
@@ -93,15 +94,24 @@ def apply_entries(plan: Plan, segs: dict[SegKey, Segment], lock: LockFile, facts
                                    "addresses", lock.network_locs[(key, net)], hint=RUN_LOCK))
             continue  # a broken allocate range is reported on the plan
         for vm, items in sorted(vms.items()):
-            needing = [seg for seg in own if vm in seg.needs]
-            if not needing:
-                diags.append(error("KV284", f"{LOCK_NAME}: VM {vm!r} of plan {key!r} has no interface on network "
-                                   f"{net!r} that needs an allocated address", items[0].key_loc, hint=RUN_LOCK))
-                continue
-            diags.extend(_route(vm, net, items, needing, routed))
+            diags.extend(_vm_entries(key, vm, net, items, own, routed))
     for seg_key, seg in sorted(segs.items()):
         diags.extend(_assign(seg, routed.get(seg_key, {}), facts))
     return diags
+
+
+def _vm_entries(key: str, vm: str, net: str, items: list[Entry], own: list[Segment],
+                routed: dict[SegKey, dict[str, Entry]]) -> list[Diagnostic]:
+    """``vm``'s entries on ``net`` (plan ``key``; ``own``: the network's segments) routed to
+    the segments where its interface needs them, or KV284 when it needs none; nothing when the
+    plan's address list is wrong (KV211, KV600: that is the problem, the lock is no fix)."""
+    needing = [seg for seg in own if vm in seg.needs]
+    if needing:
+        return _route(vm, net, items, needing, routed)
+    if any(vm in seg.unsure for seg in own):
+        return []
+    return [error("KV284", f"{LOCK_NAME}: VM {vm!r} of plan {key!r} has no interface on network "
+                  f"{net!r} that needs an allocated address", items[0].key_loc, hint=RUN_LOCK)]
 
 
 def _route(vm: str, net: str, items: list[Entry], needing: list[Segment],
@@ -115,7 +125,13 @@ def _route(vm: str, net: str, items: list[Entry], needing: list[Segment],
             diags.append(error("KV282", f"{LOCK_NAME}: address {entry.address!r} of VM {vm!r} on network "
                                f"{net!r} is not an IP address", entry.loc, hint=RUN_LOCK))
             continue
-        seg = next((s for s in needing if s.version == ip.version), needing[0])
+        seg = next((s for s in needing if s.version == ip.version), None)
+        if seg is None:
+            stale = _stale_family(vm, net, ip.version, needing[0].facts)
+            if stale is not None:
+                diags.append(error("KV284", f"{LOCK_NAME}: address {ip} of VM {vm!r} on network {net!r} is "
+                                   f"stale: {stale}", entry.loc, hint=STALE))
+            continue
         got = routed.setdefault((net, seg.version), {})
         if vm in got:
             diags.append(error("KV282", f"{LOCK_NAME}: address {ip} of VM {vm!r} on network {net!r} is a second "
@@ -123,6 +139,19 @@ def _route(vm: str, net: str, items: list[Entry], needing: list[Segment],
             continue
         got[vm] = entry
     return diags
+
+
+def _stale_family(vm: str, net: str, version: int, nf: NetFacts) -> str | None:
+    """Why ``vm``'s interface on network ``net`` needs no kvnet.lock address of family
+    ``version`` (KV284: the entry is stale; SPEC §7: "kvnet lock keeps every entry whose VM still
+    has that interface, removes the others"), or None when a broken value of the network is
+    reported on the plan already."""
+    fam = nf.families.get(version)
+    if fam is None or fam.subnet is None:
+        return None if nf.broken else f"network {net!r} has no IPv{version} subnet"
+    if fam.allocate is None:
+        return None if nf.broken else f"network {net!r} has no IPv{version} allocate range"
+    return f"VM {vm!r} writes its IPv{version} address in the plan"
 
 
 def _assign(seg: Segment, entries: Mapping[str, Entry], facts: Facts) -> list[Diagnostic]:

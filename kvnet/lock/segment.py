@@ -7,7 +7,7 @@ from kvnet.record import dataclass, field
 
 from kvnet.input.facts import Facts, NetFacts
 from kvnet.input.families import Family
-from kvnet.input.model import POD_NETWORK, Interface, Plan
+from kvnet.input.model import POD_NETWORK, VM, Interface, Plan
 from kvnet.netmath import IPAddress, IPNetwork, is_network_or_broadcast
 from kvnet.rules.claims import segment
 
@@ -29,7 +29,10 @@ class Segment:
     never allocated (the network, broadcast or gateway address); ``explicit``: address (integer)
     -> the VM whose interface on this network writes it as its ``address``; ``excluded``: the
     network's ``exclude`` CIDRs; ``needs``: VM name -> its interface on this network without an
-    ``address`` (the first one, when attached twice).
+    ``address`` (the first one, when attached twice); ``unsure``: VMs whose interface on this
+    network writes an address list with a value that is no address or a second of one family
+    (KV211, KV600): which family it lacks is unknown, so it neither needs a lock entry (no KV280)
+    nor has one reported (no KV282/KV284): the plan's own error is the one problem.
     """
 
     facts: NetFacts
@@ -40,6 +43,7 @@ class Segment:
     explicit: dict[int, str] = field(default_factory=dict)
     excluded: list[IPNetwork] = field(default_factory=list)
     needs: dict[str, Interface] = field(default_factory=dict)
+    unsure: set[str] = field(default_factory=set)
     l2: Hashable = ""  # the L2 segment (kvnet.rules.claims.segment): networks on one share addresses
 
     @property
@@ -105,19 +109,28 @@ def segments(plan: Plan, facts: Facts) -> dict[SegKey, Segment]:
         each.l2 = segment(each.name, facts)
     for vm in plan.vms:
         for iface in vm.interfaces:
-            if iface.network == POD_NETWORK:
-                continue
-            written = facts.iface(vm, iface).written
-            for version in (4, 6):
-                own = out.get((iface.network, version))
-                if own is not None and (not iface.addresses or (version not in written and len(own.facts.subnets) > 1)):
-                    own.needs.setdefault(vm.name, iface)
-            l2 = segment(iface.network, facts)  # an explicit address blocks its whole L2 segment
-            for parsed in written.values():
-                for other in out.values():
-                    if other.l2 == l2 and parsed.version == other.version:
-                        other.explicit.setdefault(int(parsed.ip), vm.name)
+            if iface.network != POD_NETWORK:
+                _mark(out, vm, iface, facts)
     return out
+
+
+def _mark(out: dict[SegKey, Segment], vm: VM, iface: Interface, facts: Facts) -> None:
+    """Record ``iface`` of ``vm`` on the segments: needing an address (or unsure) on its own
+    network's, its written addresses explicit on every segment of its L2 segment."""
+    ifacts = facts.iface(vm, iface)
+    for version in (4, 6):
+        own = out.get((iface.network, version))
+        if own is None:
+            continue
+        if ifacts.bad or ifacts.twice:
+            own.unsure.add(vm.name)
+        elif not iface.addresses or (version not in ifacts.written and len(own.facts.subnets) > 1):
+            own.needs.setdefault(vm.name, iface)
+    l2 = segment(iface.network, facts)  # an explicit address blocks its whole L2 segment
+    for parsed in ifacts.written.values():
+        for other in out.values():
+            if other.l2 == l2 and parsed.version == other.version:
+                other.explicit.setdefault(int(parsed.ip), vm.name)
 
 
 def _segment(name: str, nf: NetFacts, fam: Family) -> Segment:

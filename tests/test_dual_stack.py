@@ -136,3 +136,33 @@ def test_explain_and_graph_show_both_families() -> None:
     assert "yes (via 192.168.30.1, fd00:30::1)" in row
     g = run_kvnet("graph", str(EXAMPLE))
     assert "192.168.30.0/24, fd00:30::/64" in g.out
+
+
+def _pod_row(app: Path) -> dict:
+    r = run_kvnet("explain", "--output", "json", str(app))
+    assert r.code == 0, r.err
+    return next(row for row in json.loads(r.out) if row["vm"] == "web" and row["network"] == "default")
+
+
+def test_explain_pod_nic_names_each_family_source(tmp_path: Path) -> None:
+    """The pod NIC of a dual-stack cluster: the IPv4 default route comes by KubeVirt's DHCP (the
+    networkData has dhcp4 and no IPv4 gateway), the IPv6 one via the masquerade gateway; on an
+    IPv6-only cluster there is no DHCP and explain does not name it."""
+    for families, dhcp in (("[IPv4, IPv6]", True), ("[IPv6]", False)):
+        app = tmp_path / families.strip("[]").replace(", ", "-")
+        app.mkdir()
+        (app / "kvnet.lock").write_text((EXAMPLE / "kvnet.lock").read_text())
+        (app / "kvnet.yaml").write_text((EXAMPLE / "kvnet.yaml").read_text().replace(
+            "ipFamilies: [IPv4, IPv6]", f"ipFamilies: {families}"))
+        built = run_kvnet("build", str(app))
+        assert built.code == 0, built.err
+        eth0 = _network_data(_objects(built.out), "web")["ethernets"]["eth0"]
+        assert bool(eth0.get("dhcp4")) is dhcp and "gateway4" not in eth0 and eth0["gateway6"] == "fd10:0:2::1"
+        row = _pod_row(app)
+        if dhcp:
+            assert row["source"] == "pod network: KubeVirt's DHCP (IPv4), masquerade IPv6 (static)"
+            assert row["default_route"] == "yes (IPv4 by KubeVirt's DHCP, IPv6 via fd10:0:2::1)"
+        else:
+            assert row["source"] == "pod network: masquerade IPv6 (static)"
+            assert row["default_route"] == "yes (via fd10:0:2::1)"
+            assert "DHCP" not in row["address"]

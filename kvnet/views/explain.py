@@ -34,7 +34,7 @@ def _address(written: int, ipam: str, nic: GuestNic | None) -> tuple[str, str]:
     (the others are kvnet.lock's, SPEC §7; a dual-stack NIC may have one of each, issue 25)."""
     if ipam == "pod" and nic is not None and nic.addresses:
         dhcp = ["DHCP"] if nic.dhcp else []
-        return ", ".join(dhcp + nic.addresses), "pod network: KubeVirt's DHCP (IPv4), masquerade IPv6 (static)"
+        return ", ".join(dhcp + nic.addresses), "pod network: " + ", ".join(_pod_sources(nic))
     if nic is not None and nic.addresses:
         source = "plan" if written >= len(nic.addresses) else "kvnet.lock" if not written else "plan, kvnet.lock"
         return ", ".join(nic.addresses), source
@@ -47,12 +47,30 @@ def _address(written: int, ipam: str, nic: GuestNic | None) -> tuple[str, str]:
     return "-", "none (no networkData)"
 
 
+def _pod_sources(nic: GuestNic) -> list[str]:
+    """Where the pod NIC's addresses come from: KubeVirt's DHCP (IPv4: its masquerade DHCP
+    server, only on a cluster with IPv4) and the masquerade IPv6 kvnet writes statically
+    (kvnet.input.families.MASQUERADE_IPV6) on a cluster with IPv6 (spec.cluster.ipFamilies)."""
+    out = [f"KubeVirt's DHCP (IPv{v})" for v in (4, 6) if f"dhcp{v}" in nic.dhcp]
+    if any(":" in a for a in nic.addresses):
+        out.append("masquerade IPv6 (static)")
+    return out
+
+
 def _default_route(nic: GuestNic | None, pod: bool) -> str:
+    """The guest's default routes on ``nic``: ``yes (via GW...)`` for networkData gateways; a
+    family whose route comes by DHCP beside them is named (the pod NIC's IPv4 default route is
+    KubeVirt's DHCP's, its IPv6 one the masquerade gateway kvnet writes); ``DHCP`` alone."""
     if nic is None:
         return "-"
     metric = f", metric {nic.default_metric}" if nic.default_metric is not None else ""
     if nic.default_via:
-        return f"yes (via {', '.join(nic.default_via)}{metric})"
+        families = {gw: 6 if ":" in gw else 4 for gw in nic.default_via}
+        server = "KubeVirt's DHCP" if pod else "DHCP"
+        by_dhcp = [f"IPv{v} by {server}" for v in nic.dhcp_routed if v not in families.values()]
+        if not by_dhcp:
+            return f"yes (via {', '.join(nic.default_via)}{metric})"
+        return f"yes ({', '.join(by_dhcp + [f'IPv{v} via {gw}' for gw, v in families.items()])}{metric})"
     if nic.dhcp and nic.dhcp_routes:
         return f"DHCP{metric}" if pod or metric else "DHCP"
     return "-"

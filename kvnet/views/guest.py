@@ -32,6 +32,7 @@ class GuestNic:
     default_via: list[str] = field(default_factory=list)  # gateways of default routes
     default_metric: int | None = None
     dhcp_routes: bool = False  # a DHCP NIC whose routes are used (dhcp4 without use-routes: false)
+    dhcp_routed: list[int] = field(default_factory=list)  # the families (4, 6) whose DHCP routes are used
 
 
 def _network_data(vm: dict[str, Any], secrets: dict[str, dict[str, Any]]) -> str | None:
@@ -59,6 +60,7 @@ def _dhcp(nic: GuestNic, eth: dict[str, Any]) -> None:
             overrides = eth.get(f"{fam}-overrides") or {}
             if overrides.get("use-routes", True) is not False:
                 nic.dhcp_routes = True
+                nic.dhcp_routed.append(4 if fam == "dhcp4" else 6)
                 if overrides.get("route-metric") is not None and nic.default_metric is None:
                     nic.default_metric = int(overrides["route-metric"])
 

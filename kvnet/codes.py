@@ -173,6 +173,9 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("KV629", W, "ConfigDrive on a declared cloudbase-init guest: a network's DNS search domains (not applied)", "§3"),
     ("KV630", W, "ConfigDrive on a declared cloudbase-init guest: a DHCP NIC's default route or DNS servers from the "
                  "plan (only static networks are configured)", "§3"),
+    ("KV631", W, "a declared cloudbase-init guest on the NoCloud datasource (cloudbase-init's default metadata "
+                 "services read ConfigDrive only)", "§3"),
+    ("KV632", W, "guest.cloudInit beside renderer cloudbase-init (a cloud-init version; ignored)", "§3"),
     ("KV300", E, "lint: a NAD's spec.config is not a JSON object string", "§8"),
     ("KV301", E, "lint: a NAD config value kvnet's CNI schemas reject", "§8"),
     ("KV302", W, "lint: a NAD's CNI plugin type is not one kvnet knows (not checked)", "§8"),

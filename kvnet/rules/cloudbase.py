@@ -1,5 +1,5 @@
-"""KV628, KV629, KV630 (warnings): what cloudbase-init does not apply of a ConfigDrive VM's
-network_data.json, for a VM that declares ``guest: {renderer: cloudbase-init}`` (Windows,
+"""KV628-KV632 (warnings): what cloudbase-init does not apply of a ConfigDrive VM's
+network_data.json (and of a NoCloud VM's data), for a VM that declares ``guest: {renderer: cloudbase-init}`` (Windows,
 kubevirt/kubevirt#6268). kvnet cannot see the image, so, as with cloud-init's renderers
 (:mod:`kvnet.rules.guest_limits`), the warnings need the declaration; the README's ConfigDrive
 table states the limits for everyone.
@@ -17,6 +17,15 @@ cloudbase-init 1.1.9 reads the drive with ``ConfigDriveService.get_network_detai
   Windows' own DHCP client and gets neither the default route kvnet writes for it (KubeVirt's DHCP
   on a secondary network offers no router) nor its network's DNS servers.
 
+- KV631: the declaration on a NoCloud VM. cloudbase-init's default ``metadata_services``
+  (cloudbaseinit/conf/default.py: HttpService, ConfigDriveService, EC2Service, MaaSHttpService,
+  CloudStack, OpenNebulaService; cloudbase-init docs "Services") has no
+  ``NoCloudConfigDriveService``, so a Windows guest reads no ``cidata`` drive: none of the VM's
+  cloud-init data (networkData, userData) is applied. A warning, not an error: an image whose
+  cloudbase-init.conf lists that service reads it (accepted with ``# kvnet: ignore[KV631]``).
+- KV632: ``guest.cloudInit`` beside ``renderer: cloudbase-init``: a cloud-init version, and a
+  cloudbase-init guest runs no cloud-init, so no limit depends on it (it is ignored).
+
 tests/guest/test_configdrive_cloudbase.py drives cloudbase-init 1.1.9 itself and checks each limit
 it observes against these warnings.
 """
@@ -33,6 +42,8 @@ CLOUDBASE_INIT = "cloudbase-init"
 ROUTES = "KV628"
 SEARCH = "KV629"
 DHCP_NIC = "KV630"
+NO_CLOUD_DRIVE = "KV631"
+CLOUD_INIT_VERSION = "KV632"
 _HINT = "configure it inside the Windows image (or use a Linux guest, whose cloud-init applies it)"
 
 
@@ -76,11 +87,33 @@ def _per_network(vm: VM, facts: Facts) -> list[Diagnostic]:
     return out
 
 
+def _declaration(vm: VM) -> list[Diagnostic]:
+    """KV631 (a NoCloud VM) and KV632 (a cloud-init version) of a declared cloudbase-init guest."""
+    out: list[Diagnostic] = []
+    guest = vm.guest or {}
+    if vm.datasource != CONFIG_DRIVE:
+        out.append(warning(NO_CLOUD_DRIVE, f"VM {vm.name!r}: a cloudbase-init guest on the NoCloud datasource: "
+                           "cloudbase-init's default metadata services read a ConfigDrive, not NoCloud's cidata "
+                           "drive, so Windows applies none of the VM's cloud-init data (networkData, userData)",
+                           vm.where.at("guest", "renderer"),
+                           hint="set 'cloudInit: {datasource: configDrive}' (KubeVirt's cloudInitConfigDrive); an "
+                                "image whose cloudbase-init.conf enables NoCloudConfigDriveService reads it: then "
+                                "accept this with '# kvnet: ignore[KV631]: <why>'"))
+    if "cloudInit" in guest:
+        out.append(warning(CLOUD_INIT_VERSION, f"VM {vm.name!r}: guest.cloudInit {guest['cloudInit']!r} beside "
+                           "renderer cloudbase-init: a cloudbase-init guest runs no cloud-init, so the version "
+                           "is ignored", vm.where.at("guest", "cloudInit"), hint="remove guest.cloudInit"))
+    return out
+
+
 def check(plan: Plan, facts: Facts) -> list[Diagnostic]:
-    """KV628/KV629/KV630 for each ConfigDrive VM with ``guest.renderer: cloudbase-init``."""
+    """KV628/KV629/KV630 for each ConfigDrive VM with ``guest.renderer: cloudbase-init``; KV631,
+    KV632 for a declaration that cannot hold."""
     out: list[Diagnostic] = []
     for vm in plan.vms:
-        if (vm.guest or {}).get("renderer") == CLOUDBASE_INIT and vm.datasource == CONFIG_DRIVE \
-                and vm.network_data == "auto":
+        if (vm.guest or {}).get("renderer") != CLOUDBASE_INIT:
+            continue
+        out += _declaration(vm)
+        if vm.datasource == CONFIG_DRIVE and vm.network_data == "auto":
             out += _per_network(vm, facts) + _dhcp_lost(vm, facts)
     return out

@@ -164,3 +164,24 @@ def test_cloudbase_init_configures_what_the_plan_says(tmp_path: Path, monkeypatc
     assert observed == warned, f"observed, not warned: {sorted(observed - warned)}; warned, not observed: " \
                                f"{sorted(warned - observed)}"
     assert {code for _p, _v, code in observed} == {"KV628", "KV629", "KV630"}
+
+
+def test_default_cloudbase_init_reads_configdrive_not_nocloud() -> None:
+    """KV631's premise, read from cloudbase-init itself: of its default ``metadata_services``
+    (cloudbaseinit/conf/default.py), the drive services look for the label ``config-2`` (what
+    KubeVirt's cloudInitConfigDrive volume carries), none for ``cidata`` (cloudInitNoCloud's); its
+    NoCloudConfigDriveService reads ``cidata`` but is not enabled by default. kvnet warns so
+    (tests/test_configdrive.py: KV631 on a NoCloud VM declaring this guest)."""
+    pytest.importorskip("cloudbaseinit", reason="cloudbase-init is not installed (pip install cloudbase-init==1.1.9)")
+    import importlib
+
+    from cloudbaseinit import conf
+    from cloudbaseinit.metadata.services.nocloudservice import NoCloudConfigDriveService
+
+    labels = set()
+    for path in conf.CONF.metadata_services:
+        module, _, name = path.rpartition(".")
+        service = getattr(importlib.import_module(module), name)()
+        labels.add(getattr(service, "_drive_label", None))
+    assert "config-2" in labels and "cidata" not in labels, labels
+    assert NoCloudConfigDriveService()._drive_label == "cidata"
